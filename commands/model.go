@@ -1,0 +1,175 @@
+package commands
+
+import (
+	"context"
+	"time"
+)
+
+// Request is one user action, as the core sees it: a command typed in chat or
+// a button pressed on a card. Adapters fill it from their platform's payload.
+type Request struct {
+	// Workspace is the Slack team (or enterprise) id or the Teams tenant id.
+	Workspace string
+	// Channel is the conversation the request came from (Slack channel id,
+	// Teams conversation id, or a shell channel name).
+	Channel string
+	// User is the caller's stable id (Slack user id, Teams aadObjectId).
+	User string
+	// UserName is a display name, for logs and text only: never an identity.
+	UserName string
+	// Command is the command name with or without a leading slash
+	// ("/tag", "tag").
+	Command string
+	// Text is everything after the command name, as typed.
+	Text string
+	// Action is set when the request is a button press instead of a command.
+	Action *Action
+	// Source is the message the request came from (the card a button is on,
+	// or the announcement a command produced), if the platform says.
+	Source MessageRef
+	// Time is when the request arrived; zero means the core's clock.
+	Time time.Time
+}
+
+// Action is a press of a button (or a pick in a menu) on a message the bot posted.
+type Action struct {
+	// Name is the action id, e.g. ActionAck or ActionResolve.
+	Name string
+	// Value is the button's value, e.g. "E-7".
+	Value string
+}
+
+// Action names carried by escalation card buttons.
+const (
+	ActionAck     = "ack"
+	ActionResolve = "resolve"
+)
+
+// Visibility says who sees a reply.
+type Visibility int
+
+const (
+	// Ephemeral replies are seen only by the caller (the default).
+	Ephemeral Visibility = iota
+	// InChannel replies are seen by everyone in the channel.
+	InChannel
+)
+
+// Response is the neutral form of everything the bot says. Text fields hold
+// markup built with the helpers in markup.go (Mention, ChannelLink, Link,
+// Bold, Code); renderers turn it into Block Kit, Adaptive Cards or terminal
+// text and escape everything that is not markup, so user-supplied text can
+// never notify anyone.
+type Response struct {
+	Visibility Visibility
+	// Title is an optional header line (plain text).
+	Title string
+	// Text is the main message; it is also the notification fallback.
+	Text string
+	// Sections follow the text, in order.
+	Sections []Section
+	// Buttons are shown at the end of the message.
+	Buttons []Button
+	// Context is a small footer line.
+	Context string
+	// Replace asks the adapter to replace the message the request came from
+	// (a card whose button was pressed) instead of answering beside it.
+	Replace bool
+	// Thread holds follow-up messages that belong under this one: thread
+	// replies on Slack, further messages on Teams (a digest's detail).
+	Thread []Response
+	// Outgoing are further messages to post elsewhere once the reply is
+	// given: the escalation card in the IT channel, the requester's notice.
+	Outgoing []Outgoing
+}
+
+// Section is a block of a message: an optional heading, text and label/value fields.
+type Section struct {
+	Title  string
+	Text   string
+	Fields []Field
+}
+
+// Field is one label/value pair in a section.
+type Field struct {
+	Label string
+	Value string
+}
+
+// ButtonStyle colours a button.
+type ButtonStyle int
+
+const (
+	// StyleDefault is a plain button.
+	StyleDefault ButtonStyle = iota
+	// StylePrimary is the highlighted, positive button.
+	StylePrimary
+	// StyleDanger is a destructive button.
+	StyleDanger
+)
+
+// Button is a clickable action on a message.
+type Button struct {
+	Label  string
+	Action string
+	Value  string
+	Style  ButtonStyle
+}
+
+// Outgoing is a message the core asks the adapter to post somewhere other
+// than the reply to the caller.
+type Outgoing struct {
+	To      Destination
+	Message Response
+	// Track, when set, records where the message landed on an escalation so
+	// later changes can update it (the card) or reply under it (the announcement).
+	Track *Track
+}
+
+// Track names the escalation message a posted Outgoing becomes.
+type Track struct {
+	Escalation int64
+	Kind       string // TrackCard or TrackAnnouncement
+}
+
+// Track kinds.
+const (
+	TrackCard         = "card"
+	TrackAnnouncement = "announce"
+)
+
+// Destination is where a message is posted.
+type Destination struct {
+	Workspace string
+	Channel   string
+	// Thread, when set, posts as a reply under that message (Slack thread
+	// ts; Teams reply chain where supported).
+	Thread string
+	// Update, when set, replaces that message instead of posting a new one.
+	Update string
+}
+
+// MessageRef names a posted message.
+type MessageRef struct {
+	Channel string
+	ID      string // Slack ts, Teams activity id
+}
+
+// Poster posts and updates messages on one platform. Each adapter implements
+// it; the core and the scheduler consume it.
+type Poster interface {
+	Post(ctx context.Context, to Destination, msg Response) (MessageRef, error)
+	Update(ctx context.Context, ref MessageRef, workspace string, msg Response) error
+}
+
+// Clock tells the time. The system clock in production, a fake in tests and
+// in the shell's simulated clock.
+type Clock interface {
+	Now() time.Time
+}
+
+// SystemClock is the real clock.
+type SystemClock struct{}
+
+// Now returns the current time.
+func (SystemClock) Now() time.Time { return time.Now() }

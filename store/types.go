@@ -1,0 +1,138 @@
+package store
+
+import (
+	"errors"
+	"time"
+)
+
+// Errors returned by store operations. Callers check them with errors.Is.
+var (
+	ErrNotFound    = errors.New("not found")
+	ErrExists      = errors.New("already exists")
+	ErrResolved    = errors.New("escalation already resolved")
+	ErrUnavailable = errors.New("store unavailable")
+)
+
+// Roles a user can hold in a workspace. Everyone else is a member.
+const (
+	RoleAdmin  = "admin"
+	RoleITLead = "it-lead"
+)
+
+// Outcome states.
+const (
+	OutcomeActive   = "active"
+	OutcomeArchived = "archived"
+)
+
+// Escalation states.
+const (
+	StateOpen         = "open"
+	StateAcknowledged = "acknowledged"
+	StateResolved     = "resolved"
+)
+
+// Request states.
+const (
+	RequestOpen   = "open"
+	RequestClosed = "closed"
+)
+
+// Outcome is a named business outcome IT work is tagged to.
+type Outcome struct {
+	Key       string
+	Title     string
+	KPI       string
+	Owner     string        // business owner user id
+	ITOwner   string        // IT owner user id
+	ITChannel string        // channel id where escalation cards go
+	SLA       time.Duration // 0: the default
+	Status    string        // OutcomeActive or OutcomeArchived
+	CreatedBy string
+	CreatedAt time.Time
+}
+
+// Request is a unit of IT work named by a normalised ticket reference.
+type Request struct {
+	Ref       string
+	Title     string
+	Outcome   string // "" when tagged to nothing
+	Status    string // RequestOpen or RequestClosed
+	Source    string // "chat", "jira", "servicenow", "csv", …
+	Requester string
+	URL       string
+	FirstSeen time.Time
+	Updated   time.Time
+	History   []TagChange // oldest first; filled by GetRequest
+}
+
+// TagChange is one (re)tag of a request.
+type TagChange struct {
+	From string
+	To   string
+	By   string
+	Note string
+	At   time.Time
+}
+
+// TagEvent is a tag change as indexed by time, for the digest.
+type TagEvent struct {
+	Ref     string
+	Outcome string // the outcome tagged to ("" for an untag)
+	By      string
+	At      time.Time
+}
+
+// Escalation is blocked work raised to IT, numbered E-<N> per workspace.
+type Escalation struct {
+	N           int64
+	Ref         string
+	Outcome     string
+	Reason      string
+	RaisedBy    string
+	RaisedIn    string // channel
+	RaisedAt    time.Time
+	State       string
+	AckBy       string
+	AckAt       time.Time
+	AckNote     string
+	ResolvedBy  string
+	ResolvedAt  time.Time
+	ResolveNote string
+	// Reminders is the highest ladder step sent (0 none, 1 reminded, 2 raised).
+	Reminders int
+	// CardChannel/CardID locate the card in the IT channel; AnnounceChannel/
+	// AnnounceID the announcement where it was raised.
+	CardChannel     string
+	CardID          string
+	AnnounceChannel string
+	AnnounceID      string
+}
+
+// Subscription is a leadership channel subscribed to the weekly digest.
+type Subscription struct {
+	Channel  string
+	Outcomes []string // empty: all
+	TZ       string   // IANA zone name
+	By       string
+	At       time.Time
+}
+
+// EscalationFilter selects escalations for ListEscalations.
+type EscalationFilter struct {
+	OpenOnly bool   // open or acknowledged, not resolved
+	RaisedBy string // "" for anyone
+	Limit    int    // 0: a default of 50
+}
+
+// DigestData is what the digest builder needs for one workspace and one
+// window [From, To): the window's activity and the open items. It is read
+// from time indexes, never from the whole history.
+type DigestData struct {
+	From, To    time.Time
+	Outcomes    []Outcome
+	OpenTagged  map[string]int // outcome key → open requests tagged to it now
+	Tags        []TagEvent     // tag changes in the window
+	NewRequests []Request      // requests first seen in the window, with their current outcome
+	Escalations []Escalation   // raised, acknowledged or resolved in the window, or open now
+}
