@@ -7,7 +7,7 @@ package store
 
 import (
 	"context"
-	"time"
+	"sort"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -25,6 +25,7 @@ type Store struct {
 	rdb      redis.UniversalClient
 	prefix   string
 	auditMax int64
+	embedded bool // set by Open when it started an in-process miniredis
 }
 
 // New returns a Store on rdb.
@@ -47,4 +48,18 @@ func (s *Store) Ping(ctx context.Context) error { return s.rdb.Ping(ctx).Err() }
 // Close closes the Redis client.
 func (s *Store) Close() error { return s.rdb.Close() }
 
-var _ = time.Second
+// Embedded reports whether the store runs on an in-process miniredis
+// started by Open: state is lost when the process exits.
+func (s *Store) Embedded() bool { return s.embedded }
+
+// Workspaces lists every workspace that has state, sorted. It reads the one
+// global key, "<prefix>:workspaces", which every first write of a workspace
+// (CreateOutcome, Tag, Escalate, Subscribe, Grant) adds to.
+func (s *Store) Workspaces(ctx context.Context) ([]string, error) {
+	ws, err := s.rdb.SMembers(ctx, s.workspacesKey()).Result()
+	if err != nil {
+		return nil, wrap("list workspaces", err)
+	}
+	sort.Strings(ws)
+	return ws, nil
+}

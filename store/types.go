@@ -78,6 +78,7 @@ type TagChange struct {
 // TagEvent is a tag change as indexed by time, for the digest.
 type TagEvent struct {
 	Ref     string
+	From    string // the outcome it was tagged to before ("" when none)
 	Outcome string // the outcome tagged to ("" for an untag)
 	By      string
 	At      time.Time
@@ -101,6 +102,8 @@ type Escalation struct {
 	ResolveNote string
 	// Reminders is the highest ladder step sent (0 none, 1 reminded, 2 raised).
 	Reminders int
+	// RemindedAt is when the highest ladder step was claimed.
+	RemindedAt time.Time
 	// CardChannel/CardID locate the card in the IT channel; AnnounceChannel/
 	// AnnounceID the announcement where it was raised.
 	CardChannel     string

@@ -1,0 +1,283 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// systemActor is the audit actor of changes the bot makes by itself.
+const systemActor = "outcomebot"
+
+// defaultListLimit is ListEscalations' limit when the filter sets none.
+const defaultListLimit = 50
+
+// Escalate stores a new escalation as open, numbered from the workspace
+// counter (INCR), indexes it as raised and open, and returns the stored
+// record. Only the raise fields of e (Ref, Outcome, Reason, RaisedBy,
+// RaisedIn, RaisedAt, and the message locations) are kept; N and State are
+// assigned. One atomic round trip.
+func (s *Store) Escalate(ctx context.Context, ws string, e Escalation) (Escalation, error) {
+	if err := checkWorkspace(ws); err != nil {
+		return Escalation{}, fmt.Errorf("escalate %s: %w", e.Ref, err)
+	}
+	v, err := s.run(ctx, ws, true, s.escalateCall(ws, e))
+	if err != nil {
+		return Escalation{}, wrap("escalate "+e.Ref, err)
+	}
+	n, ok := v.(int64)
+	if !ok {
+		return Escalation{}, fmt.Errorf("escalate %s: unexpected reply %T", e.Ref, v)
+	}
+	return Escalation{
+		N: n, Ref: e.Ref, Outcome: e.Outcome, Reason: e.Reason,
+		RaisedBy: e.RaisedBy, RaisedIn: e.RaisedIn, RaisedAt: fromMS(msArg(e.RaisedAt)),
+		State:       StateOpen,
+		CardChannel: e.CardChannel, CardID: e.CardID,
+		AnnounceChannel: e.AnnounceChannel, AnnounceID: e.AnnounceID,
+	}, nil
+}
+
+// escalateCall builds the escalate script invocation.
+func (s *Store) escalateCall(ws string, e Escalation) call {
+	k := s.keys(ws)
+	at := msArg(e.RaisedAt)
+	return call{
+		script: scriptEscalate,
+		keys: []string{k.audit(), k.escalationSeq(), k.raisedIndex(), k.openIndex(),
+			k.raisedByIndex(e.RaisedBy)},
+		args: s.auditArgs(e.RaisedBy, at, k.escalationPrefix(), e.Ref,
+			"ref", e.Ref, "outcome", e.Outcome, "reason", e.Reason,
+			"raised_by", e.RaisedBy, "raised_in", e.RaisedIn, "raised_at", at,
+			"reminders", 0, "card_channel", e.CardChannel, "card_id", e.CardID,
+			"announce_channel", e.AnnounceChannel, "announce_id", e.AnnounceID),
+	}
+}
+
+// Ack acknowledges an open escalation and reports whether this caller was
+// first, in one atomic round trip. Unknown → ErrNotFound; resolved → the
+// record and ErrResolved; already acknowledged → the record and false, with
+// nothing changed; otherwise ack by/at/note are recorded, the state becomes
+// acknowledged, and the result is the new record and true.
+func (s *Store) Ack(ctx context.Context, ws string, n int64, actor, note string, at time.Time) (Escalation, bool, error) {
+	op := fmt.Sprintf("ack E-%d", n)
+	if err := checkWorkspace(ws); err != nil {
+		return Escalation{}, false, fmt.Errorf("%s: %w", op, err)
+	}
+	k := s.keys(ws)
+	return s.transition(ctx, op, ws, call{
+		script: scriptAck,
+		keys:   []string{k.audit(), k.escalation(n), k.ackedIndex()},
+		args:   s.auditArgs(actor, msArg(at), note, n),
+	})
+}
+
+// Resolve resolves an escalation (open or acknowledged) and reports whether
+// this caller was first, in one atomic round trip. Unknown → ErrNotFound;
+// already resolved → the record and false, with nothing changed.
+func (s *Store) Resolve(ctx context.Context, ws string, n int64, actor, note string, at time.Time) (Escalation, bool, error) {
+	op := fmt.Sprintf("resolve E-%d", n)
+	if err := checkWorkspace(ws); err != nil {
+		return Escalation{}, false, fmt.Errorf("%s: %w", op, err)
+	}
+	k := s.keys(ws)
+	return s.transition(ctx, op, ws, call{
+		script: scriptResolve,
+		keys:   []string{k.audit(), k.escalation(n), k.resolvedIndex(), k.openIndex()},
+		args:   s.auditArgs(actor, msArg(at), note, n),
+	})
+}
+
+// ClaimReminder atomically moves E-n's ladder to step if it is still open
+// (not acknowledged or resolved) and below step, recording the step and the
+// time and auditing it; true means this caller must send that step.
+// Otherwise it returns the record and false; unknown → ErrNotFound.
+func (s *Store) ClaimReminder(ctx context.Context, ws string, n int64, step int, at time.Time) (Escalation, bool, error) {
+	op := fmt.Sprintf("claim reminder %d of E-%d", step, n)
+	if err := checkWorkspace(ws); err != nil {
+		return Escalation{}, false, fmt.Errorf("%s: %w", op, err)
+	}
+	k := s.keys(ws)
+	return s.transition(ctx, op, ws, call{
+		script: scriptRemind,
+		keys:   []string{k.audit(), k.escalation(n)},
+		args:   s.auditArgs(systemActor, msArg(at), step, n),
+	})
+}
+
+// transition runs an escalation state script and maps its status: "first"
+// and "claimed" mean this caller changed it.
+func (s *Store) transition(ctx context.Context, op, ws string, c call) (Escalation, bool, error) {
+	v, err := s.run(ctx, ws, false, c)
+	if err != nil {
+		return Escalation{}, false, wrap(op, err)
+	}
+	status, rec, err := scriptReply(v)
+	if err != nil {
+		return Escalation{}, false, fmt.Errorf("%s: %w", op, err)
+	}
+	switch status {
+	case "notfound":
+		return Escalation{}, false, fmt.Errorf("%s: %w", op, ErrNotFound)
+	case "resolved":
+		return escalationFromMap(rec), false, fmt.Errorf("%s: %w", op, ErrResolved)
+	case "first", "claimed":
+		return escalationFromMap(rec), true, nil
+	default:
+		return escalationFromMap(rec), false, nil
+	}
+}
+
+// SetEscalationMessage records where the card (kind "card") or the
+// announcement (kind "announce") of E-n was posted; ErrNotFound if E-n is
+// unknown. It is bookkeeping of the bot's own messages and is not audited.
+func (s *Store) SetEscalationMessage(ctx context.Context, ws string, n int64, kind, channel, id string) error {
+	op := fmt.Sprintf("set %s message of E-%d", kind, n)
+	if err := checkWorkspace(ws); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if kind != "card" && kind != "announce" {
+		return fmt.Errorf("%s: unknown kind", op)
+	}
+	v, err := s.run(ctx, ws, false, call{
+		script: scriptSetMessage,
+		keys:   []string{s.keys(ws).escalation(n)},
+		args:   []any{kind + "_channel", channel, kind + "_id", id},
+	})
+	if err == nil && v != int64(1) {
+		err = ErrNotFound
+	}
+	return wrap(op, err)
+}
+
+// GetEscalation reads E-n; ErrNotFound if unknown.
+func (s *Store) GetEscalation(ctx context.Context, ws string, n int64) (Escalation, error) {
+	op := fmt.Sprintf("get E-%d", n)
+	if err := checkWorkspace(ws); err != nil {
+		return Escalation{}, fmt.Errorf("%s: %w", op, err)
+	}
+	m, err := s.rdb.HGetAll(ctx, s.keys(ws).escalation(n)).Result()
+	if err == nil && len(m) == 0 {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return Escalation{}, wrap(op, err)
+	}
+	return escalationFromMap(m), nil
+}
+
+// ListEscalations returns escalations newest first (by raise time), at most
+// f.Limit (default 50). OpenOnly reads the open index, RaisedBy the
+// raiser's index, so neither scans the whole history.
+func (s *Store) ListEscalations(ctx context.Context, ws string, f EscalationFilter) ([]Escalation, error) {
+	if err := checkWorkspace(ws); err != nil {
+		return nil, fmt.Errorf("list escalations: %w", err)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultListLimit
+	}
+	k := s.keys(ws)
+	index, page := k.raisedIndex(), int64(limit)
+	switch {
+	case f.OpenOnly:
+		index = k.openIndex()
+		if f.RaisedBy != "" {
+			page = max(page, 100) // filtered in Go: read wider pages
+		}
+	case f.RaisedBy != "":
+		index = k.raisedByIndex(f.RaisedBy)
+	}
+	out, err := s.pageEscalations(ctx, ws, index, page, limit, f)
+	return out, wrap("list escalations", err)
+}
+
+// pageEscalations reads index newest first, page numbers at a time, until
+// limit records match f or the index ends.
+func (s *Store) pageEscalations(ctx context.Context, ws, index string, page int64, limit int, f EscalationFilter) ([]Escalation, error) {
+	out := []Escalation{}
+	for start := int64(0); len(out) < limit; start += page {
+		ns, err := s.rdb.ZRevRange(ctx, index, start, start+page-1).Result()
+		if err != nil {
+			return nil, err
+		}
+		recs, err := s.readEscalations(ctx, ws, ns)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range recs {
+			if len(out) < limit && f.matches(e) {
+				out = append(out, e)
+			}
+		}
+		if int64(len(ns)) < page {
+			break
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].RaisedAt.Equal(out[j].RaisedAt) {
+			return out[i].RaisedAt.After(out[j].RaisedAt)
+		}
+		return out[i].N > out[j].N
+	})
+	return out, nil
+}
+
+// matches reports whether e passes the filter.
+func (f EscalationFilter) matches(e Escalation) bool {
+	if f.OpenOnly && e.State == StateResolved {
+		return false
+	}
+	return f.RaisedBy == "" || e.RaisedBy == f.RaisedBy
+}
+
+// readEscalations reads the numbered escalations in one pipeline, in the
+// given order, skipping any that do not exist.
+func (s *Store) readEscalations(ctx context.Context, ws string, ns []string) ([]Escalation, error) {
+	if len(ns) == 0 {
+		return nil, nil
+	}
+	k := s.keys(ws)
+	cmds := make([]*redis.MapStringStringCmd, len(ns))
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, n := range ns {
+			cmds[i] = p.HGetAll(ctx, k.escalationPrefix()+n)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return collectEscalations(cmds), nil
+}
+
+// collectEscalations decodes pipelined HGETALL replies, skipping empty ones.
+func collectEscalations(cmds []*redis.MapStringStringCmd) []Escalation {
+	out := make([]Escalation, 0, len(cmds))
+	for _, c := range cmds {
+		if m := c.Val(); len(m) > 0 {
+			out = append(out, escalationFromMap(m))
+		}
+	}
+	return out
+}
+
+// escalationFromMap decodes an escalation hash; bad fields decode as zero.
+func escalationFromMap(m map[string]string) Escalation {
+	reminders, _ := strconv.Atoi(m["reminders"])
+	return Escalation{
+		N: atoi64(m["n"]), Ref: m["ref"], Outcome: m["outcome"], Reason: m["reason"],
+		RaisedBy: m["raised_by"], RaisedIn: m["raised_in"], RaisedAt: fromMS(m["raised_at"]),
+		State: m["state"],
+		AckBy: m["ack_by"], AckAt: fromMS(m["ack_at"]), AckNote: m["ack_note"],
+		ResolvedBy: m["resolved_by"], ResolvedAt: fromMS(m["resolved_at"]),
+		ResolveNote: m["resolve_note"],
+		Reminders:   reminders, RemindedAt: fromMS(m["reminded_at"]),
+		CardChannel: m["card_channel"], CardID: m["card_id"],
+		AnnounceChannel: m["announce_channel"], AnnounceID: m["announce_id"],
+	}
+}

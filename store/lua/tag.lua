@@ -1,0 +1,30 @@
+-- tag.lua: (re)tag or untag a request, creating it when new.
+-- KEYS[1] audit, KEYS[2] request hash, KEYS[3] history list,
+-- KEYS[4] tag index (zset), KEYS[5] new-request index (zset),
+-- KEYS[6] the new outcome's set of open refs (absent when untagging).
+-- ARGV[1..3] audit, ARGV[4] ref, ARGV[5] outcome ("" untags), ARGV[6] note,
+-- ARGV[7] prefix of the per-outcome sets (the previous outcome's set is
+-- derived from it; it shares the hash tag).
+-- Returns the previous outcome ("" when none).
+local ref, outcome, note, at, who = ARGV[4], ARGV[5], ARGV[6], ARGV[3], ARGV[2]
+local prev = ''
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  redis.call('HSET', KEYS[2], 'ref', ref, 'status', 'open', 'source', 'chat',
+    'first_seen', at)
+  redis.call('ZADD', KEYS[5], at, ref)
+else
+  prev = redis.call('HGET', KEYS[2], 'outcome') or ''
+end
+redis.call('HSET', KEYS[2], 'outcome', outcome, 'updated', at)
+if prev ~= '' then
+  redis.call('SREM', ARGV[7] .. prev, ref)
+end
+if outcome ~= '' and redis.call('HGET', KEYS[2], 'status') == 'open' then
+  redis.call('SADD', KEYS[6], ref)
+end
+local i = redis.call('RPUSH', KEYS[3],
+  cjson.encode({from = prev, to = outcome, by = who, note = note, at = at}))
+redis.call('ZADD', KEYS[4], at,
+  cjson.encode({i = i, ref = ref, from = prev, to = outcome, by = who, at = at}))
+audit('tag', ref .. ' ' .. prev .. ' -> ' .. outcome)
+return prev

@@ -1,0 +1,154 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// CreateOutcome stores a new outcome; ErrExists if the key is taken. The
+// check and the write are one atomic step. An empty Status is stored as
+// OutcomeActive; CreatedBy and CreatedAt are taken from o.
+func (s *Store) CreateOutcome(ctx context.Context, ws string, o Outcome) error {
+	if err := checkWorkspace(ws); err != nil {
+		return fmt.Errorf("create outcome %s: %w", o.Key, err)
+	}
+	if o.Key == "" {
+		return errors.New("create outcome: empty key")
+	}
+	if o.Status == "" {
+		o.Status = OutcomeActive
+	}
+	fields := append(outcomeFields(o), "created_by", o.CreatedBy, "created_at", msArg(o.CreatedAt))
+	ok, err := s.putOutcome(ctx, ws, "create", o.Key, o.CreatedBy, o.CreatedAt, fields)
+	if err == nil && !ok {
+		err = ErrExists
+	}
+	return wrap("create outcome "+o.Key, err)
+}
+
+// UpdateOutcome overwrites an existing outcome's fields; ErrNotFound if
+// absent. CreatedBy and CreatedAt are kept unless o sets them; actor and at
+// go to the audit stream.
+func (s *Store) UpdateOutcome(ctx context.Context, ws string, o Outcome, actor string, at time.Time) error {
+	if err := checkWorkspace(ws); err != nil {
+		return fmt.Errorf("update outcome %s: %w", o.Key, err)
+	}
+	fields := outcomeFields(o)
+	if o.CreatedBy != "" {
+		fields = append(fields, "created_by", o.CreatedBy)
+	}
+	if !o.CreatedAt.IsZero() {
+		fields = append(fields, "created_at", msArg(o.CreatedAt))
+	}
+	ok, err := s.putOutcome(ctx, ws, "update", o.Key, actor, at, fields)
+	if err == nil && !ok {
+		err = ErrNotFound
+	}
+	return wrap("update outcome "+o.Key, err)
+}
+
+// outcomeFields lists the fields an update may change.
+func outcomeFields(o Outcome) []any {
+	return []any{
+		"key", o.Key, "title", o.Title, "kpi", o.KPI, "owner", o.Owner,
+		"it_owner", o.ITOwner, "it_channel", o.ITChannel,
+		"sla_ms", o.SLA.Milliseconds(), "status", o.Status,
+	}
+}
+
+// putOutcome runs the create-or-update script; false means the existence
+// check failed.
+func (s *Store) putOutcome(ctx context.Context, ws, mode, key, actor string, at time.Time, fields []any) (bool, error) {
+	k := s.keys(ws)
+	v, err := s.run(ctx, ws, mode == "create", call{
+		script: scriptOutcomePut,
+		keys:   []string{k.audit(), k.outcome(key), k.outcomeIndex()},
+		args:   append(s.auditArgs(actor, msArg(at), mode, key), fields...),
+	})
+	n, _ := v.(int64)
+	return n == 1, err
+}
+
+// GetOutcome reads one outcome; ErrNotFound if absent.
+func (s *Store) GetOutcome(ctx context.Context, ws, key string) (Outcome, error) {
+	if err := checkWorkspace(ws); err != nil {
+		return Outcome{}, fmt.Errorf("get outcome %s: %w", key, err)
+	}
+	m, err := s.rdb.HGetAll(ctx, s.keys(ws).outcome(key)).Result()
+	if err == nil && len(m) == 0 {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return Outcome{}, wrap("get outcome "+key, err)
+	}
+	return outcomeFromMap(m), nil
+}
+
+// ListOutcomes returns every outcome of the workspace sorted by key, in two
+// round trips (the index, then every hash pipelined).
+func (s *Store) ListOutcomes(ctx context.Context, ws string) ([]Outcome, error) {
+	if err := checkWorkspace(ws); err != nil {
+		return nil, fmt.Errorf("list outcomes: %w", err)
+	}
+	keys, err := s.rdb.ZRange(ctx, s.keys(ws).outcomeIndex(), 0, -1).Result()
+	if err != nil {
+		return nil, wrap("list outcomes", err)
+	}
+	out, err := s.readOutcomes(ctx, ws, keys)
+	return out, wrap("list outcomes", err)
+}
+
+// readOutcomes reads the named outcomes in one pipeline, skipping any that
+// vanished, sorted by key.
+func (s *Store) readOutcomes(ctx context.Context, ws string, keys []string) ([]Outcome, error) {
+	if len(keys) == 0 {
+		return []Outcome{}, nil
+	}
+	k := s.keys(ws)
+	cmds := make([]*redis.MapStringStringCmd, len(keys))
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, key := range keys {
+			cmds[i] = p.HGetAll(ctx, k.outcome(key))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return collectOutcomes(cmds), nil
+}
+
+// collectOutcomes decodes pipelined HGETALL replies, sorted by key.
+func collectOutcomes(cmds []*redis.MapStringStringCmd) []Outcome {
+	out := make([]Outcome, 0, len(cmds))
+	for _, c := range cmds {
+		if m := c.Val(); len(m) > 0 {
+			out = append(out, outcomeFromMap(m))
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
+}
+
+// outcomeFromMap decodes an outcome hash; bad fields decode as zero values.
+func outcomeFromMap(m map[string]string) Outcome {
+	sla, _ := strconv.ParseInt(m["sla_ms"], 10, 64)
+	return Outcome{
+		Key:       m["key"],
+		Title:     m["title"],
+		KPI:       m["kpi"],
+		Owner:     m["owner"],
+		ITOwner:   m["it_owner"],
+		ITChannel: m["it_channel"],
+		SLA:       time.Duration(sla) * time.Millisecond,
+		Status:    m["status"],
+		CreatedBy: m["created_by"],
+		CreatedAt: fromMS(m["created_at"]),
+	}
+}

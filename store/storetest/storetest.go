@@ -1,0 +1,152 @@
+// Package storetest runs tests against a real Redis server: the one in
+// REDIS_URL, else a private redis-server started on a free loopback port,
+// else (outside CI) an embedded miniredis. Each test gets a Store with its
+// own key prefix, so parallel tests never see each other's keys.
+//
+// A test package calls Main from its TestMain:
+//
+//	func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"regexp"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/outcomebot/outcomebot/store"
+)
+
+// server is the Redis every test of this process uses, set by Main.
+var server struct {
+	addr    string         // host:port
+	options *redis.Options // from REDIS_URL, or a plain client on addr
+	kind    string         // "REDIS_URL", "redis-server" or "miniredis"
+}
+
+// Main picks the Redis server, runs the tests and stops any server it
+// started; its result is TestMain's exit code. With REDIS_URL set it uses
+// that server. Otherwise it starts redis-server from PATH on a free
+// loopback port. Without redis-server it fails when CI=true (CI must test
+// on a real Redis) and otherwise falls back to miniredis, saying so.
+func Main(m *testing.M) int {
+	stop, err := startServer()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "storetest:", err)
+		return 1
+	}
+	defer stop()
+	return m.Run()
+}
+
+// startServer sets server and returns how to stop what it started.
+func startServer() (func(), error) {
+	if url := os.Getenv("REDIS_URL"); url != "" {
+		opt, err := redis.ParseURL(url)
+		if err != nil {
+			return nil, fmt.Errorf("REDIS_URL: %w", err)
+		}
+		server.addr, server.options, server.kind = opt.Addr, opt, "REDIS_URL"
+		return func() {}, nil
+	}
+	if bin, err := lookRedisServer(); err == nil {
+		addr, stop, err := startRedisServer(bin)
+		if err != nil {
+			return nil, err
+		}
+		server.addr, server.options, server.kind = addr, &redis.Options{Addr: addr}, "redis-server"
+		return stop, nil
+	}
+	if os.Getenv("CI") == "true" {
+		return nil, fmt.Errorf("no Redis: set REDIS_URL or put redis-server on PATH (CI=true requires a real Redis)")
+	}
+	addr, stop, err := startMiniredis()
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintln(os.Stderr, "storetest: no REDIS_URL and no redis-server on PATH; falling back to miniredis, which hides cluster (CROSSSLOT) and TTL bugs")
+	server.addr, server.options, server.kind = addr, &redis.Options{Addr: addr}, "miniredis"
+	return stop, nil
+}
+
+// Addr returns the host:port of the Redis the tests use ("" before Main).
+func Addr() string { return server.addr }
+
+// Kind names the server in use: "REDIS_URL", "redis-server" or "miniredis".
+func Kind() string { return server.kind }
+
+// Client returns a new client on the test server, closed when tb ends.
+func Client(tb testing.TB) redis.UniversalClient {
+	tb.Helper()
+	if server.options == nil {
+		tb.Fatal("storetest: no server; call storetest.Main from TestMain")
+	}
+	opt := *server.options
+	rdb := redis.NewClient(&opt)
+	tb.Cleanup(func() { _ = rdb.Close() })
+	return rdb
+}
+
+// New returns a Store on the test server with a key prefix unique to this
+// test. Its keys are deleted when tb ends.
+func New(tb testing.TB) *store.Store {
+	tb.Helper()
+	return NewWithOptions(tb, store.Options{})
+}
+
+// NewWithOptions is New with options; opts.Prefix is replaced by the
+// test's unique prefix.
+func NewWithOptions(tb testing.TB, opts store.Options) *store.Store {
+	tb.Helper()
+	rdb := Client(tb)
+	opts.Prefix = uniquePrefix(tb.Name())
+	tb.Cleanup(func() { deleteKeys(rdb, opts.Prefix) })
+	return store.New(rdb, opts)
+}
+
+var (
+	prefixSeq atomic.Int64
+	runID     = randomHex(4) // tells apart processes sharing one REDIS_URL
+	unsafe    = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
+)
+
+// uniquePrefix makes a key prefix from the test name with no glob or
+// hash-tag characters.
+func uniquePrefix(name string) string {
+	name = unsafe.ReplaceAllString(name, "_")
+	if len(name) > 40 {
+		name = name[:40]
+	}
+	return fmt.Sprintf("t%s-%d-%s", runID, prefixSeq.Add(1), name)
+}
+
+// deleteKeys removes every key under prefix.
+func deleteKeys(rdb redis.UniversalClient, prefix string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	iter := rdb.Scan(ctx, 0, prefix+":*", 1000).Iterator()
+	var batch []string
+	for iter.Next(ctx) {
+		batch = append(batch, iter.Val())
+		if len(batch) == 1000 {
+			rdb.Unlink(ctx, batch...)
+			batch = batch[:0]
+		}
+	}
+	if len(batch) > 0 {
+		rdb.Unlink(ctx, batch...)
+	}
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
