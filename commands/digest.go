@@ -1,0 +1,351 @@
+package commands
+
+import (
+	"sort"
+	"time"
+
+	"github.com/outcomebot/outcomebot/store"
+)
+
+// Limits that keep every digest message inside platform limits (Slack: 50
+// blocks and 3,000 characters per section; Teams: 28 KB per card). Sizes are
+// counted in bytes, which is never less than characters.
+const (
+	// maxSectionBytes bounds one section's text.
+	maxSectionBytes = 2700
+	// maxThreadSections bounds the sections of one detail message: even a
+	// renderer that spends a heading block and a body block per section stays
+	// under Slack's 50 blocks.
+	maxThreadSections = 24
+	// maxThreadBytes bounds the text of one detail message.
+	maxThreadBytes = 9500
+	// maxListedOpen bounds the open escalations listed per outcome.
+	maxListedOpen = 10
+
+	maxTitleRunes  = 120
+	maxKPIRunes    = 200
+	maxRefRunes    = 80
+	maxReasonRunes = 500
+)
+
+// DigestInput is everything the weekly digest of one channel depends on.
+type DigestInput struct {
+	// Data covers [Now-14d, Now): this week and the previous one.
+	Data store.DigestData
+	// Now is the run time, in the channel's time zone: its Location is used
+	// for display and for the calendar days that bound the weeks.
+	Now time.Time
+	// Follow lists the outcome keys the channel follows; empty means all.
+	Follow []string
+	// DefaultSLA is the acknowledgement SLA of outcomes without their own.
+	DefaultSLA time.Duration
+	// TicketURL links a ticket reference; it may be nil or return "".
+	TicketURL func(ref string) string
+	// Late marks a catch-up post after the bot was down at the scheduled
+	// time, Manual a post asked for by hand, Preview an on-demand preview
+	// shown only to the caller.
+	Late, Manual, Preview bool
+}
+
+// BuildDigest renders the weekly digest: a short lead message with the
+// headline numbers and their change against the previous week, and the
+// per-outcome detail in Thread, split into messages that each stay inside
+// platform limits. A quiet week yields only a short "no change" lead.
+//
+// "This week" is [Now-7 days, Now) and the previous week [Now-14 days,
+// Now-7 days), counted in calendar days of Now's Location so consecutive
+// weekly runs tile without gap or overlap across daylight-saving changes.
+// The digest covers the followed outcomes (all when Follow is empty);
+// archived outcomes only when they had activity this week or still have
+// open escalations. When following all, escalations and tags on outcomes not
+// in Data.Outcomes count in the headline too. Drift is workspace-wide:
+// untagged work belongs to no outcome a channel could follow.
+//
+// BuildDigest is a pure function of its input: the same input renders the
+// same Response, byte for byte.
+func BuildDigest(in DigestInput) Response {
+	d := newDigest(in)
+	lead := d.leadMessage()
+	if d.quiet() {
+		return lead
+	}
+	lead.Thread = d.detailMessages()
+	return lead
+}
+
+// digest is one BuildDigest run: the input indexed and the numbers computed.
+type digest struct {
+	in                  DigestInput
+	loc                 *time.Location
+	now, week, prevWeek time.Time // week and prevWeek are the windows' starts
+	followAll           bool
+	known               map[string]bool           // every outcome key in Data
+	byKey               map[string]*outcomeDigest // included outcomes
+	outcomes            []*outcomeDigest          // included outcomes, riskiest first
+	escalations         []*store.Escalation       // in scope, by number
+	cur, prev           weekStats
+	openNow             int // open escalations in scope
+}
+
+// weekStats are the headline numbers of one week.
+type weekStats struct {
+	tagged, raised, acked, resolved, overdue int
+	ackTimes                                 []time.Duration
+	newRequests, untagged                    int
+}
+
+// outcomeDigest gathers what the digest shows about one outcome.
+type outcomeDigest struct {
+	o             store.Outcome
+	sla           time.Duration
+	open          []*store.Escalation // not resolved, oldest first
+	oldestUnacked *store.Escalation
+	overdue       int // open, unacknowledged and beyond SLA now
+	ackTimes      []time.Duration
+	tags, events  int // tag events and escalation events this week
+	newOpen       int // open requests first seen this week
+}
+
+// starved reports whether the outcome got no IT activity this week.
+func (od *outcomeDigest) starved() bool { return od.tags == 0 && od.events == 0 }
+
+func newDigest(in DigestInput) *digest {
+	d := &digest{
+		in:       in,
+		loc:      in.Now.Location(),
+		now:      in.Now,
+		week:     in.Now.AddDate(0, 0, -7),
+		prevWeek: in.Now.AddDate(0, 0, -14),
+		known:    make(map[string]bool, len(in.Data.Outcomes)),
+		byKey:    make(map[string]*outcomeDigest),
+	}
+	d.followAll = len(in.Follow) == 0
+	escByOutcome := d.indexEscalations()
+	tagsByOutcome := d.countTags()
+	d.selectOutcomes(escByOutcome, tagsByOutcome)
+	d.scopeEscalations()
+	for _, od := range d.outcomes {
+		d.fillOutcome(od, escByOutcome[od.o.Key])
+	}
+	d.countNewOpen()
+	d.rankOutcomes()
+	d.cur = d.stats(d.week, d.now)
+	d.prev = d.stats(d.prevWeek, d.week)
+	return d
+}
+
+// indexEscalations de-duplicates Data.Escalations by number, sorts them and
+// groups them by outcome.
+func (d *digest) indexEscalations() map[string][]*store.Escalation {
+	all := make([]*store.Escalation, 0, len(d.in.Data.Escalations))
+	seen := make(map[int64]bool, len(d.in.Data.Escalations))
+	for i := range d.in.Data.Escalations {
+		e := &d.in.Data.Escalations[i]
+		if !seen[e.N] {
+			seen[e.N] = true
+			all = append(all, e)
+		}
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].N < all[j].N })
+	d.escalations = all
+	by := make(map[string][]*store.Escalation)
+	for _, e := range all {
+		by[e.Outcome] = append(by[e.Outcome], e)
+	}
+	return by
+}
+
+// countTags counts this week's tag events per outcome tagged to.
+func (d *digest) countTags() map[string]int {
+	by := make(map[string]int)
+	for _, t := range d.in.Data.Tags {
+		if t.Outcome != "" && inWindow(t.At, d.week, d.now) {
+			by[t.Outcome]++
+		}
+	}
+	return by
+}
+
+// selectOutcomes picks the outcomes the digest covers, sorted by key.
+func (d *digest) selectOutcomes(esc map[string][]*store.Escalation, tags map[string]int) {
+	follow := make(map[string]bool, len(d.in.Follow))
+	for _, k := range d.in.Follow {
+		follow[k] = true
+	}
+	for _, o := range d.in.Data.Outcomes {
+		d.known[o.Key] = true
+		if d.byKey[o.Key] != nil || (!d.followAll && !follow[o.Key]) {
+			continue
+		}
+		if o.Status == store.OutcomeArchived && tags[o.Key] == 0 && !d.anyActive(esc[o.Key]) {
+			continue
+		}
+		od := &outcomeDigest{o: o, sla: EscalationSLA(o, d.in.DefaultSLA), tags: tags[o.Key]}
+		d.byKey[o.Key] = od
+		d.outcomes = append(d.outcomes, od)
+	}
+}
+
+// anyActive reports whether any of es had an event this week or is open.
+func (d *digest) anyActive(es []*store.Escalation) bool {
+	for _, e := range es {
+		if d.eventThisWeek(e) || e.State != store.StateResolved {
+			return true
+		}
+	}
+	return false
+}
+
+// inScope reports whether activity on outcome key counts in this digest.
+func (d *digest) inScope(key string) bool {
+	return d.byKey[key] != nil || (d.followAll && !d.known[key])
+}
+
+// scopeEscalations keeps only the escalations in scope.
+func (d *digest) scopeEscalations() {
+	kept := make([]*store.Escalation, 0, len(d.escalations))
+	for _, e := range d.escalations {
+		if d.inScope(e.Outcome) {
+			kept = append(kept, e)
+			if e.State != store.StateResolved {
+				d.openNow++
+			}
+		}
+	}
+	d.escalations = kept
+}
+
+// fillOutcome computes one outcome's numbers from its escalations.
+func (d *digest) fillOutcome(od *outcomeDigest, es []*store.Escalation) {
+	for _, e := range es {
+		if d.eventThisWeek(e) {
+			od.events++
+		}
+		if !e.AckAt.IsZero() && inWindow(e.AckAt, d.week, d.now) {
+			od.ackTimes = append(od.ackTimes, e.AckAt.Sub(e.RaisedAt))
+		}
+		if e.State == store.StateResolved {
+			continue
+		}
+		od.open = append(od.open, e)
+		if e.State == store.StateOpen {
+			if d.overdueAt(e, d.now) {
+				od.overdue++
+			}
+			if od.oldestUnacked == nil || raisedBefore(e, od.oldestUnacked) {
+				od.oldestUnacked = e
+			}
+		}
+	}
+	sort.SliceStable(od.open, func(i, j int) bool { return raisedBefore(od.open[i], od.open[j]) })
+}
+
+// countNewOpen counts, per included outcome, the open requests first seen
+// this week.
+func (d *digest) countNewOpen() {
+	for _, r := range d.in.Data.NewRequests {
+		if od := d.byKey[r.Outcome]; od != nil && r.Status != store.RequestClosed && inWindow(r.FirstSeen, d.week, d.now) {
+			od.newOpen++
+		}
+	}
+}
+
+// rankOutcomes orders outcomes riskiest first: most open unacknowledged
+// beyond SLA, then most open escalations, then oldest open escalation, then key.
+func (d *digest) rankOutcomes() {
+	sort.SliceStable(d.outcomes, func(i, j int) bool {
+		a, b := d.outcomes[i], d.outcomes[j]
+		if a.overdue != b.overdue {
+			return a.overdue > b.overdue
+		}
+		if len(a.open) != len(b.open) {
+			return len(a.open) > len(b.open)
+		}
+		if len(a.open) > 0 && !a.open[0].RaisedAt.Equal(b.open[0].RaisedAt) {
+			return a.open[0].RaisedAt.Before(b.open[0].RaisedAt)
+		}
+		return a.o.Key < b.o.Key
+	})
+}
+
+// stats computes the headline numbers of the window [from, to).
+func (d *digest) stats(from, to time.Time) weekStats {
+	var s weekStats
+	for _, t := range d.in.Data.Tags {
+		if t.Outcome != "" && inWindow(t.At, from, to) && d.inScope(t.Outcome) {
+			s.tagged++
+		}
+	}
+	for _, e := range d.escalations {
+		if inWindow(e.RaisedAt, from, to) {
+			s.raised++
+		}
+		if !e.AckAt.IsZero() && inWindow(e.AckAt, from, to) {
+			s.acked++
+			s.ackTimes = append(s.ackTimes, e.AckAt.Sub(e.RaisedAt))
+		}
+		if !e.ResolvedAt.IsZero() && inWindow(e.ResolvedAt, from, to) {
+			s.resolved++
+		}
+		if d.overdueAt(e, to) {
+			s.overdue++
+		}
+	}
+	for _, r := range d.in.Data.NewRequests {
+		if inWindow(r.FirstSeen, from, to) {
+			s.newRequests++
+			if r.Outcome == "" {
+				s.untagged++
+			}
+		}
+	}
+	return s
+}
+
+// overdueAt reports whether e was open, unacknowledged and beyond its SLA
+// at t. Now is read from the state; earlier instants from the timestamps.
+func (d *digest) overdueAt(e *store.Escalation, t time.Time) bool {
+	if !e.RaisedAt.Add(d.slaOf(e.Outcome)).Before(t) {
+		return false
+	}
+	if !t.Before(d.now) {
+		return e.State == store.StateOpen
+	}
+	return !doneBy(e.AckAt, t) && !doneBy(e.ResolvedAt, t)
+}
+
+// slaOf returns the acknowledgement SLA of escalations on outcome key.
+func (d *digest) slaOf(key string) time.Duration {
+	if od := d.byKey[key]; od != nil {
+		return od.sla
+	}
+	return d.in.DefaultSLA
+}
+
+// eventThisWeek reports whether e was raised, acknowledged or resolved this week.
+func (d *digest) eventThisWeek(e *store.Escalation) bool {
+	return inWindow(e.RaisedAt, d.week, d.now) ||
+		(!e.AckAt.IsZero() && inWindow(e.AckAt, d.week, d.now)) ||
+		(!e.ResolvedAt.IsZero() && inWindow(e.ResolvedAt, d.week, d.now))
+}
+
+// quiet reports whether nothing happened this week and nothing is open.
+func (d *digest) quiet() bool {
+	c := d.cur
+	return c.tagged == 0 && c.raised == 0 && c.acked == 0 && c.resolved == 0 &&
+		c.newRequests == 0 && d.openNow == 0
+}
+
+// inWindow reports whether t is in [from, to).
+func inWindow(t, from, to time.Time) bool { return !t.Before(from) && t.Before(to) }
+
+// doneBy reports whether the (possibly zero) instant at is set and not after t.
+func doneBy(at, t time.Time) bool { return !at.IsZero() && !at.After(t) }
+
+// raisedBefore orders escalations oldest first, then by number.
+func raisedBefore(a, b *store.Escalation) bool {
+	if !a.RaisedAt.Equal(b.RaisedAt) {
+		return a.RaisedAt.Before(b.RaisedAt)
+	}
+	return a.N < b.N
+}

@@ -1,0 +1,236 @@
+package commands
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/outcomebot/outcomebot/store"
+)
+
+// This file renders the digest's detail: one section per outcome, riskiest
+// first, the starved outcomes and the accountability lines, packed into
+// thread messages that each stay inside platform limits.
+
+// detailMessages renders the detail sections and packs them into messages.
+func (d *digest) detailMessages() []Response {
+	sections := make([]Section, 0, len(d.outcomes)+2)
+	for _, od := range d.outcomes {
+		sections = append(sections, d.outcomeSection(od))
+	}
+	sections = append(sections, d.starvedSections()...)
+	sections = append(sections, d.accountabilitySections()...)
+	return d.packMessages(sections)
+}
+
+// outcomeSection renders one outcome's section.
+func (d *digest) outcomeSection(od *outcomeDigest) Section {
+	o := od.o
+	title := clipRunes(o.Title, maxTitleRunes) + " (" + o.Key + ")"
+	if o.Status == store.OutcomeArchived {
+		title = clipRunes(o.Title, maxTitleRunes) + " (" + o.Key + ", archived)"
+	}
+	lines := make([]string, 0, 8+maxListedOpen)
+	if od.starved() {
+		lines = append(lines, "⚠ Starved: no IT activity this week (no tags, no escalation events).")
+	}
+	kpi := "not set"
+	if o.KPI != "" {
+		kpi = clipRunes(o.KPI, maxKPIRunes)
+	}
+	lines = append(lines,
+		"KPI: "+kpi,
+		"Business owner: "+mentionOr(o.Owner, "not set")+" · IT owner: "+mentionOr(o.ITOwner, "not set"),
+		"Open tagged requests: "+strconv.Itoa(d.in.Data.OpenTagged[o.Key])+
+			" ("+strconv.Itoa(od.newOpen)+" new this week)",
+	)
+	lines = append(lines, d.openEscalationLines(od)...)
+	if e := od.oldestUnacked; e != nil {
+		lines = append(lines, "Oldest unacknowledged: "+escalationName(e.N)+" "+ticketText(e.Ref, d.in.TicketURL)+
+			", raised by "+mentionOr(e.RaisedBy, "unknown")+" "+stampText(e.RaisedAt, d.loc, d.now)+
+			", waiting "+durationText(d.now.Sub(e.RaisedAt))+slaSuffix(od.sla))
+	}
+	lines = append(lines, "Median time to acknowledge: "+ackSummary(od))
+	return Section{Title: title, Text: fitLines(lines, maxSectionBytes)}
+}
+
+// openEscalationLines lists an outcome's open escalations, oldest first,
+// with their age; at most maxListedOpen of them.
+func (d *digest) openEscalationLines(od *outcomeDigest) []string {
+	if len(od.open) == 0 {
+		return []string{"Open escalations: none"}
+	}
+	head := "Open escalations: " + strconv.Itoa(len(od.open))
+	if od.overdue > 0 {
+		head += " (" + strconv.Itoa(od.overdue) + " unacknowledged beyond SLA)"
+	}
+	lines := []string{head}
+	for i, e := range od.open {
+		if i == maxListedOpen {
+			lines = append(lines, "• … and "+strconv.Itoa(len(od.open)-i)+" more")
+			break
+		}
+		state := "acknowledged"
+		if e.State == store.StateOpen {
+			state = "unacknowledged"
+		}
+		lines = append(lines, "• "+escalationName(e.N)+" "+Code(clipRunes(e.Ref, maxRefRunes))+
+			" "+state+", open "+durationText(d.now.Sub(e.RaisedAt)))
+	}
+	return lines
+}
+
+// ackSummary renders an outcome's median time to acknowledge this week.
+func ackSummary(od *outcomeDigest) string {
+	m, ok := medianDuration(od.ackTimes)
+	if !ok {
+		return "no acknowledgements this week"
+	}
+	n := len(od.ackTimes)
+	if n == 1 {
+		return durationText(m) + " (1 acknowledgement)"
+	}
+	return durationText(m) + " (" + strconv.Itoa(n) + " acknowledgements)"
+}
+
+// starvedSections lists the outcomes that got no IT activity this week.
+func (d *digest) starvedSections() []Section {
+	var lines []string
+	for _, od := range d.outcomes {
+		if od.starved() {
+			lines = append(lines, "• "+clipRunes(od.o.Title, maxTitleRunes)+" ("+od.o.Key+")")
+		}
+	}
+	if len(lines) == 0 {
+		lines = []string{"None: every outcome followed had IT activity this week."}
+	}
+	return lineSections("Starved outcomes", lines)
+}
+
+// accountabilitySections lists, for each escalation with activity this
+// week, who raised it and who acknowledged and resolved it.
+func (d *digest) accountabilitySections() []Section {
+	var lines []string
+	for _, e := range d.escalations {
+		if d.eventThisWeek(e) {
+			lines = append(lines, d.accountabilityLine(e))
+		}
+	}
+	if len(lines) == 0 {
+		lines = []string{"No escalation activity this week."}
+	}
+	return lineSections("Accountability", lines)
+}
+
+// accountabilityLine renders "E-7 INC0012345 (pos): raised by @a 20 Nov
+// 10:02, acknowledged by @b after 1h 12m, resolved by @c after 2d 3h".
+func (d *digest) accountabilityLine(e *store.Escalation) string {
+	var b strings.Builder
+	b.WriteString(escalationName(e.N) + " " + ticketText(e.Ref, d.in.TicketURL))
+	if e.Outcome != "" {
+		b.WriteString(" (" + e.Outcome + ")")
+	}
+	b.WriteString(": raised by " + mentionOr(e.RaisedBy, "unknown") + " " + stampText(e.RaisedAt, d.loc, d.now))
+	switch {
+	case !e.AckAt.IsZero():
+		b.WriteString(", acknowledged by " + mentionOr(e.AckBy, "unknown") + " after " + durationText(e.AckAt.Sub(e.RaisedAt)))
+	case e.State == store.StateOpen:
+		b.WriteString(", not acknowledged (waiting " + durationText(d.now.Sub(e.RaisedAt)) + ")")
+	}
+	if !e.ResolvedAt.IsZero() {
+		b.WriteString(", resolved by " + mentionOr(e.ResolvedBy, "unknown") + " after " + durationText(e.ResolvedAt.Sub(e.RaisedAt)))
+		if e.AckAt.IsZero() {
+			b.WriteString(" (never acknowledged)")
+		}
+	}
+	return b.String()
+}
+
+// lineSections packs lines into sections of at most maxSectionBytes each,
+// never cutting a line; sections after the first are titled "(continued)".
+func lineSections(title string, lines []string) []Section {
+	var out []Section
+	var cur []string
+	size := 0
+	flush := func() {
+		t := title
+		if len(out) > 0 {
+			t += " (continued)"
+		}
+		out = append(out, Section{Title: t, Text: strings.Join(cur, "\n")})
+		cur, size = nil, 0
+	}
+	for _, l := range lines {
+		if len(cur) > 0 && size+1+len(l) > maxSectionBytes {
+			flush()
+		}
+		if len(cur) > 0 {
+			size++
+		}
+		cur = append(cur, l)
+		size += len(l)
+	}
+	if len(cur) > 0 {
+		flush()
+	}
+	return out
+}
+
+// fitLines joins lines with newlines within limit bytes, dropping whole
+// lines from the end (with a note) if they do not all fit.
+func fitLines(lines []string, limit int) string {
+	s := strings.Join(lines, "\n")
+	if len(s) <= limit {
+		return s
+	}
+	const note = "\n… (cut to fit)"
+	size := 0
+	for i, l := range lines {
+		if size+len(l)+1+len(note) > limit {
+			return strings.Join(lines[:i], "\n") + note
+		}
+		size += len(l) + 1
+	}
+	return s
+}
+
+// sectionBytes is the size a section adds to a message.
+func sectionBytes(s Section) int {
+	n := len(s.Title) + len(s.Text) + 2
+	for _, f := range s.Fields {
+		n += len(f.Label) + len(f.Value) + 2
+	}
+	return n
+}
+
+// packMessages packs sections, in order, into thread messages of at most
+// maxThreadSections sections and maxThreadBytes bytes each.
+func (d *digest) packMessages(sections []Section) []Response {
+	var groups [][]Section
+	var cur []Section
+	size := 0
+	for _, s := range sections {
+		n := sectionBytes(s)
+		if len(cur) > 0 && (len(cur) == maxThreadSections || size+n > maxThreadBytes) {
+			groups = append(groups, cur)
+			cur, size = nil, 0
+		}
+		cur = append(cur, s)
+		size += n
+	}
+	if len(cur) > 0 {
+		groups = append(groups, cur)
+	}
+	vis := InChannel
+	if d.in.Preview {
+		vis = Ephemeral
+	}
+	out := make([]Response, len(groups))
+	for i, g := range groups {
+		text := "Digest detail · " + d.weekLabel()
+		if len(groups) > 1 {
+			text += " (" + strconv.Itoa(i+1) + " of " + strconv.Itoa(len(groups)) + ")"
+		}
+		out[i] = Response{Visibility: vis, Text: text, Sections: g}
+	}
+	return out
+}

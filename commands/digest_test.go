@@ -1,0 +1,540 @@
+package commands_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/store"
+)
+
+var updateGolden = flag.Bool("update", false, "rewrite golden files")
+
+// digestLoc loads a time zone or fails the test.
+func digestLoc(tb testing.TB, name string) *time.Location {
+	tb.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		tb.Fatalf("load %s: %v", name, err)
+	}
+	return loc
+}
+
+// digestTicketURL links ServiceNow incidents only, like a workspace with
+// one URL template.
+func digestTicketURL(ref string) string {
+	if strings.HasPrefix(ref, "INC") {
+		return "https://acme.example/ticket/" + ref
+	}
+	return ""
+}
+
+// digestBusyWeek is a retail chain's week ending Monday 23 Nov 2026 09:00
+// in Berlin: escalations in every state, a stalled one, an escalation on
+// untagged work, a starved outcome, archived outcomes with and without
+// activity, and events exactly on the window boundaries.
+func digestBusyWeek(loc *time.Location) (store.DigestData, time.Time) {
+	at := func(day, h, m int) time.Time { return time.Date(2026, time.November, day, h, m, 0, 0, loc) }
+	now := at(23, 9, 0)
+	outcomes := []store.Outcome{
+		{Key: "supply-chain", Title: "Supplier portal cuts stock-outs", KPI: "stock-out rate", Owner: "U_PAT", ITOwner: "U_OPS", Status: store.OutcomeActive},
+		{Key: "pos-conversion", Title: "Omnichannel POS lifts in-store conversion", KPI: "in-store conversion rate", Owner: "U_MARIA", ITOwner: "U_DEV", ITChannel: "C_IT", SLA: 4 * time.Hour, Status: store.OutcomeActive},
+		{Key: "infra-maint", Title: "Infrastructure maintenance keeps stores online", KPI: "store uptime", Owner: "U_COO", ITOwner: "U_OPS", Status: store.OutcomeActive},
+		{Key: "payroll", Title: "Payroll runs on time", Owner: "U_CFO", Status: store.OutcomeActive},
+		{Key: "old-crm", Title: "Legacy CRM retired", KPI: "licences saved", Owner: "U_CFO", ITOwner: "U_DEV", Status: store.OutcomeArchived},
+		{Key: "legacy-erp", Title: "ERP v1 sunset", Status: store.OutcomeArchived},
+		{Key: "finance-close", Title: "Month-end close in 3 days", KPI: "days to close", Owner: "U_CFO", ITOwner: "U_FIN", Status: store.OutcomeActive},
+	}
+	tag := func(ref, outcome, by string, t time.Time) store.TagEvent {
+		return store.TagEvent{Ref: ref, Outcome: outcome, By: by, At: t}
+	}
+	tags := []store.TagEvent{
+		// previous week: 5 tags
+		tag("INC0011111", "pos-conversion", "U_LENA", at(12, 10, 5)),
+		tag("INC0011200", "pos-conversion", "U_MARIA", at(10, 14, 0)),
+		tag("CHG0000700", "infra-maint", "U_ANA", at(10, 9, 5)),
+		tag("CHG0000701", "infra-maint", "U_ANA", at(13, 11, 0)),
+		tag("PRB0000043", "payroll", "U_CFO", at(16, 8, 59)),
+		// this week: 8 tags to outcomes, 1 untag, 1 at Now (next week's)
+		tag("RITM0020002", "infra-maint", "U_ANA", at(16, 9, 0)),
+		tag("INC0012400", "pos-conversion", "U_LENA", at(17, 11, 0)),
+		tag("RITM0020001", "pos-conversion", "U_MARIA", at(18, 14, 0)),
+		tag("REQ0009001", "old-crm", "U_CFO", at(18, 10, 0)),
+		tag("INC0012345", "pos-conversion", "U_MARIA", at(19, 8, 5)),
+		tag("OPS-881", "finance-close", "U_FIN", at(19, 16, 0)),
+		tag("RITM0004242", "infra-maint", "U_ANA", at(20, 9, 55)),
+		tag("INC0012399", "", "U_RAJ", at(20, 12, 0)),
+		tag("CHG0000777", "infra-maint", "U_OPS", at(21, 8, 0)),
+		tag("INC0012501", "pos-conversion", "U_MARIA", at(23, 9, 0)),
+	}
+	req := func(ref, outcome, status string, t time.Time) store.Request {
+		return store.Request{Ref: ref, Outcome: outcome, Status: status, Source: "chat", FirstSeen: t, Updated: t}
+	}
+	open, closed := store.RequestOpen, store.RequestClosed
+	requests := []store.Request{
+		// previous week: 8 new, 1 untagged
+		req("INC0011111", "pos-conversion", open, at(12, 9, 0)),
+		req("INC0011200", "pos-conversion", closed, at(10, 13, 0)),
+		req("CHG0000700", "infra-maint", closed, at(10, 9, 0)),
+		req("CHG0000701", "infra-maint", open, at(13, 10, 0)),
+		req("PRB0000043", "payroll", open, at(16, 8, 0)),
+		req("OPS-870", "finance-close", open, at(11, 12, 0)),
+		req("OPS-871", "finance-close", closed, at(14, 12, 0)),
+		req("INC0011300", "", open, at(15, 17, 0)),
+		// this week: 10 new, 2 untagged
+		req("RITM0020002", "pos-conversion", open, at(16, 9, 0)),
+		req("INC0012400", "pos-conversion", open, at(17, 10, 50)),
+		req("RITM0020001", "pos-conversion", closed, at(18, 13, 0)),
+		req("REQ0009001", "old-crm", closed, at(18, 9, 0)),
+		req("INC0012345", "pos-conversion", open, at(19, 8, 0)),
+		req("OPS-881", "finance-close", open, at(19, 15, 0)),
+		req("RITM0004242", "infra-maint", open, at(20, 9, 50)),
+		req("INC0012399", "", open, at(20, 11, 0)),
+		req("CHG0000777", "infra-maint", open, at(21, 7, 55)),
+		req("INC0012401", "", open, at(22, 18, 0)),
+	}
+	esc := []store.Escalation{
+		{N: 1, Ref: "ERP-12", Outcome: "legacy-erp", Reason: "Export fails", RaisedBy: "U_CFO", RaisedAt: time.Date(2026, 10, 20, 9, 0, 0, 0, loc),
+			State: store.StateResolved, AckBy: "U_DEV", AckAt: time.Date(2026, 10, 20, 10, 0, 0, 0, loc), ResolvedBy: "U_DEV", ResolvedAt: time.Date(2026, 10, 25, 9, 0, 0, 0, loc)},
+		{N: 2, Ref: "PRB0000042", Outcome: "payroll", Reason: "Payslips late", RaisedBy: "U_CFO", RaisedAt: at(1, 9, 0),
+			State: store.StateAcknowledged, AckBy: "U_OPS", AckAt: at(1, 12, 0)},
+		{N: 3, Ref: "INC0011111", Outcome: "pos-conversion", Reason: "Card terminals time out", RaisedBy: "U_LENA", RaisedIn: "C_STORES", RaisedAt: at(12, 10, 0),
+			State: store.StateResolved, AckBy: "U_DEV", AckAt: at(16, 11, 0), ResolvedBy: "U_DEV", ResolvedAt: at(17, 15, 0), Reminders: 2},
+		{N: 4, Ref: "CHG0000700", Outcome: "infra-maint", Reason: "Patch window clashes with trading", RaisedBy: "U_ANA", RaisedAt: at(10, 9, 0),
+			State: store.StateResolved, AckBy: "U_OPS", AckAt: at(10, 9, 45), ResolvedBy: "U_OPS", ResolvedAt: at(11, 16, 0)},
+		{N: 5, Ref: "INC0012345", Outcome: "pos-conversion", Reason: "Tills in Leeds reject gift cards <!channel>", RaisedBy: "U_MARIA", RaisedIn: "C_STORES", RaisedAt: at(19, 8, 0),
+			State: store.StateOpen, Reminders: 2},
+		{N: 6, Ref: "RITM0004242", Outcome: "infra-maint", Reason: "New store needs network", RaisedBy: "U_ANA", RaisedAt: at(20, 10, 2),
+			State: store.StateAcknowledged, AckBy: "U_OPS", AckAt: at(20, 11, 14)},
+		{N: 7, Ref: "INC0012400", Outcome: "pos-conversion", Reason: "Price sync stalled", RaisedBy: "U_LENA", RaisedAt: at(22, 20, 0),
+			State: store.StateOpen, Reminders: 2},
+		{N: 8, Ref: "CHG0000777", Outcome: "infra-maint", Reason: "Firewall change blocked", RaisedBy: "U_ANA", RaisedAt: at(21, 9, 0),
+			State: store.StateResolved, AckBy: "U_OPS", AckAt: at(21, 14, 30), ResolvedBy: "U_OPS", ResolvedAt: at(22, 10, 0)},
+		{N: 9, Ref: "INC0012500", Outcome: "infra-maint", Reason: "Back office printer down", RaisedBy: "U_RAJ", RaisedAt: at(23, 7, 0),
+			State: store.StateOpen},
+		{N: 10, Ref: "INC0012399", Reason: "Laptop refresh blocked", RaisedBy: "U_RAJ", RaisedAt: at(18, 12, 0),
+			State: store.StateAcknowledged, AckBy: "U_OPS", AckAt: at(18, 12, 20)},
+	}
+	// The store returns escalations in no particular order, possibly twice.
+	esc = append([]store.Escalation{esc[6], esc[2]}, esc...)
+	return store.DigestData{
+		From:        now.AddDate(0, 0, -14),
+		To:          now,
+		Outcomes:    outcomes,
+		OpenTagged:  map[string]int{"pos-conversion": 14, "infra-maint": 9, "supply-chain": 4, "payroll": 2, "old-crm": 1, "finance-close": 3},
+		Tags:        tags,
+		NewRequests: requests,
+		Escalations: esc,
+	}, now
+}
+
+// digestQuietWeek is a week in New York with activity only the week before.
+func digestQuietWeek(loc *time.Location) (store.DigestData, time.Time) {
+	now := time.Date(2026, time.April, 6, 9, 0, 0, 0, loc)
+	prev := time.Date(2026, time.March, 25, 15, 0, 0, 0, loc)
+	return store.DigestData{
+		From: now.AddDate(0, 0, -14),
+		To:   now,
+		Outcomes: []store.Outcome{
+			{Key: "pos", Title: "POS rollout", KPI: "conversion", Owner: "U_A", ITOwner: "U_B", Status: store.OutcomeActive},
+			{Key: "infra", Title: "Infrastructure", Owner: "U_A", ITOwner: "U_C", Status: store.OutcomeActive},
+			{Key: "hr", Title: "HR onboarding in a day", Owner: "U_D", ITOwner: "U_C", Status: store.OutcomeActive},
+			{Key: "old", Title: "Old", Status: store.OutcomeArchived},
+		},
+		OpenTagged:  map[string]int{"pos": 2},
+		Tags:        []store.TagEvent{{Ref: "INC1", Outcome: "pos", By: "U_A", At: prev}},
+		NewRequests: []store.Request{{Ref: "INC1", Outcome: "pos", Status: store.RequestOpen, FirstSeen: prev}},
+		Escalations: []store.Escalation{{N: 1, Ref: "INC1", Outcome: "pos", RaisedBy: "U_A", RaisedAt: prev,
+			State: store.StateResolved, AckBy: "U_B", AckAt: prev.Add(time.Hour), ResolvedBy: "U_B", ResolvedAt: prev.Add(2 * time.Hour)}},
+	}, now
+}
+
+// digestSynthetic builds a workspace's two weeks: nOutcomes outcomes,
+// nNew new requests (each tagged as it arrives, every ninth left untagged),
+// nEvents escalations raised this week and nOpen older escalations still
+// open, a tenth of them on outcome-000. It is deterministic.
+func digestSynthetic(now time.Time, nOutcomes, nNew, nEvents, nOpen int) store.DigestData {
+	d := store.DigestData{From: now.AddDate(0, 0, -14), To: now, OpenTagged: map[string]int{}}
+	key := func(i int) string { return fmt.Sprintf("outcome-%03d", i%nOutcomes) }
+	for i := range nOutcomes {
+		o := store.Outcome{Key: key(i), Title: fmt.Sprintf("Outcome %d: a business result with a fairly long descriptive title", i),
+			KPI: fmt.Sprintf("metric %d per store per week", i), Owner: fmt.Sprintf("U_B%03d", i), ITOwner: fmt.Sprintf("U_I%03d", i%17),
+			Status: store.OutcomeActive}
+		if i%5 == 0 {
+			o.SLA = 2 * time.Hour
+		}
+		if i%20 == 19 {
+			o.Status = store.OutcomeArchived
+		}
+		d.Outcomes = append(d.Outcomes, o)
+		d.OpenTagged[o.Key] = i % 23
+	}
+	for j := range nNew {
+		r := store.Request{Ref: fmt.Sprintf("INC%07d", 100000+j), Status: store.RequestOpen, Source: "servicenow",
+			FirstSeen: now.Add(-time.Duration((j*37)%(14*24*60)+1) * time.Minute)}
+		if j%4 == 0 {
+			r.Status = store.RequestClosed
+		}
+		if j%9 != 0 {
+			r.Outcome = key(j * 31)
+			d.Tags = append(d.Tags, store.TagEvent{Ref: r.Ref, Outcome: r.Outcome, By: "U_TAGGER", At: r.FirstSeen.Add(5 * time.Minute)})
+		}
+		d.NewRequests = append(d.NewRequests, r)
+	}
+	for k := range nEvents {
+		e := store.Escalation{N: int64(nOpen + k + 1), Ref: fmt.Sprintf("RITM%07d", 500+k), Outcome: key(k * 17),
+			Reason: "Blocked on IT", RaisedBy: fmt.Sprintf("U_R%02d", k%11), RaisedAt: now.Add(-time.Duration(k%160+1) * time.Hour), State: store.StateOpen}
+		if k%3 != 2 {
+			e.State, e.AckBy, e.AckAt = store.StateAcknowledged, "U_ACK", e.RaisedAt.Add(time.Duration(k%13*17+3)*time.Minute)
+		}
+		if k%3 == 0 {
+			e.State, e.ResolvedBy, e.ResolvedAt = store.StateResolved, "U_FIX", e.AckAt.Add(3*time.Hour)
+		}
+		d.Escalations = append(d.Escalations, e)
+	}
+	for k := range nOpen {
+		e := store.Escalation{N: int64(k + 1), Ref: fmt.Sprintf("CHG%07d", 900+k), Outcome: key(k * 13), Reason: "Waiting",
+			RaisedBy: fmt.Sprintf("U_R%02d", k%11), RaisedAt: now.AddDate(0, 0, -15).Add(-time.Duration(k) * time.Hour), State: store.StateOpen}
+		if k%10 == 0 {
+			e.Outcome = key(0)
+		}
+		if k%2 == 1 {
+			e.State, e.AckBy, e.AckAt = store.StateAcknowledged, "U_ACK", e.RaisedAt.Add(time.Hour)
+		}
+		d.Escalations = append(d.Escalations, e)
+	}
+	return d
+}
+
+// digestCases are the golden digests.
+func digestCases(tb testing.TB) map[string]commands.DigestInput {
+	berlin, ny := digestLoc(tb, "Europe/Berlin"), digestLoc(tb, "America/New_York")
+	busy, busyNow := digestBusyWeek(berlin)
+	quiet, quietNow := digestQuietWeek(ny)
+	bigNow := time.Date(2026, time.November, 2, 9, 0, 0, 0, berlin) // the week before crossed the DST change
+	late := busyNow.Add(5*time.Hour + 37*time.Minute)
+	return map[string]commands.DigestInput{
+		"busy":    {Data: busy, Now: busyNow, DefaultSLA: 8 * time.Hour, TicketURL: digestTicketURL},
+		"quiet":   {Data: quiet, Now: quietNow, DefaultSLA: 4 * time.Hour},
+		"big":     {Data: digestSynthetic(bigNow, 120, 400, 80, 150), Now: bigNow, DefaultSLA: 4 * time.Hour, TicketURL: digestTicketURL},
+		"preview": {Data: busy, Now: busyNow, DefaultSLA: 8 * time.Hour, Follow: []string{"supply-chain", "infra-maint", "gone"}, Preview: true},
+		"late":    {Data: busy, Now: late, DefaultSLA: 8 * time.Hour, TicketURL: digestTicketURL, Late: true},
+	}
+}
+
+func TestDigestGolden(t *testing.T) {
+	for name, in := range digestCases(t) {
+		t.Run(name, func(t *testing.T) {
+			resp := commands.BuildDigest(in)
+			got, err := json.MarshalIndent(resp, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, '\n')
+			path := filepath.Join("testdata", "digest", name+".golden.json")
+			if *updateGolden {
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test ./commands/ -run Digest -update)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s differs from the golden file; if the change is intended, run go test ./commands/ -run Digest -update", path)
+			}
+			if again, _ := json.MarshalIndent(commands.BuildDigest(in), "", "  "); !bytes.Equal(append(again, '\n'), got) {
+				t.Error("BuildDigest is not deterministic")
+			}
+			digestCheckLimits(t, resp)
+		})
+	}
+}
+
+// digestCheckLimits asserts the platform limits on every message.
+func digestCheckLimits(t *testing.T, resp commands.Response) {
+	t.Helper()
+	for i, m := range append([]commands.Response{resp}, resp.Thread...) {
+		if len(m.Sections) >= 40 {
+			t.Errorf("message %d has %d sections, want < 40", i, len(m.Sections))
+		}
+		if n := digestMessageBytes(m); n > 10000 {
+			t.Errorf("message %d is %d bytes, want <= 10000", i, n)
+		}
+		for _, s := range m.Sections {
+			if len(s.Text) >= 2800 {
+				t.Errorf("message %d section %q text is %d bytes, want < 2800", i, s.Title, len(s.Text))
+			}
+		}
+	}
+}
+
+func digestMessageBytes(m commands.Response) int {
+	n := len(m.Title) + len(m.Text) + len(m.Context)
+	for _, s := range m.Sections {
+		n += len(s.Title) + len(s.Text)
+		for _, f := range s.Fields {
+			n += len(f.Label) + len(f.Value)
+		}
+	}
+	return n
+}
+
+// digestPlainLines returns the plain-text lines of the sections titled
+// title (and its continuations) across the thread.
+func digestPlainLines(resp commands.Response, title string) []string {
+	var lines []string
+	for _, m := range resp.Thread {
+		for _, s := range m.Sections {
+			if s.Title == title || s.Title == title+" (continued)" {
+				lines = append(lines, strings.Split(commands.PlainText(s.Text), "\n")...)
+			}
+		}
+	}
+	return lines
+}
+
+// digestOutcomeTitles returns the per-outcome section titles in order.
+func digestOutcomeTitles(resp commands.Response) []string {
+	var titles []string
+	for _, m := range resp.Thread {
+		for _, s := range m.Sections {
+			if strings.HasSuffix(s.Title, ")") && !strings.HasSuffix(s.Title, "(continued)") {
+				titles = append(titles, s.Title)
+			}
+		}
+	}
+	return titles
+}
+
+func TestDigestHeadline(t *testing.T) {
+	cases := digestCases(t)
+	tests := []struct {
+		name, title, text, context string
+		vis                        commands.Visibility
+	}{
+		{"busy", "Weekly outcome digest · 16–22 Nov 2026", strings.Join([]string{
+			"Requests tagged: 8 (▲3)",
+			"Escalations raised 6 (▲4) · acknowledged 4 (▲3) · resolved 2 (▲1)",
+			"Open and unacknowledged beyond SLA: 2 (▲1)",
+			"Median time to acknowledge: 3h 21m (▲2h 36m)",
+			"Drift: 2 of 10 new requests tied to no outcome, 20% (▲7 pts)",
+		}, "\n"), "covers 16 Nov 09:00 – 23 Nov 09:00 Europe/Berlin", commands.InChannel},
+		{"preview", "Weekly outcome digest · 16–22 Nov 2026", strings.Join([]string{
+			"Requests tagged: 3 (▲1)",
+			"Escalations raised 3 (▲2) · acknowledged 2 (▲1) · resolved 1 (=)",
+			"Open and unacknowledged beyond SLA: 0 (=)",
+			"Median time to acknowledge: 3h 21m (▲2h 36m)",
+			"Drift: 2 of 10 new requests tied to no outcome, 20% (▲7 pts)",
+		}, "\n"), "preview: only you can see this · covers 16 Nov 09:00 – 23 Nov 09:00 Europe/Berlin", commands.Ephemeral},
+		{"quiet", "Weekly outcome digest · 30 Mar – 5 Apr 2026",
+			"No change this week: no requests tagged, no escalations.\n3 outcomes followed; none had IT activity.",
+			"covers 30 Mar 09:00 – 6 Apr 09:00 America/New_York", commands.InChannel},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := commands.BuildDigest(cases[tt.name])
+			if resp.Title != tt.title {
+				t.Errorf("Title = %q, want %q", resp.Title, tt.title)
+			}
+			if resp.Text != tt.text {
+				t.Errorf("Text =\n%s\nwant\n%s", resp.Text, tt.text)
+			}
+			if resp.Context != tt.context {
+				t.Errorf("Context = %q, want %q", resp.Context, tt.context)
+			}
+			if resp.Visibility != tt.vis {
+				t.Errorf("Visibility = %v, want %v", resp.Visibility, tt.vis)
+			}
+			for i, m := range resp.Thread {
+				if m.Visibility != tt.vis {
+					t.Errorf("Thread[%d].Visibility = %v, want %v", i, m.Visibility, tt.vis)
+				}
+			}
+		})
+	}
+	if n := len(commands.BuildDigest(cases["quiet"]).Thread); n != 0 {
+		t.Errorf("quiet digest has %d thread messages, want none", n)
+	}
+}
+
+func TestDigestMarks(t *testing.T) {
+	in := digestCases(t)["busy"]
+	in.Late, in.Manual = true, true
+	got := commands.BuildDigest(in).Context
+	want := "posted late: the bot was down at the scheduled time · posted manually · covers 16 Nov 09:00 – 23 Nov 09:00 Europe/Berlin"
+	if got != want {
+		t.Errorf("Context = %q, want %q", got, want)
+	}
+}
+
+func TestDigestOutcomeOrderAndStarved(t *testing.T) {
+	resp := commands.BuildDigest(digestCases(t)["busy"])
+	wantOrder := []string{
+		"Omnichannel POS lifts in-store conversion (pos-conversion)",   // 2 unacknowledged beyond SLA
+		"Infrastructure maintenance keeps stores online (infra-maint)", // 2 open
+		"Payroll runs on time (payroll)",                               // 1 open
+		"Month-end close in 3 days (finance-close)",
+		"Legacy CRM retired (old-crm, archived)", // archived, but tagged this week
+		"Supplier portal cuts stock-outs (supply-chain)",
+	}
+	if got := digestOutcomeTitles(resp); !slices.Equal(got, wantOrder) {
+		t.Errorf("outcome order =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(wantOrder, "\n"))
+	}
+	wantStarved := []string{"• Payroll runs on time (payroll)", "• Supplier portal cuts stock-outs (supply-chain)"}
+	if got := digestPlainLines(resp, "Starved outcomes"); !slices.Equal(got, wantStarved) {
+		t.Errorf("starved = %q, want %q", got, wantStarved)
+	}
+	pos := commands.PlainText(resp.Thread[0].Sections[0].Text)
+	for _, want := range []string{
+		"KPI: in-store conversion rate",
+		"Business owner: @U_MARIA · IT owner: @U_DEV",
+		"Open tagged requests: 14 (3 new this week)",
+		"Open escalations: 2 (2 unacknowledged beyond SLA)",
+		"• E-5 INC0012345 unacknowledged, open 4d 1h",
+		"• E-7 INC0012400 unacknowledged, open 13h",
+		"Oldest unacknowledged: E-5 INC0012345 (https://acme.example/ticket/INC0012345), raised by @U_MARIA 19 Nov 08:00, waiting 4d 1h (SLA 4h)",
+		"Median time to acknowledge: 4d 1h (1 acknowledgement)",
+	} {
+		if !strings.Contains(pos, want+"\n") && !strings.HasSuffix(pos, want) {
+			t.Errorf("pos-conversion section lacks line %q:\n%s", want, pos)
+		}
+	}
+	if strings.Contains(pos, "Starved") {
+		t.Errorf("pos-conversion is flagged starved:\n%s", pos)
+	}
+	if payroll := resp.Thread[0].Sections[2].Text; !strings.HasPrefix(payroll, "⚠ Starved") {
+		t.Errorf("payroll is not flagged starved:\n%s", payroll)
+	}
+}
+
+func TestDigestAccountability(t *testing.T) {
+	resp := commands.BuildDigest(digestCases(t)["busy"])
+	want := []string{
+		"E-3 INC0011111 (https://acme.example/ticket/INC0011111) (pos-conversion): raised by @U_LENA 12 Nov 10:00, acknowledged by @U_DEV after 4d 1h, resolved by @U_DEV after 5d 5h",
+		"E-5 INC0012345 (https://acme.example/ticket/INC0012345) (pos-conversion): raised by @U_MARIA 19 Nov 08:00, not acknowledged (waiting 4d 1h)",
+		"E-6 RITM0004242 (infra-maint): raised by @U_ANA 20 Nov 10:02, acknowledged by @U_OPS after 1h 12m",
+		"E-7 INC0012400 (https://acme.example/ticket/INC0012400) (pos-conversion): raised by @U_LENA 22 Nov 20:00, not acknowledged (waiting 13h)",
+		"E-8 CHG0000777 (infra-maint): raised by @U_ANA 21 Nov 09:00, acknowledged by @U_OPS after 5h 30m, resolved by @U_OPS after 1d 1h",
+		"E-9 INC0012500 (https://acme.example/ticket/INC0012500) (infra-maint): raised by @U_RAJ 23 Nov 07:00, not acknowledged (waiting 2h)",
+		"E-10 INC0012399 (https://acme.example/ticket/INC0012399): raised by @U_RAJ 18 Nov 12:00, acknowledged by @U_OPS after 20m",
+	}
+	if got := digestPlainLines(resp, "Accountability"); !slices.Equal(got, want) {
+		t.Errorf("accountability =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestDigestDrift(t *testing.T) {
+	at := time.Date(2026, time.June, 1, 9, 0, 0, 0, time.UTC)
+	reqs := func(n, untagged int, first time.Time) []store.Request {
+		var rs []store.Request
+		for i := range n {
+			r := store.Request{Ref: fmt.Sprintf("R%d-%d", first.Day(), i), Outcome: "pos", FirstSeen: first}
+			if i < untagged {
+				r.Outcome = ""
+			}
+			rs = append(rs, r)
+		}
+		return rs
+	}
+	tests := []struct {
+		name                  string
+		cur, curU, prev, prvU int
+		want                  string
+	}{
+		{"rise", 20, 3, 10, 1, "Drift: 3 of 20 new requests tied to no outcome, 15% (▲5 pts)"},
+		{"fall", 3, 0, 3, 1, "Drift: 0 of 3 new requests tied to no outcome, 0% (▼33 pts)"},
+		{"one point", 100, 11, 10, 1, "Drift: 11 of 100 new requests tied to no outcome, 11% (▲1 pt)"},
+		{"equal", 4, 1, 8, 2, "Drift: 1 of 4 new requests tied to no outcome, 25% (=)"},
+		{"none before", 2, 1, 0, 0, "Drift: 1 of 2 new requests tied to no outcome, 50% (no new requests the week before)"},
+		{"none now", 0, 0, 5, 5, "Drift: no new requests"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := store.DigestData{Outcomes: []store.Outcome{{Key: "pos", Title: "POS", Status: store.OutcomeActive}}}
+			data.NewRequests = append(reqs(tt.cur, tt.curU, at.AddDate(0, 0, -2)), reqs(tt.prev, tt.prvU, at.AddDate(0, 0, -9))...)
+			data.Tags = []store.TagEvent{{Ref: "X", Outcome: "pos", At: at.Add(-time.Hour)}} // never quiet
+			text := commands.BuildDigest(commands.DigestInput{Data: data, Now: at, DefaultSLA: 4 * time.Hour}).Text
+			if got := text[strings.LastIndex(text, "\n")+1:]; got != tt.want {
+				t.Errorf("drift line = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDigestNotQuietWhileEscalationsOpen(t *testing.T) {
+	data, now := digestQuietWeek(digestLoc(t, "America/New_York"))
+	data.Escalations = append(data.Escalations, store.Escalation{N: 2, Ref: "INC2", Outcome: "infra", RaisedBy: "U_A",
+		RaisedAt: now.AddDate(0, 0, -20), State: store.StateOpen})
+	resp := commands.BuildDigest(commands.DigestInput{Data: data, Now: now, DefaultSLA: 4 * time.Hour})
+	if !strings.Contains(resp.Text, "Open and unacknowledged beyond SLA: 1 (=)") {
+		t.Errorf("Text = %q, want the stale escalation counted", resp.Text)
+	}
+	if len(resp.Thread) == 0 || digestOutcomeTitles(resp)[0] != "Infrastructure (infra)" {
+		t.Errorf("want infra first in the detail, got %q", digestOutcomeTitles(resp))
+	}
+}
+
+func TestDigestBigWorkspaceSplits(t *testing.T) {
+	in := digestCases(t)["big"]
+	resp := commands.BuildDigest(in)
+	if len(resp.Thread) < 3 {
+		t.Fatalf("big digest has %d thread messages, want it split into several", len(resp.Thread))
+	}
+	digestCheckLimits(t, resp)
+	titles := digestOutcomeTitles(resp)
+	if len(titles) != 120 {
+		t.Errorf("got %d outcome sections, want 120 (every active outcome, archived ones with activity)", len(titles))
+	}
+	for i, m := range resp.Thread {
+		if want := fmt.Sprintf("(%d of %d)", i+1, len(resp.Thread)); !strings.HasSuffix(m.Text, want) {
+			t.Errorf("Thread[%d].Text = %q, want suffix %q", i, m.Text, want)
+		}
+		for _, s := range m.Sections {
+			if strings.HasSuffix(s.Title, ")") && !strings.HasSuffix(s.Title, "(continued)") &&
+				!strings.Contains(s.Text, "Median time to acknowledge: ") {
+				t.Errorf("section %q was cut:\n%s", s.Title, s.Text)
+			}
+		}
+	}
+	acc := digestPlainLines(resp, "Accountability")
+	if len(acc) != 80 {
+		t.Errorf("got %d accountability lines, want 80", len(acc))
+	}
+	for _, l := range acc {
+		if !strings.HasPrefix(l, "E-") || !strings.Contains(l, ": raised by @U_R") {
+			t.Errorf("malformed accountability line %q", l)
+		}
+	}
+	top := resp.Thread[0].Sections[0]
+	if !strings.HasPrefix(top.Title, "Outcome 0:") || !strings.Contains(top.Text, "• … and 5 more") {
+		t.Errorf("want outcome-000 (most stale escalations) first with a capped list, got %q:\n%s", top.Title, top.Text)
+	}
+}
+
+func BenchmarkBuildDigest(b *testing.B) {
+	now := time.Date(2026, time.November, 23, 9, 0, 0, 0, digestLoc(b, "Europe/Berlin"))
+	in := commands.DigestInput{
+		Data:       digestSynthetic(now, 200, 1000, 100, 300),
+		Now:        now,
+		DefaultSLA: 4 * time.Hour,
+		TicketURL:  digestTicketURL,
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		commands.BuildDigest(in)
+	}
+}

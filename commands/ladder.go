@@ -1,0 +1,141 @@
+package commands
+
+import (
+	"time"
+
+	"github.com/outcomebot/outcomebot/store"
+)
+
+// LadderStep is a rung of the escalation reminder ladder. Its value is what
+// store.Escalation.Reminders records once the step has been sent.
+type LadderStep int
+
+// Ladder steps, in the order they are sent.
+const (
+	// StepNone means nothing is due.
+	StepNone LadderStep = 0
+	// StepRemind reminds the IT channel, mentioning the IT owner, once the
+	// escalation has waited its SLA without acknowledgement.
+	StepRemind LadderStep = 1
+	// StepRaise raises the escalation to the outcome's leadership channel
+	// once it has waited twice its SLA.
+	StepRaise LadderStep = 2
+)
+
+// EscalationSLA returns the acknowledgement SLA of escalations on o: the
+// outcome's own SLA when it has one (> 0), otherwise def.
+func EscalationSLA(o store.Outcome, def time.Duration) time.Duration {
+	if o.SLA > 0 {
+		return o.SLA
+	}
+	return def
+}
+
+// DueStep returns the ladder step to send now for e, or StepNone. A step is
+// due once now >= RaisedAt+sla (StepRemind) or now >= RaisedAt+2*sla
+// (StepRaise), comparing absolute instants, so daylight-saving changes do not
+// stretch or shrink an SLA. Nothing is due for an escalation that is not open
+// (acknowledged or resolved), when sla <= 0, or when e.Reminders already
+// records the due step. Steps are sent in order: when both are due and none
+// has been sent, DueStep returns StepRemind and the next tick the raise.
+func DueStep(e store.Escalation, sla time.Duration, now time.Time) LadderStep {
+	if e.State != store.StateOpen || !e.AckAt.IsZero() || !e.ResolvedAt.IsZero() || sla <= 0 {
+		return StepNone
+	}
+	waited := now.Sub(e.RaisedAt)
+	due := StepNone
+	switch {
+	case waited >= 2*sla:
+		due = StepRaise
+	case waited >= sla:
+		due = StepRemind
+	}
+	if e.Reminders >= int(due) {
+		return StepNone
+	}
+	if due == StepRaise && e.Reminders < int(StepRemind) {
+		return StepRemind
+	}
+	return due
+}
+
+// LadderMessage renders the message for a ladder step on e at now. o should
+// carry the effective SLA (set o.SLA = EscalationSLA(o, def)); a zero SLA is
+// left out of the text. ticketURL may be nil or return "" for no link.
+//
+// StepRemind is for the outcome's IT channel: it mentions the IT owner and
+// carries Acknowledge and Resolve buttons. StepRaise is for the outcome's
+// leadership channel. StepNone yields the zero Response.
+func LadderMessage(e store.Escalation, o store.Outcome, step LadderStep, now time.Time, ticketURL func(string) string) Response {
+	switch step {
+	case StepRemind:
+		return reminderMessage(e, o, now, ticketURL)
+	case StepRaise:
+		return raiseMessage(e, o, now, ticketURL)
+	default:
+		return Response{}
+	}
+}
+
+// reminderMessage is the StepRemind message for the IT channel.
+func reminderMessage(e store.Escalation, o store.Outcome, now time.Time, ticketURL func(string) string) Response {
+	name := escalationName(e.N)
+	text := "Reminder: " + name + " (" + ticketText(e.Ref, ticketURL) + " → " + Code(e.Outcome) +
+		") has waited " + durationText(now.Sub(e.RaisedAt)) + " without acknowledgement" + slaSuffix(o.SLA) + ". "
+	if o.ITOwner != "" {
+		text += Mention(o.ITOwner) + ", please acknowledge or resolve it."
+	} else {
+		text += "No IT owner is set for " + Code(o.Key) + "; an admin can set one with " +
+			Code("/outcome set "+o.Key+" it=@user") + "."
+	}
+	return Response{
+		Visibility: InChannel,
+		Text:       text,
+		Sections:   []Section{ladderDetails(e, now)},
+		Buttons: []Button{
+			{Label: "Acknowledge", Action: ActionAck, Value: name, Style: StylePrimary},
+			{Label: "Resolve", Action: ActionResolve, Value: name},
+		},
+	}
+}
+
+// raiseMessage is the StepRaise message for the leadership channel.
+func raiseMessage(e store.Escalation, o store.Outcome, now time.Time, ticketURL func(string) string) Response {
+	twice := "twice its SLA"
+	if o.SLA > 0 {
+		twice += " (" + durationText(o.SLA) + ")"
+	}
+	text := "Raised to leadership: " + escalationName(e.N) + " (" + ticketText(e.Ref, ticketURL) + " → " +
+		Code(e.Outcome) + ") unacknowledged for " + durationText(now.Sub(e.RaisedAt)) + ", " + twice +
+		". IT owner: " + mentionOr(o.ITOwner, "not set") + ". Raised by " + mentionOr(e.RaisedBy, "unknown") + "."
+	sec := ladderDetails(e, now)
+	if o.Title != "" {
+		sec.Fields = append([]Field{{Label: "Outcome", Value: clipRunes(o.Title, maxTitleRunes)}}, sec.Fields...)
+	}
+	return Response{Visibility: InChannel, Text: text, Sections: []Section{sec}}
+}
+
+// ladderDetails is the section both ladder messages share: the reason, as
+// plain text, and where and when the escalation was raised.
+func ladderDetails(e store.Escalation, now time.Time) Section {
+	raised := stampText(e.RaisedAt, now.Location(), now)
+	if e.RaisedIn != "" {
+		raised += " in " + ChannelLink(e.RaisedIn)
+	}
+	return Section{
+		Title: "Reason",
+		Text:  clipRunes(e.Reason, maxReasonRunes),
+		Fields: []Field{
+			{Label: "Raised by", Value: mentionOr(e.RaisedBy, "unknown")},
+			{Label: "Raised", Value: raised},
+		},
+	}
+}
+
+// slaSuffix renders " (SLA 4h)", or nothing for an unknown SLA.
+func slaSuffix(sla time.Duration) string {
+	if sla <= 0 {
+		return ""
+	}
+	return " (SLA " + durationText(sla) + ")"
+}
