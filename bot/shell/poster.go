@@ -1,0 +1,36 @@
+package shell
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/outcomebot/outcomebot/commands"
+)
+
+// poster prints what would be posted where, numbering messages m1, m2, ….
+type poster struct {
+	mu  sync.Mutex
+	out func(format string, args ...any)
+	n   int
+}
+
+var _ commands.Poster = (*poster)(nil)
+
+func (p *poster) Post(ctx context.Context, to commands.Destination, msg commands.Response) (commands.MessageRef, error) {
+	p.mu.Lock()
+	p.n++
+	ref := commands.MessageRef{Channel: to.Channel, ID: fmt.Sprintf("m%d", p.n)}
+	p.mu.Unlock()
+	where := "#" + to.Channel
+	if to.Thread != "" {
+		where += " (thread " + to.Thread + ")"
+	}
+	p.out("→ posted in %s [%s]:\n%s\n", where, ref.ID, indent(Render(msg), "  "))
+	return ref, nil
+}
+
+func (p *poster) Update(ctx context.Context, ref commands.MessageRef, ws string, msg commands.Response) error {
+	p.out("→ updated %s in #%s:\n%s\n", ref.ID, ref.Channel, indent(Render(msg), "  "))
+	return nil
+}

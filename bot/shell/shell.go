@@ -1,0 +1,249 @@
+// Package shell is the terminal adapter: the bot in a terminal, driven by
+// typed or piped lines, with a simulated clock, for trying outcomebot without
+// any chat platform.
+package shell
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/store"
+)
+
+// Workspace is the workspace every shell session acts in.
+const Workspace = "T0SHELL"
+
+// Clock is the shell's simulated clock.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock starts a simulated clock at t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now returns the simulated time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Set moves the clock to t.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+// Shell runs commands typed as one user in one channel.
+type Shell struct {
+	core    *commands.Core
+	clock   *Clock
+	out     io.Writer
+	user    string
+	channel string
+	prompt  bool
+	quiet   bool
+	poster  *poster
+}
+
+// New builds a shell on core; clock must be the clock the core was built with.
+func New(core *commands.Core, clock *Clock, out io.Writer) *Shell {
+	s := &Shell{core: core, clock: clock, out: out, user: "admin", channel: "general"}
+	s.poster = &poster{out: s.printf}
+	return s
+}
+
+// Interactive turns the prompt on (for a terminal).
+func (s *Shell) Interactive(on bool) { s.prompt = on }
+
+func (s *Shell) printf(format string, args ...any) {
+	if !s.quiet {
+		fmt.Fprintf(s.out, format, args...)
+	}
+}
+
+// Run reads lines until EOF or :quit.
+func (s *Shell) Run(ctx context.Context, in io.Reader) error {
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for {
+		if s.prompt {
+			fmt.Fprintf(s.out, "%s in #%s, %s> ", s.user, s.channel, s.clock.Now().Format("Mon 2 Jan 15:04 MST"))
+		}
+		if !sc.Scan() {
+			return sc.Err()
+		}
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "//") {
+			continue
+		}
+		if !s.prompt {
+			s.printf("\n> %s\n", line)
+		}
+		if line == ":quit" || line == ":q" {
+			return nil
+		}
+		s.Line(ctx, line)
+	}
+}
+
+// Line runs one command or meta-line.
+func (s *Shell) Line(ctx context.Context, line string) {
+	if strings.HasPrefix(line, ":") {
+		if err := s.meta(ctx, line); err != nil {
+			s.printf("! %v\n", err)
+		}
+		return
+	}
+	if !strings.HasPrefix(line, "/") {
+		s.printf("! commands start with / (try /outcome help); meta-lines with : (try :help)\n")
+		return
+	}
+	name, rest := commands.SplitCommand(line)
+	s.handle(ctx, commands.Request{Command: name, Text: mentions(rest)})
+}
+
+var (
+	userRE    = regexp.MustCompile(`(^|[\s=,])@([\w.-]+)`)
+	channelRE = regexp.MustCompile(`(^|[\s=,])#([A-Za-z][\w.-]*)`)
+)
+
+// mentions turns the shell's @user and #channel into the platform forms the
+// parser understands.
+func mentions(s string) string {
+	s = userRE.ReplaceAllString(s, "$1<@$2|$2>")
+	return channelRE.ReplaceAllString(s, "$1<#$2|$2>")
+}
+
+func (s *Shell) handle(ctx context.Context, req commands.Request) {
+	req.Workspace, req.Channel, req.User, req.UserName = Workspace, s.channel, s.user, s.user
+	resp := s.core.Handle(ctx, req)
+	vis := "only you see this"
+	if resp.Visibility == commands.InChannel {
+		vis = "in #" + s.channel
+	}
+	if resp.Replace && req.Action != nil {
+		s.printf("[card in #%s updated]\n%s\n", req.Source.Channel, Render(resp))
+	} else {
+		s.printf("[%s]\n%s\n", vis, Render(resp))
+	}
+	if err := s.core.Deliver(ctx, s.poster, resp.Outgoing); err != nil {
+		s.printf("! %v\n", err)
+	}
+}
+
+const metaHelp = `meta-lines:
+  :as <user> [admin|it-lead]   act as that user (granting the role)
+  :in <channel>                switch channel
+  :clock +2h | :clock 2026-11-30T09:00 Europe/Berlin   move the simulated clock
+  :click <E-n> ack|resolve     press a button on that escalation's card
+  :tick                        run what is due now (reminders, digests)
+  :quiet on|off                hide or show output
+  :quit`
+
+func (s *Shell) meta(ctx context.Context, line string) error {
+	f := strings.Fields(line)
+	switch f[0] {
+	case ":help":
+		s.printf("%s\n", metaHelp)
+	case ":as":
+		return s.as(ctx, f[1:])
+	case ":in":
+		if len(f) != 2 {
+			return fmt.Errorf("usage: :in <channel>")
+		}
+		s.channel = strings.TrimPrefix(f[1], "#")
+		s.printf("now in #%s\n", s.channel)
+	case ":clock":
+		return s.setClock(f[1:])
+	case ":click":
+		return s.click(ctx, f[1:])
+	case ":tick":
+		s.printf("[tick at %s]\n", s.clock.Now().Format("Mon 2 Jan 15:04 MST"))
+		return s.core.RunDue(ctx, s.poster, s.clock.Now(), "shell")
+	case ":quiet":
+		s.quiet = len(f) > 1 && f[1] == "on"
+	default:
+		return fmt.Errorf("unknown meta-line %s; try :help", f[0])
+	}
+	return nil
+}
+
+func (s *Shell) as(ctx context.Context, args []string) error {
+	if len(args) < 1 || len(args) > 2 {
+		return fmt.Errorf("usage: :as <user> [admin|it-lead]")
+	}
+	s.user = strings.TrimPrefix(args[0], "@")
+	if len(args) == 2 {
+		role := args[1]
+		if role != store.RoleAdmin && role != store.RoleITLead {
+			return fmt.Errorf("no role %q: use admin or it-lead", role)
+		}
+		if _, err := s.core.Store().Grant(ctx, Workspace, s.user, role, "shell", s.clock.Now()); err != nil {
+			return err
+		}
+	}
+	s.printf("now acting as @%s\n", s.user)
+	return nil
+}
+
+func (s *Shell) setClock(args []string) error {
+	if len(args) == 1 && strings.HasPrefix(args[0], "+") {
+		d, err := time.ParseDuration(strings.Replace(args[0][1:], "d", "h", 1))
+		if strings.HasSuffix(args[0], "d") {
+			d *= 24
+		}
+		if err != nil {
+			return fmt.Errorf("usage: :clock +2h (or +90m, +3d)")
+		}
+		s.clock.Set(s.clock.Now().Add(d))
+	} else if len(args) == 1 || len(args) == 2 {
+		loc := s.clock.Now().Location()
+		if len(args) == 2 {
+			l, err := time.LoadLocation(args[1])
+			if err != nil {
+				return fmt.Errorf("unknown time zone %q", args[1])
+			}
+			loc = l
+		}
+		t, err := time.ParseInLocation("2006-01-02T15:04", args[0], loc)
+		if err != nil {
+			return fmt.Errorf("usage: :clock 2026-11-30T09:00 [Europe/Berlin]")
+		}
+		s.clock.Set(t)
+	} else {
+		return fmt.Errorf("usage: :clock +2h | :clock 2026-11-30T09:00 [Area/City]")
+	}
+	s.printf("clock: %s\n", s.clock.Now().Format("Mon 2 Jan 2006 15:04 MST"))
+	return nil
+}
+
+func (s *Shell) click(ctx context.Context, args []string) error {
+	if len(args) != 2 || (args[1] != commands.ActionAck && args[1] != commands.ActionResolve) {
+		return fmt.Errorf("usage: :click <E-n> ack|resolve")
+	}
+	n, err := strconv.ParseInt(strings.TrimPrefix(strings.ToUpper(args[0]), "E-"), 10, 64)
+	if err != nil {
+		return fmt.Errorf("usage: :click <E-n> ack|resolve")
+	}
+	e, err := s.core.Store().GetEscalation(ctx, Workspace, n)
+	if err != nil {
+		return fmt.Errorf("E-%d: %w", n, err)
+	}
+	if e.CardID == "" {
+		return fmt.Errorf("E-%d has no card to click", n)
+	}
+	src := commands.MessageRef{Channel: e.CardChannel, ID: e.CardID}
+	s.handle(ctx, commands.Request{Action: &commands.Action{Name: args[1], Value: fmt.Sprintf("E-%d", n)}, Source: src})
+	return nil
+}

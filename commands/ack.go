@@ -1,0 +1,105 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/outcomebot/outcomebot/store"
+)
+
+// transition is acknowledge or resolve: the same shape, different verbs.
+type transition struct {
+	verb, past string // "acknowledge", "acknowledged"
+	usage      string
+	example    string
+	apply      func(ctx context.Context, st *store.Store, ws string, n int64, actor, note string, req Request) (store.Escalation, bool, error)
+}
+
+var (
+	ackTransition = transition{verb: "acknowledge", past: "acknowledged", usage: "/ack <E-n> [note…]", example: "/ack E-7 looking into it",
+		apply: func(ctx context.Context, st *store.Store, ws string, n int64, actor, note string, req Request) (store.Escalation, bool, error) {
+			return st.Ack(ctx, ws, n, actor, note, req.Time)
+		}}
+	resolveTransition = transition{verb: "resolve", past: "resolved", usage: "/resolve <E-n> [note…]", example: "/resolve E-7 reader firmware rolled back",
+		apply: func(ctx context.Context, st *store.Store, ws string, n int64, actor, note string, req Request) (store.Escalation, bool, error) {
+			return st.Resolve(ctx, ws, n, actor, note, req.Time)
+		}}
+)
+
+func (c *Core) transitionHandler(t transition) HandlerFunc {
+	return func(ctx context.Context, req Request, args Args) (Response, error) {
+		if err := c.require(ctx, req, t.verb+" escalations", store.RoleITLead); err != nil {
+			return Response{}, err
+		}
+		id, ok := args.Word(0)
+		if !ok {
+			return Response{}, Userf("Usage: %s\nExample: %s", Code(t.usage), Code(t.example))
+		}
+		n, err := parseEscalationID(id.Text)
+		if err != nil {
+			return Response{}, err
+		}
+		note := ""
+		if req.Action == nil {
+			note = args.Rest(1)
+		}
+		e, first, err := t.apply(ctx, c.store, req.Workspace, n, req.User, note, req)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return Response{}, Userf("There is no escalation %s in this workspace. See %s.", escID(n), Code("/escalate list"))
+		case errors.Is(err, store.ErrResolved):
+			return Response{}, Userf("%s is already resolved, so there is nothing to %s. Raise a new escalation if the problem is back.", escID(n), t.verb)
+		case err != nil:
+			return Response{}, err
+		}
+		return c.transitionDone(ctx, req, t, e, first), nil
+	}
+}
+
+// transitionDone builds the answer after an ack or resolve: the updated card
+// (in place for a button press), and the requester's notice.
+func (c *Core) transitionDone(ctx context.Context, req Request, t transition, e store.Escalation, first bool) Response {
+	o, err := c.store.GetOutcome(ctx, req.Workspace, e.Outcome)
+	if err != nil {
+		o = store.Outcome{Key: e.Outcome, Title: e.Outcome}
+	}
+	card := c.EscalationCard(e, o)
+	if !first {
+		msg := fmt.Sprintf("%s was already %s: %s.", Bold(escID(e.N)), t.past, c.stateText(e))
+		if req.Action != nil {
+			card.Replace = true
+			card.Context = msg
+			return card
+		}
+		return Response{Text: msg}
+	}
+	var resp Response
+	if req.Action != nil {
+		resp = card
+		resp.Replace = true
+	} else {
+		resp = Response{Text: fmt.Sprintf("You %s %s: %s.", t.past, Bold(escID(e.N)), c.stateText(e))}
+		if e.CardID != "" {
+			resp.Outgoing = append(resp.Outgoing, Outgoing{To: Destination{Workspace: req.Workspace, Channel: e.CardChannel, Update: e.CardID}, Message: card})
+		}
+	}
+	resp.Outgoing = append(resp.Outgoing, c.requesterNotice(req.Workspace, t, e))
+	return resp
+}
+
+func (c *Core) requesterNotice(ws string, t transition, e store.Escalation) Outgoing {
+	text := fmt.Sprintf("%s your escalation %s (%s) was %s: %s.", Mention(e.RaisedBy), Bold(escID(e.N)), c.ticketText(e.Ref), t.past, c.stateText(e))
+	note := e.AckNote
+	if t.past == "resolved" {
+		note = e.ResolveNote
+	}
+	if note != "" {
+		text += "\nNote: " + note
+	}
+	ch := e.AnnounceChannel
+	if ch == "" {
+		ch = e.RaisedIn
+	}
+	return Outgoing{To: Destination{Workspace: ws, Channel: ch, Thread: e.AnnounceID}, Message: Response{Visibility: InChannel, Text: text}}
+}

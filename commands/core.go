@@ -1,0 +1,128 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/outcomebot/outcomebot/store"
+)
+
+// Config is the core's configuration.
+type Config struct {
+	// Admins are user ids that are admins in every workspace.
+	Admins []string
+	// TicketLinks turn ticket references into links.
+	TicketLinks TicketLinks
+	// AckSLA is the default time to acknowledge an escalation.
+	AckSLA time.Duration
+	// DigestCron is the weekly digest schedule (5-field cron).
+	DigestCron string
+	// DefaultTZ is the time zone of newly subscribed leadership channels.
+	DefaultTZ *time.Location
+}
+
+// Core is the platform-neutral bot: it routes requests to handlers and turns
+// every outcome, good or bad, into a Response.
+type Core struct {
+	store  *store.Store
+	cfg    Config
+	clock  Clock
+	log    *slog.Logger
+	router *Router
+	admins map[string]bool
+}
+
+// New builds the core on a store.
+func New(st *store.Store, cfg Config, clock Clock, log *slog.Logger) *Core {
+	if clock == nil {
+		clock = SystemClock{}
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	if cfg.AckSLA <= 0 {
+		cfg.AckSLA = 4 * time.Hour
+	}
+	if cfg.DefaultTZ == nil {
+		cfg.DefaultTZ = time.UTC
+	}
+	if cfg.DigestCron == "" {
+		cfg.DigestCron = "0 9 * * MON"
+	}
+	c := &Core{store: st, cfg: cfg, clock: clock, log: log, admins: map[string]bool{}}
+	for _, a := range cfg.Admins {
+		c.admins[a] = true
+	}
+	c.router = c.newRouter()
+	return c
+}
+
+// Store returns the core's store.
+func (c *Core) Store() *store.Store { return c.store }
+
+// Config returns the core's configuration.
+func (c *Core) Config() Config { return c.cfg }
+
+// Clock returns the core's clock.
+func (c *Core) Clock() Clock { return c.clock }
+
+// Handle runs one request and always returns a Response: a UserError becomes
+// its message, a store outage becomes "not recorded, try again", anything
+// else is logged and answered with a short reference.
+func (c *Core) Handle(ctx context.Context, req Request) Response {
+	if req.Time.IsZero() {
+		req.Time = c.clock.Now()
+	}
+	resp, err := c.router.Dispatch(ctx, req)
+	if err == nil {
+		return resp
+	}
+	return c.errorResponse(req, err)
+}
+
+func (c *Core) errorResponse(req Request, err error) Response {
+	if ue, ok := AsUserError(err); ok {
+		return Response{Text: ue.Msg}
+	}
+	ref := fmt.Sprintf("%04x", uint16(time.Now().UnixNano()>>10))
+	c.log.Error("command failed", "workspace", req.Workspace, "channel", req.Channel,
+		"user", req.User, "command", req.Command, "ref", ref, "err", err)
+	if errors.Is(err, store.ErrUnavailable) {
+		return Response{Text: fmt.Sprintf("Not recorded: the bot's database is unavailable. Nothing was changed; try again in a minute (ref %s).", ref)}
+	}
+	return Response{Text: fmt.Sprintf("Something went wrong and nothing was changed (ref %s). Try again; if it keeps failing, give the ref to your admin.", ref)}
+}
+
+// Track records where an Outgoing message with a Track landed.
+func (c *Core) Track(ctx context.Context, ws string, t Track, ref MessageRef) error {
+	return c.store.SetEscalationMessage(ctx, ws, t.Escalation, t.Kind, ref.Channel, ref.ID)
+}
+
+// Deliver posts each outgoing message with p, recording tracked ones. It
+// tries every message and returns the failures joined.
+func (c *Core) Deliver(ctx context.Context, p Poster, outs []Outgoing) error {
+	var errs []error
+	for _, o := range outs {
+		var ref MessageRef
+		var err error
+		if o.To.Update != "" {
+			ref = MessageRef{Channel: o.To.Channel, ID: o.To.Update}
+			err = p.Update(ctx, ref, o.To.Workspace, o.Message)
+		} else {
+			ref, err = p.Post(ctx, o.To, o.Message)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("post to %s: %w", o.To.Channel, err))
+			continue
+		}
+		if o.Track != nil {
+			if err := c.Track(ctx, o.To.Workspace, *o.Track, ref); err != nil {
+				errs = append(errs, fmt.Errorf("record E-%d %s: %w", o.Track.Escalation, o.Track.Kind, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,142 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/outcomebot/outcomebot/store"
+)
+
+const usageEscalate = "/escalate <ticket> <reason…>"
+
+func (c *Core) escalate(ctx context.Context, req Request, args Args) (Response, error) {
+	ticket, ok := args.Word(0)
+	reason := args.Rest(1)
+	if !ok || strings.TrimSpace(reason) == "" {
+		return Response{}, Userf("Usage: %s\nExample: %s", Code(usageEscalate), Code("/escalate INC0012345 card payments failing in 3 stores since 9am"))
+	}
+	ref, err := NormalizeRef(ticket.Text)
+	if err != nil {
+		return Response{}, err
+	}
+	r, err := c.store.GetRequest(ctx, req.Workspace, ref)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return Response{}, err
+	}
+	if r.Outcome == "" {
+		return Response{}, Userf("%s is not tagged to an outcome, so I do not know which IT owner to route it to. Tag it first with %s, then escalate again.", c.ticketText(ref), Code("/tag "+ref+" <outcome-key>"))
+	}
+	o, err := c.outcome(ctx, req.Workspace, r.Outcome)
+	if err != nil {
+		return Response{}, err
+	}
+	e, err := c.store.Escalate(ctx, req.Workspace, store.Escalation{
+		Ref: ref, Outcome: o.Key, Reason: reason, RaisedBy: req.User, RaisedIn: req.Channel, RaisedAt: req.Time, State: store.StateOpen,
+	})
+	if err != nil {
+		return Response{}, err
+	}
+	return c.escalationRaised(req, e, o), nil
+}
+
+// escalationRaised answers the raiser and queues the announcement and the card.
+func (c *Core) escalationRaised(req Request, e store.Escalation, o store.Outcome) Response {
+	itChannel := o.ITChannel
+	if itChannel == "" {
+		itChannel = req.Channel
+	}
+	sla := EscalationSLA(o, c.cfg.AckSLA)
+	announce := Response{Visibility: InChannel, Text: fmt.Sprintf("%s escalated %s (%s): %s\n%s is routed to %s in %s; acknowledgement expected within %s.",
+		Mention(e.RaisedBy), c.ticketText(e.Ref), Code(o.Key), e.Reason, Bold(escID(e.N)), ownerText(o), ChannelLink(itChannel), durationText(sla))}
+	resp := Response{Text: fmt.Sprintf("%s raised for %s → %s. I will tell you here when IT acknowledges it.", Bold(escID(e.N)), c.ticketText(e.Ref), Code(o.Key))}
+	resp.Outgoing = []Outgoing{
+		{To: Destination{Workspace: req.Workspace, Channel: req.Channel}, Message: announce, Track: &Track{Escalation: e.N, Kind: TrackAnnouncement}},
+		{To: Destination{Workspace: req.Workspace, Channel: itChannel}, Message: c.EscalationCard(e, o), Track: &Track{Escalation: e.N, Kind: TrackCard}},
+	}
+	return resp
+}
+
+func ownerText(o store.Outcome) string {
+	if o.ITOwner == "" {
+		return "the IT team (no IT owner set)"
+	}
+	return Mention(o.ITOwner)
+}
+
+// EscalationCard renders the card for an escalation in its current state:
+// open with Acknowledge and Resolve buttons, acknowledged with Resolve, or resolved.
+func (c *Core) EscalationCard(e store.Escalation, o store.Outcome) Response {
+	card := Response{
+		Visibility: InChannel,
+		Title:      fmt.Sprintf("%s · %s", escID(e.N), clip(o.Title, 100)),
+		Text:       fmt.Sprintf("%s escalated %s for %s: %s", Mention(e.RaisedBy), c.ticketText(e.Ref), Code(o.Key), e.Reason),
+		Sections: []Section{{Fields: []Field{
+			{Label: "IT owner", Value: ownerText(o)},
+			{Label: "Raised", Value: c.when(e.RaisedAt) + " in " + ChannelLink(e.RaisedIn)},
+			{Label: "Status", Value: c.stateText(e)},
+		}}},
+	}
+	if o.ITOwner != "" && e.State == store.StateOpen {
+		card.Text = Mention(o.ITOwner) + " " + card.Text
+	}
+	value := escID(e.N)
+	switch e.State {
+	case store.StateOpen:
+		card.Buttons = []Button{{Label: "Acknowledge", Action: ActionAck, Value: value, Style: StylePrimary}, {Label: "Resolve", Action: ActionResolve, Value: value}}
+	case store.StateAcknowledged:
+		card.Buttons = []Button{{Label: "Resolve", Action: ActionResolve, Value: value}}
+	}
+	return card
+}
+
+func (c *Core) stateText(e store.Escalation) string {
+	switch e.State {
+	case store.StateAcknowledged:
+		return fmt.Sprintf("Acknowledged by %s at %s, waited %s", Mention(e.AckBy), c.when(e.AckAt), durationText(e.AckAt.Sub(e.RaisedAt)))
+	case store.StateResolved:
+		s := fmt.Sprintf("Resolved by %s at %s", Mention(e.ResolvedBy), c.when(e.ResolvedAt))
+		if e.AckBy != "" {
+			s += fmt.Sprintf(" (acknowledged by %s after %s)", Mention(e.AckBy), durationText(e.AckAt.Sub(e.RaisedAt)))
+		}
+		return s
+	}
+	return "Open, not acknowledged"
+}
+
+// when formats a time in the default zone.
+func (c *Core) when(t time.Time) string {
+	return t.In(c.cfg.DefaultTZ).Format("Mon 2 Jan 15:04 MST")
+}
+
+func (c *Core) escalationList(ctx context.Context, req Request, args Args) (Response, error) {
+	mode := "open"
+	if w, ok := args.Word(0); ok {
+		mode = strings.ToLower(w.Text)
+	}
+	f := store.EscalationFilter{Limit: 25}
+	switch mode {
+	case "open":
+		f.OpenOnly = true
+	case "mine":
+		f.RaisedBy = req.User
+	case "all":
+	default:
+		return Response{}, Userf("Usage: %s — `%s` is not one of mine, open, all.", Code("/escalate list [mine|open|all]"), clip(mode, 20))
+	}
+	es, err := c.store.ListEscalations(ctx, req.Workspace, f)
+	if err != nil {
+		return Response{}, err
+	}
+	if len(es) == 0 {
+		return Response{Text: fmt.Sprintf("No %s escalations.", mode)}, nil
+	}
+	var lines []string
+	for _, e := range es {
+		lines = append(lines, fmt.Sprintf("%s %s → %s · %s · raised by %s %s: %s", Bold(escID(e.N)), c.ticketText(e.Ref), Code(e.Outcome),
+			e.State, Mention(e.RaisedBy), durationText(req.Time.Sub(e.RaisedAt))+" ago", clip(e.Reason, 120)))
+	}
+	return Response{Title: fmt.Sprintf("Escalations (%s)", mode), Sections: chunkLines("", lines)}, nil
+}

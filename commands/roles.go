@@ -1,0 +1,74 @@
+package commands
+
+import (
+	"context"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/outcomebot/outcomebot/store"
+)
+
+// rolesOf returns the caller's roles in the request's workspace: configured
+// admins are admins everywhere, the rest comes from the store.
+func (c *Core) rolesOf(ctx context.Context, ws, user string) ([]string, error) {
+	roles, err := c.store.UserRoles(ctx, ws, user)
+	if err != nil {
+		return nil, err
+	}
+	if c.admins[user] && !slices.Contains(roles, store.RoleAdmin) {
+		roles = append(roles, store.RoleAdmin)
+	}
+	sort.Strings(roles)
+	return roles, nil
+}
+
+// require checks the caller holds one of the roles (admin always passes) and
+// otherwise explains which role is needed and who can grant it.
+func (c *Core) require(ctx context.Context, req Request, what string, roles ...string) error {
+	have, err := c.rolesOf(ctx, req.Workspace, req.User)
+	if err != nil {
+		return err
+	}
+	for _, r := range have {
+		if r == store.RoleAdmin || slices.Contains(roles, r) {
+			return nil
+		}
+	}
+	need := strings.Join(append(roles, store.RoleAdmin), " or ")
+	if len(roles) == 0 {
+		need = store.RoleAdmin
+	}
+	return Userf("You need the %s role to %s. %s", need, what, c.whoCanGrant(ctx, req.Workspace))
+}
+
+// whoCanGrant names the admins who can grant roles.
+func (c *Core) whoCanGrant(ctx context.Context, ws string) string {
+	admins := append([]string(nil), c.cfg.Admins...)
+	if members, err := c.store.RoleMembers(ctx, ws); err == nil {
+		admins = append(admins, members[store.RoleAdmin]...)
+	}
+	sort.Strings(admins)
+	admins = slices.Compact(admins)
+	if len(admins) == 0 {
+		return "No admin is set up yet: ask whoever runs outcomebot to add your user id (see `/outcome whoami`) to OUTCOMEBOT_ADMINS."
+	}
+	var ms []string
+	for i, a := range admins {
+		if i == 5 {
+			ms = append(ms, "…")
+			break
+		}
+		ms = append(ms, Mention(a))
+	}
+	return "An admin (" + strings.Join(ms, ", ") + ") can grant it with `/outcome grant @you <role>`."
+}
+
+// validRole checks a role name.
+func validRole(role string) (string, error) {
+	r := strings.ToLower(role)
+	if r == store.RoleAdmin || r == store.RoleITLead {
+		return r, nil
+	}
+	return "", Userf("There is no role `%s`. Roles are `admin` (defines outcomes, grants roles, subscribes channels) and `it-lead` (acknowledges and resolves escalations).", role)
+}

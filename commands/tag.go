@@ -1,0 +1,115 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/outcomebot/outcomebot/store"
+)
+
+const usageTag = "/tag <ticket> <outcome-key>|none [note…]"
+
+// ticketText shows a ticket reference as a link where a template matches.
+func (c *Core) ticketText(ref string) string {
+	if u := c.cfg.TicketLinks.URL(ref); u != "" {
+		return Link(u, ref)
+	}
+	return Code(ref)
+}
+
+func (c *Core) tag(ctx context.Context, req Request, args Args) (Response, error) {
+	ticket, ok := args.Word(0)
+	if !ok {
+		return Response{}, Userf("Usage: %s\nExample: %s", Code(usageTag), Code("/tag INC0012345 pos-conversion card reader rollout"))
+	}
+	if err := onlyOptions(args, usageTag); err != nil {
+		return Response{}, err
+	}
+	ref, err := NormalizeRef(ticket.Text)
+	if err != nil {
+		return Response{}, err
+	}
+	target, ok := args.Word(1)
+	if !ok {
+		return c.showRequest(ctx, req, ref)
+	}
+	key := strings.ToLower(target.Text)
+	if key == "none" {
+		key = ""
+	} else if err := c.checkTaggable(ctx, req.Workspace, key); err != nil {
+		return Response{}, err
+	}
+	note := args.Rest(2)
+	prev, err := c.store.Tag(ctx, req.Workspace, ref, key, req.User, note, req.Time)
+	if err != nil {
+		return Response{}, err
+	}
+	return Response{Text: tagReply(c.ticketText(ref), prev, key)}, nil
+}
+
+// checkTaggable makes sure key names an active outcome.
+func (c *Core) checkTaggable(ctx context.Context, ws, key string) error {
+	o, err := c.outcome(ctx, ws, key)
+	if err != nil {
+		return err
+	}
+	if o.Status == store.OutcomeArchived {
+		return Userf("Outcome %s is archived; tag the work to an active outcome (see %s).", Code(o.Key), Code("/outcome list"))
+	}
+	return nil
+}
+
+func tagReply(ticket, prev, key string) string {
+	switch {
+	case key == "" && prev == "":
+		return fmt.Sprintf("%s is not tagged to any outcome; nothing to untag.", ticket)
+	case key == "":
+		return fmt.Sprintf("%s untagged (was %s). It now counts as drift.", ticket, Code(prev))
+	case prev == key:
+		return fmt.Sprintf("%s → %s (already tagged; note kept in the history).", ticket, Code(key))
+	case prev != "":
+		return fmt.Sprintf("%s → %s (re-tagged from %s).", ticket, Code(key), Code(prev))
+	}
+	return fmt.Sprintf("%s → %s", ticket, Code(key))
+}
+
+func (c *Core) showRequest(ctx context.Context, req Request, ref string) (Response, error) {
+	r, err := c.store.GetRequest(ctx, req.Workspace, ref)
+	if errors.Is(err, store.ErrNotFound) {
+		return Response{Text: fmt.Sprintf("%s has not been tagged yet. Tag it with %s.", c.ticketText(ref), Code("/tag "+ref+" <outcome-key>"))}, nil
+	}
+	if err != nil {
+		return Response{}, err
+	}
+	outcome := "no outcome (drift)"
+	if r.Outcome != "" {
+		outcome = Code(r.Outcome)
+	}
+	resp := Response{Text: fmt.Sprintf("%s → %s · %s", c.ticketText(ref), outcome, r.Status)}
+	var lines []string
+	for i := len(r.History) - 1; i >= 0 && len(lines) < 20; i-- {
+		h := r.History[i]
+		to := "untagged"
+		if h.To != "" {
+			to = Code(h.To)
+		}
+		line := fmt.Sprintf("%s %s → %s by %s", h.At.In(c.cfg.DefaultTZ).Format("2 Jan 15:04"), orDash(h.From), to, Mention(h.By))
+		if h.Note != "" {
+			line += ": " + clip(h.Note, 200)
+		}
+		lines = append(lines, line)
+	}
+	if len(lines) > 0 {
+		resp.Sections = chunkLines("History (newest first)", lines)
+	}
+	return resp, nil
+}
+
+func orDash(key string) string {
+	if key == "" {
+		return "—"
+	}
+	return Code(key)
+}
