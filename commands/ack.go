@@ -89,13 +89,17 @@ func (c *Core) transitionDone(ctx context.Context, req Request, t transition, e 
 }
 
 func (c *Core) requesterNotice(ws string, t transition, e store.Escalation) Outgoing {
-	text := fmt.Sprintf("%s your escalation %s (%s) was %s: %s.", Mention(e.RaisedBy), Bold(escID(e.N)), c.ticketText(e.Ref), t.past, c.stateText(e))
-	note := e.AckNote
+	var text string
 	if t.past == "resolved" {
-		note = e.ResolveNote
-	}
-	if note != "" {
-		text += "\nNote: " + note
+		text = fmt.Sprintf("%s your escalation %s (%s) was resolved by %s.", Mention(e.RaisedBy), Bold(escID(e.N)), c.ticketText(e.Ref), Mention(e.ResolvedBy))
+		if e.ResolveNote != "" {
+			text += "\nNote: " + e.ResolveNote
+		}
+	} else {
+		text = fmt.Sprintf("%s your escalation %s (%s) was acknowledged by %s after %s.", Mention(e.RaisedBy), Bold(escID(e.N)), c.ticketText(e.Ref), Mention(e.AckBy), durationText(e.AckAt.Sub(e.RaisedAt)))
+		if e.AckNote != "" {
+			text += "\nNote: " + e.AckNote
+		}
 	}
 	ch := e.AnnounceChannel
 	if ch == "" {

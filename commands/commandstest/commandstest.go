@@ -1,0 +1,98 @@
+// Package commandstest holds fakes for tests of packages built on commands:
+// a settable clock and a recording Poster.
+package commandstest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/outcomebot/outcomebot/commands"
+)
+
+// Clock is a fake clock that moves only when told.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock stopped at t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now returns the fake time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Set moves the clock to t.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// Post is one message a Poster recorded.
+type Post struct {
+	To      commands.Destination
+	Ref     commands.MessageRef
+	Message commands.Response
+	Update  bool
+}
+
+// Poster records posts and updates; Fail, if set, decides per destination
+// whether a post fails.
+type Poster struct {
+	mu    sync.Mutex
+	n     int
+	posts []Post
+	Fail  func(to commands.Destination) error
+}
+
+var _ commands.Poster = (*Poster)(nil)
+
+// Post records a post and returns a fresh message id.
+func (p *Poster) Post(ctx context.Context, to commands.Destination, msg commands.Response) (commands.MessageRef, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.Fail != nil {
+		if err := p.Fail(to); err != nil {
+			return commands.MessageRef{}, err
+		}
+	}
+	p.n++
+	ref := commands.MessageRef{Channel: to.Channel, ID: fmt.Sprintf("m%d", p.n)}
+	p.posts = append(p.posts, Post{To: to, Ref: ref, Message: msg})
+	return ref, nil
+}
+
+// Update records an update.
+func (p *Poster) Update(ctx context.Context, ref commands.MessageRef, ws string, msg commands.Response) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.posts = append(p.posts, Post{To: commands.Destination{Workspace: ws, Channel: ref.Channel, Update: ref.ID}, Ref: ref, Message: msg, Update: true})
+	return nil
+}
+
+// Posts returns what was recorded so far.
+func (p *Poster) Posts() []Post {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]Post(nil), p.posts...)
+}
+
+// Reset forgets what was recorded.
+func (p *Poster) Reset() {
+	p.mu.Lock()
+	p.posts = nil
+	p.mu.Unlock()
+}

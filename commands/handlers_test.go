@@ -1,0 +1,241 @@
+package commands_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/commands/commandstest"
+	"github.com/outcomebot/outcomebot/store"
+)
+
+func TestEscalationFlow(t *testing.T) {
+	e := newEnv(t)
+	e.seed("T1")
+	ctx := context.Background()
+	r := e.run("T1", "UBIZ", "CSTORE", "/escalate inc0012345 tills reject <!channel> cards")
+	e.expect(r, "E-1 raised", "INC0012345")
+	if len(r.Outgoing) != 2 {
+		t.Fatalf("want announcement and card, got %d outgoing", len(r.Outgoing))
+	}
+	ann, card := r.Outgoing[0], r.Outgoing[1]
+	if ann.To.Channel != "CSTORE" || ann.Message.Visibility != commands.InChannel {
+		t.Errorf("announcement goes to %s visibility %v", ann.To.Channel, ann.Message.Visibility)
+	}
+	if card.To.Channel != "CIT" || len(card.Message.Buttons) != 2 || card.Message.Buttons[0].Action != commands.ActionAck {
+		t.Fatalf("card: to %s buttons %+v", card.To.Channel, card.Message.Buttons)
+	}
+	if !strings.Contains(card.Message.Text, commands.Mention("UIT")) {
+		t.Errorf("card does not mention the IT owner: %q", card.Message.Text)
+	}
+	p := &commandstest.Poster{}
+	if err := e.core.Deliver(ctx, p, r.Outgoing); err != nil {
+		t.Fatal(err)
+	}
+	esc, err := e.st.GetEscalation(ctx, "T1", 1)
+	if err != nil || esc.CardID == "" || esc.AnnounceID == "" {
+		t.Fatalf("card and announcement not tracked: %+v %v", esc, err)
+	}
+
+	e.clock.Advance(72 * time.Minute)
+	src := commands.MessageRef{Channel: esc.CardChannel, ID: esc.CardID}
+	r = e.click("T1", "UIT", commands.ActionAck, "E-1", src)
+	if !r.Replace {
+		t.Fatalf("ack click does not replace the card: %s", text(r))
+	}
+	e.expect(r, "Acknowledged by @UIT", "waited 1h 12m")
+	if len(r.Buttons) != 1 || r.Buttons[0].Action != commands.ActionResolve {
+		t.Errorf("acknowledged card should keep only Resolve: %+v", r.Buttons)
+	}
+	if len(r.Outgoing) != 1 || r.Outgoing[0].To.Thread != esc.AnnounceID || r.Outgoing[0].To.Channel != "CSTORE" {
+		t.Fatalf("requester not told in the announcement's thread: %+v", r.Outgoing)
+	}
+	e.expect(r.Outgoing[0].Message, "@UBIZ", "acknowledged by @UIT after 1h 12m")
+
+	// A second click is not a second acknowledgement.
+	r = e.click("T1", "UADMIN", commands.ActionAck, "E-1", src)
+	e.expect(r, "already acknowledged")
+	if len(r.Outgoing) != 0 {
+		t.Errorf("a repeated ack notifies again: %+v", r.Outgoing)
+	}
+	r = e.run("T1", "UIT", "CIT", "/resolve E-1 reader firmware rolled back")
+	e.expect(r, "You resolved E-1")
+	if len(r.Outgoing) != 2 || r.Outgoing[0].To.Update != esc.CardID {
+		t.Fatalf("resolve by command should update the card and notify: %+v", r.Outgoing)
+	}
+	e.expect(e.run("T1", "UIT", "CIT", "/ack E-1"), "already resolved")
+}
+
+// TestPermissionMatrix runs every state-changing command as a member, an
+// it-lead and an admin: refused ones say which role is needed and change nothing.
+func TestPermissionMatrix(t *testing.T) {
+	e := newEnv(t)
+	e.seed("T1")
+	e.run("T1", "UADMIN", "CIT", "/outcome grant <@ULEAD|lead> it-lead")
+	users := map[string]string{"member": "UMEMBER", "it-lead": "ULEAD", "admin": "UADMIN"}
+	cases := []struct {
+		line    string
+		allowed []string // roles allowed
+	}{
+		{`/outcome add infra "Infrastructure"`, []string{"admin"}},
+		{`/outcome set pos kpi="basket size"`, []string{"admin"}},
+		{`/outcome archive pos`, []string{"admin"}},
+		{`/outcome grant <@UX|x> it-lead`, []string{"admin"}},
+		{`/outcome revoke <@UIT|it> it-lead`, []string{"admin"}},
+		{`/digest subscribe tz=Europe/Berlin`, []string{"admin"}},
+		{`/digest unsubscribe`, []string{"admin"}},
+		{`/ack E-1`, []string{"it-lead", "admin"}},
+		{`/resolve E-1`, []string{"it-lead", "admin"}},
+		{`/tag INC0099999 pos`, []string{"member", "it-lead", "admin"}},
+		{`/escalate INC0012345 blocked`, []string{"member", "it-lead", "admin"}},
+		{`/digest preview`, []string{"member", "it-lead", "admin"}},
+		{`/outcome list`, []string{"member", "it-lead", "admin"}},
+		{`/outcome whoami`, []string{"member", "it-lead", "admin"}},
+	}
+	for _, c := range cases {
+		for _, role := range []string{"member", "it-lead", "admin"} {
+			t.Run(c.line+"/"+role, func(t *testing.T) {
+				e := newEnv(t)
+				e.seed("T1")
+				e.run("T1", "UADMIN", "CIT", "/outcome grant <@ULEAD|lead> it-lead")
+				e.run("T1", "UADMIN", "CIT", "/escalate INC0012345 blocked")
+				before := e.auditLen("T1")
+				r := e.run("T1", users[role], "CIT", c.line)
+				refused := strings.Contains(text(r), "You need the")
+				allowed := false
+				for _, a := range c.allowed {
+					allowed = allowed || a == role
+				}
+				if refused == allowed {
+					t.Fatalf("%s as %s: refused=%v, want allowed=%v:\n%s", c.line, role, refused, allowed, text(r))
+				}
+				if refused {
+					if after := e.auditLen("T1"); after != before {
+						t.Errorf("refused command changed state: audit %d → %d", before, after)
+					}
+					e.expect(r, "UADMIN")
+				}
+			})
+		}
+	}
+}
+
+func TestWorkspaceIsolation(t *testing.T) {
+	e := newEnv(t)
+	e.seed("TA")
+	e.seed("TB")
+	e.run("TA", "UBIZ", "CSTORE", "/escalate INC0012345 blocked in A")
+	e.run("TB", "UADMIN", "CGEN", `/outcome set pos title="B's POS"`)
+	e.run("TB", "UADMIN", "CGEN", "/tag INC0012345 none")
+
+	// A's request, outcome and E-1 are untouched by B's changes.
+	e.expect(e.run("TA", "UBIZ", "CSTORE", "/tag INC0012345"), "→ pos · open")
+	e.expect(e.run("TA", "UBIZ", "CSTORE", "/outcome show pos"), "Point of sale")
+	e.expect(e.run("TB", "UBIZ", "CSTORE", "/tag INC0012345"), "no outcome")
+
+	// B has no E-1; acknowledging it there fails and A's stays open.
+	e.expect(e.run("TB", "UIT", "CIT", "/ack E-1"), "no escalation E-1 in this workspace")
+	e.expect(e.run("TB", "UBIZ", "CSTORE", "/escalate list all"), "No all escalations")
+	// The it-lead granted in A is a member in C.
+	e.expect(e.run("TC", "UIT", "CIT", "/ack E-1"), "You need the it-lead or admin role")
+	esc, err := e.st.GetEscalation(context.Background(), "TA", 1)
+	if err != nil || esc.State != store.StateOpen {
+		t.Fatalf("A's E-1 changed: %+v %v", esc, err)
+	}
+}
+
+// TestBadInput: each bad command gets a clear answer and changes nothing.
+func TestBadInput(t *testing.T) {
+	e := newEnv(t)
+	e.seed("T1")
+	e.run("T1", "UIT", "CIT", "/escalate INC0012345 blocked")
+	e.run("T1", "UIT", "CIT", "/resolve E-1")
+	cases := []struct{ line, want string }{
+		{"/frobnicate", "Unknown command `frobnicate`"},
+		{"/outcome fly", "Unknown subcommand `fly` for /outcome"},
+		{"/outcome add", "Usage: /outcome add"},
+		{"/tag", "Usage: /tag"},
+		{"/escalate INC0012345", "Usage: /escalate"},
+		{"/tag INC0012345 posx", "No outcome posx; did you mean pos?"},
+		{"/tag foo<bar pos", "is not a ticket reference"},
+		{"/tag INC1 pos " + strings.Repeat("x", 3001), "3000"},
+		{`/digest subscribe tz=Europe/Berln`, "`Europe/Berln` is not a time zone"},
+		{`/outcome add pos "Again"`, "Outcome pos already exists"},
+		{"/ack E-99", "There is no escalation E-99"},
+		{"/ack E-1", "E-1 is already resolved"},
+		{"/ack seven", "is not an escalation id"},
+		{"/outcome grant <@UX|x> superuser", "There is no role `superuser`"},
+		{`/outcome add Bad_Key "x"`, "is not a valid outcome key"},
+		{`/outcome add ok "x" color=red`, "Unknown option `color=`"},
+		{`/outcome add ok "x" sla=forever`, "is not a duration"},
+		{`/outcome add ok "x" it=bob`, "must be a person"},
+		{`/outcome add ok "unterminated`, "unterminated quote"},
+		{"/escalate INC0099999 nobody tagged this", "is not tagged to an outcome"},
+		{"/escalate list sideways", "is not one of mine, open, all"},
+	}
+	for _, c := range cases {
+		t.Run(c.line[:min(len(c.line), 40)], func(t *testing.T) {
+			before := e.auditLen("T1")
+			r := e.run("T1", "UADMIN", "CIT", c.line)
+			if !strings.Contains(text(r), c.want) {
+				t.Errorf("%q:\n got %q\nwant %q", c.line, text(r), c.want)
+			}
+			if after := e.auditLen("T1"); after != before {
+				t.Errorf("bad input changed state: audit %d → %d", before, after)
+			}
+		})
+	}
+}
+
+func TestTagHistoryAndShow(t *testing.T) {
+	e := newEnv(t)
+	e.seed("T1")
+	e.run("T1", "UADMIN", "CGEN", `/outcome add infra "Infrastructure"`)
+	e.expect(e.run("T1", "UBIZ", "CGEN", "/tag inc0012345 infra moved to infra"), "→ infra (re-tagged from pos)")
+	e.expect(e.run("T1", "UBIZ", "CGEN", "/tag INC0012345 none"), "untagged (was infra)")
+	r := e.run("T1", "UBIZ", "CGEN", "/tag INC0012345")
+	e.expect(r, "no outcome (drift)", "infra → untagged", "pos → infra by @UBIZ: moved to infra", "— → pos")
+	// The ticket is shown as a link from the configured template.
+	if !strings.Contains(r.Text, commands.Link("https://acme.service-now.com/nav_to.do?uri=task.do?sysparm_query=number=INC0012345", "INC0012345")) {
+		t.Errorf("ticket not linked: %q", r.Text)
+	}
+}
+
+func TestUserTextStaysText(t *testing.T) {
+	e := newEnv(t)
+	e.seed("T1")
+	r := e.run("T1", "UBIZ", "CSTORE", "/escalate INC0012345 \uE000u<!channel>\uE002 help")
+	for _, o := range r.Outgoing {
+		for _, sp := range commands.Spans(o.Message.Text) {
+			if sp.Kind == commands.SpanUser && sp.Target != "UBIZ" && sp.Target != "UIT" {
+				t.Errorf("user text became a mention of %q", sp.Target)
+			}
+		}
+	}
+}
+
+func TestHelp(t *testing.T) {
+	e := newEnv(t)
+	r := e.run("T1", "UBIZ", "CGEN", "/outcome help")
+	for _, name := range []string{"/tag", "/escalate", "/ack", "/resolve", "/digest subscribe", "/outcome whoami"} {
+		e.expect(r, name)
+	}
+	e.expect(e.run("T1", "UBIZ", "CGEN", "/tag help"), "/tag <ticket>", "Example")
+	e.expect(e.run("T1", "UBIZ", "CGEN", "/outcome add help"), "Needs the admin role")
+}
+
+func TestDigestSubscribeAndStatus(t *testing.T) {
+	e := newEnv(t)
+	e.seed("T1")
+	r := e.run("T1", "UADMIN", "CLEAD", "/digest subscribe outcomes=pos tz=Europe/Berlin")
+	e.expect(r, "now gets the weekly outcome digest", "covering pos", "Next: Mon 23 Nov 09:00 CET")
+	e.expect(e.run("T1", "UBIZ", "CLEAD", "/digest status"), "Europe/Berlin", "subscribed by @UADMIN")
+	e.expect(e.run("T1", "UADMIN", "CLEAD", "/digest subscribe outcomes=pso"), "did you mean pos")
+	r = e.run("T1", "UBIZ", "CLEAD", "/digest")
+	if r.Visibility != commands.Ephemeral {
+		t.Errorf("preview is visible to the channel")
+	}
+	e.expect(r, "Weekly outcome digest")
+}
