@@ -1,0 +1,77 @@
+package slack
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/store"
+)
+
+// backgroundTimeout bounds work done after Slack was answered: delivering
+// outgoing messages, answering through response_url, publishing App Home.
+const backgroundTimeout = 2 * time.Minute
+
+// coreAPI is what the adapter uses of *commands.Core.
+type coreAPI interface {
+	Handle(ctx context.Context, req commands.Request) commands.Response
+	Deliver(ctx context.Context, p commands.Poster, outs []commands.Outgoing) error
+	Store() *store.Store
+	Clock() commands.Clock
+}
+
+// Adapter connects the core to Slack: HTTP handlers for commands,
+// interactions, events and the OAuth install, Socket Mode, and the Poster.
+type Adapter struct {
+	cfg      Config
+	core     coreAPI
+	log      *slog.Logger
+	now      func() time.Time
+	verifier *verifier
+	http     *http.Client
+	tokens   *tokens
+	poster   *Poster
+
+	// bg tracks work running after a request was answered.
+	bg sync.WaitGroup
+}
+
+// Register adds the adapter's HTTP routes to mux.
+func (a *Adapter) Register(mux *http.ServeMux) {
+	mux.HandleFunc("POST /slack/commands", a.serveCommand)
+	mux.HandleFunc("POST /slack/interactions", a.serveInteraction)
+	mux.HandleFunc("POST /slack/events", a.serveEvent)
+	mux.HandleFunc("GET /slack/install", a.serveInstall)
+	mux.HandleFunc("GET /slack/oauth/callback", a.serveOAuthCallback)
+}
+
+// Poster returns the adapter's commands.Poster, for the scheduler.
+func (a *Adapter) Poster() commands.Poster { return a.poster }
+
+// Shutdown waits for work still running after requests were answered
+// (deliveries, response_url answers), or until ctx ends.
+func (a *Adapter) Shutdown(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { a.bg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("slack: shutdown: %w", ctx.Err())
+	}
+}
+
+// background runs fn after the request was answered, with its own timeout.
+func (a *Adapter) background(fn func(ctx context.Context)) {
+	a.bg.Add(1)
+	go func() {
+		defer a.bg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), backgroundTimeout)
+		defer cancel()
+		fn(ctx)
+	}()
+}

@@ -1,0 +1,114 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/outcomebot/outcomebot/commands"
+)
+
+// workingText answers a slash command whose result is not ready within
+// CommandTimeout; the result follows through response_url.
+const workingText = "Working on it…"
+
+// serveCommand answers POST /slack/commands: verify, parse, run the command
+// under a deadline, answer within Slack's 3 seconds.
+func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
+	buf, ok := a.readVerified(w, r)
+	if !ok {
+		return
+	}
+	cmd := parseSlashCommand(*buf)
+	release(buf)
+	a.answerCommand(r.Context(), cmd, func(b replyBody) { writeJSON(w, b) })
+}
+
+// answerCommand runs cmd and calls reply exactly once, before CommandTimeout
+// has passed: with the result when it is ready, else with "Working on it…"
+// (the result then goes to response_url). Work after the reply (thread
+// detail, outgoing messages) runs in the background.
+func (a *Adapter) answerCommand(ctx context.Context, cmd slack.SlashCommand, reply func(replyBody)) {
+	ws := workspaceID(cmd.TeamID, cmd.EnterpriseID, cmd.IsEnterpriseInstall)
+	if ws == "" || cmd.UserID == "" || cmd.Command == "" {
+		reply(ephemeralText("This request is missing its team, user or command."))
+		return
+	}
+	if a.cfg.BotToken == "" {
+		if _, err := a.tokens.token(ctx, ws); errors.Is(err, ErrNotInstalled) {
+			reply(ephemeralText(a.notInstalledText()))
+			return
+		} else if err != nil {
+			a.log.LogAttrs(ctx, slog.LevelWarn, "slack token lookup failed", attrWS(ws), attrErr(err))
+		}
+	}
+	req := commands.Request{
+		Workspace: ws,
+		Channel:   cmd.ChannelID,
+		User:      cmd.UserID,
+		UserName:  cmd.UserName,
+		Command:   cmd.Command,
+		Text:      cmd.Text,
+	}
+	done := make(chan commands.Response, 1)
+	go func() {
+		hctx, cancel := context.WithTimeout(context.Background(), backgroundTimeout)
+		defer cancel()
+		done <- a.core.Handle(hctx, req)
+	}()
+	timer := time.NewTimer(a.cfg.CommandTimeout)
+	select {
+	case resp := <-done:
+		timer.Stop()
+		msgs := Render(resp)
+		if len(msgs) == 0 {
+			reply(replyBody{ResponseType: responseType(resp)})
+		} else {
+			reply(replyFor(resp, msgs[0]))
+			msgs = msgs[1:]
+		}
+		if len(msgs) > 0 || len(resp.Outgoing) > 0 {
+			a.background(func(ctx context.Context) { a.followUp(ctx, ws, cmd, resp, msgs, 1) })
+		}
+	case <-timer.C:
+		reply(replyBody{ResponseType: typeEphemeral, Text: workingText})
+		a.log.LogAttrs(ctx, slog.LevelInfo, "slack command slow: answering through response_url",
+			attrWS(ws), attrChannel(cmd.ChannelID), attrCommand(cmd.Command))
+		a.background(func(ctx context.Context) {
+			var resp commands.Response
+			select {
+			case resp = <-done:
+			case <-ctx.Done():
+				return
+			}
+			a.followUp(ctx, ws, cmd, resp, Render(resp), 1)
+		})
+	}
+}
+
+// followUp sends what did not fit in the reply through response_url, then
+// delivers the Response's outgoing messages; a failed delivery is explained
+// to the caller through response_url too.
+func (a *Adapter) followUp(ctx context.Context, ws string, cmd slack.SlashCommand, resp commands.Response, msgs []Message, used int) {
+	if len(msgs) > 0 && cmd.ResponseURL != "" {
+		a.respondAll(ctx, cmd.ResponseURL, responseType(resp), msgs, used)
+		used += len(msgs)
+	}
+	if len(resp.Outgoing) == 0 {
+		return
+	}
+	if err := a.core.Deliver(ctx, a.poster, resp.Outgoing); err != nil {
+		a.log.LogAttrs(ctx, slog.LevelWarn, "slack delivery failed", attrWS(ws), attrChannel(cmd.ChannelID),
+			attrCommand(cmd.Command), attrErr(err))
+		if cmd.ResponseURL != "" && used < maxResponseURLUses {
+			fail := a.deliveryFailure(ctx, ws, err)
+			if err := a.respond(ctx, cmd.ResponseURL, ephemeralText(fail.Text)); err != nil {
+				a.log.LogAttrs(ctx, slog.LevelWarn, "slack response_url answer failed", attrWS(ws), attrErr(err))
+			}
+		}
+	}
+}

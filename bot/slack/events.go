@@ -1,0 +1,152 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/outcomebot/outcomebot/store"
+)
+
+// eventDedupTTL is how long an Events API event id is remembered. Slack
+// retries for about 5 minutes; an hour leaves room for slow retries.
+const eventDedupTTL = time.Hour
+
+// eventEnvelope is the part of an Events API request the adapter reads.
+type eventEnvelope struct {
+	Type                string     `json:"type"`
+	Challenge           string     `json:"challenge"`
+	TeamID              string     `json:"team_id"`
+	EnterpriseID        string     `json:"enterprise_id"`
+	IsEnterpriseInstall bool       `json:"is_enterprise_install"`
+	EventID             string     `json:"event_id"`
+	Event               innerEvent `json:"event"`
+}
+
+type innerEvent struct {
+	Type   string `json:"type"`
+	User   string `json:"user"`
+	Tab    string `json:"tab"`
+	Tokens struct {
+		Bot []string `json:"bot"`
+	} `json:"tokens"`
+}
+
+// serveEvent answers POST /slack/events: url_verification is echoed; a
+// callback event is deduplicated on its event_id, acked at once and handled
+// in the background.
+func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request) {
+	buf, ok := a.readVerified(w, r)
+	if !ok {
+		return
+	}
+	var env eventEnvelope
+	err := json.Unmarshal(*buf, &env)
+	release(buf)
+	if err != nil {
+		http.Error(w, "invalid event payload", http.StatusBadRequest)
+		return
+	}
+	if env.Type == "url_verification" {
+		writeJSON(w, struct {
+			Challenge string `json:"challenge"`
+		}{env.Challenge})
+		return
+	}
+	if err := a.acceptEvent(r.Context(), env); err != nil {
+		// Without the dedup record the event could act twice: let Slack retry.
+		http.Error(w, "try again", http.StatusServiceUnavailable)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// acceptEvent claims the event's id and, if this is its first delivery,
+// starts handling it. An error means the claim could not be recorded.
+func (a *Adapter) acceptEvent(ctx context.Context, env eventEnvelope) error {
+	if env.Type != "event_callback" {
+		return nil
+	}
+	ws := workspaceID(env.TeamID, env.EnterpriseID, env.IsEnterpriseInstall)
+	if ws == "" || env.EventID == "" {
+		return nil
+	}
+	first, err := a.core.Store().ClaimSlackEvent(ctx, ws, env.EventID, eventDedupTTL)
+	if err != nil {
+		a.log.LogAttrs(ctx, slog.LevelWarn, "slack event not claimed", attrWS(ws), attrErr(err))
+		return err
+	}
+	if !first {
+		a.log.LogAttrs(ctx, slog.LevelDebug, "slack event retry dropped", attrWS(ws), slog.String("event_id", env.EventID))
+		return nil
+	}
+	a.background(func(ctx context.Context) { a.handleEvent(ctx, ws, env.Event) })
+	return nil
+}
+
+// handleEvent acts on one event, once.
+func (a *Adapter) handleEvent(ctx context.Context, ws string, ev innerEvent) {
+	switch ev.Type {
+	case "app_home_opened":
+		if ev.Tab == "home" || ev.Tab == "" {
+			a.publishHome(ctx, ws, ev.User)
+		}
+	case "app_uninstalled":
+		a.forgetWorkspace(ctx, ws, ev.Type)
+	case "tokens_revoked":
+		if len(ev.Tokens.Bot) > 0 {
+			a.forgetWorkspace(ctx, ws, ev.Type)
+		}
+	}
+}
+
+// forgetWorkspace deletes the workspace's stored bot token.
+func (a *Adapter) forgetWorkspace(ctx context.Context, ws, why string) {
+	removed, err := a.tokens.remove(ctx, ws)
+	if err != nil {
+		a.log.LogAttrs(ctx, slog.LevelError, "slack token not deleted", attrWS(ws), slog.String("event", why), attrErr(err))
+		return
+	}
+	a.log.LogAttrs(ctx, slog.LevelInfo, "slack workspace token deleted", attrWS(ws), slog.String("event", why), slog.Bool("had_token", removed))
+}
+
+// publishHome publishes the user's App Home tab: their open escalations and
+// the outcomes they own.
+func (a *Adapter) publishHome(ctx context.Context, ws, user string) {
+	if user == "" {
+		return
+	}
+	st := a.core.Store()
+	escs, err := st.ListEscalations(ctx, ws, store.EscalationFilter{OpenOnly: true, RaisedBy: user})
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		a.log.LogAttrs(ctx, slog.LevelWarn, "slack home: escalations not read", attrWS(ws), attrErr(err))
+		return
+	}
+	all, err := st.ListOutcomes(ctx, ws)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		a.log.LogAttrs(ctx, slog.LevelWarn, "slack home: outcomes not read", attrWS(ws), attrErr(err))
+		return
+	}
+	var owned []store.Outcome
+	for _, o := range all {
+		if o.Owner == user || o.ITOwner == user {
+			owned = append(owned, o)
+		}
+	}
+	api, err := a.poster.client(ctx, ws)
+	if err != nil {
+		a.log.LogAttrs(ctx, slog.LevelWarn, "slack home not published", attrWS(ws), attrErr(err))
+		return
+	}
+	view := homeView(user, escs, owned, a.core.Clock().Now())
+	err = a.poster.retry(ctx, "publish home", func() error {
+		_, err := api.PublishViewContext(ctx, publishRequest(user, view))
+		return err
+	})
+	if err != nil {
+		a.log.LogAttrs(ctx, slog.LevelWarn, "slack home not published", attrWS(ws), attrUser(user), attrErr(err))
+	}
+}

@@ -1,0 +1,94 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+
+	"github.com/slack-go/slack"
+
+	"github.com/outcomebot/outcomebot/commands"
+)
+
+// serveInteraction answers POST /slack/interactions: a form whose one field,
+// payload, holds the interaction as JSON. Slack is answered at once; the
+// click is handled in the background.
+func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
+	buf, ok := a.readVerified(w, r)
+	if !ok {
+		return
+	}
+	payload := formField(*buf, "payload")
+	release(buf)
+	var ic slack.InteractionCallback
+	if err := json.Unmarshal([]byte(payload), &ic); err != nil {
+		http.Error(w, "invalid interaction payload", http.StatusBadRequest)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+	a.dispatchInteraction(r.Context(), ic)
+}
+
+// dispatchInteraction starts handling an interaction after it was acked.
+// Only button clicks (block_actions) are used; others are ignored.
+func (a *Adapter) dispatchInteraction(ctx context.Context, ic slack.InteractionCallback) {
+	if ic.Type != slack.InteractionTypeBlockActions {
+		a.log.LogAttrs(ctx, slog.LevelDebug, "slack interaction ignored", slog.String("type", string(ic.Type)))
+		return
+	}
+	a.background(func(ctx context.Context) { a.handleBlockActions(ctx, ic) })
+}
+
+// handleBlockActions runs each clicked button through the core: a Replace
+// response updates the card in place (chat.update); any other answer (such
+// as a refusal) is shown only to the clicker and changes nothing. Outgoing
+// messages (the requester's notice) are delivered after.
+func (a *Adapter) handleBlockActions(ctx context.Context, ic slack.InteractionCallback) {
+	ws := workspaceID(ic.Team.ID, ic.Enterprise.ID, ic.IsEnterpriseInstall)
+	channel := ic.Channel.ID
+	if channel == "" {
+		channel = ic.Container.ChannelID
+	}
+	ts := ic.Container.MessageTs
+	if ts == "" {
+		ts = ic.Message.Timestamp
+	}
+	for _, act := range ic.ActionCallback.BlockActions {
+		req := commands.Request{
+			Workspace: ws,
+			Channel:   channel,
+			User:      ic.User.ID,
+			UserName:  ic.User.Name,
+			Action:    &commands.Action{Name: act.ActionID, Value: act.Value},
+			Source:    commands.MessageRef{Channel: channel, ID: ts},
+		}
+		resp := a.core.Handle(ctx, req)
+		log := a.log.With(attrWS(ws), attrChannel(channel), attrUser(ic.User.ID), slog.String("action", act.ActionID))
+		if resp.Replace && ts != "" {
+			if err := a.poster.Update(ctx, req.Source, ws, resp); err != nil {
+				log.LogAttrs(ctx, slog.LevelWarn, "slack card update failed", attrErr(err))
+				a.tellClicker(ctx, ws, channel, ic.User.ID, a.deliveryFailure(ctx, ws, err))
+			}
+		} else if resp.Text != "" || resp.Title != "" || len(resp.Sections) > 0 {
+			a.tellClicker(ctx, ws, channel, ic.User.ID, resp)
+		}
+		if len(resp.Outgoing) > 0 {
+			if err := a.core.Deliver(ctx, a.poster, resp.Outgoing); err != nil {
+				log.LogAttrs(ctx, slog.LevelWarn, "slack delivery failed", attrErr(err))
+				a.tellClicker(ctx, ws, channel, ic.User.ID, a.deliveryFailure(ctx, ws, err))
+			}
+		}
+	}
+}
+
+// tellClicker shows resp to the clicking user only.
+func (a *Adapter) tellClicker(ctx context.Context, ws, channel, user string, resp commands.Response) {
+	if channel == "" || user == "" {
+		return
+	}
+	resp.Buttons, resp.Replace, resp.Outgoing = nil, false, nil
+	if err := a.poster.Ephemeral(ctx, ws, channel, user, resp); err != nil {
+		a.log.LogAttrs(ctx, slog.LevelWarn, "slack ephemeral failed", attrWS(ws), attrChannel(channel), attrErr(err))
+	}
+}

@@ -1,0 +1,43 @@
+//go:build withcore
+
+package slack
+
+import (
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/outcomebot/outcomebot/commands"
+)
+
+// New builds the adapter. It fails on an incomplete configuration (no
+// signing secret; OAuth settings without a secret key).
+func New(cfg Config, core *commands.Core, log *slog.Logger) (*Adapter, error) {
+	if core == nil {
+		return nil, errors.New("slack: core is required")
+	}
+	return newAdapter(cfg, core, log)
+}
+
+// newAdapter builds the adapter on any coreAPI.
+func newAdapter(cfg Config, core coreAPI, log *slog.Logger) (*Adapter, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	log = log.With(slog.String("platform", "slack"))
+	a := &Adapter{cfg: cfg, core: core, log: log, now: time.Now, http: newHTTPClient()}
+	a.verifier = newVerifier(cfg.SigningSecret, func() time.Time { return a.now() })
+	a.tokens = &tokens{store: core.Store(), fallback: cfg.BotToken, now: func() time.Time { return a.now() }, cache: map[string]cachedToken{}}
+	if cfg.SecretKey != "" {
+		if a.tokens.sealer, err = newSealer(cfg.SecretKey); err != nil {
+			return nil, err
+		}
+	}
+	cl := newClients(cfg.APIURL, a.http)
+	a.poster = &Poster{tokens: a.tokens, api: cl.get, pacer: newPacer(time.Now), log: log}
+	return a, nil
+}

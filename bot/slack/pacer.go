@@ -1,0 +1,101 @@
+package slack
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Pacing (PLATFORM.md e): chat.postMessage allows about one message per
+// second per channel, with short bursts, and several hundred per minute per
+// workspace. The pacer keeps the bot inside both instead of relying on 429s.
+const (
+	channelInterval   = time.Second
+	channelBurst      = 3
+	workspaceInterval = 200 * time.Millisecond // 300 a minute
+	workspaceBurst    = 20
+)
+
+// bucket is a token bucket expressed as the time at which it is next empty
+// of debt: each send moves next forward by interval; a send may go when next
+// is at most burst intervals in the future.
+type bucket struct {
+	next time.Time
+	used time.Time
+}
+
+// pacer spaces sends per channel and per workspace.
+type pacer struct {
+	now   func() time.Time
+	sleep func(ctx context.Context, d time.Duration) error
+
+	mu      sync.Mutex
+	buckets map[string]*bucket
+}
+
+func newPacer(now func() time.Time) *pacer {
+	return &pacer{now: now, sleep: sleepCtx, buckets: map[string]*bucket{}}
+}
+
+// wait blocks until one more message may be sent to channel in workspace ws,
+// or ctx ends.
+func (p *pacer) wait(ctx context.Context, ws, channel string) error {
+	d := p.reserve(ws, channel)
+	if d <= 0 {
+		return nil
+	}
+	return p.sleep(ctx, d)
+}
+
+// reserve takes a slot in both buckets and returns how long to wait for it.
+func (p *pacer) reserve(ws, channel string) time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	if len(p.buckets) > 4096 {
+		p.evict(now)
+	}
+	wsAt := p.take("w\x00"+ws, now, workspaceInterval, workspaceBurst)
+	chAt := p.take("c\x00"+ws+"\x00"+channel, now, channelInterval, channelBurst)
+	return max(wsAt.Sub(now), chAt.Sub(now))
+}
+
+// take books one send in the named bucket and returns when it may go.
+func (p *pacer) take(key string, now time.Time, interval time.Duration, burst int) time.Time {
+	b := p.buckets[key]
+	if b == nil {
+		b = &bucket{next: now}
+		p.buckets[key] = b
+	}
+	if b.next.Before(now) {
+		b.next = now
+	}
+	at := b.next.Add(-time.Duration(burst-1) * interval)
+	if at.Before(now) {
+		at = now
+	}
+	b.next = b.next.Add(interval)
+	b.used = now
+	return at
+}
+
+// evict drops buckets idle for a minute.
+func (p *pacer) evict(now time.Time) {
+	for k, b := range p.buckets {
+		if now.Sub(b.used) > time.Minute && !b.next.After(now) {
+			delete(p.buckets, k)
+		}
+	}
+}
+
+// sleepCtx waits d or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,183 @@
+package slack
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/outcomebot/outcomebot/store"
+)
+
+// ErrNotInstalled means a workspace has no bot token: it never installed
+// the app through /slack/install and no single-workspace token is set.
+var ErrNotInstalled = errors.New("outcomebot is not installed in this Slack workspace")
+
+// sealer encrypts bot tokens at rest with AES-256-GCM. The workspace id is
+// authenticated with each token, so a sealed token copied to another
+// workspace's key does not open.
+type sealer struct{ aead cipher.AEAD }
+
+// sealVersion prefixes every sealed token, for a future change of scheme.
+const sealVersion = 1
+
+// newSealer derives the key from secret: 32 bytes given in base64, or the
+// SHA-256 of any other string.
+func newSealer(secret string) (*sealer, error) {
+	key := secretKey(secret)
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, fmt.Errorf("slack: token cipher: %w", err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, fmt.Errorf("slack: token cipher: %w", err)
+	}
+	return &sealer{aead: aead}, nil
+}
+
+func secretKey(secret string) []byte {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if k, err := enc.DecodeString(strings.TrimSpace(secret)); err == nil && len(k) == 32 {
+			return k
+		}
+	}
+	k := sha256.Sum256([]byte(secret))
+	return k[:]
+}
+
+// seal encrypts token for workspace ws.
+func (s *sealer) seal(ws, token string) ([]byte, error) {
+	out := make([]byte, 1+s.aead.NonceSize(), 1+s.aead.NonceSize()+len(token)+s.aead.Overhead())
+	out[0] = sealVersion
+	if _, err := rand.Read(out[1:]); err != nil {
+		return nil, fmt.Errorf("seal token: %w", err)
+	}
+	return s.aead.Seal(out, out[1:], []byte(token), []byte(ws)), nil
+}
+
+// open decrypts a token sealed for workspace ws.
+func (s *sealer) open(ws string, sealed []byte) (string, error) {
+	n := s.aead.NonceSize()
+	if len(sealed) < 1+n || sealed[0] != sealVersion {
+		return "", errors.New("open token: unknown format")
+	}
+	plain, err := s.aead.Open(nil, sealed[1:1+n], sealed[1+n:], []byte(ws))
+	if err != nil {
+		return "", fmt.Errorf("open token: %w", err)
+	}
+	return string(plain), nil
+}
+
+// tokenTTL is how long a looked-up token is kept in memory. An uninstall
+// seen by another replica takes at most this long to be noticed here.
+const (
+	tokenTTL        = time.Minute
+	missingTokenTTL = 5 * time.Second
+)
+
+// tokens resolves the bot token of a workspace: its own token from an OAuth
+// install (decrypted, cached briefly), else the single-workspace BotToken.
+type tokens struct {
+	store    *store.Store
+	sealer   *sealer // nil when OAuth install is off
+	fallback string
+	now      func() time.Time
+
+	mu    sync.Mutex
+	cache map[string]cachedToken
+}
+
+type cachedToken struct {
+	token   string
+	expires time.Time
+}
+
+// token returns ws's bot token or ErrNotInstalled.
+func (t *tokens) token(ctx context.Context, ws string) (string, error) {
+	if t.sealer == nil {
+		if t.fallback == "" {
+			return "", ErrNotInstalled
+		}
+		return t.fallback, nil
+	}
+	now := t.now()
+	t.mu.Lock()
+	c, ok := t.cache[ws]
+	t.mu.Unlock()
+	if !ok || now.After(c.expires) {
+		tok, err := t.lookup(ctx, ws)
+		if err != nil {
+			return "", err
+		}
+		ttl := tokenTTL
+		if tok == "" {
+			ttl = missingTokenTTL
+		}
+		c = cachedToken{token: tok, expires: now.Add(ttl)}
+		t.mu.Lock()
+		if len(t.cache) > 10000 {
+			clear(t.cache)
+		}
+		t.cache[ws] = c
+		t.mu.Unlock()
+	}
+	switch {
+	case c.token != "":
+		return c.token, nil
+	case t.fallback != "":
+		return t.fallback, nil
+	default:
+		return "", ErrNotInstalled
+	}
+}
+
+// lookup reads and decrypts ws's stored token; "" when there is none.
+func (t *tokens) lookup(ctx context.Context, ws string) (string, error) {
+	in, err := t.store.SlackInstall(ctx, ws)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("look up bot token of %s: %w", ws, err)
+	}
+	tok, err := t.sealer.open(ws, in.SealedToken)
+	if err != nil {
+		return "", fmt.Errorf("look up bot token of %s: %w", ws, err)
+	}
+	return tok, nil
+}
+
+// save stores ws's new token, encrypted, and caches it.
+func (t *tokens) save(ctx context.Context, in store.SlackInstall, token string) error {
+	sealed, err := t.sealer.seal(in.Workspace, token)
+	if err != nil {
+		return err
+	}
+	in.SealedToken = sealed
+	if err := t.store.SaveSlackInstall(ctx, in); err != nil {
+		return err
+	}
+	t.mu.Lock()
+	t.cache[in.Workspace] = cachedToken{token: token, expires: t.now().Add(tokenTTL)}
+	t.mu.Unlock()
+	return nil
+}
+
+// remove deletes ws's stored token (app uninstalled or token revoked).
+func (t *tokens) remove(ctx context.Context, ws string) (bool, error) {
+	t.mu.Lock()
+	delete(t.cache, ws)
+	t.mu.Unlock()
+	if t.store == nil {
+		return false, nil
+	}
+	return t.store.DeleteSlackInstall(ctx, ws)
+}
