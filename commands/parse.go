@@ -1,0 +1,604 @@
+package commands
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// TokenKind says what a token is.
+type TokenKind int
+
+const (
+	// TokenWord is a plain word or a quoted value (quotes removed). Slack
+	// links (<https://…|label>) and special mentions (<!channel>) become
+	// words too: the URL, or the text "@channel".
+	TokenWord TokenKind = iota
+	// TokenUser is a user mention: <@U123|maria>, <@U123> or Teams'
+	// <at>Maria Lopez</at> (which has no id).
+	TokenUser
+	// TokenChannel is a channel mention: <#C123|ops> or <#C123>.
+	TokenChannel
+	// TokenGroup is a user group mention: <!subteam^S123|it>.
+	TokenGroup
+	// TokenHere is the bare word "here" (any case): the current channel.
+	TokenHere
+)
+
+var tokenKindNames = [...]string{"word", "user", "channel", "group", "here"}
+
+// String returns the kind's lower-case name ("word", "user", …).
+func (k TokenKind) String() string {
+	if k >= 0 && int(k) < len(tokenKindNames) {
+		return tokenKindNames[k]
+	}
+	return "TokenKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Token is one positional word or option value of a command.
+type Token struct {
+	Kind TokenKind
+	// Text is the value: the word (quotes removed), or the mention's label,
+	// which may be "".
+	Text string
+	// ID is the user, channel or group id of a mention; "" for words and for
+	// Teams <at>Name</at> mentions the adapter did not rewrite.
+	ID string
+	// Start and End are the byte offsets of the raw token in Args.Raw; for
+	// an option they span the whole key=value.
+	Start, End int
+}
+
+// Args is a parsed command line.
+type Args struct {
+	// Raw is the cleaned text the offsets refer to.
+	Raw string
+	// Words are the positional tokens, in order.
+	Words []Token
+	// Options are the key=value options, keyed by lower-cased key.
+	Options map[string]Token
+	// Order lists the option keys in the order given.
+	Order []string
+}
+
+// MaxTextLen is the longest command text, in bytes, that Parse accepts.
+const MaxTextLen = 3000
+
+// Parse splits a command's text into positional words and key=value
+// options. Words are separated by any white space. "…", “…”, ‘…’ and '…'
+// quote a value with spaces: a quote opens only at the start of a word and
+// closes before white space or the end. An option key is a letter followed
+// by letters, digits, '_' or '-' (matched case-insensitively); its value is
+// a word, a quoted value or a mention. Slack mentions (<@U1|name>,
+// <#C1|name>, <!subteam^S1|name>), Teams' <at>Name</at> and the word here
+// are tokens of their own kinds; Slack links and special mentions
+// (<!channel>) become plain words that can never notify anyone.
+//
+// Parse first removes markup runes (StripMarkers), control characters other
+// than \n and \t, invisible format characters and invalid UTF-8, then trims;
+// text still longer than MaxTextLen bytes is refused. Decoding Slack's HTML
+// entities (&lt; &gt; &amp;) is the Slack adapter's job, before Parse. Every
+// error is a *UserError that says what is wrong and how to fix it, with zero
+// Args; Parse never panics.
+func Parse(text string) (Args, error) {
+	if len(text) > 2*MaxTextLen {
+		return Args{}, errTooLong(len(text))
+	}
+	raw := strings.TrimSpace(cleanText(text))
+	if len(raw) > MaxTextLen {
+		return Args{}, errTooLong(len(raw))
+	}
+	p := parser{raw: raw}
+	if err := p.run(); err != nil {
+		return Args{}, err
+	}
+	return p.args, nil
+}
+
+func errTooLong(n int) error {
+	return Userf("the text is too long (%d bytes; the limit is %d): shorten it and try again", n, MaxTextLen)
+}
+
+// Word returns positional word i, if there is one.
+func (a Args) Word(i int) (Token, bool) {
+	if i < 0 || i >= len(a.Words) {
+		return Token{}, false
+	}
+	return a.Words[i], true
+}
+
+// Option returns the option with the given key (matched case-insensitively).
+func (a Args) Option(key string) (Token, bool) {
+	t, ok := a.Options[strings.ToLower(key)]
+	return t, ok
+}
+
+// Rest returns the raw text from positional word i to the end, trimmed, with
+// quotes and mentions as typed and any key=value words after it included; ""
+// if there is no word i. Handlers use it for free text: reasons and notes.
+func (a Args) Rest(i int) string {
+	if i < 0 || i >= len(a.Words) {
+		return ""
+	}
+	return strings.TrimSpace(a.Raw[a.Words[i].Start:])
+}
+
+// SplitCommand splits a whole line such as "/tag INC1 pos", "tag INC1 pos"
+// or "  /Outcome   add x" into the lower-cased command name without its
+// slash and the rest of the line, trimmed.
+func SplitCommand(s string) (name, rest string) {
+	s = strings.TrimSpace(cleanText(s))
+	s = strings.TrimLeftFunc(strings.TrimLeft(s, "/"), unicode.IsSpace)
+	end := strings.IndexFunc(s, unicode.IsSpace)
+	if end < 0 {
+		return strings.ToLower(s), ""
+	}
+	return strings.ToLower(s[:end]), strings.TrimSpace(s[end:])
+}
+
+// cleanText removes what must never reach the grammar: markup runes,
+// control characters other than \n and \t, invisible format characters
+// (zero-width spaces, byte-order marks, bidi overrides) and invalid UTF-8,
+// which becomes U+FFFD. Line-breaking controls (\r, \v, \f, NEL) become \n,
+// and \r\n becomes \n. Text that needs no change is returned as is.
+func cleanText(s string) string {
+	if firstUnclean(s) < 0 {
+		return s
+	}
+	s = StripMarkers(s)
+	i := firstUnclean(s)
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	for i < len(s) {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b.WriteRune(utf8.RuneError)
+		case r == '\r' && i+1 < len(s) && s[i+1] == '\n':
+			// dropped: the \n follows
+		case r == '\r' || r == '\v' || r == '\f' || r == '\u0085':
+			b.WriteByte('\n')
+		case !dropRune(r):
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// firstUnclean returns the offset of the first byte cleanText must change
+// (markup runes included), or -1.
+func firstUnclean(s string) int {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if (c < ' ' && c != '\n' && c != '\t') || c == 0x7f {
+				return i
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && size == 1) || dropRune(r) || (r >= markOpen && r <= markClose) {
+			return i
+		}
+		i += size
+	}
+	return -1
+}
+
+// dropRune reports whether r is removed from input: a control character
+// other than \n and \t, or an invisible format character that would make two
+// equal-looking words differ.
+func dropRune(r rune) bool {
+	switch {
+	case r == '\n' || r == '\t':
+		return false
+	case unicode.IsControl(r):
+		return true
+	case r == '\u200B' || r == '\u2060' || r == '\uFEFF':
+		return true
+	}
+	return (r >= '\u202A' && r <= '\u202E') || (r >= '\u2066' && r <= '\u2069')
+}
+
+// excerpt shortens user text for an error message: one line, at most 40
+// runes, backticks replaced so the message's `code` span stays intact.
+func excerpt(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i] + "…"
+	}
+	if utf8.RuneCountInString(s) > 40 {
+		n := 0
+		for i := range s {
+			if n == 39 {
+				s = s[:i] + "…"
+				break
+			}
+			n++
+		}
+	}
+	return strings.ReplaceAll(s, "`", "'")
+}
+
+// parser is the state of one Parse call over cleaned, trimmed text.
+type parser struct {
+	raw  string
+	pos  int
+	args Args
+}
+
+// run reads tokens until the end of the text. A token that starts right
+// where a mention ended, with no space between (<@U1>'s), is "attached": it
+// cannot open a quote or an option, so ordinary punctuation never does.
+func (p *parser) run() error {
+	p.args.Raw = p.raw
+	attached := false
+	for {
+		if p.skipSpace() {
+			attached = false
+		}
+		if p.pos >= len(p.raw) {
+			return nil
+		}
+		var err error
+		if key, ok := p.optionKey(); ok && !attached {
+			err = p.option(key)
+		} else {
+			var tok Token
+			if tok, err = p.value(!attached); err == nil {
+				if p.args.Words == nil {
+					p.args.Words = make([]Token, 0, 8)
+				}
+				p.args.Words = append(p.args.Words, tok)
+			}
+		}
+		if err != nil {
+			return err
+		}
+		attached = true
+	}
+}
+
+// skipSpace moves past white space and reports whether there was any.
+func (p *parser) skipSpace() bool {
+	start := p.pos
+	for p.pos < len(p.raw) {
+		r, size := utf8.DecodeRuneInString(p.raw[p.pos:])
+		if !unicode.IsSpace(r) {
+			break
+		}
+		p.pos += size
+	}
+	return p.pos > start
+}
+
+// optionKey returns the key if the text at p.pos is key=…, without moving.
+func (p *parser) optionKey() (string, bool) {
+	s := p.raw[p.pos:]
+	if !isASCIILetter(s[0]) {
+		return "", false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '=':
+			return s[:i], true
+		case isASCIILetter(c), c >= '0' && c <= '9', c == '_', c == '-':
+		default:
+			return "", false
+		}
+	}
+	return "", false
+}
+
+// option reads key=value at p.pos and records it.
+func (p *parser) option(key string) error {
+	start := p.pos
+	p.pos += len(key) + 1
+	if p.pos >= len(p.raw) || spaceAt(p.raw, p.pos) {
+		k := excerpt(key)
+		return Userf("option `%s=` has no value; write %s=value, or %s=\"several words\"", k, k, k)
+	}
+	tok, err := p.value(true)
+	if err != nil {
+		return err
+	}
+	tok.Start = start
+	key = strings.ToLower(key)
+	if _, dup := p.args.Options[key]; dup {
+		return Userf("option `%s` is given twice; give it once", excerpt(key))
+	}
+	if p.args.Options == nil {
+		p.args.Options = make(map[string]Token, 4)
+		p.args.Order = make([]string, 0, 8)
+	}
+	p.args.Options[key] = tok
+	p.args.Order = append(p.args.Order, key)
+	return nil
+}
+
+// value reads one value at p.pos: a mention or link, a quoted string (when
+// quotes may open here) or a bare word.
+func (p *parser) value(quotes bool) (Token, error) {
+	start := p.pos
+	if p.raw[start] == '<' {
+		if tok, ok, err := p.angle(); ok || err != nil {
+			return tok, err
+		}
+	}
+	if quotes {
+		if closers, n := openQuote(p.raw[start:]); n > 0 {
+			return p.quoted(start, n, closers)
+		}
+	}
+	end := wordEnd(p.raw, start)
+	p.pos = end
+	tok := Token{Kind: TokenWord, Text: p.raw[start:end], Start: start, End: end}
+	if strings.EqualFold(tok.Text, "here") {
+		tok.Kind = TokenHere
+	}
+	return tok, nil
+}
+
+// Quote characters: a double quote opens with ", “, ” or „ and closes with
+// ", “ or ”; a single quote opens with ' or ‘ and closes with ', ’ or ‘. ’ is
+// not an opener: it is the typographic apostrophe (’til, ’90s).
+const (
+	doubleClosers = "\"“”"
+	singleClosers = "'’‘"
+)
+
+// openQuote returns the closers for the quote s starts with and the
+// opener's length in bytes, or 0 if s does not start with a quote.
+func openQuote(s string) (closers string, n int) {
+	r, size := utf8.DecodeRuneInString(s)
+	switch r {
+	case '"', '“', '”', '„':
+		return doubleClosers, size
+	case '\'', '‘':
+		return singleClosers, size
+	}
+	return "", 0
+}
+
+// quoted reads a quoted value whose opener is open bytes long at start. It
+// ends at the first closer followed by white space or the end of the text,
+// so apostrophes inside ('it's done') are kept.
+func (p *parser) quoted(start, open int, closers string) (Token, error) {
+	body := start + open
+	for i := body; i < len(p.raw); {
+		if c := p.raw[i]; c < utf8.RuneSelf && c != '"' && c != '\'' {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(p.raw[i:])
+		if isCloser(closers, r) && (i+size == len(p.raw) || spaceAt(p.raw, i+size)) {
+			p.pos = i + size
+			return Token{Kind: TokenWord, Text: p.raw[body:i], Start: start, End: p.pos}, nil
+		}
+		i += size
+	}
+	if closers == singleClosers {
+		return Token{}, Userf("unterminated quote in `%s`; close it with ' followed by a space (for an apostrophe at the start of a word, type ’)", excerpt(p.raw[start:]))
+	}
+	return Token{}, Userf("unterminated quote in `%s`; close it with \" followed by a space", excerpt(p.raw[start:]))
+}
+
+// isCloser reports whether r is one of closers, quickly for the runes that
+// are no quote at all.
+func isCloser(closers string, r rune) bool {
+	if r != '"' && r != '\'' && (r < '‘' || r > '”') {
+		return false
+	}
+	return strings.ContainsRune(closers, r)
+}
+
+// angle reads a Slack or Teams form at p.pos: <@U1|label>, <#C1|label>,
+// <!subteam^S1|label>, <!channel>, <https://…|label> or <at>Name</at>. For
+// text that is no such form ("<3") it reports ok=false and does not move; a
+// broken mention ("<@U1", "<#>", "<at>x") is an error.
+func (p *parser) angle() (tok Token, ok bool, err error) {
+	start := p.pos
+	s := p.raw[start:]
+	n := 0 // the form's length in bytes; 0 when it is not well formed
+	switch {
+	case hasPrefixFold(s, "<at>"):
+		tok, n = teamsMention(s)
+	case len(s) > 1 && (s[1] == '@' || s[1] == '#' || s[1] == '!'):
+		tok, n = slackMention(s)
+	default:
+		if tok, n = linkForm(s); n == 0 {
+			return Token{}, false, nil
+		}
+	}
+	if n == 0 {
+		return Token{}, false, brokenMention(s)
+	}
+	tok.Start, tok.End = start, start+n
+	p.pos = tok.End
+	return tok, true, nil
+}
+
+// formEnd returns the index of the '>' closing the form s starts with, or
+// -1 if a '<' or a line break comes first or there is none.
+func formEnd(s string) int {
+	for i := 1; i < len(s); i++ {
+		switch s[i] {
+		case '>':
+			return i
+		case '<', '\n':
+			return -1
+		}
+	}
+	return -1
+}
+
+// slackMention parses <@U1|label>, <#C1|label> or a <!…> form at the start
+// of s and returns it with its length, or length 0 if it is broken.
+func slackMention(s string) (Token, int) {
+	gt := formEnd(s)
+	if gt < 0 {
+		return Token{}, 0
+	}
+	body, label, _ := strings.Cut(s[2:gt], "|")
+	var tok Token
+	switch s[1] {
+	case '@':
+		tok = Token{Kind: TokenUser, ID: body, Text: label}
+	case '#':
+		tok = Token{Kind: TokenChannel, ID: body, Text: label}
+	default:
+		tok = specialMention(body, label)
+	}
+	if tok.Kind != TokenWord && !validID(tok.ID) {
+		return Token{}, 0
+	}
+	if tok.Kind == TokenWord && tok.Text == "" {
+		return Token{}, 0
+	}
+	return tok, gt + 1
+}
+
+// specialMention turns the body of a <!…> form into a group mention
+// (subteam^S1) or a plain word that can never notify anyone: "@channel",
+// "@here", "@everyone", else the label or "@name". A broken form gives a
+// word with no text.
+func specialMention(body, label string) Token {
+	name, arg, _ := strings.Cut(body, "^")
+	switch {
+	case strings.EqualFold(name, "subteam"):
+		return Token{Kind: TokenGroup, ID: arg, Text: label}
+	case strings.EqualFold(name, "channel"):
+		return Token{Text: "@channel"}
+	case strings.EqualFold(name, "here"):
+		return Token{Text: "@here"}
+	case strings.EqualFold(name, "everyone"):
+		return Token{Text: "@everyone"}
+	case name == "":
+		return Token{}
+	case label != "":
+		return Token{Text: label}
+	}
+	return Token{Text: "@" + name}
+}
+
+// validID reports whether id looks like a Slack or Teams id: 1–128 of
+// A–Z, a–z, 0–9 and ":._@-" (Teams ids look like 29:1AbC… or 19:x@thread.v2).
+func validID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !isASCIILetter(c) && (c < '0' || c > '9') && !strings.ContainsRune(":._@-", rune(c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// teamsMention parses <at>Name</at> at the start of s (the tags in any
+// case) and returns a user mention without id, with its length; length 0 if
+// it is broken (unclosed, nested, empty or spanning lines).
+func teamsMention(s string) (Token, int) {
+	lt := strings.IndexByte(s[len("<at>"):], '<')
+	if lt < 0 {
+		return Token{}, 0
+	}
+	lt += len("<at>")
+	name := strings.TrimSpace(s[len("<at>"):lt])
+	if !hasPrefixFold(s[lt:], "</at>") || name == "" || strings.ContainsAny(name, ">\n") {
+		return Token{}, 0
+	}
+	return Token{Kind: TokenUser, Text: name}, lt + len("</at>")
+}
+
+// linkForm parses Slack's link form <scheme:target|label> at the start of s
+// into a word holding the target (an e-mail address without "mailto:"),
+// with its length; length 0 if s does not start with one.
+func linkForm(s string) (Token, int) {
+	gt := formEnd(s)
+	if gt < 0 {
+		return Token{}, 0
+	}
+	target, _, _ := strings.Cut(s[1:gt], "|")
+	colon := strings.IndexByte(target, ':')
+	if colon < 1 || colon == len(target)-1 || !isScheme(target[:colon]) ||
+		strings.IndexFunc(target, unicode.IsSpace) >= 0 {
+		return Token{}, 0
+	}
+	if hasPrefixFold(target, "mailto:") {
+		target = target[len("mailto:"):]
+	}
+	return Token{Kind: TokenWord, Text: target}, gt + 1
+}
+
+// isScheme reports whether s is a URL scheme: a letter, then letters,
+// digits, '+', '-' or '.'.
+func isScheme(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !isASCIILetter(c) && (i == 0 || (c < '0' || c > '9') && c != '+' && c != '-' && c != '.') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// brokenMention is the error for a mention form that does not parse; it
+// quotes the form up to its '>' (or the end of the word or line).
+func brokenMention(s string) error {
+	end := strings.IndexFunc(s, unicode.IsSpace)
+	if hasPrefixFold(s, "<at>") {
+		end = strings.IndexByte(s, '\n')
+	} else if gt := formEnd(s); gt > 0 {
+		end = gt + 1
+	}
+	if end < 0 {
+		end = len(s)
+	}
+	return Userf("`%s` is not a complete mention; pick the person, channel or group from the list that appears as you type @ or #, or write `here` for this channel", excerpt(s[:end]))
+}
+
+// wordEnd returns the offset of the first white space in s at or after i,
+// or len(s).
+func wordEnd(s string, i int) int {
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c == ' ' || c == '\n' || c == '\t' {
+				return i
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			return i
+		}
+		i += size
+	}
+	return i
+}
+
+// spaceAt reports whether a white-space rune starts at s[i].
+func spaceAt(s string, i int) bool {
+	if c := s[i]; c < utf8.RuneSelf {
+		return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\v' || c == '\f'
+	}
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return unicode.IsSpace(r)
+}
+
+func isASCIILetter(c byte) bool { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') }
+
+// hasPrefixFold reports whether s starts with prefix, ignoring ASCII case.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
