@@ -21,3 +21,7 @@ func ctxT(t testing.TB) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
+
+func TestServerKind(t *testing.T) {
+	t.Logf("testing against %s at %s", storetest.Kind(), storetest.Addr())
+}

@@ -42,6 +42,9 @@ func New(rdb redis.UniversalClient, opts Options) *Store {
 // Client returns the underlying Redis client.
 func (s *Store) Client() redis.UniversalClient { return s.rdb }
 
+// Prefix returns the prefix every key of this store starts with.
+func (s *Store) Prefix() string { return s.prefix }
+
 // Ping reports whether Redis answers.
 func (s *Store) Ping(ctx context.Context) error { return s.rdb.Ping(ctx).Err() }
 

@@ -26,5 +26,9 @@ local i = redis.call('RPUSH', KEYS[3],
   cjson.encode({from = prev, to = outcome, by = who, note = note, at = at}))
 redis.call('ZADD', KEYS[4], at,
   cjson.encode({i = i, ref = ref, from = prev, to = outcome, by = who, at = at}))
-audit('tag', ref .. ' ' .. prev .. ' -> ' .. outcome)
+local function name(o)
+  if o == '' then return 'none' end
+  return o
+end
+audit('tag', ref .. ': ' .. name(prev) .. ' -> ' .. name(outcome))
 return prev

@@ -1,0 +1,270 @@
+package store_test
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/storetest"
+)
+
+func raise(t *testing.T, s *store.Store, ref, by string, at time.Time) store.Escalation {
+	t.Helper()
+	e, err := s.Escalate(ctxT(t), ws, store.Escalation{
+		Ref: ref, Outcome: "pos", Reason: "blocked", RaisedBy: by, RaisedIn: "C1", RaisedAt: at,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func TestEscalateNumbersAndStores(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	for i := int64(1); i <= 3; i++ {
+		e := raise(t, s, fmt.Sprint("INC", i), "U1", t0.Add(time.Duration(i)*time.Minute))
+		if e.N != i || e.State != store.StateOpen {
+			t.Fatalf("escalation %d: N=%d state=%q", i, e.N, e.State)
+		}
+		got, err := s.GetEscalation(ctx, ws, i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != e {
+			t.Errorf("GetEscalation(%d) = %+v, want %+v", i, got, e)
+		}
+	}
+	if _, err := s.GetEscalation(ctx, ws, 99); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("GetEscalation(99): err = %v, want ErrNotFound", err)
+	}
+}
+
+func TestAck(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	raise(t, s, "INC1", "U1", t0)
+	e, first, err := s.Ack(ctx, ws, 1, "U2", "on it", t0.Add(time.Hour))
+	if err != nil || !first {
+		t.Fatalf("first ack: first=%v err=%v", first, err)
+	}
+	if e.State != store.StateAcknowledged || e.AckBy != "U2" || e.AckNote != "on it" || !e.AckAt.Equal(t0.Add(time.Hour)) {
+		t.Errorf("after ack: %+v", e)
+	}
+	again, first, err := s.Ack(ctx, ws, 1, "U3", "me too", t0.Add(2*time.Hour))
+	if err != nil || first {
+		t.Fatalf("second ack: first=%v err=%v", first, err)
+	}
+	if again != e {
+		t.Errorf("second ack changed the record: %+v", again)
+	}
+	_, _, err = s.Ack(ctx, ws, 2, "U2", "", t0)
+	if !errors.Is(err, store.ErrNotFound) || err.Error() != "ack E-2: not found" {
+		t.Errorf("ack of unknown: err = %v", err)
+	}
+}
+
+func TestAckResolved(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	raise(t, s, "INC1", "U1", t0)
+	if _, _, err := s.Resolve(ctx, ws, 1, "U2", "fixed", t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	e, first, err := s.Ack(ctx, ws, 1, "U2", "", t0.Add(2*time.Hour))
+	if !errors.Is(err, store.ErrResolved) || first {
+		t.Fatalf("ack of resolved: first=%v err=%v", first, err)
+	}
+	if e.State != store.StateResolved || e.AckBy != "" {
+		t.Errorf("ack of resolved changed it: %+v", e)
+	}
+}
+
+func TestConcurrentAcks(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	raise(t, s, "INC1", "U1", t0)
+	const n = 50
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var winners []string
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Go(func() {
+			actor := fmt.Sprint("U", i)
+			_, first, err := s.Ack(ctx, ws, 1, actor, "", t0.Add(time.Duration(i)*time.Second))
+			if err != nil {
+				errs <- err
+				return
+			}
+			if first {
+				mu.Lock()
+				winners = append(winners, actor)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if len(winners) != 1 {
+		t.Fatalf("%d callers were first: %v", len(winners), winners)
+	}
+	e, err := s.GetEscalation(ctx, ws, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.AckBy != winners[0] {
+		t.Errorf("record acknowledged by %q, first caller was %q", e.AckBy, winners[0])
+	}
+	audit, err := s.Audit(ctx, ws, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acks := 0
+	for _, a := range audit {
+		if a.What == "ack" {
+			acks++
+		}
+	}
+	if acks != 1 {
+		t.Errorf("%d ack audit entries, want 1", acks)
+	}
+}
+
+func TestResolveTwice(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	raise(t, s, "INC1", "U1", t0)
+	raise(t, s, "INC2", "U1", t0)
+	if _, _, err := s.Ack(ctx, ws, 2, "U2", "", t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int64{1, 2} { // from open, and from acknowledged
+		e, first, err := s.Resolve(ctx, ws, n, "U2", "done", t0.Add(time.Hour))
+		if err != nil || !first || e.State != store.StateResolved || e.ResolvedBy != "U2" || e.ResolveNote != "done" {
+			t.Fatalf("resolve E-%d: %+v first=%v err=%v", n, e, first, err)
+		}
+		again, first, err := s.Resolve(ctx, ws, n, "U3", "again", t0.Add(2*time.Hour))
+		if err != nil || first || again != e {
+			t.Errorf("second resolve E-%d: %+v first=%v err=%v", n, again, first, err)
+		}
+	}
+	if _, _, err := s.Resolve(ctx, ws, 3, "U2", "", t0); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("resolve unknown: err = %v", err)
+	}
+	open, err := s.ListEscalations(ctx, ws, store.EscalationFilter{OpenOnly: true})
+	if err != nil || len(open) != 0 {
+		t.Errorf("open after resolving all: %v, %v", open, err)
+	}
+}
+
+func TestClaimReminder(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	raise(t, s, "INC1", "U1", t0)
+	steps := []struct {
+		step    int
+		want    bool
+		wantRem int
+	}{
+		{1, true, 1}, {1, false, 1}, {2, true, 2}, {2, false, 2}, {1, false, 2},
+	}
+	for i, st := range steps {
+		at := t0.Add(time.Duration(i+1) * time.Hour)
+		e, ok, err := s.ClaimReminder(ctx, ws, 1, st.step, at)
+		if err != nil || ok != st.want || e.Reminders != st.wantRem {
+			t.Errorf("claim %d (step %d): ok=%v reminders=%d err=%v", i, st.step, ok, e.Reminders, err)
+		}
+		if ok && !e.RemindedAt.Equal(at) {
+			t.Errorf("claim %d: RemindedAt = %v, want %v", i, e.RemindedAt, at)
+		}
+	}
+	raise(t, s, "INC2", "U1", t0)
+	if _, _, err := s.Ack(ctx, ws, 2, "U2", "", t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if e, ok, err := s.ClaimReminder(ctx, ws, 2, 1, t0.Add(time.Hour)); err != nil || ok || e.Reminders != 0 {
+		t.Errorf("claim after ack: ok=%v %+v err=%v", ok, e, err)
+	}
+	if _, _, err := s.ClaimReminder(ctx, ws, 3, 1, t0); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("claim unknown: err = %v", err)
+	}
+}
+
+func TestSetEscalationMessage(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	raise(t, s, "INC1", "U1", t0)
+	if err := s.SetEscalationMessage(ctx, ws, 1, "card", "C9", "111.222"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetEscalationMessage(ctx, ws, 1, "announce", "C1", "333.444"); err != nil {
+		t.Fatal(err)
+	}
+	e, err := s.GetEscalation(ctx, ws, 1)
+	if err != nil || e.CardChannel != "C9" || e.CardID != "111.222" || e.AnnounceChannel != "C1" || e.AnnounceID != "333.444" {
+		t.Errorf("after SetEscalationMessage: %+v, %v", e, err)
+	}
+	if err := s.SetEscalationMessage(ctx, ws, 2, "card", "C9", "x"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown escalation: err = %v", err)
+	}
+	if err := s.SetEscalationMessage(ctx, ws, 1, "bogus", "C9", "x"); err == nil {
+		t.Error("unknown kind accepted")
+	}
+	if _, err := s.Client().HGetAll(ctx, s.Prefix()+":{"+ws+"}:esc:2").Result(); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.Client().Exists(ctx, s.Prefix()+":{"+ws+"}:esc:2").Result(); n != 0 {
+		t.Error("SetEscalationMessage created a missing escalation")
+	}
+}
+
+func TestListEscalations(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	for i := range 8 {
+		by := "U1"
+		if i%2 == 1 {
+			by = "U2"
+		}
+		raise(t, s, fmt.Sprint("INC", i+1), by, t0.Add(time.Duration(i)*time.Minute))
+	}
+	for _, n := range []int64{2, 5, 8} {
+		if _, _, err := s.Resolve(ctx, ws, n, "U9", "", t0.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cases := []struct {
+		f    store.EscalationFilter
+		want string
+	}{
+		{store.EscalationFilter{}, "[8 7 6 5 4 3 2 1]"},
+		{store.EscalationFilter{Limit: 3}, "[8 7 6]"},
+		{store.EscalationFilter{OpenOnly: true}, "[7 6 4 3 1]"},
+		{store.EscalationFilter{RaisedBy: "U2"}, "[8 6 4 2]"},
+		{store.EscalationFilter{RaisedBy: "U2", OpenOnly: true}, "[6 4]"},
+		{store.EscalationFilter{RaisedBy: "U1", OpenOnly: true, Limit: 2}, "[7 3]"},
+		{store.EscalationFilter{RaisedBy: "nobody"}, "[]"},
+	}
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("%+v", c.f), func(t *testing.T) {
+			got, err := s.ListEscalations(ctx, ws, c.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ns []int64
+			for _, e := range got {
+				ns = append(ns, e.N)
+			}
+			if fmtSlice(ns) != c.want {
+				t.Errorf("got %v, want %v", ns, c.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,119 @@
+package store_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/storetest"
+)
+
+// tagStep is one Tag call and what must hold after it.
+type tagStep struct {
+	outcome, actor, note string
+	at                   time.Time
+	wantPrev             string
+	wantOpen             map[string]int // per-outcome set sizes
+}
+
+func TestTagRetagUntag(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	steps := []tagStep{
+		{"pos", "U1", "first", t0, "", map[string]int{"pos": 1, "infra": 0}},
+		{"infra", "U2", "moved", t0.Add(time.Hour), "pos", map[string]int{"pos": 0, "infra": 1}},
+		{"", "U3", "drift", t0.Add(2 * time.Hour), "infra", map[string]int{"pos": 0, "infra": 0}},
+		{"pos", "U1", "", t0.Add(3 * time.Hour), "", map[string]int{"pos": 1, "infra": 0}},
+	}
+	rdb := s.Client()
+	for i, st := range steps {
+		prev, err := s.Tag(ctx, ws, "INC0012345", st.outcome, st.actor, st.note, st.at)
+		if err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+		if prev != st.wantPrev {
+			t.Errorf("step %d: prev = %q, want %q", i, prev, st.wantPrev)
+		}
+		for o, want := range st.wantOpen {
+			n, err := rdb.SCard(ctx, taggedKey(s, o)).Result()
+			if err != nil || int(n) != want {
+				t.Errorf("step %d: |tagged:%s| = %d (%v), want %d", i, o, n, err, want)
+			}
+		}
+	}
+	r, err := s.GetRequest(ctx, ws, "INC0012345")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Outcome != "pos" || r.Status != store.RequestOpen || r.Source != "chat" ||
+		!r.FirstSeen.Equal(t0) || !r.Updated.Equal(t0.Add(3*time.Hour)) {
+		t.Errorf("request = %+v", r)
+	}
+	wantHist := []store.TagChange{
+		{From: "", To: "pos", By: "U1", Note: "first", At: t0},
+		{From: "pos", To: "infra", By: "U2", Note: "moved", At: t0.Add(time.Hour)},
+		{From: "infra", To: "", By: "U3", Note: "drift", At: t0.Add(2 * time.Hour)},
+		{From: "", To: "pos", By: "U1", Note: "", At: t0.Add(3 * time.Hour)},
+	}
+	if fmtSlice(r.History) != fmtSlice(wantHist) {
+		t.Errorf("history:\n got %v\nwant %v", r.History, wantHist)
+	}
+	d, err := s.DigestData(ctx, ws, t0, t0.Add(24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Tags) != 4 || d.Tags[1].From != "pos" || d.Tags[1].Outcome != "infra" || d.Tags[2].Outcome != "" {
+		t.Errorf("tag events = %+v", d.Tags)
+	}
+	if len(d.NewRequests) != 1 || d.NewRequests[0].Outcome != "pos" {
+		t.Errorf("new requests = %+v", d.NewRequests)
+	}
+}
+
+// taggedKey is the per-outcome set key (see keys.go); the test reads it
+// directly to check that Tag moved the ref between sets.
+func taggedKey(s *store.Store, outcome string) string {
+	return s.Prefix() + ":{" + ws + "}:tagged:" + outcome
+}
+
+func TestTagSameTimeKeepsEveryEvent(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	for range 3 {
+		if _, err := s.Tag(ctx, ws, "OPS-1", "pos", "U1", "", t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := s.DigestData(ctx, ws, t0, t0.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Tags) != 3 {
+		t.Errorf("got %d tag events at one instant, want 3", len(d.Tags))
+	}
+}
+
+func TestGetRequestNotFound(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	if _, err := s.GetRequest(ctx, ws, "INC404"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("err = %v, want ErrNotFound", err)
+	}
+}
+
+func TestTagOddReferences(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	// A URL reference, and one that looks like a suffix of another key.
+	refs := []string{"https://jira.example.com/browse/OPS-1?x=1", "OPS-2:history", `quote"and\slash`}
+	for _, ref := range refs {
+		if _, err := s.Tag(ctx, ws, ref, "pos", "U1", "note with \"quotes\" and ünïcode", t0); err != nil {
+			t.Fatalf("tag %q: %v", ref, err)
+		}
+		r, err := s.GetRequest(ctx, ws, ref)
+		if err != nil || r.Ref != ref || len(r.History) != 1 || r.History[0].Note != "note with \"quotes\" and ünïcode" {
+			t.Errorf("GetRequest(%q) = %+v, %v", ref, r, err)
+		}
+	}
+}
