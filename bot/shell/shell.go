@@ -101,7 +101,7 @@ func (s *Shell) Run(ctx context.Context, in io.Reader) error {
 func (s *Shell) Line(ctx context.Context, line string) {
 	if strings.HasPrefix(line, ":") {
 		if err := s.meta(ctx, line); err != nil {
-			s.printf("! %v\n", err)
+			fmt.Fprintf(s.out, "! %v\n", err) // even when quiet
 		}
 		return
 	}
@@ -138,7 +138,7 @@ func (s *Shell) handle(ctx context.Context, req commands.Request) {
 		s.printf("[%s]\n%s\n", vis, Render(resp))
 	}
 	if err := s.core.Deliver(ctx, s.poster, resp.Outgoing); err != nil {
-		s.printf("! %v\n", err)
+		fmt.Fprintf(s.out, "! %v\n", err) // even when quiet
 	}
 }
 
