@@ -1,5 +1,3 @@
-//go:build withcore
-
 package slack
 
 import (

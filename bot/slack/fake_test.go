@@ -1,0 +1,188 @@
+package slack
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack/slacktest"
+)
+
+// fakeSlack is slack-go's slacktest server with the routes it lacks
+// (chat.update, views.publish, oauth.v2.access, response_url hooks), a
+// recording chat.postMessage with unique timestamps, and switches for
+// 429s and not_in_channel.
+type fakeSlack struct {
+	*slacktest.Server
+
+	mu      sync.Mutex
+	calls   []apiCall
+	seq     int
+	limited int               // how many chat.postMessage calls answer 429 next
+	notIn   map[string]bool   // channels answering not_in_channel
+	oauth   map[string]string // code → team id to install
+	changed chan struct{}     // signalled after each recorded call
+}
+
+// apiCall is one request the fake received.
+type apiCall struct {
+	Method string
+	Form   url.Values // form-encoded calls
+	JSON   map[string]any
+	At     time.Time
+	TS     string // the ts answered (postMessage)
+}
+
+func newFakeSlack(t *testing.T) *fakeSlack {
+	f := &fakeSlack{notIn: map[string]bool{}, oauth: map[string]string{}, changed: make(chan struct{}, 1000)}
+	f.Server = slacktest.NewTestServer(func(c slacktest.Customize) {
+		c.Handle("/chat.postMessage", f.postMessage)
+		c.Handle("/chat.update", f.form("chat.update", func(v url.Values) any {
+			return map[string]any{"ok": true, "channel": v.Get("channel"), "ts": v.Get("ts")}
+		}))
+		c.Handle("/chat.postEphemeral", f.form("chat.postEphemeral", func(v url.Values) any {
+			return map[string]any{"ok": true, "message_ts": f.nextTS()}
+		}))
+		c.Handle("/views.publish", f.json("views.publish"))
+		c.Handle("/oauth.v2.access", f.oauthAccess)
+		c.Handle("/hooks/", f.json("response_url"))
+	})
+	f.Start()
+	t.Cleanup(f.Stop)
+	return f
+}
+
+func (f *fakeSlack) nextTS() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.seq++
+	return fmt.Sprintf("1764000000.%06d", f.seq)
+}
+
+func (f *fakeSlack) record(c apiCall) {
+	c.At = time.Now()
+	f.mu.Lock()
+	f.calls = append(f.calls, c)
+	f.mu.Unlock()
+	select {
+	case f.changed <- struct{}{}:
+	default:
+	}
+}
+
+// Calls returns the calls of one method, in order.
+func (f *fakeSlack) Calls(method string) []apiCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []apiCall
+	for _, c := range f.calls {
+		if c.Method == method {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// RateLimitNext makes the next n chat.postMessage calls answer 429.
+func (f *fakeSlack) RateLimitNext(n int) {
+	f.mu.Lock()
+	f.limited = n
+	f.mu.Unlock()
+}
+
+func (f *fakeSlack) postMessage(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	v, _ := url.ParseQuery(string(body))
+	if tok := r.Header.Get("Authorization"); tok != "" {
+		v.Set("token", strings.TrimPrefix(tok, "Bearer "))
+	}
+	f.mu.Lock()
+	limited := f.limited > 0
+	if limited {
+		f.limited--
+	}
+	notIn := f.notIn[v.Get("channel")]
+	f.mu.Unlock()
+	switch {
+	case limited:
+		f.record(apiCall{Method: "chat.postMessage:429", Form: v})
+		w.Header().Set("Retry-After", "1")
+		w.WriteHeader(http.StatusTooManyRequests)
+		_, _ = w.Write([]byte(`{"ok":false,"error":"ratelimited"}`))
+		return
+	case notIn:
+		f.record(apiCall{Method: "chat.postMessage:refused", Form: v})
+		writeTestJSON(w, map[string]any{"ok": false, "error": "not_in_channel"})
+		return
+	}
+	ts := f.nextTS()
+	f.record(apiCall{Method: "chat.postMessage", Form: v, TS: ts})
+	writeTestJSON(w, map[string]any{"ok": true, "channel": v.Get("channel"), "ts": ts})
+}
+
+func (f *fakeSlack) form(method string, answer func(url.Values) any) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		v, _ := url.ParseQuery(string(body))
+		if tok := r.Header.Get("Authorization"); tok != "" {
+			v.Set("token", strings.TrimPrefix(tok, "Bearer "))
+		}
+		f.record(apiCall{Method: method, Form: v})
+		writeTestJSON(w, answer(v))
+	}
+}
+
+func (f *fakeSlack) json(method string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		var m map[string]any
+		_ = json.Unmarshal(body, &m)
+		if m == nil {
+			m = map[string]any{}
+		}
+		m["_path"] = r.URL.Path
+		m["_auth"] = r.Header.Get("Authorization")
+		f.record(apiCall{Method: method, JSON: m})
+		writeTestJSON(w, map[string]any{"ok": true})
+	}
+}
+
+func (f *fakeSlack) oauthAccess(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	f.record(apiCall{Method: "oauth.v2.access", Form: r.PostForm})
+	f.mu.Lock()
+	team, ok := f.oauth[r.PostForm.Get("code")]
+	f.mu.Unlock()
+	if !ok {
+		writeTestJSON(w, map[string]any{"ok": false, "error": "invalid_code"})
+		return
+	}
+	writeTestJSON(w, map[string]any{
+		"ok": true, "access_token": "xoxb-" + team + "-installed", "token_type": "bot", "scope": botScopes,
+		"bot_user_id": "UBOT", "app_id": "A1", "team": map[string]any{"id": team, "name": "Team " + team},
+		"authed_user": map[string]any{"id": "UINSTALLER"},
+	})
+}
+
+func writeTestJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// waitFor polls cond until it holds or 10 s pass.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
