@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -28,6 +27,21 @@ var settings = []setting{
 	{env: "OUTCOMEBOT_DIGEST_CRON", flag: "digest-cron", def: "0 9 * * MON", help: "weekly digest schedule (5-field cron) in each channel's zone"},
 	{env: "OUTCOMEBOT_TZ", flag: "tz", def: "UTC", help: "default time zone of new leadership channels"},
 	{env: "OUTCOMEBOT_LOG_LEVEL", flag: "log-level", def: "info", help: "debug, info, warn or error"},
+	{env: "OUTCOMEBOT_ADDR", flag: "addr", def: ":3000", help: "serve: HTTP listen address"},
+	{env: "OUTCOMEBOT_SHUTDOWN_TIMEOUT", flag: "shutdown-timeout", def: "20s", help: "serve: how long in-flight work may finish on SIGTERM"},
+	{env: "SLACK_SIGNING_SECRET", flag: "slack-signing-secret", help: "Slack: signing secret; Slack is off without it", secret: true},
+	{env: "SLACK_BOT_TOKEN", flag: "slack-bot-token", help: "Slack: bot token (xoxb-) for a single workspace", secret: true},
+	{env: "SLACK_APP_TOKEN", flag: "slack-app-token", help: "Slack: app-level token (xapp-) turns on Socket Mode", secret: true},
+	{env: "SLACK_API_URL", flag: "slack-api-url", def: "https://slack.com/api/", help: "Slack: Web API base URL"},
+	{env: "SLACK_CLIENT_ID", flag: "slack-client-id", help: "Slack: OAuth client id for multi-workspace install"},
+	{env: "SLACK_CLIENT_SECRET", flag: "slack-client-secret", help: "Slack: OAuth client secret", secret: true},
+	{env: "SLACK_REDIRECT_URL", flag: "slack-redirect-url", help: "Slack: OAuth redirect URL (https://…/slack/oauth/callback)"},
+	{env: "OUTCOMEBOT_SECRET_KEY", flag: "secret-key", help: "key that encrypts stored Slack tokens (32 bytes base64, or a passphrase)", secret: true},
+	{env: "MICROSOFT_APP_ID", flag: "teams-app-id", help: "Teams: the bot's Microsoft App ID; Teams is off without it"},
+	{env: "MICROSOFT_APP_PASSWORD", flag: "teams-app-password", help: "Teams: the bot's client secret", secret: true},
+	{env: "MICROSOFT_APP_TENANT_ID", flag: "teams-tenant-id", help: "Teams: the tenant the single-tenant bot is registered in"},
+	{env: "TEAMS_OPENID_METADATA_URL", flag: "teams-openid-metadata-url", def: "https://login.botframework.com/v1/.well-known/openidconfiguration", help: "Teams: OpenID metadata naming the keys inbound tokens are checked against"},
+	{env: "TEAMS_TOKEN_URL", flag: "teams-token-url", help: "Teams: token endpoint (default https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token)"},
 }
 
 // config is the parsed configuration.
@@ -102,5 +116,3 @@ func printSettings(w io.Writer) {
 	}
 	tw.Flush()
 }
-
-var _ = os.Getenv

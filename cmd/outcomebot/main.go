@@ -37,6 +37,7 @@ const usage = `outcomebot ties IT support work to business outcomes, in Slack an
 Usage: outcomebot <command> [flags]
 
 Commands:
+  serve     run the bot for Slack and/or Teams: one HTTP server (OUTCOMEBOT_ADDR)
   shell     the bot in a terminal: type /commands, switch users, move a simulated clock
   demo      load a retail-chain scenario and print its leadership digest
   version   print the version
@@ -58,7 +59,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "version", "--version":
 		fmt.Fprintln(stdout, "outcomebot", version)
 		return nil
-	case "shell", "demo":
+	case "shell", "demo", "serve":
 	default:
 		return fmt.Errorf("unknown command %q; run `outcomebot help`", cmd)
 	}
@@ -67,6 +68,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return err
 	}
 	log := newLogger(stderr, cfg.get("OUTCOMEBOT_LOG_LEVEL"), cmd != "serve")
+	if cmd == "serve" {
+		return runServe(ctx, cfg, log, stderr)
+	}
 	st, closeStore, err := openStore(ctx, cfg, stderr)
 	if err != nil {
 		return err
