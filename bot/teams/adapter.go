@@ -1,0 +1,228 @@
+package teams
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/infracloudio/msbotbuilder-go/schema"
+
+	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/store"
+)
+
+// Adapter settings.
+const (
+	// turnTimeout bounds the work done for one inbound message after the
+	// Bot Connector has been answered.
+	turnTimeout = 2 * time.Minute
+	// maxTurns bounds concurrent turns; further requests wait for a slot.
+	maxTurns = 64
+	// saveTimeout bounds saving a conversation reference.
+	saveTimeout = 5 * time.Second
+)
+
+// Adapter is the Teams side of outcomebot: the /api/messages handler and
+// the Poster for proactive messages.
+type Adapter struct {
+	cfg       Config
+	core      *commands.Core
+	store     *store.Store
+	log       *slog.Logger
+	validator *validator
+	conn      *connector
+	now       func() time.Time
+	misses    missCache
+
+	turns  sync.WaitGroup
+	slots  chan struct{}
+	mu     sync.Mutex
+	closed bool
+}
+
+// options are seams for tests.
+type options struct {
+	client *http.Client
+	now    func() time.Time
+	sleep  func(context.Context, time.Duration) error
+}
+
+// New builds the Teams adapter. It does no network I/O: the signing keys and
+// the first token are fetched when first needed.
+func New(cfg Config, core *commands.Core, log *slog.Logger) (*Adapter, error) {
+	return newAdapter(cfg, core, log, options{})
+}
+
+func newAdapter(cfg Config, core *commands.Core, log *slog.Logger, o options) (*Adapter, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if core == nil {
+		return nil, errors.New("teams adapter: core is required")
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if o.client == nil {
+		o.client = &http.Client{Timeout: requestTimeout}
+	}
+	if o.now == nil {
+		o.now = time.Now
+	}
+	if o.sleep == nil {
+		o.sleep = sleepContext
+	}
+	log = log.With("platform", "teams")
+	return &Adapter{
+		cfg:       cfg,
+		core:      core,
+		store:     core.Store(),
+		log:       log,
+		validator: newValidator(cfg.AppID, newKeyCache(cfg.OpenIDMetadataURL, o.client, o.now, log), o.now),
+		conn: &connector{
+			http:    o.client,
+			tokens:  newTokenSource(cfg.TokenURL, cfg.AppID, cfg.AppPassword, o.client, o.now),
+			limiter: newConvLimiter(teamsSendLimits, o.now),
+			log:     log,
+			sleep:   o.sleep,
+		},
+		now:   o.now,
+		slots: make(chan struct{}, maxTurns),
+	}, nil
+}
+
+// Register adds POST /api/messages to mux.
+func (a *Adapter) Register(mux *http.ServeMux) {
+	mux.Handle("POST /api/messages", a)
+}
+
+// Close stops accepting activities and waits for the turns in flight to
+// finish, or for ctx to end.
+func (a *Adapter) Close(ctx context.Context) error {
+	a.mu.Lock()
+	a.closed = true
+	a.mu.Unlock()
+	done := make(chan struct{})
+	go func() { a.turns.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("close teams adapter: %w", ctx.Err())
+	}
+}
+
+// ServeHTTP handles one activity from the Bot Connector. The token is
+// checked before anything else happens: a failure answers 401 (no token) or
+// 403 and changes nothing. An authenticated activity's conversation
+// reference is saved; a message is then handled in the background, after
+// the connector has its 200 (replies go through the connector, not this
+// response). Activity types outcomebot does not handle get 200.
+func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	authHeader := r.Header.Get("Authorization")
+	if _, err := bearerToken(authHeader); errors.Is(err, errMissingAuth) {
+		a.log.Warn("teams: request without a bearer token", "remote", r.RemoteAddr)
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.cfg.MaxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, "activity too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	act, err := decodeActivity(body)
+	if err != nil {
+		http.Error(w, "bad activity", http.StatusBadRequest)
+		return
+	}
+	if err := a.validator.Validate(r.Context(), authHeader, activityClaims{ServiceURL: act.ServiceURL, ChannelID: act.ChannelID}); err != nil {
+		// The error names the failed check, never the token.
+		a.log.Warn("teams: rejected activity", "err", err, "remote", r.RemoteAddr, "type", act.Type)
+		http.Error(w, http.StatusText(authStatus(err)), authStatus(err))
+		return
+	}
+	ws := act.tenant()
+	if ws != a.cfg.TenantID {
+		a.log.Warn("teams: activity from another tenant", "workspace", ws)
+		http.Error(w, "forbidden", http.StatusForbidden)
+		return
+	}
+	log := a.log.With("workspace", ws, "conversation", act.Conversation.ID, "activity", act.ID)
+	a.saveReference(r.Context(), act, log)
+
+	switch act.Type {
+	case schema.Message:
+		if !a.startTurn(r.Context(), act, log) {
+			http.Error(w, "shutting down", http.StatusServiceUnavailable)
+			return
+		}
+	case schema.ConversationUpdate, schema.InstallationUpdate:
+		log.Info("teams: conversation reference saved", "type", act.Type, "action", act.Action)
+	default:
+		log.Debug("teams: activity type not handled", "type", act.Type)
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// saveReference stores the conversation reference and the users an
+// authenticated activity names. A failure is logged: the turn still runs,
+// and the core reports a store outage to the user itself.
+func (a *Adapter) saveReference(ctx context.Context, act inboundActivity, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), saveTimeout)
+	defer cancel()
+	ref := act.reference()
+	ref.Updated = a.now().UTC()
+	if err := a.store.SaveTeamsActivity(ctx, ref.TenantID, ref, act.users()...); err != nil {
+		log.Error("teams: save conversation reference", "err", err)
+	}
+}
+
+// startTurn runs handleMessage in the background; false when the adapter
+// is closed.
+func (a *Adapter) startTurn(ctx context.Context, act inboundActivity, log *slog.Logger) bool {
+	select {
+	case a.slots <- struct{}{}:
+	case <-ctx.Done():
+		return false
+	}
+	a.mu.Lock()
+	if a.closed {
+		a.mu.Unlock()
+		<-a.slots
+		return false
+	}
+	a.turns.Add(1)
+	a.mu.Unlock()
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				log.Error("teams: turn panicked", "panic", p)
+			}
+			<-a.slots
+			a.turns.Done()
+		}()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), turnTimeout)
+		defer cancel()
+		a.handleMessage(ctx, act, log)
+	}()
+	return true
+}
+
+// Poster returns the commands.Poster that posts to stored Teams conversations.
+func (a *Adapter) Poster() commands.Poster { return &Poster{a: a} }

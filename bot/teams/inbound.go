@@ -1,0 +1,243 @@
+package teams
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"sort"
+	"strings"
+
+	"github.com/infracloudio/msbotbuilder-go/core/activity"
+	"github.com/infracloudio/msbotbuilder-go/schema"
+
+	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/store"
+)
+
+// inboundActivity is an activity as received from the Bot Connector: the
+// schema's Activity, with the fields it cannot decode safely replaced.
+// schema.Entity keeps only "type", losing the mention; time and value
+// fields of unexpected shapes would fail the whole decode.
+type inboundActivity struct {
+	schema.Activity
+	Entities       []inboundEntity `json:"entities,omitempty"`
+	Value          json.RawMessage `json:"value,omitempty"`
+	Timestamp      json.RawMessage `json:"timestamp,omitempty"`
+	LocalTimestamp json.RawMessage `json:"localTimestamp,omitempty"`
+	Expiration     json.RawMessage `json:"expiration,omitempty"`
+}
+
+// inboundEntity is an entity of an inbound activity; mentions carry
+// Mentioned and Text ("<at>Name</at>").
+type inboundEntity struct {
+	Type      string                 `json:"type"`
+	Text      string                 `json:"text,omitempty"`
+	Mentioned *schema.ChannelAccount `json:"mentioned,omitempty"`
+}
+
+// decodeActivity parses a request body into an activity.
+func decodeActivity(body []byte) (inboundActivity, error) {
+	var a inboundActivity
+	if err := json.Unmarshal(body, &a); err != nil {
+		return a, fmt.Errorf("decode activity: %w", err)
+	}
+	if a.Type == "" || a.ServiceURL == "" || a.Conversation.ID == "" {
+		return a, errors.New("decode activity: type, serviceUrl and conversation.id are required")
+	}
+	return a, nil
+}
+
+// tenant is the activity's tenant id: conversation.tenantId, else
+// channelData.tenant.id.
+func (a inboundActivity) tenant() string {
+	if a.Conversation.TenantID != "" {
+		return a.Conversation.TenantID
+	}
+	return nestedString(a.ChannelData, "tenant", "id")
+}
+
+// userID is the identity the core knows a Teams user by: the aad object
+// id when present, else the Bot Framework id.
+func userID(acc schema.ChannelAccount) string {
+	if acc.AadObjectID != "" {
+		return acc.AadObjectID
+	}
+	return acc.ID
+}
+
+// reference is the stored conversation reference of the activity.
+func (a inboundActivity) reference() store.TeamsConversation {
+	ref := activity.GetCoversationReference(a.Activity)
+	name := nestedString(a.ChannelData, "channel", "name")
+	if name == "" {
+		name = ref.Conversation.Name
+	}
+	return store.TeamsConversation{
+		ID:         baseConversation(ref.Conversation.ID),
+		Name:       name,
+		ServiceURL: ref.ServiceURL,
+		TenantID:   a.tenant(),
+		Type:       ref.Conversation.ConversationType,
+		BotID:      ref.Bot.ID,
+		BotName:    ref.Bot.Name,
+		ChannelID:  ref.ChannelID,
+		TeamID:     nestedString(a.ChannelData, "team", "id"),
+	}
+}
+
+// users are the people the activity names with their display names.
+func (a inboundActivity) users() []store.TeamsUser {
+	var out []store.TeamsUser
+	add := func(acc schema.ChannelAccount) {
+		if acc.Name == "" || strings.HasPrefix(acc.ID, "28:") { // nameless, or a bot
+			return
+		}
+		out = append(out, store.TeamsUser{ID: acc.ID, AADObjectID: acc.AadObjectID, Name: acc.Name})
+	}
+	add(a.From)
+	for _, m := range a.MembersAdded {
+		add(m)
+	}
+	return out
+}
+
+// submit reads an Action.Submit payload ({"action":…,"value":…}) from the
+// activity's value, if it carries one.
+func (a inboundActivity) submit() (*commands.Action, bool) {
+	if len(a.Value) == 0 {
+		return nil, false
+	}
+	var v struct {
+		Action string `json:"action"`
+		Value  any    `json:"value"`
+	}
+	if json.Unmarshal(a.Value, &v) != nil || v.Action == "" {
+		return nil, false
+	}
+	val := ""
+	switch x := v.Value.(type) {
+	case string:
+		val = x
+	case float64, bool:
+		val = fmt.Sprint(x)
+	}
+	return &commands.Action{Name: commands.StripMarkers(v.Action), Value: commands.StripMarkers(val)}, true
+}
+
+// isBot reports whether acc is this bot: recipient ids may come with or
+// without the "28:" prefix.
+func isBot(acc *schema.ChannelAccount, recipient schema.ChannelAccount) bool {
+	return acc != nil && acc.ID != "" &&
+		strings.TrimPrefix(acc.ID, "28:") == strings.TrimPrefix(recipient.ID, "28:")
+}
+
+// mentionResolver gives the core's identity and a name for a mentioned account.
+type mentionResolver func(ctx context.Context, acc schema.ChannelAccount) (id, name string)
+
+// commandLine turns the message text into the line the core parses: the
+// bot's own mention entity is removed, every other mention becomes
+// <@ID|Name> (<#ID|Name> for a channel or team), and the rest of the text
+// is decoded from Teams' HTML entities with every '<' that could open a
+// Slack-style form (<@…, <#…, <!…, <at>, <scheme:…) replaced by '＜', so a
+// user can never type a mention or link the core would trust.
+func commandLine(ctx context.Context, a inboundActivity, resolve mentionResolver) string {
+	type mention struct {
+		text string
+		acc  schema.ChannelAccount
+		bot  bool
+	}
+	var ms []mention
+	for _, e := range a.Entities {
+		if !strings.EqualFold(e.Type, "mention") || e.Mentioned == nil || e.Text == "" {
+			continue
+		}
+		ms = append(ms, mention{text: e.Text, acc: *e.Mentioned, bot: isBot(e.Mentioned, a.Recipient)})
+	}
+	// Longest first, so "<at>Ann Lee</at>" wins over a prefix of it.
+	sort.SliceStable(ms, func(i, j int) bool { return len(ms[i].text) > len(ms[j].text) })
+
+	text := a.Text
+	var b, plain strings.Builder
+	flush := func() {
+		b.WriteString(neutraliseForms(html.UnescapeString(plain.String())))
+		plain.Reset()
+	}
+	for i := 0; i < len(text); {
+		matched := false
+		for _, m := range ms {
+			if !strings.HasPrefix(text[i:], m.text) {
+				continue
+			}
+			flush()
+			if !m.bot {
+				b.WriteString(mentionToken(ctx, m.acc, resolve))
+			}
+			i += len(m.text)
+			matched = true
+			break
+		}
+		if !matched {
+			plain.WriteByte(text[i])
+			i++
+		}
+	}
+	flush()
+	return strings.TrimSpace(commands.StripMarkers(b.String()))
+}
+
+// mentionToken renders one resolved mention in the Slack form the core parses.
+func mentionToken(ctx context.Context, acc schema.ChannelAccount, resolve mentionResolver) string {
+	name := strings.Map(func(r rune) rune {
+		if r == '<' || r == '>' || r == '|' || r == '\n' {
+			return -1
+		}
+		return r
+	}, acc.Name)
+	if strings.HasPrefix(acc.ID, "19:") { // a channel or team mention
+		return "<#" + baseConversation(acc.ID) + "|" + name + ">"
+	}
+	id, resolvedName := resolve(ctx, acc)
+	if name == "" {
+		name = resolvedName
+	}
+	return "<@" + id + "|" + name + ">"
+}
+
+// neutraliseForms replaces each '<' followed by a character that could
+// start a mention or link form with the full-width '＜', and non-breaking
+// spaces with spaces. "<3" and "a < b" are left alone.
+func neutraliseForms(s string) string {
+	s = strings.ReplaceAll(s, "\u00a0", " ")
+	if !strings.Contains(s, "<") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '<' && i+1 < len(s) {
+			n := s[i+1]
+			if n == '@' || n == '#' || n == '!' || n == '/' || ('a' <= n && n <= 'z') || ('A' <= n && n <= 'Z') {
+				b.WriteString("＜")
+				continue
+			}
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// nestedString reads m[k1][k2]... as a string, "" when absent or not a string.
+func nestedString(m map[string]any, keys ...string) string {
+	var cur any = m
+	for _, k := range keys {
+		mm, ok := cur.(map[string]any)
+		if !ok {
+			return ""
+		}
+		cur = mm[k]
+	}
+	s, _ := cur.(string)
+	return s
+}

@@ -1,0 +1,161 @@
+package store
+
+// Teams state: the conversation references the Teams adapter needs to post
+// proactively (escalation cards, reminders, digests) after a restart, and
+// the display names and ids of the users it has seen, so a mention can be
+// rendered without asking the Bot Connector again.
+//
+// Key formats (kept here, beside the operations that own them, like
+// slack.go's; one hash per workspace, so a workspace's Teams state shares
+// its Redis Cluster slot with the rest of the workspace):
+//
+//	<prefix>:{<tenant>}:teams:conv   hash: conversation id → JSON TeamsConversation
+//	<prefix>:{<tenant>}:teams:user   hash: user id or aad object id → JSON TeamsUser
+//
+// "teams:" is a fixed name that no other workspace key starts with.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// TeamsConversation is a stored Bot Framework conversation reference: what
+// the Teams adapter needs to post into a conversation without an inbound
+// activity to answer.
+type TeamsConversation struct {
+	// ID is the conversation id without any ";messageid=" thread suffix.
+	ID string `json:"id"`
+	// Name is the channel's or chat's display name, when Teams sends one.
+	Name string `json:"name,omitempty"`
+	// ServiceURL is the Bot Connector endpoint for the conversation, taken
+	// only from authenticated activities.
+	ServiceURL string `json:"serviceUrl"`
+	TenantID   string `json:"tenantId"`
+	// Type is "personal", "groupChat" or "channel".
+	Type    string `json:"type,omitempty"`
+	BotID   string `json:"botId"`
+	BotName string `json:"botName,omitempty"`
+	// ChannelID is the Bot Framework channel, "msteams".
+	ChannelID string    `json:"channelId"`
+	TeamID    string    `json:"teamId,omitempty"`
+	Updated   time.Time `json:"updated"`
+}
+
+// TeamsUser is a Teams user as the adapter last saw them.
+type TeamsUser struct {
+	// ID is the Bot Framework user id ("29:…").
+	ID string `json:"id,omitempty"`
+	// AADObjectID is the Microsoft Entra object id, the identity the core uses.
+	AADObjectID string `json:"aadObjectId,omitempty"`
+	Name        string `json:"name,omitempty"`
+}
+
+func (k keyspace) teamsConversations() string { return k.base + "teams:conv" }
+func (k keyspace) teamsUsers() string         { return k.base + "teams:user" }
+
+// SaveTeamsActivity records, in one round trip, the conversation reference
+// conv and the users seen in an authenticated activity. Users are stored
+// under both their ids so either finds them; a user without a name does not
+// overwrite a stored name.
+func (s *Store) SaveTeamsActivity(ctx context.Context, ws string, conv TeamsConversation, users ...TeamsUser) error {
+	op := "save teams conversation " + conv.ID
+	if err := checkWorkspace(ws); err != nil {
+		return wrap(op, err)
+	}
+	if conv.ID == "" || conv.ServiceURL == "" {
+		return wrap(op, errors.New("conversation id and service url are required"))
+	}
+	convJSON, err := json.Marshal(conv)
+	if err != nil {
+		return wrap(op, err)
+	}
+	fields := make([]any, 0, 4*len(users))
+	for _, u := range users {
+		if u.Name == "" || (u.ID == "" && u.AADObjectID == "") {
+			continue
+		}
+		b, err := json.Marshal(u)
+		if err != nil {
+			return wrap(op, err)
+		}
+		for _, id := range []string{u.ID, u.AADObjectID} {
+			if id != "" {
+				fields = append(fields, id, string(b))
+			}
+		}
+	}
+	k := s.keys(ws)
+	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.HSet(ctx, k.teamsConversations(), conv.ID, string(convJSON))
+		if len(fields) > 0 {
+			p.HSet(ctx, k.teamsUsers(), fields...)
+		}
+		return nil
+	})
+	return wrap(op, err)
+}
+
+// GetTeamsConversation reads the stored reference of conversation id;
+// ErrNotFound if the bot has never seen it.
+func (s *Store) GetTeamsConversation(ctx context.Context, ws, id string) (TeamsConversation, error) {
+	var c TeamsConversation
+	if err := s.getTeamsJSON(ctx, ws, s.keys(ws).teamsConversations(), id, &c); err != nil {
+		return TeamsConversation{}, wrap("get teams conversation "+id, err)
+	}
+	return c, nil
+}
+
+// SaveTeamsUser records a user learned from a member lookup.
+func (s *Store) SaveTeamsUser(ctx context.Context, ws string, u TeamsUser) error {
+	op := "save teams user " + u.ID
+	if err := checkWorkspace(ws); err != nil {
+		return wrap(op, err)
+	}
+	if u.Name == "" || (u.ID == "" && u.AADObjectID == "") {
+		return nil
+	}
+	b, err := json.Marshal(u)
+	if err != nil {
+		return wrap(op, err)
+	}
+	var fields []any
+	for _, id := range []string{u.ID, u.AADObjectID} {
+		if id != "" {
+			fields = append(fields, id, string(b))
+		}
+	}
+	return wrap(op, s.rdb.HSet(ctx, s.keys(ws).teamsUsers(), fields...).Err())
+}
+
+// GetTeamsUser reads a user by Bot Framework id or aad object id;
+// ErrNotFound if unknown.
+func (s *Store) GetTeamsUser(ctx context.Context, ws, id string) (TeamsUser, error) {
+	var u TeamsUser
+	if err := s.getTeamsJSON(ctx, ws, s.keys(ws).teamsUsers(), id, &u); err != nil {
+		return TeamsUser{}, wrap("get teams user "+id, err)
+	}
+	return u, nil
+}
+
+// getTeamsJSON reads one JSON field of a Teams hash; ErrNotFound if absent.
+func (s *Store) getTeamsJSON(ctx context.Context, ws, key, field string, v any) error {
+	if err := checkWorkspace(ws); err != nil {
+		return err
+	}
+	raw, err := s.rdb.HGet(ctx, key, field).Result()
+	if errors.Is(err, redis.Nil) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal([]byte(raw), v); err != nil {
+		return fmt.Errorf("decode: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,88 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/storetest"
+)
+
+func teamsCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func TestTeamsConversationRoundTrip(t *testing.T) {
+	st, ctx := storetest.New(t), teamsCtx(t)
+	if _, err := st.GetTeamsConversation(ctx, "tenant-1", "19:it@thread.tacv2"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("unknown conversation: err = %v, want ErrNotFound", err)
+	}
+	conv := store.TeamsConversation{
+		ID: "19:it@thread.tacv2", Name: "IT Ops", ServiceURL: "https://smba.example/amer/", TenantID: "tenant-1",
+		Type: "channel", BotID: "28:app", BotName: "outcomebot", ChannelID: "msteams", TeamID: "19:team@thread.tacv2",
+		Updated: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC),
+	}
+	users := []store.TeamsUser{
+		{ID: "29:maria", AADObjectID: "aad-maria", Name: "Maria Lopez"},
+		{ID: "29:nameless"}, // skipped: no name to remember
+	}
+	if err := st.SaveTeamsActivity(ctx, "tenant-1", conv, users...); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.GetTeamsConversation(ctx, "tenant-1", conv.ID)
+	if err != nil || got != conv {
+		t.Fatalf("GetTeamsConversation = %+v, %v; want %+v", got, err, conv)
+	}
+	if _, err := st.GetTeamsConversation(ctx, "tenant-2", conv.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("another tenant sees the conversation: err = %v", err)
+	}
+	for _, id := range []string{"29:maria", "aad-maria"} {
+		u, err := st.GetTeamsUser(ctx, "tenant-1", id)
+		if err != nil || u != users[0] {
+			t.Fatalf("GetTeamsUser(%s) = %+v, %v; want %+v", id, u, err, users[0])
+		}
+	}
+	if _, err := st.GetTeamsUser(ctx, "tenant-1", "29:nameless"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("nameless user stored: err = %v", err)
+	}
+
+	// A later activity from the same conversation refreshes the reference.
+	conv.ServiceURL = "https://smba.example/emea/"
+	if err := st.SaveTeamsActivity(ctx, "tenant-1", conv); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.GetTeamsConversation(ctx, "tenant-1", conv.ID); got.ServiceURL != conv.ServiceURL {
+		t.Fatalf("service url not refreshed: %q", got.ServiceURL)
+	}
+}
+
+func TestTeamsUserFromLookup(t *testing.T) {
+	st, ctx := storetest.New(t), teamsCtx(t)
+	u := store.TeamsUser{ID: "29:dev", AADObjectID: "aad-dev", Name: "Dev Lead"}
+	if err := st.SaveTeamsUser(ctx, "tenant-1", u); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.GetTeamsUser(ctx, "tenant-1", "aad-dev"); err != nil || got != u {
+		t.Fatalf("GetTeamsUser = %+v, %v", got, err)
+	}
+}
+
+func TestTeamsRejectsBadInput(t *testing.T) {
+	st, ctx := storetest.New(t), teamsCtx(t)
+	conv := store.TeamsConversation{ID: "19:x", ServiceURL: "https://smba.example/"}
+	for name, err := range map[string]error{
+		"empty workspace":   st.SaveTeamsActivity(ctx, "", conv),
+		"hash tag":          st.SaveTeamsActivity(ctx, "t{1}", conv),
+		"no service url":    st.SaveTeamsActivity(ctx, "t1", store.TeamsConversation{ID: "19:x"}),
+		"no conversation":   st.SaveTeamsActivity(ctx, "t1", store.TeamsConversation{ServiceURL: "https://smba.example/"}),
+		"user in bad space": st.SaveTeamsUser(ctx, "t}", store.TeamsUser{ID: "29:a", Name: "A"}),
+	} {
+		if err == nil {
+			t.Errorf("%s: saved, want an error", name)
+		}
+	}
+}
