@@ -38,27 +38,18 @@ func (c *Core) tag(ctx context.Context, req Request, args Args) (Response, error
 	key := strings.ToLower(target.Text)
 	if key == "none" {
 		key = ""
-	} else if err := c.checkTaggable(ctx, req.Workspace, key); err != nil {
-		return Response{}, err
 	}
-	note := args.Rest(2)
-	prev, err := c.store.Tag(ctx, req.Workspace, ref, key, req.User, note, req.Time)
-	if err != nil {
+	// One round trip: the store checks the outcome exists and is active.
+	prev, err := c.store.Tag(ctx, req.Workspace, ref, key, req.User, args.Rest(2), req.Time)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return Response{}, c.unknownOutcome(ctx, req.Workspace, target.Text)
+	case errors.Is(err, store.ErrArchived):
+		return Response{}, Userf("Outcome %s is archived; tag the work to an active outcome (see %s).", Code(key), Code("/outcome list"))
+	case err != nil:
 		return Response{}, err
 	}
 	return Response{Text: tagReply(c.ticketText(ref), prev, key)}, nil
-}
-
-// checkTaggable makes sure key names an active outcome.
-func (c *Core) checkTaggable(ctx context.Context, ws, key string) error {
-	o, err := c.outcome(ctx, ws, key)
-	if err != nil {
-		return err
-	}
-	if o.Status == store.OutcomeArchived {
-		return Userf("Outcome %s is archived; tag the work to an active outcome (see %s).", Code(o.Key), Code("/outcome list"))
-	}
-	return nil
 }
 
 func tagReply(ticket, prev, key string) string {

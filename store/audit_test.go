@@ -74,6 +74,7 @@ func TestAuditCapped(t *testing.T) {
 	t.Parallel()
 	const maxLen, writes = 10, 500
 	s, ctx := storetest.NewWithOptions(t, store.Options{AuditMaxLen: maxLen}), ctxT(t)
+	mustOutcomes(t, s, "pos")
 	for i := range writes {
 		if _, err := s.Tag(ctx, ws, fmt.Sprint("INC", i), "pos", "U1", "", t0); err != nil {
 			t.Fatal(err)

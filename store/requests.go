@@ -9,8 +9,8 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// requestFields are the request hash fields, in the order decodeRequest
-// reads them from HMGET.
+// requestFields are the request hash fields, in the order
+// requestFromValues reads them from HMGET.
 var requestFields = []string{
 	"ref", "title", "outcome", "status", "source", "requester", "url", "first_seen", "updated",
 }
@@ -29,7 +29,8 @@ type tagEntry struct {
 
 // Tag sets (outcome "" clears) the request's outcome, creating the request
 // if new (first seen at, source "chat", status open), and returns the
-// previous outcome. The request, both outcomes' sets, the history, the tag
+// previous outcome. An outcome that does not exist gives ErrNotFound, an
+// archived one ErrArchived, and nothing changes. The request, both outcomes' sets, the history, the tag
 // index, the new-request index and the audit stream change in one atomic
 // round trip.
 func (s *Store) Tag(ctx context.Context, ws, ref, outcome, actor, note string, at time.Time) (string, error) {
@@ -44,8 +45,23 @@ func (s *Store) Tag(ctx context.Context, ws, ref, outcome, actor, note string, a
 	if err != nil {
 		return "", wrap(op, err)
 	}
-	prev, _ := v.(string)
-	return prev, nil
+	reply, _ := v.([]any)
+	status, prev := "", ""
+	if len(reply) > 0 {
+		status, _ = reply[0].(string)
+	}
+	if len(reply) > 1 {
+		prev, _ = reply[1].(string)
+	}
+	switch status {
+	case "ok":
+		return prev, nil
+	case "nooutcome":
+		return "", fmt.Errorf("%s: outcome %w", op, ErrNotFound)
+	case "archived":
+		return "", fmt.Errorf("%s: %w", op, ErrArchived)
+	}
+	return "", fmt.Errorf("%s: unexpected reply %v", op, v)
 }
 
 // tagCall builds the tag script invocation.
@@ -53,7 +69,7 @@ func (s *Store) tagCall(ws, ref, outcome, actor, note string, at time.Time) call
 	k := s.keys(ws)
 	keys := []string{k.audit(), k.request(ref), k.history(ref), k.tagIndex(), k.newRequestIndex()}
 	if outcome != "" {
-		keys = append(keys, k.tagged(outcome))
+		keys = append(keys, k.tagged(outcome), k.outcome(outcome))
 	}
 	return call{
 		script: scriptTag,
@@ -105,15 +121,17 @@ func requestFromMap(m map[string]string) Request {
 
 // requestFromValues decodes an HMGET of requestFields.
 func requestFromValues(vals []any) Request {
-	m := make(map[string]string, len(requestFields))
-	for i, f := range requestFields {
+	f := func(i int) string {
 		if i < len(vals) {
-			if v, ok := vals[i].(string); ok {
-				m[f] = v
-			}
+			v, _ := vals[i].(string)
+			return v
 		}
+		return ""
 	}
-	return requestFromMap(m)
+	return Request{
+		Ref: f(0), Title: f(1), Outcome: f(2), Status: f(3), Source: f(4),
+		Requester: f(5), URL: f(6), FirstSeen: fromMS(f(7)), Updated: fromMS(f(8)),
+	}
 }
 
 // decodeHistory decodes history entries, skipping any that are not JSON.

@@ -20,6 +20,7 @@ type tagStep struct {
 func TestTagRetagUntag(t *testing.T) {
 	t.Parallel()
 	s, ctx := storetest.New(t), ctxT(t)
+	mustOutcomes(t, s, "pos", "infra")
 	steps := []tagStep{
 		{"pos", "U1", "first", t0, "", map[string]int{"pos": 1, "infra": 0}},
 		{"infra", "U2", "moved", t0.Add(time.Hour), "pos", map[string]int{"pos": 0, "infra": 1}},
@@ -80,6 +81,7 @@ func taggedKey(s *store.Store, outcome string) string {
 func TestTagSameTimeKeepsEveryEvent(t *testing.T) {
 	t.Parallel()
 	s, ctx := storetest.New(t), ctxT(t)
+	mustOutcomes(t, s, "pos")
 	for range 3 {
 		if _, err := s.Tag(ctx, ws, "OPS-1", "pos", "U1", "", t0); err != nil {
 			t.Fatal(err)
@@ -105,6 +107,7 @@ func TestGetRequestNotFound(t *testing.T) {
 func TestTagOddReferences(t *testing.T) {
 	t.Parallel()
 	s, ctx := storetest.New(t), ctxT(t)
+	mustOutcomes(t, s, "pos")
 	// A URL reference, and one that looks like a suffix of another key.
 	refs := []string{"https://jira.example.com/browse/OPS-1?x=1", "OPS-2:history", `quote"and\slash`}
 	for _, ref := range refs {
@@ -115,5 +118,37 @@ func TestTagOddReferences(t *testing.T) {
 		if err != nil || r.Ref != ref || len(r.History) != 1 || r.History[0].Note != "note with \"quotes\" and ünïcode" {
 			t.Errorf("GetRequest(%q) = %+v, %v", ref, r, err)
 		}
+	}
+}
+
+// mustOutcomes defines active outcomes in ws.
+func mustOutcomes(t *testing.T, s *store.Store, keys ...string) {
+	t.Helper()
+	for _, k := range keys {
+		if err := s.CreateOutcome(ctxT(t), ws, store.Outcome{Key: k, Title: k, Status: store.OutcomeActive, CreatedAt: t0}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestTagChecksOutcome: unknown and archived outcomes are refused and
+// nothing is written, in the same round trip as the tag.
+func TestTagChecksOutcome(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	mustOutcomes(t, s, "pos")
+	if _, err := s.Tag(ctx, ws, "INC1", "nope", "U1", "", t0); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("unknown outcome: err = %v, want ErrNotFound", err)
+	}
+	o, _ := s.GetOutcome(ctx, ws, "pos")
+	o.Status = store.OutcomeArchived
+	if err := s.UpdateOutcome(ctx, ws, o, "U0", t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Tag(ctx, ws, "INC1", "pos", "U1", "", t0); !errors.Is(err, store.ErrArchived) {
+		t.Fatalf("archived outcome: err = %v, want ErrArchived", err)
+	}
+	if _, err := s.GetRequest(ctx, ws, "INC1"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a refused tag created the request: %v", err)
 	}
 }

@@ -10,6 +10,7 @@ var (
 	ErrNotFound    = errors.New("not found")
 	ErrExists      = errors.New("already exists")
 	ErrResolved    = errors.New("escalation already resolved")
+	ErrArchived    = errors.New("outcome archived")
 	ErrUnavailable = errors.New("store unavailable")
 )
 

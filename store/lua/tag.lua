@@ -1,12 +1,19 @@
 -- tag.lua: (re)tag or untag a request, creating it when new.
 -- KEYS[1] audit, KEYS[2] request hash, KEYS[3] history list,
 -- KEYS[4] tag index (zset), KEYS[5] new-request index (zset),
--- KEYS[6] the new outcome's set of open refs (absent when untagging).
+-- KEYS[6] the new outcome's set of open refs, KEYS[7] the new outcome's hash
+-- (both absent when untagging).
 -- ARGV[1..3] audit, ARGV[4] ref, ARGV[5] outcome ("" untags), ARGV[6] note,
 -- ARGV[7] prefix of the per-outcome sets (the previous outcome's set is
 -- derived from it; it shares the hash tag).
--- Returns the previous outcome ("" when none).
+-- Returns {'ok', previous outcome ("" when none)}, or {'nooutcome'} /
+-- {'archived'} without changing anything when the outcome cannot be tagged.
 local ref, outcome, note, at, who = ARGV[4], ARGV[5], ARGV[6], ARGV[3], ARGV[2]
+if outcome ~= '' then
+  local status = redis.call('HGET', KEYS[7], 'status')
+  if not status then return {'nooutcome'} end
+  if status == 'archived' then return {'archived'} end
+end
 local prev = ''
 if redis.call('EXISTS', KEYS[2]) == 0 then
   redis.call('HSET', KEYS[2], 'ref', ref, 'status', 'open', 'source', 'chat',
@@ -31,4 +38,4 @@ local function name(o)
   return o
 end
 audit('tag', ref .. ': ' .. name(prev) .. ' -> ' .. name(outcome))
-return prev
+return {'ok', prev}
