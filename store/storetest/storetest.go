@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -43,6 +44,7 @@ func Main(m *testing.M) int {
 		return 1
 	}
 	defer stop()
+	defer cleanupShared()
 	return m.Run()
 }
 
@@ -109,6 +111,41 @@ func NewWithOptions(tb testing.TB, opts store.Options) *store.Store {
 	opts.Prefix = uniquePrefix(tb.Name())
 	tb.Cleanup(func() { deleteKeys(rdb, opts.Prefix) })
 	return store.New(rdb, opts)
+}
+
+// NewShared returns a Store with a unique prefix that outlives tb: its keys
+// are deleted when Main returns. It is for fixtures that several runs of a
+// benchmark share (Go calls a benchmark function once per b.N tried); build
+// a fresh Store on the same Prefix for each run to get a fresh client.
+func NewShared(tb testing.TB, opts store.Options) *store.Store {
+	tb.Helper()
+	if server.options == nil {
+		tb.Fatal("storetest: no server; call storetest.Main from TestMain")
+	}
+	opt := *server.options
+	rdb := redis.NewClient(&opt)
+	opts.Prefix = uniquePrefix(tb.Name())
+	shared.Lock()
+	shared.prefixes = append(shared.prefixes, opts.Prefix)
+	shared.clients = append(shared.clients, rdb)
+	shared.Unlock()
+	return store.New(rdb, opts)
+}
+
+// shared tracks what NewShared made, for cleanupShared.
+var shared struct {
+	sync.Mutex
+	prefixes []string
+	clients  []*redis.Client
+}
+
+func cleanupShared() {
+	shared.Lock()
+	defer shared.Unlock()
+	for i, rdb := range shared.clients {
+		deleteKeys(rdb, shared.prefixes[i])
+		_ = rdb.Close()
+	}
 }
 
 var (

@@ -1,0 +1,68 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Seeder batches state changes into pipelines so benchmarks can build a
+// year of history in seconds. It runs the same scripts as the real
+// operations; escalations are numbered in the order they are added, from 1
+// in a fresh workspace. Test-only.
+type Seeder struct {
+	s     *Store
+	ws    string
+	calls []call
+}
+
+// NewSeeder returns a Seeder for ws.
+func NewSeeder(s *Store, ws string) *Seeder { return &Seeder{s: s, ws: ws} }
+
+// Tag queues Store.Tag.
+func (b *Seeder) Tag(ref, outcome, actor string, at time.Time) {
+	b.calls = append(b.calls, b.s.tagCall(b.ws, ref, outcome, actor, "", at))
+}
+
+// Escalate queues Store.Escalate.
+func (b *Seeder) Escalate(e Escalation) {
+	b.calls = append(b.calls, b.s.escalateCall(b.ws, e))
+}
+
+// Ack queues Store.Ack.
+func (b *Seeder) Ack(n int64, actor string, at time.Time) {
+	k := b.s.keys(b.ws)
+	b.calls = append(b.calls, call{scriptAck,
+		[]string{k.audit(), k.escalation(n), k.ackedIndex()}, b.s.auditArgs(actor, msArg(at), "", n)})
+}
+
+// Resolve queues Store.Resolve.
+func (b *Seeder) Resolve(n int64, actor string, at time.Time) {
+	k := b.s.keys(b.ws)
+	b.calls = append(b.calls, call{scriptResolve,
+		[]string{k.audit(), k.escalation(n), k.resolvedIndex(), k.openIndex()},
+		b.s.auditArgs(actor, msArg(at), "", n)})
+}
+
+// Flush loads the scripts and runs the queued calls in pipelines of 1000.
+func (b *Seeder) Flush(ctx context.Context) error {
+	for _, sc := range []call{{script: scriptTag}, {script: scriptEscalate}, {script: scriptAck}, {script: scriptResolve}} {
+		if err := sc.script.Load(ctx, b.s.rdb).Err(); err != nil {
+			return err
+		}
+	}
+	if err := b.s.rdb.SAdd(ctx, b.s.workspacesKey(), b.ws).Err(); err != nil {
+		return err
+	}
+	for len(b.calls) > 0 {
+		n := min(len(b.calls), 1000)
+		pipe := b.s.rdb.Pipeline()
+		for _, c := range b.calls[:n] {
+			c.script.EvalSha(ctx, pipe, c.keys, c.args...)
+		}
+		if _, err := pipe.Exec(ctx); err != nil {
+			return err
+		}
+		b.calls = b.calls[n:]
+	}
+	return nil
+}
