@@ -1,0 +1,158 @@
+package commands_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/commands/commandstest"
+	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/storetest"
+	"github.com/redis/go-redis/v9"
+)
+
+// roundTrips counts network round trips: one per command or pipeline.
+type roundTrips struct{ n atomic.Int64 }
+
+func (h *roundTrips) DialHook(next redis.DialHook) redis.DialHook {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) { return next(ctx, network, addr) }
+}
+
+func (h *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error { h.n.Add(1); return next(ctx, cmd) }
+}
+
+func (h *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error { h.n.Add(1); return next(ctx, cmds) }
+}
+
+// benchCore is a core on a fresh prefix with a round-trip counter.
+func benchCore(b *testing.B) (*commands.Core, *store.Store, *roundTrips) {
+	st := storetest.New(b)
+	rt := &roundTrips{}
+	st.Client().AddHook(rt)
+	core := commands.New(st, commands.Config{Admins: []string{"UADMIN"}}, commandstest.NewClock(start), nil)
+	return core, st, rt
+}
+
+func handle(b *testing.B, core *commands.Core, user, line string) commands.Response {
+	name, rest := commands.SplitCommand(line)
+	return core.Handle(context.Background(), commands.Request{Workspace: "T1", Channel: "C1", User: user, Command: name, Text: rest})
+}
+
+// BenchmarkTag is /tag through the core: parse, normalise, one atomic tag.
+func BenchmarkTag(b *testing.B) {
+	core, _, rt := benchCore(b)
+	handle(b, core, "UADMIN", `/outcome add pos "Point of sale"`)
+	lines := make([]string, 1024)
+	for i := range lines {
+		lines[i] = fmt.Sprintf("/tag INC%07d pos card readers", i)
+	}
+	b.ReportAllocs()
+	rt.n.Store(0)
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		handle(b, core, "U1", lines[i%len(lines)])
+	}
+	b.ReportMetric(float64(rt.n.Load())/float64(b.N), "roundtrips/op")
+}
+
+// BenchmarkEscalateAck raises an escalation and acknowledges it by command.
+func BenchmarkEscalateAck(b *testing.B) {
+	core, _, rt := benchCore(b)
+	handle(b, core, "UADMIN", `/outcome add pos "Point of sale" it=<@UIT|it> it-channel=<#CIT|it>`)
+	handle(b, core, "UADMIN", `/outcome grant <@UIT|it> it-lead`)
+	handle(b, core, "U1", "/tag INC0000001 pos")
+	b.ReportAllocs()
+	rt.n.Store(0)
+	b.ResetTimer()
+	for i := 1; b.Loop(); i++ {
+		handle(b, core, "U1", "/escalate INC0000001 tills down")
+		handle(b, core, "UIT", fmt.Sprintf("/ack E-%d on it", i))
+	}
+	b.ReportMetric(float64(rt.n.Load())/float64(b.N), "roundtrips/op")
+}
+
+// BenchmarkDigest builds a leadership digest (/digest preview) on a
+// workspace holding 200 outcomes, 50,000 requests and 5,000 escalations
+// spread over a year. Its cost must follow the week, not the history.
+func BenchmarkDigest(b *testing.B) {
+	core, st, rt := benchCore(b)
+	seedYear(b, st)
+	b.ReportAllocs()
+	rt.n.Store(0)
+	b.ResetTimer()
+	var resp commands.Response
+	for b.Loop() {
+		resp = handle(b, core, "U1", "/digest preview")
+	}
+	b.ReportMetric(float64(rt.n.Load())/float64(b.N), "roundtrips/op")
+	if len(resp.Thread) == 0 {
+		b.Fatalf("digest has no detail: %s", text(resp))
+	}
+}
+
+// seedYear writes a year of activity ending at start, in parallel.
+func seedYear(b *testing.B, st *store.Store) {
+	ctx := context.Background()
+	const outcomes, requests, escalations = 200, 50000, 5000
+	year := 365 * 24 * time.Hour
+	for i := range outcomes {
+		if err := st.CreateOutcome(ctx, "T1", store.Outcome{Key: fmt.Sprintf("o%03d", i), Title: fmt.Sprintf("Outcome %d", i),
+			Status: store.OutcomeActive, ITOwner: "UIT", CreatedAt: start.Add(-year)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	parallel(b, requests, func(i int) error {
+		at := start.Add(-year + time.Duration(i)*year/requests)
+		outcome := fmt.Sprintf("o%03d", i%outcomes)
+		if i%5 == 0 {
+			outcome = "" // drift
+		}
+		_, err := st.Tag(ctx, "T1", fmt.Sprintf("INC%07d", i), outcome, "U1", "", at)
+		return err
+	})
+	parallel(b, escalations, func(i int) error {
+		at := start.Add(-year + time.Duration(i)*year/escalations)
+		e, err := st.Escalate(ctx, "T1", store.Escalation{Ref: fmt.Sprintf("INC%07d", i*10+1), Outcome: fmt.Sprintf("o%03d", (i*10+1)%outcomes),
+			Reason: "blocked", RaisedBy: "U1", RaisedIn: "C1", RaisedAt: at, State: store.StateOpen})
+		if err != nil || i%17 == 0 {
+			return err // about 300 stay open
+		}
+		if _, _, err := st.Ack(ctx, "T1", e.N, "UIT", "", at.Add(time.Duration(i%600)*time.Minute)); err != nil {
+			return err
+		}
+		if i%3 == 0 {
+			return nil
+		}
+		_, _, err = st.Resolve(ctx, "T1", e.N, "UIT", "", at.Add(24*time.Hour))
+		return err
+	})
+}
+
+func parallel(b *testing.B, n int, f func(i int) error) {
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for w := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += 16 {
+				if err := f(i); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
+}
