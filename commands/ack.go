@@ -11,17 +11,18 @@ import (
 // transition is acknowledge or resolve: the same shape, different verbs.
 type transition struct {
 	verb, past string // "acknowledge", "acknowledged"
+	event      string // reported to an Observer: EscalationAcknowledged or EscalationResolved
 	usage      string
 	example    string
 	apply      func(ctx context.Context, st *store.Store, ws string, n int64, actor, note string, req Request) (store.Escalation, bool, error)
 }
 
 var (
-	ackTransition = transition{verb: "acknowledge", past: "acknowledged", usage: "/ack <E-n> [note…]", example: "/ack E-7 looking into it",
+	ackTransition = transition{verb: "acknowledge", past: "acknowledged", event: EscalationAcknowledged, usage: "/ack <E-n> [note…]", example: "/ack E-7 looking into it",
 		apply: func(ctx context.Context, st *store.Store, ws string, n int64, actor, note string, req Request) (store.Escalation, bool, error) {
 			return st.Ack(ctx, ws, n, actor, note, req.Time)
 		}}
-	resolveTransition = transition{verb: "resolve", past: "resolved", usage: "/resolve <E-n> [note…]", example: "/resolve E-7 reader firmware rolled back",
+	resolveTransition = transition{verb: "resolve", past: "resolved", event: EscalationResolved, usage: "/resolve <E-n> [note…]", example: "/resolve E-7 reader firmware rolled back",
 		apply: func(ctx context.Context, st *store.Store, ws string, n int64, actor, note string, req Request) (store.Escalation, bool, error) {
 			return st.Resolve(ctx, ws, n, actor, note, req.Time)
 		}}
@@ -52,6 +53,9 @@ func (c *Core) transitionHandler(t transition) HandlerFunc {
 			return Response{}, Userf("%s is already resolved, so there is nothing to %s. Raise a new escalation if the problem is back.", escID(n), t.verb)
 		case err != nil:
 			return Response{}, err
+		}
+		if first {
+			c.observeEscalation(t.event, e)
 		}
 		return c.transitionDone(ctx, req, t, e, first), nil
 	}

@@ -33,6 +33,7 @@ type Core struct {
 	log    *slog.Logger
 	router *Router
 	admins map[string]bool
+	obs    Observer // nil: nobody observes (see SetObserver)
 }
 
 // New builds the core on a store.
@@ -76,7 +77,9 @@ func (c *Core) Handle(ctx context.Context, req Request) Response {
 	if req.Time.IsZero() {
 		req.Time = c.clock.Now()
 	}
+	start := time.Now()
 	resp, err := c.router.Dispatch(ctx, req)
+	c.observeCommand(req, err, time.Since(start))
 	if err == nil {
 		return resp
 	}

@@ -39,6 +39,7 @@ func (c *Core) escalate(ctx context.Context, req Request, args Args) (Response, 
 	if err != nil {
 		return Response{}, err
 	}
+	c.observeEscalation(EscalationRaised, e)
 	return c.escalationRaised(req, e, o), nil
 }
 
