@@ -38,6 +38,7 @@ type Poster struct {
 	api    func(token string) webAPI
 	pacer  *pacer
 	log    *slog.Logger
+	obs    Observer // nil: nobody observes (see Adapter.SetObserver)
 }
 
 var _ commands.Poster = (*Poster)(nil)

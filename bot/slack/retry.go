@@ -79,6 +79,7 @@ func (p *Poster) retry(ctx context.Context, op string, call func() error) error 
 		if dl, has := ctx.Deadline(); has && time.Until(dl) < wait {
 			return fmt.Errorf("%s: %w (no time left to retry after %s)", op, err, wait)
 		}
+		p.observeRetry(err)
 		p.log.LogAttrs(ctx, slog.LevelInfo, "slack call retried",
 			slog.String("op", op), attrErr(err), slog.Duration("wait", wait))
 		if err := p.pacer.sleep(ctx, wait); err != nil {
