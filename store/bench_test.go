@@ -50,6 +50,10 @@ func report(b *testing.B, h *roundTrips) {
 func BenchmarkTag(b *testing.B) {
 	s, h := countedStore(b, storetest.New(b).Prefix())
 	ctx := context.Background()
+	for i := range 200 {
+		mustOutcomes(b, s, fmt.Sprint("o", i))
+	}
+	mustOutcomes(b, s, "pos")
 	if _, err := s.Tag(ctx, ws, "WARM", "pos", "U1", "", t0); err != nil { // loads the script
 		b.Fatal(err)
 	}
@@ -176,4 +180,3 @@ func BenchmarkDigestData(b *testing.B) {
 	b.ReportMetric(float64(len(d.NewRequests)), "new-requests")
 	b.ReportMetric(float64(len(d.Escalations)), "escalations")
 }
-

@@ -122,7 +122,7 @@ func TestTagOddReferences(t *testing.T) {
 }
 
 // mustOutcomes defines active outcomes in ws.
-func mustOutcomes(t *testing.T, s *store.Store, keys ...string) {
+func mustOutcomes(t testing.TB, s *store.Store, keys ...string) {
 	t.Helper()
 	for _, k := range keys {
 		if err := s.CreateOutcome(ctxT(t), ws, store.Outcome{Key: k, Title: k, Status: store.OutcomeActive, CreatedAt: t0}); err != nil {
