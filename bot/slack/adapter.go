@@ -67,11 +67,20 @@ func (a *Adapter) Shutdown(ctx context.Context) error {
 
 // background runs fn after the request was answered, with its own timeout.
 func (a *Adapter) background(fn func(ctx context.Context)) {
+	a.reserveBackground()(fn)
+}
+
+// reserveBackground counts a piece of background work now (so Shutdown
+// waits for it) and returns the function that starts it: call it after
+// answering Slack, so the answer goes first.
+func (a *Adapter) reserveBackground() func(fn func(ctx context.Context)) {
 	a.bg.Add(1)
-	go func() {
-		defer a.bg.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), backgroundTimeout)
-		defer cancel()
-		fn(ctx)
-	}()
+	return func(fn func(ctx context.Context)) {
+		go func() {
+			defer a.bg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), backgroundTimeout)
+			defer cancel()
+			fn(ctx)
+		}()
+	}
 }

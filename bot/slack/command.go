@@ -65,20 +65,23 @@ func (a *Adapter) answerCommand(ctx context.Context, cmd slack.SlashCommand, rep
 	case resp := <-done:
 		timer.Stop()
 		msgs := Render(resp)
-		if len(msgs) == 0 {
-			reply(replyBody{ResponseType: responseType(resp)})
-		} else {
-			reply(replyFor(resp, msgs[0]))
-			msgs = msgs[1:]
+		body := replyBody{ResponseType: responseType(resp)}
+		if len(msgs) > 0 {
+			body, msgs = replyFor(resp, msgs[0]), msgs[1:]
 		}
-		if len(msgs) > 0 || len(resp.Outgoing) > 0 {
-			a.background(func(ctx context.Context) { a.followUp(ctx, ws, cmd, resp, msgs, 1) })
+		if len(msgs) == 0 && len(resp.Outgoing) == 0 {
+			reply(body)
+			return
 		}
+		start := a.reserveBackground()
+		reply(body)
+		start(func(ctx context.Context) { a.followUp(ctx, ws, cmd, resp, msgs, 1) })
 	case <-timer.C:
+		start := a.reserveBackground()
 		reply(replyBody{ResponseType: typeEphemeral, Text: workingText})
 		a.log.LogAttrs(ctx, slog.LevelInfo, "slack command slow: answering through response_url",
 			attrWS(ws), attrChannel(cmd.ChannelID), attrCommand(cmd.Command))
-		a.background(func(ctx context.Context) {
+		start(func(ctx context.Context) {
 			var resp commands.Response
 			select {
 			case resp = <-done:

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/slack-go/slack/slacktest"
 )
 
@@ -24,10 +25,11 @@ type fakeSlack struct {
 	mu      sync.Mutex
 	calls   []apiCall
 	seq     int
-	limited int               // how many chat.postMessage calls answer 429 next
-	notIn   map[string]bool   // channels answering not_in_channel
-	oauth   map[string]string // code → team id to install
-	changed chan struct{}     // signalled after each recorded call
+	limited int                  // how many chat.postMessage calls answer 429 next
+	notIn   map[string]bool      // channels answering not_in_channel
+	oauth   map[string]string    // code → team id to install
+	changed chan struct{}        // signalled after each recorded call
+	sockets chan *websocket.Conn // Socket Mode connections made to the fake
 }
 
 // apiCall is one request the fake received.
@@ -40,7 +42,8 @@ type apiCall struct {
 }
 
 func newFakeSlack(t *testing.T) *fakeSlack {
-	f := &fakeSlack{notIn: map[string]bool{}, oauth: map[string]string{}, changed: make(chan struct{}, 1000)}
+	f := &fakeSlack{notIn: map[string]bool{}, oauth: map[string]string{}, changed: make(chan struct{}, 1000),
+		sockets: make(chan *websocket.Conn, 4)}
 	f.Server = slacktest.NewTestServer(func(c slacktest.Customize) {
 		c.Handle("/chat.postMessage", f.postMessage)
 		c.Handle("/chat.update", f.form("chat.update", func(v url.Values) any {
@@ -52,6 +55,17 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 		c.Handle("/views.publish", f.json("views.publish"))
 		c.Handle("/oauth.v2.access", f.oauthAccess)
 		c.Handle("/hooks/", f.json("response_url"))
+		c.Handle("/apps.connections.open", func(w http.ResponseWriter, r *http.Request) {
+			f.record(apiCall{Method: "apps.connections.open", Form: url.Values{"auth": {r.Header.Get("Authorization")}}})
+			writeTestJSON(w, map[string]any{"ok": true, "url": "ws://" + r.Host + "/socket"})
+		})
+		c.Handle("/socket", func(w http.ResponseWriter, r *http.Request) {
+			conn, err := (&websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}).Upgrade(w, r, nil)
+			if err != nil {
+				return
+			}
+			f.sockets <- conn
+		})
 	})
 	f.Start()
 	t.Cleanup(f.Stop)

@@ -64,19 +64,23 @@ func (a *Adapter) handleSocketEvent(ctx context.Context, evt socketmode.Event, a
 			return
 		}
 		a.answerCommand(ctx, cmd, func(b replyBody) {
-			if js, err := json.Marshal(b); err == nil && len(js) > socketAckLimit {
-				a.background(func(ctx context.Context) {
-					a.respondAll(ctx, cmd.ResponseURL, b.ResponseType, []Message{{Text: b.Text, Blocks: b.Blocks}}, 1)
-				})
-				b = replyBody{ResponseType: typeEphemeral, Text: workingText}
+			js, err := json.Marshal(b)
+			if err != nil || len(js) <= socketAckLimit {
+				a.ackOrLog(ctx, ack, evt.Request, b)
+				return
 			}
-			a.ackOrLog(ctx, ack, evt.Request, b)
+			full := b
+			start := a.reserveBackground()
+			a.ackOrLog(ctx, ack, evt.Request, replyBody{ResponseType: typeEphemeral, Text: workingText})
+			start(func(ctx context.Context) {
+				a.respondAll(ctx, cmd.ResponseURL, full.ResponseType, []Message{{Text: full.Text, Blocks: full.Blocks}}, 1)
+			})
 		})
 	case socketmode.EventTypeInteractive:
-		a.ackOrLog(ctx, ack, evt.Request, nil)
 		if ic, ok := evt.Data.(slack.InteractionCallback); ok {
-			a.dispatchInteraction(ctx, ic)
+			a.dispatchInteraction(ctx, ic) // starts in the background; the ack is not delayed
 		}
+		a.ackOrLog(ctx, ack, evt.Request, nil)
 	case socketmode.EventTypeEventsAPI:
 		var env eventEnvelope
 		if evt.Request == nil || json.Unmarshal(evt.Request.Payload, &env) != nil {
