@@ -73,6 +73,8 @@ type connector struct {
 	log     *slog.Logger
 	// sleep waits between attempts; tests shorten it.
 	sleep func(ctx context.Context, d time.Duration) error
+	// obs sees retries; nil: nobody observes (see Adapter.SetObserver).
+	obs Observer
 }
 
 // HTTPError is a Bot Connector call that failed with an HTTP status.
@@ -158,6 +160,7 @@ func (c *connector) do(ctx context.Context, op, method, target, paceKey string, 
 			return err
 		}
 		d := backoff(attempt, res.retryAfter)
+		c.observeRetry(res.status)
 		c.log.Debug("teams: retrying connector call", "op", op, "attempt", attempt, "status", res.status, "wait", d)
 		if err := c.sleep(ctx, d); err != nil {
 			return fmt.Errorf("%s: giving up after %d attempts: %w", op, attempt, err)
