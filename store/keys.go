@@ -17,6 +17,11 @@ import (
 // (outcome:, req:, …), and an id is always the tail of its key, so no id
 // (a ticket reference may hold ':' or a URL) can make one key collide with
 // another.
+//
+// Segments owned by other files of this package, kept beside their
+// operations: "digest:" (cadence.go), "slack:" and the global
+// "<prefix>:slackoauth:" (slack.go), "teams:" (teams.go). A new key type
+// must not start with any segment listed here or above.
 
 // errBadWorkspace rejects a workspace id that would break the hash tag.
 var errBadWorkspace = errors.New("invalid workspace id")

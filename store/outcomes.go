@@ -24,7 +24,8 @@ func (s *Store) CreateOutcome(ctx context.Context, ws string, o Outcome) error {
 	if o.Status == "" {
 		o.Status = OutcomeActive
 	}
-	fields := append(outcomeFields(o), "created_by", o.CreatedBy, "created_at", msArg(o.CreatedAt))
+	fields := append(outcomeFields(o), "status", o.Status,
+		"created_by", o.CreatedBy, "created_at", msArg(o.CreatedAt))
 	ok, err := s.putOutcome(ctx, ws, "create", o.Key, o.CreatedBy, o.CreatedAt, fields)
 	if err == nil && !ok {
 		err = ErrExists
@@ -33,13 +34,16 @@ func (s *Store) CreateOutcome(ctx context.Context, ws string, o Outcome) error {
 }
 
 // UpdateOutcome overwrites an existing outcome's fields; ErrNotFound if
-// absent. CreatedBy and CreatedAt are kept unless o sets them; actor and at
-// go to the audit stream.
+// absent. Status, CreatedBy and CreatedAt are kept unless o sets them;
+// actor and at go to the audit stream. One atomic round trip.
 func (s *Store) UpdateOutcome(ctx context.Context, ws string, o Outcome, actor string, at time.Time) error {
 	if err := checkWorkspace(ws); err != nil {
 		return fmt.Errorf("update outcome %s: %w", o.Key, err)
 	}
 	fields := outcomeFields(o)
+	if o.Status != "" {
+		fields = append(fields, "status", o.Status)
+	}
 	if o.CreatedBy != "" {
 		fields = append(fields, "created_by", o.CreatedBy)
 	}
@@ -53,12 +57,12 @@ func (s *Store) UpdateOutcome(ctx context.Context, ws string, o Outcome, actor s
 	return wrap("update outcome "+o.Key, err)
 }
 
-// outcomeFields lists the fields an update may change.
+// outcomeFields lists the fields every create and update writes.
 func outcomeFields(o Outcome) []any {
 	return []any{
 		"key", o.Key, "title", o.Title, "kpi", o.KPI, "owner", o.Owner,
 		"it_owner", o.ITOwner, "it_channel", o.ITChannel,
-		"sla_ms", o.SLA.Milliseconds(), "status", o.Status,
+		"sla_ms", o.SLA.Milliseconds(),
 	}
 }
 

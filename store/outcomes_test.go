@@ -55,8 +55,15 @@ func TestUpdateOutcome(t *testing.T) {
 	if err := s.CreateOutcome(ctx, ws, o); err != nil {
 		t.Fatal(err)
 	}
-	o.Title, o.KPI, o.SLA, o.Status = "New title", "", 0, store.OutcomeArchived
+	o.Title, o.KPI, o.SLA, o.Status = "New title", "", 0, ""
 	o.CreatedBy, o.CreatedAt = "", time.Time{}
+	if err := s.UpdateOutcome(ctx, ws, o, "U5", t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.GetOutcome(ctx, ws, "pos"); got.Status != store.OutcomeActive {
+		t.Errorf("update without status changed it to %q", got.Status)
+	}
+	o.Status = store.OutcomeArchived
 	if err := s.UpdateOutcome(ctx, ws, o, "U5", t0.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}

@@ -30,9 +30,9 @@ type tagEntry struct {
 // Tag sets (outcome "" clears) the request's outcome, creating the request
 // if new (first seen at, source "chat", status open), and returns the
 // previous outcome. An outcome that does not exist gives ErrNotFound, an
-// archived one ErrArchived, and nothing changes. The request, both outcomes' sets, the history, the tag
-// index, the new-request index and the audit stream change in one atomic
-// round trip.
+// archived one ErrArchived, and nothing changes. The request, both
+// outcomes' sets, the history, the tag index, the new-request index and the
+// audit stream change in one atomic round trip.
 func (s *Store) Tag(ctx context.Context, ws, ref, outcome, actor, note string, at time.Time) (string, error) {
 	op := fmt.Sprintf("tag %s to %q", ref, outcome)
 	if err := checkWorkspace(ws); err != nil {
