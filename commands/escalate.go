@@ -22,21 +22,18 @@ func (c *Core) escalate(ctx context.Context, req Request, args Args) (Response, 
 	if err != nil {
 		return Response{}, err
 	}
-	r, err := c.store.GetRequest(ctx, req.Workspace, ref)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return Response{}, err
-	}
-	if r.Outcome == "" {
-		return Response{}, Userf("%s is not tagged to an outcome, so I do not know which IT owner to route it to. Tag it first with %s, then escalate again.", c.ticketText(ref), Code("/tag "+ref+" <outcome-key>"))
-	}
-	o, err := c.outcome(ctx, req.Workspace, r.Outcome)
-	if err != nil {
-		return Response{}, err
-	}
-	e, err := c.store.Escalate(ctx, req.Workspace, store.Escalation{
-		Ref: ref, Outcome: o.Key, Reason: reason, RaisedBy: req.User, RaisedIn: req.Channel, RaisedAt: req.Time, State: store.StateOpen,
+	// One round trip: the store routes by the request's outcome and raises.
+	e, o, err := c.store.EscalateRequest(ctx, req.Workspace, store.Escalation{
+		Ref: ref, Reason: reason, RaisedBy: req.User, RaisedIn: req.Channel, RaisedAt: req.Time,
 	})
-	if err != nil {
+	switch {
+	case errors.Is(err, store.ErrUntagged):
+		return Response{}, Userf("%s is not tagged to an outcome, so I do not know which IT owner to route it to. Tag it first with %s, then escalate again.", c.ticketText(ref), Code("/tag "+ref+" <outcome-key>"))
+	case errors.Is(err, store.ErrArchived):
+		return Response{}, Userf("%s is tagged to %s, which is archived. Re-tag it to an active outcome with %s, then escalate again.", c.ticketText(ref), Code(o.Key), Code("/tag "+ref+" <outcome-key>"))
+	case errors.Is(err, store.ErrNotFound):
+		return Response{}, Userf("%s is tagged to an outcome that no longer exists. Re-tag it with %s, then escalate again.", c.ticketText(ref), Code("/tag "+ref+" <outcome-key>"))
+	case err != nil:
 		return Response{}, err
 	}
 	c.observeEscalation(EscalationRaised, e)

@@ -268,3 +268,36 @@ func TestListEscalations(t *testing.T) {
 		})
 	}
 }
+
+func TestEscalateRequestRoutes(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	if err := s.CreateOutcome(ctx, ws, store.Outcome{Key: "pos", Title: "POS", Status: store.OutcomeActive, ITChannel: "CIT", CreatedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	raise := store.Escalation{Ref: "INC1", Reason: "down", RaisedBy: "U1", RaisedIn: "C1", RaisedAt: t0}
+	if _, _, err := s.EscalateRequest(ctx, ws, raise); !errors.Is(err, store.ErrUntagged) {
+		t.Fatalf("unknown request: err = %v, want ErrUntagged", err)
+	}
+	if _, err := s.Tag(ctx, ws, "INC1", "pos", "U1", "", t0); err != nil {
+		t.Fatal(err)
+	}
+	e, o, err := s.EscalateRequest(ctx, ws, raise)
+	if err != nil || e.N != 1 || e.Outcome != "pos" || o.ITChannel != "CIT" {
+		t.Fatalf("got %+v %+v %v", e, o, err)
+	}
+	got, err := s.GetEscalation(ctx, ws, 1)
+	if err != nil || got.Outcome != "pos" || got.Reason != "down" || got.State != store.StateOpen {
+		t.Fatalf("stored %+v %v", got, err)
+	}
+	o.Status = store.OutcomeArchived
+	if err := s.UpdateOutcome(ctx, ws, o, "U0", t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.EscalateRequest(ctx, ws, raise); !errors.Is(err, store.ErrArchived) {
+		t.Fatalf("archived outcome: err = %v, want ErrArchived", err)
+	}
+	if _, err := s.GetEscalation(ctx, ws, 2); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a refused escalation was stored: %v", err)
+	}
+}

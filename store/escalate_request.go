@@ -1,0 +1,71 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// ErrUntagged means a request has no outcome to route an escalation by.
+var ErrUntagged = errors.New("request not tagged to an outcome")
+
+var scriptEscalateRequest = loadScript("escalate_request.lua")
+
+// EscalateRequest raises an escalation on request e.Ref, routed by the
+// request's current outcome, and returns the stored escalation and that
+// outcome, in one atomic round trip. An unknown or untagged request gives
+// ErrUntagged; an outcome that vanished ErrNotFound; an archived one
+// ErrArchived; in each case nothing changes. e.Outcome is ignored.
+func (s *Store) EscalateRequest(ctx context.Context, ws string, e Escalation) (Escalation, Outcome, error) {
+	op := "escalate " + e.Ref
+	if err := checkWorkspace(ws); err != nil {
+		return Escalation{}, Outcome{}, fmt.Errorf("%s: %w", op, err)
+	}
+	k := s.keys(ws)
+	c := s.escalateCall(ws, e)
+	c.script = scriptEscalateRequest
+	c.keys = append(c.keys, k.request(e.Ref))
+	// Swap the fixed outcome pair for the outcome hash prefix: the script
+	// reads the outcome from the request.
+	c.args = append(append(c.args[:5:5], k.outcome("")), withoutField(c.args[5:], "outcome")...)
+	v, err := s.run(ctx, ws, true, c)
+	if err != nil {
+		return Escalation{}, Outcome{}, wrap(op, err)
+	}
+	arr, _ := v.([]any)
+	status := ""
+	if len(arr) > 0 {
+		status, _ = arr[0].(string)
+	}
+	switch {
+	case status == "untagged":
+		return Escalation{}, Outcome{}, fmt.Errorf("%s: %w", op, ErrUntagged)
+	case status == "nooutcome" && len(arr) > 1:
+		return Escalation{}, Outcome{}, fmt.Errorf("%s: outcome %v: %w", op, arr[1], ErrNotFound)
+	case status == "archived" && len(arr) > 1:
+		o, _ := arr[1].(string)
+		return Escalation{}, Outcome{Key: o, Status: OutcomeArchived}, fmt.Errorf("%s: %w", op, ErrArchived)
+	case status != "ok" || len(arr) < 3:
+		return Escalation{}, Outcome{}, fmt.Errorf("%s: unexpected reply %v", op, v)
+	}
+	n, _ := arr[1].(int64)
+	o := outcomeFromMap(pairs(arr[2]))
+	e.Outcome = o.Key
+	stored := Escalation{
+		N: n, Ref: e.Ref, Outcome: o.Key, Reason: e.Reason,
+		RaisedBy: e.RaisedBy, RaisedIn: e.RaisedIn, RaisedAt: fromMS(msArg(e.RaisedAt)), State: StateOpen,
+		CardChannel: e.CardChannel, CardID: e.CardID, AnnounceChannel: e.AnnounceChannel, AnnounceID: e.AnnounceID,
+	}
+	return stored, o, nil
+}
+
+// withoutField drops one field, value pair from a flat pair list.
+func withoutField(pairs []any, field string) []any {
+	out := make([]any, 0, len(pairs))
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i] != field {
+			out = append(out, pairs[i], pairs[i+1])
+		}
+	}
+	return out
+}
