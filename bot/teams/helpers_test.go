@@ -465,3 +465,12 @@ func unescapePath(s string) string {
 	}
 	return u
 }
+
+// calls0 joins the bodies of calls, for substring checks.
+func (f *fakeConnector) calls0(calls []call) string {
+	var b strings.Builder
+	for _, c := range calls {
+		b.WriteString(c.text())
+	}
+	return b.String()
+}

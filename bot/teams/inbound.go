@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"html"
-	"sort"
 	"strings"
 
 	"github.com/infracloudio/msbotbuilder-go/core/activity"
@@ -155,8 +154,27 @@ func commandLine(ctx context.Context, a inboundActivity, resolve mentionResolver
 		}
 		ms = append(ms, mention{text: e.Text, acc: *e.Mentioned, bot: isBot(e.Mentioned, a.Recipient)})
 	}
-	// Longest first, so "<at>Ann Lee</at>" wins over a prefix of it.
-	sort.SliceStable(ms, func(i, j int) bool { return len(ms[i].text) > len(ms[j].text) })
+	// Teams lists one entity per occurrence, in order: each occurrence takes
+	// the first unused entity whose text matches there (the longest, so
+	// "<at>Ann Lee</at>" is not read as "<at>Ann</at>"), else any matching one.
+	used := make([]bool, len(ms))
+	match := func(rest string) int {
+		best := -1
+		for _, unusedOnly := range []bool{true, false} {
+			for j, m := range ms {
+				if (unusedOnly && used[j]) || !strings.HasPrefix(rest, m.text) {
+					continue
+				}
+				if best < 0 || len(m.text) > len(ms[best].text) {
+					best = j
+				}
+			}
+			if best >= 0 {
+				return best
+			}
+		}
+		return -1
+	}
 
 	text := a.Text
 	var b, plain strings.Builder
@@ -165,23 +183,21 @@ func commandLine(ctx context.Context, a inboundActivity, resolve mentionResolver
 		plain.Reset()
 	}
 	for i := 0; i < len(text); {
-		matched := false
-		for _, m := range ms {
-			if !strings.HasPrefix(text[i:], m.text) {
-				continue
-			}
-			flush()
-			if !m.bot {
-				b.WriteString(mentionToken(ctx, m.acc, resolve))
-			}
-			i += len(m.text)
-			matched = true
-			break
+		j := -1
+		if text[i] == '<' {
+			j = match(text[i:])
 		}
-		if !matched {
+		if j < 0 {
 			plain.WriteByte(text[i])
 			i++
+			continue
 		}
+		used[j] = true
+		flush()
+		if !ms[j].bot {
+			b.WriteString(mentionToken(ctx, ms[j].acc, resolve))
+		}
+		i += len(ms[j].text)
 	}
 	flush()
 	return strings.TrimSpace(commands.StripMarkers(b.String()))

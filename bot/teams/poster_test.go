@@ -1,0 +1,156 @@
+package teams
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/outcomebot/outcomebot/commands"
+)
+
+// restarted builds a second adapter on the same store, as after a restart
+// or on another replica: it knows conversations only from Redis.
+func (e *env) restarted() *Adapter {
+	e.t.Helper()
+	a, err := newAdapter(Config{
+		AppID: testAppID, AppPassword: "s3cret", TenantID: testTenant,
+		OpenIDMetadataURL: e.oidc.metadataURL(), TokenURL: e.conn.tokenURL(),
+	}, e.core, nil, options{sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() }})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return a
+}
+
+func TestProactivePostAfterRestart(t *testing.T) {
+	e := newEnv(t)
+	e.setup()
+	p := e.restarted().Poster()
+	ctx := context.Background()
+
+	ref, err := p.Post(ctx, commands.Destination{Workspace: testTenant, Channel: itConv},
+		commands.Response{Text: "Reminder for " + commands.Mention(itLead.aad) + ": E-1 waits."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := e.conn.take()
+	if len(calls) != 1 || calls[0].Method != http.MethodPost || calls[0].Conversation != itConv || calls[0].ActivityID != "" {
+		t.Fatalf("calls %+v; want one send to %s", calls, itConv)
+	}
+	if ref.Channel != itConv || ref.ID == "" {
+		t.Errorf("ref %+v", ref)
+	}
+	body := calls[0].text()
+	if !strings.Contains(body, `"text":"Reminder for <at>Ivan IT</at>: E-1 waits."`) || !strings.Contains(body, `"id":"29:it"`) {
+		t.Errorf("mention not rendered from the stored user: %s", body)
+	}
+
+	// A thread reply goes into the channel thread.
+	if _, err := p.Post(ctx, commands.Destination{Workspace: testTenant, Channel: itConv, Thread: ref.ID}, commands.Response{Text: "detail"}); err != nil {
+		t.Fatal(err)
+	}
+	if calls := e.conn.take(); len(calls) != 1 || calls[0].Conversation != itConv+";messageid="+ref.ID {
+		t.Fatalf("thread reply calls %+v", calls)
+	}
+
+	// Update replaces the message in place.
+	if err := p.Update(ctx, ref, testTenant, commands.Response{Title: "E-1", Text: "done"}); err != nil {
+		t.Fatal(err)
+	}
+	if calls := e.conn.take(); len(calls) != 1 || calls[0].Method != http.MethodPut || calls[0].ActivityID != ref.ID {
+		t.Fatalf("update calls %+v", calls)
+	}
+}
+
+func TestPostToUnknownConversation(t *testing.T) {
+	e := newEnv(t)
+	_, err := e.adapter.Poster().Post(context.Background(), commands.Destination{Workspace: testTenant, Channel: "19:never@thread.tacv2"}, commands.Response{Text: "x"})
+	if !errors.Is(err, ErrNoConversation) {
+		t.Fatalf("err = %v, want ErrNoConversation", err)
+	}
+	if len(e.conn.take()) != 0 {
+		t.Fatal("posted somewhere anyway")
+	}
+}
+
+func TestLargeResponseContinuesInThread(t *testing.T) {
+	e := newEnv(t)
+	e.setup()
+	e.conn.take()
+	resp := commands.Response{Title: "Weekly digest", Text: "Numbers"}
+	for i := range 80 {
+		resp.Sections = append(resp.Sections, commands.Section{Title: fmt.Sprintf("outcome %d", i), Text: strings.Repeat("detail ", 100)})
+	}
+	ref, err := e.adapter.Poster().Post(context.Background(), commands.Destination{Workspace: testTenant, Channel: itConv}, resp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := e.conn.take()
+	if len(calls) < 2 {
+		t.Fatalf("%d messages, want the digest split", len(calls))
+	}
+	if calls[0].Conversation != itConv {
+		t.Errorf("first card went to %s", calls[0].Conversation)
+	}
+	for _, c := range calls[1:] {
+		if c.Conversation != itConv+";messageid="+ref.ID {
+			t.Errorf("continuation went to %s, want the first card's thread", c.Conversation)
+		}
+		if n := len(marshalJSON(c.Body)); n > maxMessageBytes {
+			t.Errorf("message of %d bytes", n)
+		}
+	}
+}
+
+func TestDigestPostedWithThread(t *testing.T) {
+	e := newEnv(t)
+	e.setup()
+	e.do(e.command(opsConv, "channel", maria, "tag INC0012345 pos"))
+	e.do(e.command(opsConv, "channel", maria, "escalate INC0012345 tills down"))
+	e.do(e.command(itConv, "channel", admin, "digest subscribe"))
+	ctx := context.Background()
+	err := e.core.SendDigest(ctx, e.restarted().Poster(), testTenant, itConv, time.Now(), commands.DigestInput{Manual: true}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := e.conn.take()
+	if len(calls) < 2 {
+		t.Fatalf("digest: %d messages, want the lead and its detail", len(calls))
+	}
+	lead := calls[0]
+	if lead.Conversation != itConv || lead.Method != http.MethodPost {
+		t.Fatalf("lead went to %s", lead.Conversation)
+	}
+	for _, c := range calls[1:] {
+		if !strings.HasPrefix(c.Conversation, itConv+";messageid=") {
+			t.Errorf("detail went to %s, want the lead's thread", c.Conversation)
+		}
+	}
+	if !strings.Contains(e.conn.calls0(calls), "E-1") {
+		t.Errorf("digest does not mention E-1")
+	}
+}
+
+func TestThrottledPostIsRetried(t *testing.T) {
+	e := newEnv(t)
+	e.setup()
+	e.conn.take()
+	var n atomic.Int64
+	e.conn.fail = func(r *http.Request, _ int) (int, http.Header, bool) {
+		if n.Add(1) == 1 {
+			return http.StatusTooManyRequests, http.Header{"Retry-After": {"1"}}, true
+		}
+		return 0, nil, false
+	}
+	if _, err := e.adapter.Poster().Post(context.Background(), commands.Destination{Workspace: testTenant, Channel: itConv}, commands.Response{Text: "x"}); err != nil {
+		t.Fatalf("post after one 429: %v", err)
+	}
+	if calls := e.conn.take(); len(calls) != 2 {
+		t.Fatalf("%d calls, want the 429 and the retry", len(calls))
+	}
+}

@@ -1,0 +1,185 @@
+package teams
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v4"
+)
+
+const testServiceURL = "https://smba.trafficmanager.net/amer/"
+
+func newTestValidator(t *testing.T, o *oidcServer) *validator {
+	kc := newKeyCache(o.metadataURL(), &http.Client{Timeout: 5 * time.Second}, time.Now, slog.New(slog.DiscardHandler))
+	return newValidator(testAppID, kc, time.Now)
+}
+
+var msteams = activityClaims{ServiceURL: testServiceURL, ChannelID: "msteams"}
+
+func TestValidatorClaims(t *testing.T) {
+	o := newOIDCServer(t, "kid-1")
+	v := newTestValidator(t, o)
+	now := time.Now()
+	other := "https://smba.example/other/"
+	cases := []struct {
+		name string
+		spec tokenSpec
+		ok   bool
+	}{
+		{"valid", tokenSpec{}, true},
+		{"expired within skew", tokenSpec{exp: now.Add(-4 * time.Minute), nbf: now.Add(-time.Hour)}, true},
+		{"expired beyond skew", tokenSpec{exp: now.Add(-6 * time.Minute), nbf: now.Add(-time.Hour)}, false},
+		{"nbf within skew", tokenSpec{nbf: now.Add(4 * time.Minute)}, true},
+		{"nbf beyond skew", tokenSpec{nbf: now.Add(6 * time.Minute)}, false},
+		{"audience list", tokenSpec{extra: map[string]any{"aud": []string{"x", testAppID}}}, true},
+		{"audience list without us", tokenSpec{extra: map[string]any{"aud": []string{"x", "y"}}}, false},
+		{"no exp", tokenSpec{extra: map[string]any{"exp": nil}}, false},
+		{"string exp", tokenSpec{extra: map[string]any{"exp": "tomorrow"}}, false},
+		{"string nbf", tokenSpec{extra: map[string]any{"nbf": "yesterday"}}, false},
+		{"issuer", tokenSpec{iss: "https://login.microsoftonline.com/x/v2.0"}, false},
+		{"serviceurl other", tokenSpec{serviceURL: &other}, false},
+		{"serviceurl object", tokenSpec{extra: map[string]any{"serviceurl": map[string]any{"a": 1}}}, false},
+		{"serviceurl empty", tokenSpec{extra: map[string]any{"serviceurl": ""}}, false},
+		{"wrong key", tokenSpec{kid: "kid-1", signWith: "kid-2"}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := v.Validate(context.Background(), "Bearer "+sign(t, tc.spec, testServiceURL), msteams)
+			if (err == nil) != tc.ok {
+				t.Fatalf("Validate = %v, want ok=%v", err, tc.ok)
+			}
+			if err != nil && authStatus(err) != http.StatusForbidden {
+				t.Errorf("status %d, want 403", authStatus(err))
+			}
+		})
+	}
+}
+
+func TestValidatorRejectsOtherAlgorithms(t *testing.T) {
+	o := newOIDCServer(t, "kid-1")
+	v := newTestValidator(t, o)
+	claims := jwt.MapClaims{"iss": botFrameworkIssuer, "aud": testAppID, "serviceurl": testServiceURL,
+		"exp": time.Now().Add(time.Hour).Unix()}
+	// HS256 keyed with the public modulus: the classic algorithm confusion.
+	hs := jwt.NewWithClaims(jwt.SigningMethodHS256, claims)
+	hs.Header["kid"] = "kid-1"
+	hsTok, _ := hs.SignedString(keys(t)["kid-1"].PublicKey.N.Bytes())
+	none := jwt.NewWithClaims(jwt.SigningMethodNone, claims)
+	none.Header["kid"] = "kid-1"
+	noneTok, _ := none.SignedString(jwt.UnsafeAllowNoneSignatureType)
+	rs512 := jwt.NewWithClaims(jwt.SigningMethodRS512, claims)
+	rs512.Header["kid"] = "kid-1"
+	rsTok, _ := rs512.SignedString(keys(t)["kid-1"])
+	noKid := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
+	noKidTok, _ := noKid.SignedString(keys(t)["kid-1"])
+	for name, tok := range map[string]string{"HS256": hsTok, "none": noneTok, "RS512": rsTok, "no kid": noKidTok, "garbage": "a.b.c"} {
+		if err := v.Validate(context.Background(), "Bearer "+tok, msteams); err == nil {
+			t.Errorf("%s token accepted", name)
+		}
+	}
+}
+
+func TestValidatorAuthorizationHeader(t *testing.T) {
+	v := newTestValidator(t, newOIDCServer(t, "kid-1"))
+	good := sign(t, tokenSpec{}, testServiceURL)
+	for h, want := range map[string]int{
+		"":                                      http.StatusUnauthorized,
+		"Bearer":                                http.StatusUnauthorized,
+		"Bearer   ":                             http.StatusUnauthorized,
+		"Basic dXNlcjpwYXNz":                    http.StatusUnauthorized,
+		good:                                    http.StatusUnauthorized, // no scheme
+		"Bearer " + strings.Repeat("a", 20<<10): http.StatusForbidden,
+	} {
+		err := v.Validate(context.Background(), h, msteams)
+		if err == nil || authStatus(err) != want {
+			t.Errorf("header %.20q: err %v, want status %d", h, err, want)
+		}
+	}
+	if err := v.Validate(context.Background(), "bearer "+good, msteams); err != nil {
+		t.Errorf("lower-case scheme refused: %v", err)
+	}
+}
+
+func TestValidatorEndorsements(t *testing.T) {
+	o := newOIDCServer(t, "kid-1")
+	o.endorsements = []string{"webchat"}
+	v := newTestValidator(t, o)
+	err := v.Validate(context.Background(), "Bearer "+sign(t, tokenSpec{}, testServiceURL), msteams)
+	if err == nil || !strings.Contains(err.Error(), "endorsed") {
+		t.Fatalf("key not endorsed for msteams: err = %v", err)
+	}
+	if err := v.Validate(context.Background(), "Bearer "+sign(t, tokenSpec{}, testServiceURL), activityClaims{ServiceURL: testServiceURL}); err == nil {
+		t.Fatal("activity without channelId accepted")
+	}
+}
+
+func TestValidatorMetadataUnavailable(t *testing.T) {
+	o := newOIDCServer(t, "kid-1")
+	v := newTestValidator(t, o)
+	tok := sign(t, tokenSpec{}, testServiceURL)
+	if err := v.Validate(context.Background(), "Bearer "+tok, msteams); err != nil {
+		t.Fatal(err)
+	}
+	// The server goes away and the cached keys go stale: they are still used.
+	o.Close()
+	v.keys.minRefetch = 0
+	v.keys.mu.Lock()
+	v.keys.fetched = time.Now().Add(-48 * time.Hour)
+	v.keys.mu.Unlock()
+	if err := v.Validate(context.Background(), "Bearer "+tok, msteams); err != nil {
+		t.Fatalf("stale keys not used while the JWKS is unreachable: %v", err)
+	}
+	// A validator that never fetched fails cleanly.
+	fresh := newTestValidator(t, o)
+	if err := fresh.Validate(context.Background(), "Bearer "+tok, msteams); err == nil || !errors.Is(err, errInvalidAuth) {
+		t.Fatalf("no keys: err = %v, want an invalid-token error", err)
+	}
+}
+
+// TestValidatorConcurrent validates from many goroutines while keys rotate
+// (run with -race).
+func TestValidatorConcurrent(t *testing.T) {
+	o := newOIDCServer(t, "kid-1", "kid-2")
+	v := newTestValidator(t, o)
+	v.keys.minRefetch = 0
+	toks := map[string]bool{
+		sign(t, tokenSpec{kid: "kid-1"}, testServiceURL):                    true,
+		sign(t, tokenSpec{kid: "kid-2"}, testServiceURL):                    true,
+		sign(t, tokenSpec{kid: "kid-1", aud: "other"}, testServiceURL):      false,
+		sign(t, tokenSpec{kid: "kid-1", signWith: "kid-2"}, testServiceURL): false,
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for g := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 20 {
+				for tok, ok := range toks {
+					if err := v.Validate(context.Background(), "Bearer "+tok, msteams); (err == nil) != ok {
+						errs <- fmt.Errorf("goroutine %d round %d: err %v, want ok=%v", g, i, err, ok)
+						return
+					}
+				}
+				if g == 0 && i%5 == 0 {
+					// force refetches while others read
+					v.keys.mu.Lock()
+					v.keys.fetched = time.Time{}
+					v.keys.mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
