@@ -256,3 +256,31 @@ func TestOversizeAndMalformedBodies(t *testing.T) {
 	}
 	assertNothingChanged(t, e)
 }
+
+// TestTypedAckUpdatesCard: /ack typed in chat updates the tracked card
+// through the Poster and tells the requester, like the button.
+func TestTypedAckUpdatesCard(t *testing.T) {
+	e := newEnv(t)
+	e.setup()
+	e.do(e.command(opsConv, "channel", maria, "tag INC0012345 pos"))
+	e.do(e.command(opsConv, "channel", maria, "escalate INC0012345 tills down"))
+	esc, err := e.store.GetEscalation(context.Background(), testTenant, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := e.do(e.command(dmConv, "personal", itLead, "ack E-1 on it"))
+	var reply, put, notice bool
+	for _, c := range calls {
+		switch {
+		case c.Conversation == dmConv && c.Method == http.MethodPost:
+			reply = strings.Contains(c.text(), "You acknowledged")
+		case c.Method == http.MethodPut && c.Conversation == itConv && c.ActivityID == esc.CardID:
+			put = strings.Contains(c.text(), "Acknowledged by <at>Ivan IT</at>")
+		case strings.HasPrefix(c.Conversation, opsConv):
+			notice = strings.Contains(c.text(), "Note: on it")
+		}
+	}
+	if !reply || !put || !notice {
+		t.Fatalf("reply %v, card updated %v, requester told %v; calls %+v", reply, put, notice, calls)
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strings"
 )
 
 // Defaults for Config.
@@ -75,9 +74,3 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	return c, nil
 }
-
-// botAccountID is the Bot Framework id of the bot itself ("28:<app id>").
-func (c Config) botAccountID() string { return "28:" + c.AppID }
-
-// trimBotPrefix removes "28:" from a recipient id.
-func trimBotPrefix(id string) string { return strings.TrimPrefix(id, "28:") }
