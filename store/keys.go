@@ -6,12 +6,12 @@ import (
 	"strings"
 )
 
-// Every key format of the store is in this file.
+// Every key format of the store's records is in this file.
 //
 // Each workspace key is "<prefix>:{<ws>}:<name>" or "<prefix>:{<ws>}:<type>:<id>".
 // The braces make the workspace a Redis Cluster hash tag, so one
 // workspace's keys share a slot and a Lua script or MULTI may touch any of
-// them. The only key outside a workspace is "<prefix>:workspaces".
+// them. The only record key outside a workspace is "<prefix>:workspaces".
 //
 // Fixed names (outcomes, audit, idx:…) never start with a type segment
 // (outcome:, req:, …), and an id is always the tail of its key, so no id

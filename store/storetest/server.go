@@ -21,25 +21,31 @@ func lookRedisServer() (string, error) { return exec.LookPath("redis-server") }
 // loopback port and waits until it answers PING. If the server exits first
 // (another process took the port meanwhile) it tries another port.
 func startRedisServer(bin string) (string, func(), error) {
+	return startRedisServerArgs(bin)
+}
+
+// startRedisServerArgs is startRedisServer with extra server arguments.
+func startRedisServerArgs(bin string, extra ...string) (string, func(), error) {
 	var err error
 	for range 3 {
 		var addr string
 		var stop func()
-		if addr, stop, err = tryRedisServer(bin); err == nil {
+		if addr, stop, err = tryRedisServer(bin, extra); err == nil {
 			return addr, stop, nil
 		}
 	}
 	return "", nil, err
 }
 
-func tryRedisServer(bin string) (string, func(), error) {
+func tryRedisServer(bin string, extra []string) (string, func(), error) {
 	port, err := freePort()
 	if err != nil {
 		return "", nil, fmt.Errorf("find a free port: %w", err)
 	}
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no")
+	args := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no"}, extra...)
+	cmd := exec.Command(bin, args...)
 	out := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	setParentDeath(cmd)

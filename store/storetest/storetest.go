@@ -44,6 +44,7 @@ func Main(m *testing.M) int {
 		return 1
 	}
 	defer stop()
+	defer stopCluster()
 	defer cleanupShared()
 	return m.Run()
 }
