@@ -38,6 +38,7 @@ type Adapter struct {
 	conn      *connector
 	now       func() time.Time
 	misses    missCache
+	admins    *adminBridge
 
 	turns  sync.WaitGroup
 	slots  chan struct{}
@@ -92,8 +93,9 @@ func newAdapter(cfg Config, core *commands.Core, log *slog.Logger, o options) (*
 			log:     log,
 			sleep:   o.sleep,
 		},
-		now:   o.now,
-		slots: make(chan struct{}, maxTurns),
+		now:    o.now,
+		admins: newAdminBridge(core.Config().Admins),
+		slots:  make(chan struct{}, maxTurns),
 	}, nil
 }
 

@@ -284,3 +284,21 @@ func TestTypedAckUpdatesCard(t *testing.T) {
 		t.Fatalf("reply %v, card updated %v, requester told %v; calls %+v", reply, put, notice, calls)
 	}
 }
+
+// TestAdminsByEitherID: OUTCOMEBOT_ADMINS may name a Teams user by aad
+// object id or by Bot Framework id; either way they act as the same admin.
+func TestAdminsByEitherID(t *testing.T) {
+	for _, configured := range []string{admin.aad, admin.id} {
+		t.Run(configured, func(t *testing.T) {
+			e := newEnvAdmins(t, configured)
+			e.do(e.command(itConv, "channel", admin, `outcome add pos "Point of sale"`))
+			if _, err := e.store.GetOutcome(context.Background(), testTenant, "pos"); err != nil {
+				t.Fatalf("admin configured as %s could not add an outcome: %v", configured, err)
+			}
+			calls := e.do(e.command(dmConv, "personal", maria, `outcome add inv "Inventory"`))
+			if len(calls) != 1 || !strings.Contains(calls[0].text(), "admin role") {
+				t.Fatalf("a member was not refused: %+v", calls)
+			}
+		})
+	}
+}

@@ -317,6 +317,12 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvAdmins(t, "aad-admin")
+}
+
+// newEnvAdmins is newEnv with OUTCOMEBOT_ADMINS set to admins.
+func newEnvAdmins(t *testing.T, admins ...string) *env {
+	t.Helper()
 	e := &env{t: t, oidc: newOIDCServer(t, "kid-1"), conn: newFakeConnector(t)}
 	// The connector's routes live under the service URL's path.
 	inner := e.conn.Config.Handler
@@ -326,7 +332,7 @@ func newEnv(t *testing.T) *env {
 	e.conn.Config.Handler = outer
 
 	e.store = storetest.New(t)
-	e.core = commands.New(e.store, commands.Config{Admins: []string{"aad-admin"}}, nil, nil)
+	e.core = commands.New(e.store, commands.Config{Admins: admins}, nil, nil)
 	a, err := newAdapter(Config{
 		AppID: testAppID, AppPassword: "s3cret", TenantID: testTenant,
 		OpenIDMetadataURL: e.oidc.metadataURL(), TokenURL: e.conn.tokenURL(),

@@ -44,6 +44,7 @@ func (a *Adapter) request(ctx context.Context, act inboundActivity, log *slog.Lo
 	if req.User == "" {
 		return req, false
 	}
+	a.admins.ensure(ctx, a.store, req.Workspace, act.From, a.now, log)
 	if action, ok := act.submit(); ok {
 		req.Action = action
 		req.Source = commands.MessageRef{Channel: act.Conversation.ID, ID: act.ReplyToID}
