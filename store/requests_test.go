@@ -152,3 +152,21 @@ func TestTagChecksOutcome(t *testing.T) {
 		t.Fatalf("a refused tag created the request: %v", err)
 	}
 }
+
+// TestScriptCacheFlushed: after SCRIPT FLUSH (a restart or failover to a
+// replica that never saw the script) EVALSHA fails with NOSCRIPT, and the
+// store resends the script with EVAL.
+func TestScriptCacheFlushed(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	mustOutcomes(t, s, "pos")
+	if err := s.Client().ScriptFlush(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Tag(ctx, ws, "INC1", "pos", "U1", "", t0); err != nil {
+		t.Fatalf("tag after SCRIPT FLUSH: %v", err)
+	}
+	if _, err := s.Tag(ctx, ws, "INC1", "", "U1", "", t0); err != nil {
+		t.Fatalf("second tag: %v", err)
+	}
+}
