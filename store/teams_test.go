@@ -86,3 +86,23 @@ func TestTeamsRejectsBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestTeamsClusterSlots runs the Teams operations on a one-node Redis
+// Cluster: the pipelined save must keep both hashes in the workspace's slot.
+func TestTeamsClusterSlots(t *testing.T) {
+	t.Parallel()
+	st, ctx := storetest.NewCluster(t), teamsCtx(t)
+	conv := store.TeamsConversation{ID: "19:x@thread.tacv2", ServiceURL: "https://smba.example/", TenantID: "tenant-1"}
+	if err := st.SaveTeamsActivity(ctx, "tenant-1", conv, store.TeamsUser{ID: "29:a", AADObjectID: "aad-a", Name: "A"}); err != nil {
+		t.Fatalf("save activity: %v", err)
+	}
+	if err := st.SaveTeamsUser(ctx, "tenant-1", store.TeamsUser{ID: "29:b", AADObjectID: "aad-b", Name: "B"}); err != nil {
+		t.Fatalf("save user: %v", err)
+	}
+	if _, err := st.GetTeamsConversation(ctx, "tenant-1", conv.ID); err != nil {
+		t.Fatalf("get conversation: %v", err)
+	}
+	if _, err := st.GetTeamsUser(ctx, "tenant-1", "aad-b"); err != nil {
+		t.Fatalf("get user: %v", err)
+	}
+}
