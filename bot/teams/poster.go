@@ -29,6 +29,9 @@ var ErrNoConversation = errors.New("no stored teams conversation reference; inst
 // first message. With to.Thread set the message goes into that channel
 // thread; with to.Update set it replaces that message instead.
 func (p *Poster) Post(ctx context.Context, to commands.Destination, msg commands.Response) (commands.MessageRef, error) {
+	if isEmpty(msg) {
+		return commands.MessageRef{}, fmt.Errorf("post to teams conversation %s: empty message", to.Channel)
+	}
 	ref, err := p.reference(ctx, to.Workspace, to.Channel)
 	if err != nil {
 		return commands.MessageRef{}, fmt.Errorf("post to teams conversation %s: %w", to.Channel, err)
@@ -43,7 +46,7 @@ func (p *Poster) Post(ctx context.Context, to commands.Destination, msg commands
 	}
 	addr := address(ref, conv)
 	all := append([]commands.Response{msg}, msg.Thread...)
-	dir := p.a.directory(ctx, to.Workspace, ref.ServiceURL, conv, all)
+	dir := p.a.directory(ctx, to.Workspace, ref.ServiceURL, memberScope(ref.TeamID, conv), all)
 	msgs := renderResponse(msg, dir)
 	for _, t := range msg.Thread {
 		if !isEmpty(t) {
@@ -74,7 +77,7 @@ func (p *Poster) Update(ctx context.Context, ref commands.MessageRef, workspace 
 		return fmt.Errorf("update teams message %s in %s: %w", ref.ID, ref.Channel, err)
 	}
 	addr := address(conv, ref.Channel)
-	dir := p.a.directory(ctx, workspace, conv.ServiceURL, ref.Channel, []commands.Response{msg})
+	dir := p.a.directory(ctx, workspace, conv.ServiceURL, memberScope(conv.TeamID, ref.Channel), []commands.Response{msg})
 	m := renderResponse(msg, dir)[0]
 	if err := p.a.conn.Update(ctx, addr, ref.ID, newOutActivity(m, addr)); err != nil {
 		return fmt.Errorf("update teams message %s in %s: %w", ref.ID, ref.Channel, err)

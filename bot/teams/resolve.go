@@ -23,11 +23,20 @@ const (
 	missTTL = 10 * time.Minute
 )
 
+// memberScope is the conversation whose members include the people of a
+// conversation: the team for a channel, else the conversation itself.
+func memberScope(teamID, conversation string) string {
+	if teamID != "" {
+		return teamID
+	}
+	return baseConversation(conversation)
+}
+
 // directory resolves the users and channels a set of Responses names: a
 // user's display name (and Bot Framework id, for the mention entity) from
 // what the bot has seen in activities, else from the connector's member
-// lookup in the conversation being posted to, else the id itself.
-func (a *Adapter) directory(ctx context.Context, ws, serviceURL, conversation string, resps []commands.Response) directory {
+// lookup in scope (see memberScope), else the id itself.
+func (a *Adapter) directory(ctx context.Context, ws, serviceURL, scope string, resps []commands.Response) directory {
 	users, channels := targets(resps)
 	dir := directory{People: map[string]person{}, Channels: map[string]string{}}
 	lookups := 0
@@ -40,7 +49,7 @@ func (a *Adapter) directory(ctx context.Context, ws, serviceURL, conversation st
 			continue
 		}
 		lookups++
-		if u, ok := a.lookupMember(ctx, ws, serviceURL, conversation, id); ok {
+		if u, ok := a.lookupMember(ctx, ws, serviceURL, scope, id); ok {
 			dir.People[id] = personOf(u, id)
 		}
 	}
@@ -60,12 +69,13 @@ func personOf(u store.TeamsUser, id string) person {
 	return p
 }
 
-// lookupMember asks the connector for a member of the conversation by Bot
-// Framework id or aad object id, and remembers the answer.
-func (a *Adapter) lookupMember(ctx context.Context, ws, serviceURL, conversation, id string) (store.TeamsUser, bool) {
+// lookupMember asks the connector for a member of scope (a team or a
+// conversation) by Bot Framework id or aad object id, and remembers the
+// answer.
+func (a *Adapter) lookupMember(ctx context.Context, ws, serviceURL, scope, id string) (store.TeamsUser, bool) {
 	lctx, cancel := context.WithTimeout(ctx, lookupTimeout)
 	defer cancel()
-	m, err := a.conn.Member(lctx, serviceURL, conversation, id)
+	m, err := a.conn.Member(lctx, serviceURL, scope, id)
 	if err != nil || m.Name == "" {
 		a.misses.add(ws+"\x00"+id, a.now().Add(missTTL))
 		a.log.Warn("teams: member lookup failed", "workspace", ws, "member", id, "err", err)
@@ -92,7 +102,8 @@ func (a *Adapter) mentionResolver(act inboundActivity, log *slog.Logger) mention
 		if u, err := a.store.GetTeamsUser(ctx, ws, acc.ID); err == nil && u.AADObjectID != "" {
 			return u.AADObjectID, u.Name
 		}
-		if u, ok := a.lookupMember(ctx, ws, act.ServiceURL, act.Conversation.ID, acc.ID); ok && u.AADObjectID != "" {
+		scope := memberScope(nestedString(act.ChannelData, "team", "id"), act.Conversation.ID)
+		if u, ok := a.lookupMember(ctx, ws, act.ServiceURL, scope, acc.ID); ok && u.AADObjectID != "" {
 			return u.AADObjectID, u.Name
 		}
 		log.Warn("teams: mentioned user has no known aad object id; using the Bot Framework id", "member", acc.ID)

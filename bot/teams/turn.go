@@ -79,7 +79,8 @@ func (a *Adapter) reply(ctx context.Context, act inboundActivity, req commands.R
 		TenantID:       req.Workspace,
 	}
 	all := append([]commands.Response{resp}, resp.Thread...)
-	dir := a.directory(ctx, req.Workspace, act.ServiceURL, act.Conversation.ID, all)
+	scope := memberScope(nestedString(act.ChannelData, "team", "id"), act.Conversation.ID)
+	dir := a.directory(ctx, req.Workspace, act.ServiceURL, scope, all)
 	var errs []error
 	var msgs []message
 	if !isEmpty(resp) {
