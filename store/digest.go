@@ -30,7 +30,9 @@ type digestRecords struct {
 // outcome index and the window's range of each time index (ZRANGE BYSCORE)
 // with the open escalations; then the outcomes, the count of open requests
 // tagged to each (SCARD), the new requests (HMGET) and the escalations
-// (HGETALL, each once). Tags and NewRequests come in time order,
+// (HGETALL, each once). NewRequests are the requests received in the
+// window from any source (by Request.Received: chat, intake or import),
+// with their current outcome. Tags and NewRequests come in time order,
 // Escalations by number.
 func (s *Store) DigestData(ctx context.Context, ws string, from, to time.Time) (DigestData, error) {
 	op := fmt.Sprintf("read digest data %s..%s", from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339))
@@ -58,7 +60,7 @@ func (s *Store) DigestData(ctx context.Context, ws string, from, to time.Time) (
 		d.OpenTagged[key] = int(rec.openTagged[i].Val())
 	}
 	for i, c := range rec.newRequests {
-		r := requestFromValues(c.Val())
+		r := requestFromReceived(c.Val())
 		if r.Ref == "" {
 			r.Ref = idx.newRefs.Val()[i]
 		}
@@ -100,7 +102,7 @@ func (s *Store) readDigestRecords(ctx context.Context, ws string, idx digestInde
 			rec.openTagged = append(rec.openTagged, p.SCard(ctx, k.tagged(key)))
 		}
 		for _, ref := range idx.newRefs.Val() {
-			rec.newRequests = append(rec.newRequests, p.HMGet(ctx, k.request(ref), requestFields...))
+			rec.newRequests = append(rec.newRequests, p.HMGet(ctx, k.request(ref), receivedFields...))
 		}
 		for _, n := range escals {
 			rec.escalations = append(rec.escalations, p.HGetAll(ctx, k.escalationPrefix()+n))

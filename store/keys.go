@@ -73,3 +73,18 @@ func (k keyspace) userRoles(user string) string { return k.base + "userroles:" +
 // Subscriptions and audit.
 func (k keyspace) subscriptions() string { return k.base + "subs" }  // hash channel → JSON
 func (k keyspace) audit() string         { return k.base + "audit" } // stream
+
+// Intake, import and triage.
+func (k keyspace) importSeen(run string) string { return k.base + "importseen:" + run } // hash ref → line, one import run
+func (k keyspace) triageConfig() string         { return k.base + "triagecfg" }         // hash channel, by, at
+func (k keyspace) triageSeq() string            { return k.base + "triageseq" }         // counter
+func (k keyspace) triageMessagePrefix() string  { return k.base + "triagemsg:" }
+func (k keyspace) triageMessage(id int64) string { // JSON TriageMessage
+	return k.triageMessagePrefix() + strconv.FormatInt(id, 10)
+}
+func (k keyspace) triageClaim(week, channel string) string { // holder, PX lease
+	return k.base + "triageclaim:" + week + ":" + channel
+}
+func (k keyspace) triagePosted(week, channel string) string { // set once the week's triage is posted
+	return k.base + "triageposted:" + week + ":" + channel
+}

@@ -64,7 +64,20 @@ type Request struct {
 	URL       string
 	FirstSeen time.Time
 	Updated   time.Time
-	History   []TagChange // oldest first; filled by GetRequest
+	// Opened is when the ticket was opened in its own system (an ITSM's
+	// opened date, a spreadsheet's date column); zero when unknown.
+	Opened  time.Time
+	History []TagChange // oldest first; filled by GetRequest
+}
+
+// Received is when the request entered IT: its Opened date when the source
+// said, else when the bot first saw it. The new-request index (and so the
+// digest's drift and the weekly triage) counts requests by this time.
+func (r Request) Received() time.Time {
+	if !r.Opened.IsZero() {
+		return r.Opened
+	}
+	return r.FirstSeen
 }
 
 // TagChange is one (re)tag of a request.
@@ -137,6 +150,6 @@ type DigestData struct {
 	Outcomes    []Outcome
 	OpenTagged  map[string]int // outcome key → open requests tagged to it now
 	Tags        []TagEvent     // tag changes in the window
-	NewRequests []Request      // requests first seen in the window, with their current outcome
+	NewRequests []Request      // requests received in the window (Request.Received), with their current outcome
 	Escalations []Escalation   // raised, acknowledged or resolved in the window, or open now
 }

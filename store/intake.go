@@ -1,0 +1,265 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// scriptIntake creates or updates one request from an ITSM or a spreadsheet;
+// see lua/intake.lua.
+var scriptIntake = loadScript("intake.lua")
+
+// ErrDuplicate marks an import row whose reference an earlier row of the
+// same run already brought in.
+var ErrDuplicate = errors.New("duplicate reference")
+
+// importSeenTTL bounds the life of an import run's scratch hash of
+// references, in case the run dies before deleting it.
+const importSeenTTL = 24 * time.Hour
+
+// IntakeItem is one request as an ITSM or a spreadsheet describes it. Empty
+// fields keep what is stored, so a partial update never blanks a field.
+type IntakeItem struct {
+	Ref       string // normalised reference; required
+	Title     string
+	Requester string
+	URL       string
+	// Status is RequestOpen, RequestClosed, or "" to keep it (open when new).
+	Status string
+	// Source names where the item came from ("jira", "servicenow", "api",
+	// "csv"). A request keeps the source it was created from, except that
+	// one first seen in chat takes the ITSM's.
+	Source string
+	// Opened is when the ticket was opened at its source; zero when unknown.
+	Opened time.Time
+	// Outcome, when set, tags the request to that outcome (as Tag does, with
+	// history); Untag clears its outcome. Neither keeps the outcome.
+	Outcome string
+	Untag   bool
+	// Seen, when the batch has a run (IntakeOptions.Run), is recorded for the
+	// reference: a later item of the run with the same reference is a
+	// duplicate and reports the first one's Seen (e.g. its CSV line).
+	Seen string
+}
+
+// IntakeOptions apply to a whole batch.
+type IntakeOptions struct {
+	// Actor is who the audit stream and the tag history name ("jira", "csv").
+	Actor string
+	// At is the time of the change.
+	At time.Time
+	// Note is the tag history note of a (re)tag.
+	Note string
+	// DryRun checks each item and reports what it would do, writing nothing
+	// but the run's scratch hash of references.
+	DryRun bool
+	// Run, when set, names an import run whose items must not repeat a
+	// reference: see IntakeItem.Seen and EndImportRun.
+	Run string
+}
+
+// Intake verdicts.
+const (
+	IntakeCreated   = "created"
+	IntakeUpdated   = "updated"
+	IntakeUnchanged = "unchanged"
+)
+
+// IntakeResult is what one item did.
+type IntakeResult struct {
+	// Verdict is IntakeCreated, IntakeUpdated or IntakeUnchanged; "" when Err
+	// is set.
+	Verdict string
+	// Prev and Outcome are the request's outcome before and after.
+	Prev, Outcome string
+	// Changed lists the fields the item changed ("title", "status", …; a
+	// (re)tag is Prev != Outcome).
+	Changed []string
+	// Err, when set, says why nothing was written: ErrNotFound (no such
+	// outcome), ErrArchived (outcome archived) or ErrDuplicate.
+	Err error
+	// FirstSeen is, for ErrDuplicate, the Seen value of the first item.
+	FirstSeen string
+}
+
+// Tagged reports whether the item (re)tagged or untagged the request.
+func (r IntakeResult) Tagged() bool { return r.Err == nil && r.Prev != r.Outcome }
+
+// Intake creates or updates each item's request in one pipelined round trip
+// for the whole batch (the new workspace is registered in the same one).
+// Each item is one atomic script run that writes the request, its indexes
+// and its audit entries; an item that tags does exactly what Tag does. An
+// item that is rejected (its outcome unknown or archived, a duplicate in
+// its run) changes nothing and never stops the others. Re-delivering an
+// item is idempotent: its reference names one request, and an item that
+// changes nothing reports IntakeUnchanged and writes nothing. A closed
+// status removes the request from its outcome's open set; an open one puts
+// it back.
+//
+// The error is for the batch: the store could not be reached (matching
+// ErrUnavailable) or answered nonsense. Some items may then have been
+// written; sending the batch again is safe.
+func (s *Store) Intake(ctx context.Context, ws string, items []IntakeItem, opts IntakeOptions) ([]IntakeResult, error) {
+	op := fmt.Sprintf("intake %d requests", len(items))
+	if err := checkWorkspace(ws); err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	calls := make([]call, len(items))
+	for i, it := range items {
+		if it.Ref == "" {
+			return nil, fmt.Errorf("%s: item %d has no reference", op, i)
+		}
+		calls[i] = s.intakeCall(ws, it, opts)
+	}
+	replies, err := s.runBatch(ctx, ws, !opts.DryRun, calls)
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	out := make([]IntakeResult, len(items))
+	for i, v := range replies {
+		if out[i], err = intakeResult(v); err != nil {
+			return nil, fmt.Errorf("%s: item %d (%s): %w", op, i, items[i].Ref, err)
+		}
+	}
+	return out, nil
+}
+
+// intakeCall builds one item's script invocation.
+func (s *Store) intakeCall(ws string, it IntakeItem, opts IntakeOptions) call {
+	k := s.keys(ws)
+	keys := []string{k.audit(), k.request(it.Ref), k.history(it.Ref), k.tagIndex(), k.newRequestIndex()}
+	mode := ""
+	switch {
+	case it.Untag:
+		mode = "clear"
+	case it.Outcome != "":
+		mode = "set"
+		keys = append(keys, k.tagged(it.Outcome), k.outcome(it.Outcome))
+	}
+	seen := ""
+	if opts.Run != "" {
+		seen = it.Seen
+		if seen == "" {
+			seen = "?"
+		}
+		keys = append(keys, k.importSeen(opts.Run))
+	}
+	opened := ""
+	if !it.Opened.IsZero() {
+		opened = msArg(it.Opened)
+	}
+	dry := ""
+	if opts.DryRun {
+		dry = "1"
+	}
+	return call{
+		script: scriptIntake,
+		keys:   keys,
+		args: s.auditArgs(opts.Actor, msArg(opts.At), it.Ref, it.Title, it.Requester, it.URL,
+			it.Status, it.Source, opened, mode, it.Outcome, k.taggedPrefix(), dry,
+			seen, importSeenTTL.Milliseconds(), opts.Note),
+	}
+}
+
+// intakeResult decodes one script reply.
+func intakeResult(v any) (IntakeResult, error) {
+	arr, _ := v.([]any)
+	str := func(i int) string {
+		if i < len(arr) {
+			s, _ := arr[i].(string)
+			return s
+		}
+		return ""
+	}
+	switch verdict := str(0); verdict {
+	case IntakeCreated, IntakeUpdated, IntakeUnchanged:
+		r := IntakeResult{Verdict: verdict, Prev: str(1), Outcome: str(2)}
+		if c := str(3); c != "" {
+			r.Changed = strings.Split(c, ",")
+		}
+		return r, nil
+	case "duplicate":
+		return IntakeResult{Err: ErrDuplicate, FirstSeen: str(1)}, nil
+	case "nooutcome":
+		return IntakeResult{Err: ErrNotFound}, nil
+	case "archived":
+		return IntakeResult{Err: ErrArchived}, nil
+	}
+	return IntakeResult{}, fmt.Errorf("unexpected reply %v", v)
+}
+
+// EndImportRun deletes an import run's scratch hash of references.
+func (s *Store) EndImportRun(ctx context.Context, ws, run string) error {
+	if err := checkWorkspace(ws); err != nil {
+		return fmt.Errorf("end import run: %w", err)
+	}
+	return wrap("end import run", s.rdb.Del(ctx, s.keys(ws).importSeen(run)).Err())
+}
+
+// runBatch runs calls in one pipeline, adding ws to the workspace set when
+// register is set, and returns each call's reply in order. Calls whose
+// script the server does not know (NOSCRIPT: a restarted or flushed Redis)
+// are sent once more after loading it; a NOSCRIPT reply means the script
+// did not run, so nothing runs twice. A script error in one call fails the
+// batch: the scripts only fail on a bug or a broken store.
+func (s *Store) runBatch(ctx context.Context, ws string, register bool, calls []call) ([]any, error) {
+	replies := make([]any, len(calls))
+	pending := make([]int, len(calls))
+	for i := range pending {
+		pending[i] = i
+	}
+	for attempt := 0; len(pending) > 0; attempt++ {
+		cmds := make([]*redis.Cmd, len(pending))
+		pipe := s.rdb.Pipeline()
+		for j, i := range pending {
+			c := calls[i]
+			cmds[j] = c.script.EvalSha(ctx, pipe, c.keys, c.args...)
+		}
+		if register && attempt == 0 {
+			pipe.SAdd(ctx, s.workspacesKey(), ws)
+		}
+		_, execErr := pipe.Exec(ctx)
+		var retry []int
+		for j, i := range pending {
+			err := cmds[j].Err()
+			switch {
+			case err == nil:
+				replies[i] = cmds[j].Val()
+			case redis.HasErrorPrefix(err, "NOSCRIPT") && attempt == 0:
+				retry = append(retry, i)
+			default:
+				return nil, err
+			}
+		}
+		if len(retry) > 0 {
+			if err := s.loadScripts(ctx, calls, retry); err != nil {
+				return nil, err
+			}
+		} else if execErr != nil && !redis.HasErrorPrefix(execErr, "NOSCRIPT") {
+			return nil, execErr
+		}
+		pending = retry
+	}
+	return replies, nil
+}
+
+// loadScripts loads the scripts of the calls at the given indexes, each once.
+func (s *Store) loadScripts(ctx context.Context, calls []call, idx []int) error {
+	loaded := make(map[*redis.Script]bool)
+	for _, i := range idx {
+		sc := calls[i].script
+		if loaded[sc] {
+			continue
+		}
+		if err := sc.Load(ctx, s.rdb).Err(); err != nil {
+			return err
+		}
+		loaded[sc] = true
+	}
+	return nil
+}

@@ -1,0 +1,441 @@
+package store_test
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/storetest"
+)
+
+// intake runs one batch and fails the test on a batch error.
+func intake(t *testing.T, s *store.Store, opts store.IntakeOptions, items ...store.IntakeItem) []store.IntakeResult {
+	t.Helper()
+	if opts.Actor == "" {
+		opts.Actor = "jira"
+	}
+	if opts.At.IsZero() {
+		opts.At = t0
+	}
+	res, err := s.Intake(ctxT(t), ws, items, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != len(items) {
+		t.Fatalf("%d results for %d items", len(res), len(items))
+	}
+	return res
+}
+
+func scard(t *testing.T, s *store.Store, outcome string) int64 {
+	t.Helper()
+	n, err := s.Client().SCard(ctxT(t), taggedKey(s, outcome)).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestIntakeLifecycle: create, re-deliver, update, close, reopen, re-tag.
+func TestIntakeLifecycle(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	mustOutcomes(t, s, "pos", "infra")
+	opened := t0.Add(-2 * time.Hour)
+	item := store.IntakeItem{Ref: "OPS-7", Title: "Till reader fails", Requester: "Maria Lopez",
+		URL: "https://acme.atlassian.net/browse/OPS-7", Source: "jira", Opened: opened, Outcome: "pos"}
+
+	steps := []struct {
+		name     string
+		edit     func(*store.IntakeItem)
+		verdict  string
+		changed  []string
+		pos, inf int64
+		status   string
+	}{
+		{"create", func(*store.IntakeItem) {}, store.IntakeCreated, []string{"title", "requester", "url", "opened", "source"}, 1, 0, store.RequestOpen},
+		{"re-delivery", func(*store.IntakeItem) {}, store.IntakeUnchanged, nil, 1, 0, store.RequestOpen},
+		{"new title", func(i *store.IntakeItem) { i.Title = "Till reader fails in Leeds" }, store.IntakeUpdated, []string{"title"}, 1, 0, store.RequestOpen},
+		{"closed", func(i *store.IntakeItem) { i.Status = store.RequestClosed }, store.IntakeUpdated, []string{"status"}, 0, 0, store.RequestClosed},
+		{"closed again", func(*store.IntakeItem) {}, store.IntakeUnchanged, nil, 0, 0, store.RequestClosed},
+		{"reopened", func(i *store.IntakeItem) { i.Status = store.RequestOpen }, store.IntakeUpdated, []string{"status"}, 1, 0, store.RequestOpen},
+		{"re-tagged", func(i *store.IntakeItem) { i.Outcome = "infra" }, store.IntakeUpdated, nil, 0, 1, store.RequestOpen},
+		{"no outcome keeps it", func(i *store.IntakeItem) { i.Outcome = "" }, store.IntakeUnchanged, nil, 0, 1, store.RequestOpen},
+		{"untag", func(i *store.IntakeItem) { i.Untag = true }, store.IntakeUpdated, nil, 0, 0, store.RequestOpen},
+	}
+	for i, st := range steps {
+		st.edit(&item)
+		r := intake(t, s, store.IntakeOptions{At: t0.Add(time.Duration(i) * time.Minute)}, item)[0]
+		if r.Err != nil || r.Verdict != st.verdict || !slices.Equal(r.Changed, st.changed) {
+			t.Errorf("%s: %+v, want %s changing %v", st.name, r, st.verdict, st.changed)
+		}
+		if got, got2 := scard(t, s, "pos"), scard(t, s, "infra"); got != st.pos || got2 != st.inf {
+			t.Errorf("%s: open sets pos=%d infra=%d, want %d %d", st.name, got, got2, st.pos, st.inf)
+		}
+		req, err := s.GetRequest(ctx, ws, "OPS-7")
+		if err != nil || req.Status != st.status {
+			t.Errorf("%s: request %+v, %v", st.name, req, err)
+		}
+	}
+	req, _ := s.GetRequest(ctx, ws, "OPS-7")
+	if req.Source != "jira" || req.Title != "Till reader fails in Leeds" || req.Requester != "Maria Lopez" || !req.FirstSeen.Equal(t0) {
+		t.Errorf("request = %+v", req)
+	}
+	want := []string{"→pos", "pos→infra", "infra→"}
+	var got []string
+	for _, h := range req.History {
+		got = append(got, h.From+"→"+h.To)
+		if h.By != "jira" {
+			t.Errorf("history by %q, want jira", h.By)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("history %v, want %v", got, want)
+	}
+}
+
+// TestIntakeTagsLikeTag: an intake that tags leaves the same history, tag
+// index and audit detail as /tag.
+func TestIntakeTagsLikeTag(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	mustOutcomes(t, s, "pos")
+	if _, err := s.Tag(ctx, ws, "INC1", "pos", "jira", "note", t0); err != nil {
+		t.Fatal(err)
+	}
+	intake(t, s, store.IntakeOptions{Note: "note"}, store.IntakeItem{Ref: "INC2", Source: "jira", Outcome: "pos"})
+	a, _ := s.GetRequest(ctx, ws, "INC1")
+	b, _ := s.GetRequest(ctx, ws, "INC2")
+	if fmtSlice(a.History) != fmtSlice(b.History) || a.Outcome != b.Outcome || a.Status != b.Status {
+		t.Errorf("tag %+v\nintake %+v", a, b)
+	}
+	d, err := s.DigestData(ctx, ws, t0, t0.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Tags) != 2 || d.Tags[0].Outcome != d.Tags[1].Outcome || d.Tags[1].By != "jira" {
+		t.Errorf("tag events %+v", d.Tags)
+	}
+	audit, err := s.Audit(ctx, ws, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var details []string
+	for _, e := range audit {
+		details = append(details, e.What+" "+e.Detail)
+	}
+	for _, w := range []string{"tag INC1: none -> pos", "tag INC2: none -> pos", "intake.create INC2 from jira"} {
+		if !slices.Contains(details, w) {
+			t.Errorf("audit lacks %q: %v", w, details)
+		}
+	}
+	if scard(t, s, "pos") != 2 {
+		t.Errorf("open set has %d refs, want 2", scard(t, s, "pos"))
+	}
+}
+
+// TestIntakeRejectsWithoutWriting: unknown and archived outcomes are
+// rejected with nothing written, and never block the good items.
+func TestIntakeRejectsWithoutWriting(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	mustOutcomes(t, s, "pos", "old")
+	o, _ := s.GetOutcome(ctx, ws, "old")
+	o.Status = store.OutcomeArchived
+	if err := s.UpdateOutcome(ctx, ws, o, "U0", t0); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := s.Audit(ctx, ws, 1000)
+	res := intake(t, s, store.IntakeOptions{},
+		store.IntakeItem{Ref: "INC1", Source: "api", Outcome: "nope"},
+		store.IntakeItem{Ref: "INC2", Source: "api", Title: "fine"},
+		store.IntakeItem{Ref: "INC3", Source: "api", Outcome: "old"},
+		store.IntakeItem{Ref: "INC4", Source: "api", Outcome: "pos"},
+	)
+	if !errors.Is(res[0].Err, store.ErrNotFound) || res[1].Verdict != store.IntakeCreated ||
+		!errors.Is(res[2].Err, store.ErrArchived) || res[3].Verdict != store.IntakeCreated || !res[3].Tagged() {
+		t.Fatalf("results %+v", res)
+	}
+	for _, ref := range []string{"INC1", "INC3"} {
+		if _, err := s.GetRequest(ctx, ws, ref); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("rejected %s was written: %v", ref, err)
+		}
+	}
+	after, _ := s.Audit(ctx, ws, 1000)
+	if len(after)-len(before) != 3 { // create INC2, create INC4, tag INC4
+		t.Errorf("%d audit entries added, want 3", len(after)-len(before))
+	}
+}
+
+// TestIntakeChatRequestTakesSource: a request first tagged in chat takes
+// the ITSM's source and keeps its outcome when the item names none.
+func TestIntakeChatRequestTakesSource(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	mustOutcomes(t, s, "pos")
+	if _, err := s.Tag(ctx, ws, "INC9", "pos", "U1", "", t0); err != nil {
+		t.Fatal(err)
+	}
+	r := intake(t, s, store.IntakeOptions{}, store.IntakeItem{Ref: "INC9", Source: "servicenow", Title: "VPN down"})[0]
+	if r.Verdict != store.IntakeUpdated || r.Outcome != "pos" || r.Tagged() {
+		t.Errorf("result %+v", r)
+	}
+	req, _ := s.GetRequest(ctx, ws, "INC9")
+	if req.Source != "servicenow" || req.Outcome != "pos" {
+		t.Errorf("request %+v", req)
+	}
+	r = intake(t, s, store.IntakeOptions{}, store.IntakeItem{Ref: "INC9", Source: "csv"})[0]
+	if r.Verdict != store.IntakeUnchanged {
+		t.Errorf("a second source changed the request: %+v", r)
+	}
+}
+
+// TestIntakeReceivedWindow: requests are received at their opened date when
+// the source gives one, else when first seen; a later opened date moves them.
+func TestIntakeReceivedWindow(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	week := 7 * 24 * time.Hour
+	intake(t, s, store.IntakeOptions{At: t0.Add(week)},
+		store.IntakeItem{Ref: "OLD-1", Source: "csv", Opened: t0.Add(-week)},
+		store.IntakeItem{Ref: "NEW-1", Source: "csv"},
+		store.IntakeItem{Ref: "MID-1", Source: "csv", Opened: t0.Add(time.Hour)},
+	)
+	got := func(from, to time.Time) []string {
+		rs, err := s.RequestsReceived(ctx, ws, from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var refs []string
+		for _, r := range rs {
+			refs = append(refs, r.Ref)
+		}
+		return refs
+	}
+	if g := got(t0, t0.Add(week)); !slices.Equal(g, []string{"MID-1"}) {
+		t.Errorf("this week: %v", g)
+	}
+	if g := got(t0.Add(week), t0.Add(2*week)); !slices.Equal(g, []string{"NEW-1"}) {
+		t.Errorf("next week: %v", g)
+	}
+	intake(t, s, store.IntakeOptions{}, store.IntakeItem{Ref: "NEW-1", Source: "csv", Opened: t0.Add(2 * time.Hour)})
+	if g := got(t0, t0.Add(week)); !slices.Equal(g, []string{"MID-1", "NEW-1"}) {
+		t.Errorf("after a new opened date: %v", g)
+	}
+	d, err := s.DigestData(ctx, ws, t0, t0.Add(week))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.NewRequests) != 2 || !d.NewRequests[0].Received().Equal(t0.Add(time.Hour)) || d.NewRequests[0].Source != "csv" {
+		t.Errorf("digest new requests %+v", d.NewRequests)
+	}
+}
+
+// TestIntakeRunDuplicatesAndDryRun: a run rejects a repeated reference with
+// the first one's line; a dry run reports without writing.
+func TestIntakeRunDuplicatesAndDryRun(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	mustOutcomes(t, s, "pos")
+	intake(t, s, store.IntakeOptions{}, store.IntakeItem{Ref: "INC5", Source: "csv", Title: "old"})
+	before, _ := s.Audit(ctx, ws, 1000)
+	dry := store.IntakeOptions{DryRun: true, Run: "r1", Actor: "csv"}
+	res := intake(t, s, dry,
+		store.IntakeItem{Ref: "INC5", Source: "csv", Title: "new", Seen: "2"},
+		store.IntakeItem{Ref: "INC6", Source: "csv", Outcome: "pos", Seen: "3"},
+		store.IntakeItem{Ref: "INC5", Source: "csv", Seen: "4"},
+		store.IntakeItem{Ref: "INC7", Source: "csv", Outcome: "nope", Seen: "5"},
+		store.IntakeItem{Ref: "INC7", Source: "csv", Seen: "6"},
+	)
+	if res[0].Verdict != store.IntakeUpdated || res[1].Verdict != store.IntakeCreated || res[1].Outcome != "pos" ||
+		!errors.Is(res[2].Err, store.ErrDuplicate) || res[2].FirstSeen != "2" ||
+		!errors.Is(res[3].Err, store.ErrNotFound) || res[4].Verdict != store.IntakeCreated {
+		t.Fatalf("dry run results %+v", res)
+	}
+	after, _ := s.Audit(ctx, ws, 1000)
+	r5, _ := s.GetRequest(ctx, ws, "INC5")
+	if len(after) != len(before) || r5.Title != "old" {
+		t.Errorf("dry run wrote: audit %d→%d, INC5 %+v", len(before), len(after), r5)
+	}
+	if _, err := s.GetRequest(ctx, ws, "INC6"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("dry run created INC6: %v", err)
+	}
+	if err := s.EndImportRun(ctx, ws, "r1"); err != nil {
+		t.Fatal(err)
+	}
+	res = intake(t, s, store.IntakeOptions{Run: "r1"}, store.IntakeItem{Ref: "INC5", Source: "csv", Seen: "9"})
+	if res[0].Err != nil {
+		t.Errorf("a new run still sees the old one's refs: %+v", res[0])
+	}
+}
+
+// TestIntakeBatchIsOneRoundTrip counts what a batch of 200 items sends, and
+// checks a flushed script cache costs one retry, not a failure.
+func TestIntakeBatchIsOneRoundTrip(t *testing.T) {
+	t.Parallel()
+	ctx := ctxT(t)
+	rdb := storetest.Client(t)
+	h := &roundTrips{}
+	rdb.AddHook(h)
+	s := store.New(rdb, store.Options{Prefix: storetest.New(t).Prefix()})
+	items := make([]store.IntakeItem, 200)
+	for i := range items {
+		items[i] = store.IntakeItem{Ref: fmt.Sprint("INC", i), Source: "api", Title: "t"}
+	}
+	if _, err := s.Intake(ctx, ws, items[:1], store.IntakeOptions{Actor: "api", At: t0}); err != nil { // loads the script
+		t.Fatal(err)
+	}
+	h.n.Store(0)
+	res, err := s.Intake(ctx, ws, items, store.IntakeOptions{Actor: "api", At: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := h.n.Load(); n != 1 {
+		t.Errorf("a batch of %d took %d round trips, want 1", len(items), n)
+	}
+	if res[0].Verdict != store.IntakeUnchanged || res[199].Verdict != store.IntakeCreated {
+		t.Errorf("results %+v … %+v", res[0], res[199])
+	}
+	if storetest.Kind() != "miniredis" {
+		if err := rdb.ScriptFlush(ctx).Err(); err != nil {
+			t.Fatal(err)
+		}
+		items[0].Title = "after flush"
+		res, err = s.Intake(ctx, ws, items[:2], store.IntakeOptions{Actor: "api", At: t0})
+		if err != nil || res[0].Verdict != store.IntakeUpdated || res[1].Verdict != store.IntakeUnchanged {
+			t.Fatalf("after SCRIPT FLUSH: %+v, %v", res, err)
+		}
+	}
+}
+
+// TestIntakeWorkspaceIsolation: one workspace's intake never shows in another.
+func TestIntakeWorkspaceIsolation(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	if _, err := s.Intake(ctx, "T2", []store.IntakeItem{{Ref: "INC1", Source: "api"}}, store.IntakeOptions{Actor: "api", At: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetRequest(ctx, ws, "INC1"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("T2's request is visible in %s: %v", ws, err)
+	}
+	if _, err := s.Intake(ctx, "bad{ws}", []store.IntakeItem{{Ref: "INC1"}}, store.IntakeOptions{}); err == nil {
+		t.Error("a workspace id with braces was accepted")
+	}
+	wss, _ := s.Workspaces(ctx)
+	if !slices.Contains(wss, "T2") {
+		t.Errorf("workspaces %v lack T2", wss)
+	}
+}
+
+// TestEachRequestAndEscalationsByRef walks every request in pages with its
+// history and groups escalations by request.
+func TestEachRequestAndEscalationsByRef(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	mustOutcomes(t, s, "pos")
+	var items []store.IntakeItem
+	for i := range 7 {
+		items = append(items, store.IntakeItem{Ref: fmt.Sprint("INC", i), Source: "csv", Opened: t0.Add(time.Duration(i) * time.Hour)})
+	}
+	items[3].Outcome = "pos"
+	intake(t, s, store.IntakeOptions{}, items...)
+	for _, ref := range []string{"INC3", "INC3", "INC5"} {
+		if _, err := s.Escalate(ctx, ws, store.Escalation{Ref: ref, Outcome: "pos", RaisedBy: "U1", RaisedAt: t0}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var refs []string
+	pages := 0
+	err := s.EachRequest(ctx, ws, 3, func(rs []store.Request) error {
+		pages++
+		for _, r := range rs {
+			refs = append(refs, r.Ref)
+			if r.Ref == "INC3" && (len(r.History) != 1 || r.Outcome != "pos") {
+				t.Errorf("INC3 = %+v", r)
+			}
+			if r.Opened.IsZero() {
+				t.Errorf("%s has no opened date", r.Ref)
+			}
+		}
+		return nil
+	})
+	if err != nil || pages != 3 || len(refs) != 7 || refs[0] != "INC0" || refs[6] != "INC6" {
+		t.Errorf("walk: %d pages %v %v", pages, refs, err)
+	}
+	stop := errors.New("stop")
+	if err := s.EachRequest(ctx, ws, 3, func([]store.Request) error { return stop }); !errors.Is(err, stop) {
+		t.Errorf("fn's error not returned: %v", err)
+	}
+	byRef, err := s.EscalationsByRef(ctx, ws)
+	if err != nil || len(byRef["INC3"]) != 2 || byRef["INC3"][0].N != 1 || len(byRef["INC5"]) != 1 {
+		t.Errorf("escalations by ref %+v %v", byRef, err)
+	}
+	got, err := s.GetRequests(ctx, ws, []string{"INC6", "NOPE", "INC1"})
+	if err != nil || len(got) != 2 || got[0].Ref != "INC6" || got[1].Ref != "INC1" {
+		t.Errorf("GetRequests %+v %v", got, err)
+	}
+}
+
+// TestTriageBookkeeping: the triage channel setting is audited, a week's
+// triage is claimed once per channel, and messages keep their lists.
+func TestTriageBookkeeping(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	if set, _ := s.GetTriageSettings(ctx, ws); set.Channel != "" {
+		t.Fatalf("unset settings %+v", set)
+	}
+	if prev, err := s.SetTriageChannel(ctx, ws, "CTRIAGE", "U1", t0); err != nil || prev != "" {
+		t.Fatalf("set: %q %v", prev, err)
+	}
+	set, _ := s.GetTriageSettings(ctx, ws)
+	if set.Channel != "CTRIAGE" || set.By != "U1" || !set.At.Equal(t0) {
+		t.Errorf("settings %+v", set)
+	}
+	if prev, _ := s.SetTriageChannel(ctx, ws, "", "U1", t0); prev != "CTRIAGE" {
+		t.Errorf("clear returned %q", prev)
+	}
+	audit, _ := s.Audit(ctx, ws, 2)
+	if len(audit) != 2 || audit[0].What != "triage.channel" || audit[1].Detail != "CTRIAGE" {
+		t.Errorf("audit %+v", audit)
+	}
+
+	claim := func(holder string) bool {
+		ok, err := s.ClaimTriage(ctx, ws, "CIT", "2026-W45", holder, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if !claim("a") || claim("b") {
+		t.Fatal("a second holder claimed a held week")
+	}
+	if err := s.ReleaseTriage(ctx, ws, "CIT", "2026-W45", "a"); err != nil {
+		t.Fatal(err)
+	}
+	if !claim("b") {
+		t.Fatal("a released week could not be claimed")
+	}
+	if err := s.RecordTriage(ctx, ws, "CIT", "2026-W45", t0); err != nil {
+		t.Fatal(err)
+	}
+	if claim("c") {
+		t.Fatal("a posted week was claimed again")
+	}
+
+	m := store.TriageMessage{Week: "2026-W45", From: t0, To: t0.Add(time.Hour), Channel: "CIT", Part: 1, Parts: 1, Refs: []string{"INC1", "https://x.example/a b"}}
+	id1, err := s.SaveTriageMessage(ctx, ws, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id2, _ := s.SaveTriageMessage(ctx, ws, m)
+	got, err := s.GetTriageMessage(ctx, ws, id1)
+	if err != nil || id2 != id1+1 || !slices.Equal(got.Refs, m.Refs) || !got.From.Equal(t0) || got.Channel != "CIT" {
+		t.Errorf("message %d/%d %+v %v", id1, id2, got, err)
+	}
+	if _, err := s.GetTriageMessage(ctx, ws, 99); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown message: %v", err)
+	}
+}
