@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -30,8 +31,9 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
 
 // answerCommand runs cmd and calls reply exactly once, before CommandTimeout
 // has passed: with the result when it is ready, else with "Working on it…"
-// (the result then goes to response_url). Work after the reply (thread
-// detail, outgoing messages) runs in the background.
+// from another goroutine (the result then goes to response_url), so reply
+// must deliver its answer at once (writeJSON flushes). Work after the reply
+// (thread detail, outgoing messages) runs in the background.
 func (a *Adapter) answerCommand(ctx context.Context, cmd slack.SlashCommand, reply func(replyBody)) {
 	ws := workspaceID(cmd.TeamID, cmd.EnterpriseID, cmd.IsEnterpriseInstall)
 	if ws == "" || cmd.UserID == "" || cmd.Command == "" {
@@ -54,43 +56,45 @@ func (a *Adapter) answerCommand(ctx context.Context, cmd slack.SlashCommand, rep
 		Command:   cmd.Command,
 		Text:      cmd.Text,
 	}
-	done := make(chan commands.Response, 1)
-	go func() {
-		hctx, cancel := context.WithTimeout(context.Background(), backgroundTimeout)
-		defer cancel()
-		done <- a.core.Handle(hctx, req)
-	}()
-	timer := time.NewTimer(a.cfg.CommandTimeout)
-	select {
-	case resp := <-done:
-		timer.Stop()
-		msgs := Render(resp)
-		body := replyBody{ResponseType: responseType(resp)}
-		if len(msgs) > 0 {
-			body, msgs = replyFor(resp, msgs[0]), msgs[1:]
+	// Handle runs on this goroutine (no new goroutine, no stack to grow on
+	// the hot path); a watchdog answers "Working on it…" if it is slow. The
+	// mutex makes sure exactly one of the two answers.
+	var (
+		mu       sync.Mutex
+		answered bool
+	)
+	watchdog := time.AfterFunc(a.cfg.CommandTimeout, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !answered {
+			answered = true
+			reply(replyBody{ResponseType: typeEphemeral, Text: workingText})
 		}
-		if len(msgs) == 0 && len(resp.Outgoing) == 0 {
-			reply(body)
-			return
-		}
-		start := a.reserveBackground()
-		reply(body)
-		start(func(ctx context.Context) { a.followUp(ctx, ws, cmd, resp, msgs, 1) })
-	case <-timer.C:
-		start := a.reserveBackground()
-		reply(replyBody{ResponseType: typeEphemeral, Text: workingText})
-		a.log.LogAttrs(ctx, slog.LevelInfo, "slack command slow: answering through response_url",
+	})
+	resp := a.core.Handle(context.WithoutCancel(ctx), req)
+	watchdog.Stop()
+	mu.Lock()
+	late := answered
+	answered = true
+	mu.Unlock()
+	if late {
+		a.log.LogAttrs(ctx, slog.LevelInfo, "slack command slow: answered through response_url",
 			attrWS(ws), attrChannel(cmd.ChannelID), attrCommand(cmd.Command))
-		start(func(ctx context.Context) {
-			var resp commands.Response
-			select {
-			case resp = <-done:
-			case <-ctx.Done():
-				return
-			}
-			a.followUp(ctx, ws, cmd, resp, Render(resp), 1)
-		})
+		a.background(func(ctx context.Context) { a.followUp(ctx, ws, cmd, resp, Render(resp), 1) })
+		return
 	}
+	msgs := Render(resp)
+	body := replyBody{ResponseType: responseType(resp)}
+	if len(msgs) > 0 {
+		body, msgs = replyFor(resp, msgs[0]), msgs[1:]
+	}
+	if len(msgs) == 0 && len(resp.Outgoing) == 0 {
+		reply(body)
+		return
+	}
+	start := a.reserveBackground()
+	reply(body)
+	start(func(ctx context.Context) { a.followUp(ctx, ws, cmd, resp, msgs, 1) })
 }
 
 // followUp sends what did not fit in the reply through response_url, then

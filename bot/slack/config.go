@@ -18,7 +18,8 @@ const (
 // Config configures the Slack adapter. The main program fills it from the
 // environment (names in brackets).
 type Config struct {
-	// SigningSecret verifies every request from Slack [SLACK_SIGNING_SECRET]. Required.
+	// SigningSecret verifies every request from Slack [SLACK_SIGNING_SECRET].
+	// Required unless AppToken is set; without it every HTTP request is refused.
 	SigningSecret string
 	// BotToken is the single-workspace bot token (xoxb-…) [SLACK_BOT_TOKEN]. It is
 	// used for any workspace that has no token of its own from an OAuth install.
@@ -44,8 +45,8 @@ type Config struct {
 
 // withDefaults fills zero values and checks the configuration.
 func (c Config) withDefaults() (Config, error) {
-	if c.SigningSecret == "" {
-		return c, errors.New("slack: signing secret is required")
+	if c.SigningSecret == "" && c.AppToken == "" {
+		return c, errors.New("slack: a signing secret (HTTP) or an app-level token (Socket Mode) is required")
 	}
 	if c.APIURL == "" {
 		c.APIURL = DefaultAPIURL

@@ -2,7 +2,9 @@ package slack
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -99,11 +101,15 @@ func TestSlowCommandAnswersAtOnceThenThroughResponseURL(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	var got replyBody
+	var (
+		got     replyBody
+		elapsed time.Duration
+		replies int
+	)
 	slow.answerCommand(context.Background(), parseSlashCommand([]byte(h.commandForm("T1", "U1", "C1", "/tag", "INC-9 pos"))),
-		func(b replyBody) { got = b })
-	if elapsed := time.Since(start); elapsed > 300*time.Millisecond {
-		t.Fatalf("answered after %v", elapsed)
+		func(b replyBody) { got, elapsed = b, time.Since(start); replies++ })
+	if elapsed > 300*time.Millisecond || replies != 1 {
+		t.Fatalf("%d answers, the first after %v", replies, elapsed)
 	}
 	if got.Text != workingText || got.ResponseType != typeEphemeral {
 		t.Fatalf("first answer %+v", got)
@@ -136,6 +142,7 @@ func TestNewRejectsIncompleteConfig(t *testing.T) {
 	h := newHarness(t, nil)
 	for name, cfg := range map[string]Config{
 		"no secret":      {BotToken: "x"},
+		"nothing":        {},
 		"oauth, no key":  {SigningSecret: "s", ClientID: "1", ClientSecret: "2", RedirectURL: "https://x/cb"},
 		"oauth, partial": {SigningSecret: "s", ClientID: "1", SecretKey: "k"},
 		"bad API URL":    {SigningSecret: "s", APIURL: "ftp://x"},
@@ -146,5 +153,41 @@ func TestNewRejectsIncompleteConfig(t *testing.T) {
 	}
 	if _, err := New(Config{SigningSecret: "s"}, nil, nil); err == nil {
 		t.Error("nil core accepted")
+	}
+}
+
+func TestSlowCommandOverHTTPIsAnsweredBeforeTheHandlerEnds(t *testing.T) {
+	h := newHarness(t, nil)
+	h.mustCommand("UADMIN", "CADMIN", "/outcome", `add pos "Point of sale"`)
+	cfg := h.a.cfg
+	cfg.CommandTimeout = 50 * time.Millisecond
+	slow, err := newAdapter(cfg, slowCore{Core: h.core, delay: time.Second}, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	slow.Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	start := time.Now()
+	req := signedRequest(t, srv.URL+"/slack/commands", testSecret, "application/x-www-form-urlencoded",
+		h.commandForm("T1", "U1", "C1", "/tag", "INC-10 pos"), time.Now())
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if elapsed := time.Since(start); elapsed > 600*time.Millisecond {
+		t.Fatalf("whole answer read after %v", elapsed)
+	}
+	if !strings.Contains(string(body), workingText) || !strings.Contains(string(body), `"response_type":"ephemeral"`) {
+		t.Fatalf("answer %s", body)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	waitFor(t, "the result through response_url", func() bool { return len(h.slack.Calls("response_url")) == 1 })
+	if err := slow.Shutdown(ctx); err != nil {
+		t.Fatal(err)
 	}
 }

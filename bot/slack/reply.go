@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -51,7 +52,8 @@ func ephemeralText(text string) replyBody {
 	return replyBody{ResponseType: typeEphemeral, Text: mrkdwn(text)}
 }
 
-// writeJSON answers 200 with body as JSON.
+// writeJSON answers 200 with body as JSON, with its length, and flushes:
+// the answer reaches Slack even while the handler goroutine is still busy.
 func writeJSON(w http.ResponseWriter, body any) {
 	b, err := json.Marshal(body)
 	if err != nil {
@@ -60,7 +62,11 @@ func writeJSON(w http.ResponseWriter, body any) {
 	}
 	h := w.Header()
 	h["Content-Type"] = jsonContentType
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
 	_, _ = w.Write(b)
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
 }
 
 var jsonContentType = []string{"application/json"}

@@ -63,19 +63,10 @@ func (a *Adapter) handleSocketEvent(ctx context.Context, evt socketmode.Event, a
 			a.ackOrLog(ctx, ack, evt.Request, nil)
 			return
 		}
-		a.answerCommand(ctx, cmd, func(b replyBody) {
-			js, err := json.Marshal(b)
-			if err != nil || len(js) <= socketAckLimit {
-				a.ackOrLog(ctx, ack, evt.Request, b)
-				return
-			}
-			full := b
-			start := a.reserveBackground()
-			a.ackOrLog(ctx, ack, evt.Request, replyBody{ResponseType: typeEphemeral, Text: workingText})
-			start(func(ctx context.Context) {
-				a.respondAll(ctx, cmd.ResponseURL, full.ResponseType, []Message{{Text: full.Text, Blocks: full.Blocks}}, 1)
-			})
-		})
+		// Each command runs on its own goroutine so a slow one never holds
+		// up the envelopes behind it.
+		start := a.reserveBackground()
+		start(func(context.Context) { a.answerSocketCommand(ctx, cmd, evt.Request, ack) })
 	case socketmode.EventTypeInteractive:
 		if ic, ok := evt.Data.(slack.InteractionCallback); ok {
 			a.dispatchInteraction(ctx, ic) // starts in the background; the ack is not delayed
@@ -102,6 +93,24 @@ func (a *Adapter) handleSocketEvent(ctx context.Context, evt socketmode.Event, a
 			a.ackOrLog(ctx, ack, evt.Request, nil)
 		}
 	}
+}
+
+// answerSocketCommand runs a slash command and answers it in the envelope's
+// ack; a reply too large for an ack is sent through response_url.
+func (a *Adapter) answerSocketCommand(ctx context.Context, cmd slack.SlashCommand, req *socketmode.Request, ack ackFunc) {
+	a.answerCommand(ctx, cmd, func(b replyBody) {
+		js, err := json.Marshal(b)
+		if err != nil || len(js) <= socketAckLimit {
+			a.ackOrLog(ctx, ack, req, b)
+			return
+		}
+		full := b
+		start := a.reserveBackground()
+		a.ackOrLog(ctx, ack, req, replyBody{ResponseType: typeEphemeral, Text: workingText})
+		start(func(ctx context.Context) {
+			a.respondAll(ctx, cmd.ResponseURL, full.ResponseType, []Message{{Text: full.Text, Blocks: full.Blocks}}, 1)
+		})
+	})
 }
 
 func (a *Adapter) ackOrLog(ctx context.Context, ack ackFunc, req *socketmode.Request, payload any) {

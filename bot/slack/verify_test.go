@@ -108,3 +108,13 @@ func TestParseSlashCommand(t *testing.T) {
 		t.Fatalf("workspace = %q, want the team", got)
 	}
 }
+
+func TestVerifierWithoutSecretRefusesEverything(t *testing.T) {
+	now := time.Now()
+	v := newVerifier("", func() time.Time { return now })
+	ts := strconv.FormatInt(now.Unix(), 10)
+	h := http.Header{headerSignature: {sign("", ts, nil)}, headerTimestamp: {ts}}
+	if err := v.verify(h, nil); err == nil {
+		t.Fatal("a request signed with the empty secret was accepted")
+	}
+}
