@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/bot/shell"
+	"github.com/outcomebot/outcomebot/bot/teams"
 	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/store"
 	_ "time/tzdata" // time zones work in minimal images
@@ -40,6 +41,7 @@ Commands:
   serve     run the bot for Slack and/or Teams: one HTTP server (OUTCOMEBOT_ADDR)
   shell     the bot in a terminal: type /commands, switch users, move a simulated clock
   demo      load a retail-chain scenario and print its leadership digest
+  teams-package  write the Teams app zip (app id from MICROSOFT_APP_ID) to stdout
   version   print the version
   help      this text
 
@@ -59,7 +61,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "version", "--version":
 		fmt.Fprintln(stdout, "outcomebot", version)
 		return nil
-	case "shell", "demo", "serve":
+	case "shell", "demo", "serve", "teams-package":
 	default:
 		return fmt.Errorf("unknown command %q; run `outcomebot help`", cmd)
 	}
@@ -68,8 +70,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return err
 	}
 	log := newLogger(stderr, cfg.get("OUTCOMEBOT_LOG_LEVEL"), cmd != "serve")
-	if cmd == "serve" {
+	switch cmd {
+	case "serve":
 		return runServe(ctx, cfg, log, stderr)
+	case "teams-package":
+		return writeTeamsPackage(cfg, stdout)
 	}
 	st, closeStore, err := openStore(ctx, cfg, stderr)
 	if err != nil {
@@ -144,4 +149,16 @@ func isTerminal(r io.Reader) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// writeTeamsPackage writes the Teams app package for the configured app id.
+func writeTeamsPackage(cfg *config, stdout io.Writer) error {
+	appID := cfg.get("MICROSOFT_APP_ID")
+	if appID == "" {
+		return errors.New("teams-package needs the bot's app id: set MICROSOFT_APP_ID or pass -teams-app-id")
+	}
+	if f, ok := stdout.(*os.File); ok && isTerminal(f) {
+		return errors.New("teams-package writes a zip: redirect it to a file (outcomebot teams-package > outcomebot-teams.zip)")
+	}
+	return teams.WritePackage(stdout, appID)
 }
