@@ -167,6 +167,11 @@ func (c *Core) digestStatus(ctx context.Context, req Request, args Args) (Respon
 	if err != nil {
 		return Response{}, err
 	}
-	return Response{Text: fmt.Sprintf("This channel gets the weekly digest %s, subscribed by %s on %s. %s",
-		followText(sub.Outcomes), Mention(sub.By), sub.At.In(c.location(sub.TZ)).Format("2 Jan 2006"), c.nextText(sub, req.Time))}, nil
+	lines, err := c.digestStatusLines(ctx, req.Workspace, sub, req.Time)
+	if err != nil {
+		return Response{}, err
+	}
+	head := fmt.Sprintf("This channel gets the weekly digest %s, subscribed by %s on %s.",
+		followText(sub.Outcomes), Mention(sub.By), sub.At.In(c.location(sub.TZ)).Format("2 Jan 2006"))
+	return Response{Text: strings.Join(append([]string{head}, lines...), "\n")}, nil
 }
