@@ -54,7 +54,7 @@ func (a *Adapter) answerCommand(ctx context.Context, cmd slack.SlashCommand, rep
 		User:      cmd.UserID,
 		UserName:  cmd.UserName,
 		Command:   cmd.Command,
-		Text:      cmd.Text,
+		Text:      decodeText(cmd.Text),
 	}
 	// Handle runs on this goroutine (no new goroutine, no stack to grow on
 	// the hot path); a watchdog answers "Working on it…" if it is slow. The
