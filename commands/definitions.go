@@ -25,6 +25,7 @@ func (c *Core) newRouter() *Router {
 			{Name: "revoke", Usage: "/outcome revoke @user admin|it-lead", Summary: "take a role away", Role: store.RoleAdmin, Handler: c.grantOrRevoke(false)},
 			{Name: "roles", Usage: "/outcome roles", Summary: "who holds which role", Handler: HandlerFunc(c.listRoles)},
 			{Name: "whoami", Usage: "/outcome whoami", Summary: "your user id, workspace and roles", Handler: HandlerFunc(c.whoami)},
+			{Name: "triage", Usage: usageTriage, Summary: "where the weekly triage of untagged requests goes (admin to change)", Handler: HandlerFunc(c.triageSettings)},
 		}},
 		{Name: "tag", Usage: usageTag, Summary: "tag, re-tag or untag a request (history kept); with only a ticket, show it", Handler: HandlerFunc(c.tag),
 			Example: "/tag INC0012345 pos-conversion card readers in Leeds"},
@@ -43,6 +44,7 @@ func (c *Core) newRouter() *Router {
 	})
 	r.HandleAction(ActionAck, ack)
 	r.HandleAction(ActionResolve, resolve)
+	r.HandleAction(ActionTriage, HandlerFunc(c.triagePick))
 	// /outcome help lists everything, not just /outcome.
 	outcome := r.byName["outcome"]
 	outcome.Subs = append(outcome.Subs, Definition{Name: "help", Usage: "/outcome help", Summary: "every command",

@@ -92,6 +92,9 @@ type weekStats struct {
 	tagged, raised, acked, resolved, overdue int
 	ackTimes                                 []time.Duration
 	newRequests, untagged                    int
+	// untaggedBy counts the week's untagged requests by source and by
+	// requester, for the drift section.
+	untaggedBySource, untaggedByRequester map[string]int
 }
 
 // outcomeDigest gathers what the digest shows about one outcome.
@@ -244,7 +247,7 @@ func (d *digest) fillOutcome(od *outcomeDigest, es []*store.Escalation) {
 // this week.
 func (d *digest) countNewOpen() {
 	for _, r := range d.in.Data.NewRequests {
-		if od := d.byKey[r.Outcome]; od != nil && r.Status != store.RequestClosed && inWindow(r.FirstSeen, d.week, d.now) {
+		if od := d.byKey[r.Outcome]; od != nil && r.Status != store.RequestClosed && inWindow(r.Received(), d.week, d.now) {
 			od.newOpen++
 		}
 	}
@@ -291,13 +294,24 @@ func (d *digest) stats(from, to time.Time) weekStats {
 			s.overdue++
 		}
 	}
+	s.untaggedBySource, s.untaggedByRequester = map[string]int{}, map[string]int{}
 	for _, r := range d.in.Data.NewRequests {
-		if inWindow(r.FirstSeen, from, to) {
+		if inWindow(r.Received(), from, to) {
 			s.newRequests++
 			if r.Outcome == "" {
 				s.untagged++
+				s.untaggedBySource[orText(r.Source, "unknown")]++
+				s.untaggedByRequester[orText(r.Requester, noRequester)]++
 			}
 		}
+	}
+	return s
+}
+
+// orText returns s, or alt when s is empty.
+func orText(s, alt string) string {
+	if s == "" {
+		return alt
 	}
 	return s
 }

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 
@@ -8,8 +9,8 @@ import (
 )
 
 // This file renders the digest's detail: one section per outcome, riskiest
-// first, the starved outcomes and the accountability lines, packed into
-// thread messages that each stay inside platform limits.
+// first, the untagged work, the starved outcomes and the accountability
+// lines, packed into thread messages that each stay inside platform limits.
 
 // detailMessages renders the detail sections and packs them into messages.
 func (d *digest) detailMessages() []Response {
@@ -17,6 +18,7 @@ func (d *digest) detailMessages() []Response {
 	for _, od := range d.outcomes {
 		sections = append(sections, d.outcomeSection(od))
 	}
+	sections = append(sections, d.driftSections()...)
 	sections = append(sections, d.starvedSections()...)
 	sections = append(sections, d.accountabilitySections()...)
 	return d.packMessages(sections)
@@ -90,6 +92,56 @@ func ackSummary(od *outcomeDigest) string {
 		return durationText(m) + " (1 acknowledgement)"
 	}
 	return durationText(m) + " (" + strconv.Itoa(n) + " acknowledgements)"
+}
+
+// maxDriftTop is how many sources and requesters of untagged work are named.
+const maxDriftTop = 5
+
+// noRequester counts untagged requests whose source named no requester.
+const noRequester = "not given"
+
+// driftSections describe this week's untagged work, when there is any: how
+// much of all the requests received (from chat, the ITSMs and imports) has
+// no outcome, and where it comes from: the top sources and requesters.
+func (d *digest) driftSections() []Section {
+	c := d.cur
+	if c.untagged == 0 {
+		return nil
+	}
+	lines := []string{
+		strconv.Itoa(c.untagged) + " of " + strconv.Itoa(c.newRequests) + " requests received this week, from every source, " +
+			isAre(c.untagged) + " tied to no outcome.",
+		"Top sources: " + topCounts(c.untaggedBySource, maxDriftTop),
+	}
+	if _, none := c.untaggedByRequester[noRequester]; !none || len(c.untaggedByRequester) > 1 {
+		lines = append(lines, "Top requesters: "+topCounts(c.untaggedByRequester, maxDriftTop))
+	}
+	lines = append(lines, "Tag them with "+Code("/tag <ticket> <outcome-key>")+" or pick their outcomes in the weekly triage.")
+	return []Section{{Title: "Drift: untagged work", Text: fitLines(lines, maxSectionBytes)}}
+}
+
+// topCounts renders the n largest counts, largest first then by name:
+// "jira 4 · servicenow 2 · csv 1", with "and 3 more" when cut.
+func topCounts(counts map[string]int, n int) string {
+	names := make([]string, 0, len(counts))
+	for k := range counts {
+		names = append(names, k)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if counts[names[i]] != counts[names[j]] {
+			return counts[names[i]] > counts[names[j]]
+		}
+		return names[i] < names[j]
+	})
+	parts := make([]string, 0, n+1)
+	for i, k := range names {
+		if i == n {
+			parts = append(parts, "and "+strconv.Itoa(len(names)-n)+" more")
+			break
+		}
+		parts = append(parts, clipRunes(k, 60)+" "+strconv.Itoa(counts[k]))
+	}
+	return strings.Join(parts, " · ")
 }
 
 // starvedSections lists the outcomes that got no IT activity this week.

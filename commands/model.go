@@ -35,8 +35,10 @@ type Request struct {
 type Action struct {
 	// Name is the action id, e.g. ActionAck or ActionResolve.
 	Name string
-	// Value is the button's value, e.g. "E-7".
+	// Value is the button's value, e.g. "E-7", or a picker's own Value.
 	Value string
+	// Choice is the Value of the option picked in a Picker; "" for a button.
+	Choice string
 }
 
 // Action names carried by escalation card buttons.
@@ -83,12 +85,41 @@ type Response struct {
 	Outgoing []Outgoing
 }
 
-// Section is a block of a message: an optional heading, text and label/value fields.
+// Section is a block of a message: an optional heading, text and
+// label/value fields, and optionally a picker that acts on what the section
+// shows (one message can so carry many items, each with its own menu).
 type Section struct {
 	Title  string
 	Text   string
 	Fields []Field
+	Picker *Picker `json:",omitempty"` // omitted so sections without one encode as before
 }
+
+// Picker is a menu of choices shown with a section: a Slack static_select,
+// a Teams Input.ChoiceSet with a submit button. Picking an option sends an
+// Action named Action whose Value is the picker's Value (like a button's)
+// and whose Choice is the option's Value. Platforms without menus show the
+// section's text only, which should then say how to act by command.
+type Picker struct {
+	Action      string
+	Value       string // at most MaxPickerValue bytes
+	Placeholder string // plain text
+	Options     []Choice
+}
+
+// Choice is one option of a Picker.
+type Choice struct {
+	Label string // plain text, at most MaxChoiceLabel runes
+	Value string // at most MaxPickerValue bytes
+}
+
+// Picker limits every platform can render (Slack: 100 options, 75-character
+// labels, 150-character values; block ids of 255).
+const (
+	MaxPickerOptions = 100
+	MaxChoiceLabel   = 75
+	MaxPickerValue   = 150
+)
 
 // Field is one label/value pair in a section.
 type Field struct {

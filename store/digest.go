@@ -60,7 +60,7 @@ func (s *Store) DigestData(ctx context.Context, ws string, from, to time.Time) (
 		d.OpenTagged[key] = int(rec.openTagged[i].Val())
 	}
 	for i, c := range rec.newRequests {
-		r := requestFromReceived(c.Val())
+		r := requestFromValues(c.Val())
 		if r.Ref == "" {
 			r.Ref = idx.newRefs.Val()[i]
 		}
@@ -102,7 +102,7 @@ func (s *Store) readDigestRecords(ctx context.Context, ws string, idx digestInde
 			rec.openTagged = append(rec.openTagged, p.SCard(ctx, k.tagged(key)))
 		}
 		for _, ref := range idx.newRefs.Val() {
-			rec.newRequests = append(rec.newRequests, p.HMGet(ctx, k.request(ref), receivedFields...))
+			rec.newRequests = append(rec.newRequests, p.HMGet(ctx, k.request(ref), requestFields...))
 		}
 		for _, n := range escals {
 			rec.escalations = append(rec.escalations, p.HGetAll(ctx, k.escalationPrefix()+n))

@@ -41,6 +41,9 @@ type IntakeItem struct {
 	// history); Untag clears its outcome. Neither keeps the outcome.
 	Outcome string
 	Untag   bool
+	// Actor, when set, is who the audit and the history name for this item
+	// instead of IntakeOptions.Actor (a batch may mix sources).
+	Actor string
 	// Seen, when the batch has a run (IntakeOptions.Run), is recorded for the
 	// reference: a later item of the run with the same reference is a
 	// duplicate and reports the first one's Seen (e.g. its CSV line).
@@ -153,6 +156,10 @@ func (s *Store) intakeCall(ws string, it IntakeItem, opts IntakeOptions) call {
 	if !it.Opened.IsZero() {
 		opened = msArg(it.Opened)
 	}
+	actor := opts.Actor
+	if it.Actor != "" {
+		actor = it.Actor
+	}
 	dry := ""
 	if opts.DryRun {
 		dry = "1"
@@ -160,7 +167,7 @@ func (s *Store) intakeCall(ws string, it IntakeItem, opts IntakeOptions) call {
 	return call{
 		script: scriptIntake,
 		keys:   keys,
-		args: s.auditArgs(opts.Actor, msArg(opts.At), it.Ref, it.Title, it.Requester, it.URL,
+		args: s.auditArgs(actor, msArg(opts.At), it.Ref, it.Title, it.Requester, it.URL,
 			it.Status, it.Source, opened, mode, it.Outcome, k.taggedPrefix(), dry,
 			seen, importSeenTTL.Milliseconds(), opts.Note),
 	}

@@ -10,20 +10,6 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// receivedFields are the request fields read with HMGET by the intake,
-// triage and export reads: requestFields and the source's opened date.
-var receivedFields = append(append([]string(nil), requestFields...), "opened")
-
-// requestFromReceived decodes an HMGET of receivedFields.
-func requestFromReceived(vals []any) Request {
-	r := requestFromValues(vals)
-	if len(vals) == len(receivedFields) {
-		v, _ := vals[len(vals)-1].(string)
-		r.Opened = fromMS(v)
-	}
-	return r
-}
-
 // RequestsReceived returns the requests received in [from, to) by their
 // Received time (the new-request index), oldest first, in two pipelined
 // round trips.
@@ -65,7 +51,7 @@ func (s *Store) readRequests(ctx context.Context, ws string, refs []string, with
 	hists := make([]*redis.StringSliceCmd, len(refs))
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, ref := range refs {
-			fields[i] = p.HMGet(ctx, k.request(ref), receivedFields...)
+			fields[i] = p.HMGet(ctx, k.request(ref), requestFields...)
 			if withHistory {
 				hists[i] = p.LRange(ctx, k.history(ref), 0, -1)
 			}
@@ -77,7 +63,7 @@ func (s *Store) readRequests(ctx context.Context, ws string, refs []string, with
 	}
 	out := make([]Request, 0, len(refs))
 	for i, c := range fields {
-		r := requestFromReceived(c.Val())
+		r := requestFromValues(c.Val())
 		if r.Ref == "" {
 			continue // no record (the index and the hash are written together)
 		}

@@ -12,7 +12,7 @@ import (
 // requestFields are the request hash fields, in the order
 // requestFromValues reads them from HMGET.
 var requestFields = []string{
-	"ref", "title", "outcome", "status", "source", "requester", "url", "first_seen", "updated",
+	"ref", "title", "outcome", "status", "source", "requester", "url", "first_seen", "updated", "opened",
 }
 
 // tagEntry is a history entry and a tag-index member as the tag script
@@ -116,6 +116,7 @@ func requestFromMap(m map[string]string) Request {
 		URL:       m["url"],
 		FirstSeen: fromMS(m["first_seen"]),
 		Updated:   fromMS(m["updated"]),
+		Opened:    fromMS(m["opened"]),
 	}
 }
 
@@ -130,7 +131,7 @@ func requestFromValues(vals []any) Request {
 	}
 	return Request{
 		Ref: f(0), Title: f(1), Outcome: f(2), Status: f(3), Source: f(4),
-		Requester: f(5), URL: f(6), FirstSeen: fromMS(f(7)), Updated: fromMS(f(8)),
+		Requester: f(5), URL: f(6), FirstSeen: fromMS(f(7)), Updated: fromMS(f(8)), Opened: fromMS(f(9)),
 	}
 }
 

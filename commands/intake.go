@@ -1,0 +1,311 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/outcomebot/outcomebot/store"
+)
+
+// This file brings requests in from outside chat: an ITSM pushing to the
+// intake API, or a spreadsheet imported from the command line. Both end in
+// Core.Intake, which checks each item, writes the good ones in one
+// pipelined round trip and says per item what happened.
+
+// MaxIntakeItems is the most items one Intake call (and one intake API
+// call) takes.
+const MaxIntakeItems = 1000
+
+// Limits on intake text: longer titles and requesters are cut, not refused.
+const (
+	maxIntakeTitle     = 300
+	maxIntakeRequester = 120
+	maxIntakeURL       = 2000
+	// maxFuture is how far in the future an opened date may be (clock skew
+	// and zone mistakes), beyond which it is refused.
+	maxFuture = 24 * time.Hour
+)
+
+// Sources of requests brought in from outside chat.
+const (
+	SourceAPI        = "api"
+	SourceJira       = "jira"
+	SourceServiceNow = "servicenow"
+	SourceCSV        = "csv"
+)
+
+// IntakeItem is one request as its source describes it, before any check.
+type IntakeItem struct {
+	// Ref is the ticket reference as the source gives it (a number, key or
+	// URL); it is normalised as /tag normalises it.
+	Ref       string
+	Title     string
+	Requester string
+	URL       string
+	// Status is the source's status word ("In Progress", "Resolved",
+	// "closed"…); "" keeps the request's status (open when new). See
+	// ParseStatus.
+	Status string
+	// Opened is the source's opened date as text; "" when unknown. See
+	// ParseIntakeTime.
+	Opened string
+	// Outcome is an outcome key to tag the request to, "none" to untag it,
+	// "" to keep its outcome.
+	Outcome string
+	// Source names the sender: SourceAPI, SourceJira, SourceServiceNow,
+	// SourceCSV. It is also the actor the audit and tag history name.
+	Source string
+	// Seen names the item for a duplicate's reason ("line 12"); used with
+	// IntakeOptions.Run.
+	Seen string
+	// Reject, when set, refuses the item with this reason without looking
+	// further: the adapter found it unusable (an unhandled webhook event).
+	Reject string
+}
+
+// IntakeOptions apply to one Intake call.
+type IntakeOptions struct {
+	// DryRun checks and reports without writing.
+	DryRun bool
+	// Run, when set, names an import run in which a reference may appear
+	// once: a repeat is rejected naming the first item's Seen. End the run
+	// with Core.EndImport.
+	Run string
+	// Loc is the zone of dates written without one; nil means the default
+	// zone (OUTCOMEBOT_TZ).
+	Loc *time.Location
+	// At is the time of the change; zero means the clock's.
+	At time.Time
+	// Note goes into the tag history of the items that (re)tag, e.g.
+	// "imported from requests.csv".
+	Note string
+}
+
+// Intake results.
+const (
+	ResultCreated   = store.IntakeCreated
+	ResultUpdated   = store.IntakeUpdated
+	ResultUnchanged = store.IntakeUnchanged
+	ResultRejected  = "rejected"
+)
+
+// IntakeResult says what one item did.
+type IntakeResult struct {
+	// Ref is the normalised reference ("" when the item had none usable).
+	Ref string `json:"ref,omitempty"`
+	// Result is ResultCreated, ResultUpdated, ResultUnchanged or
+	// ResultRejected (in a dry run: what would happen).
+	Result string `json:"result"`
+	// Reason says why an item was rejected, in plain text.
+	Reason string `json:"reason,omitempty"`
+	// Outcome is the request's outcome after the item ("" for none).
+	Outcome string `json:"outcome,omitempty"`
+	// Tagged is set when the item (re)tagged or untagged the request.
+	Tagged bool `json:"tagged,omitempty"`
+	// Changed lists the fields the item changed.
+	Changed []string `json:"changed,omitempty"`
+}
+
+// Intake checks each item and creates or updates the good ones' requests in
+// workspace ws: one pipelined round trip for the whole call, one atomic,
+// audited write per item. Each item is idempotent on its normalised
+// reference: sending it again reports ResultUnchanged. An item naming an
+// outcome tags the request exactly as /tag does (history, audit, open
+// sets); a closed status closes the request and takes it out of its
+// outcome's open set. A bad item is rejected with its reason and never
+// blocks the others. The error is for the whole call: too many items, or
+// the store is unavailable (errors.Is store.ErrUnavailable; sending the
+// call again is safe).
+func (c *Core) Intake(ctx context.Context, ws string, items []IntakeItem, opts IntakeOptions) ([]IntakeResult, error) {
+	if len(items) > MaxIntakeItems {
+		return nil, fmt.Errorf("intake into %s: %d items, the limit is %d", ws, len(items), MaxIntakeItems)
+	}
+	at, loc := opts.At, opts.Loc
+	if at.IsZero() {
+		at = c.clock.Now()
+	}
+	if loc == nil {
+		loc = c.cfg.DefaultTZ
+	}
+	results := make([]IntakeResult, len(items))
+	batch := make([]store.IntakeItem, 0, len(items))
+	index := make([]int, 0, len(items))
+	for i, it := range items {
+		si, reason := prepareIntake(it, at, loc)
+		if reason != "" {
+			results[i] = IntakeResult{Ref: si.Ref, Result: ResultRejected, Reason: reason}
+			continue
+		}
+		batch = append(batch, si)
+		index = append(index, i)
+	}
+	if len(batch) == 0 {
+		return results, nil
+	}
+	res, err := c.store.Intake(ctx, ws, batch, store.IntakeOptions{
+		At: at, DryRun: opts.DryRun, Run: opts.Run, Note: opts.Note,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("intake into %s: %w", ws, err)
+	}
+	keys := c.outcomeKeysOnce(ctx, ws)
+	for j, r := range res {
+		results[index[j]] = intakeOutcome(batch[j], r, items[index[j]], keys)
+	}
+	return results, nil
+}
+
+// EndImport forgets an import run's references (see IntakeOptions.Run).
+func (c *Core) EndImport(ctx context.Context, ws, run string) error {
+	return c.store.EndImportRun(ctx, ws, run)
+}
+
+// prepareIntake checks and normalises one item; a non-empty reason rejects it.
+func prepareIntake(it IntakeItem, at time.Time, loc *time.Location) (store.IntakeItem, string) {
+	if it.Reject != "" {
+		return store.IntakeItem{Ref: refOrEmpty(it.Ref)}, it.Reject
+	}
+	if strings.TrimSpace(it.Ref) == "" {
+		return store.IntakeItem{}, "no ticket reference"
+	}
+	ref, err := NormalizeRef(StripMarkers(it.Ref))
+	if err != nil {
+		return store.IntakeItem{}, reasonOf(err)
+	}
+	si := store.IntakeItem{
+		Ref:       ref,
+		Title:     clipRunes(oneLine(it.Title), maxIntakeTitle),
+		Requester: clipRunes(oneLine(it.Requester), maxIntakeRequester),
+		Source:    it.Source,
+		Actor:     it.Source,
+		Status:    ParseStatus(it.Status),
+		Seen:      it.Seen,
+	}
+	if si.URL, err = intakeURL(it.URL); err != nil {
+		return si, reasonOf(err)
+	}
+	if strings.TrimSpace(it.Opened) != "" {
+		t, err := ParseIntakeTime(it.Opened, loc)
+		if err != nil {
+			return si, reasonOf(err)
+		}
+		if t.After(at.Add(maxFuture)) {
+			return si, fmt.Sprintf("opened date %s is in the future", t.Format("2006-01-02 15:04 MST"))
+		}
+		si.Opened = t
+	}
+	switch key := strings.ToLower(strings.TrimSpace(it.Outcome)); {
+	case key == "":
+	case key == "none":
+		si.Untag = true
+	case !outcomeKeyRE.MatchString(key):
+		return si, fmt.Sprintf("%q is not an outcome key (2–32 lower-case letters, digits and dashes)", clip(it.Outcome, 40))
+	default:
+		si.Outcome = key
+	}
+	return si, ""
+}
+
+// refOrEmpty normalises ref, or gives "" when it is not one.
+func refOrEmpty(ref string) string {
+	r, err := NormalizeRef(StripMarkers(ref))
+	if err != nil {
+		return ""
+	}
+	return r
+}
+
+// intakeURL checks a ticket URL: empty, or http(s) with a host.
+func intakeURL(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	if len(s) > maxIntakeURL {
+		return "", Userf("url is too long (%d characters; the limit is %d)", len(s), maxIntakeURL)
+	}
+	u, err := url.Parse(s)
+	if err != nil || !isHTTPURL(s) || u.Host == "" || u.User != nil || strings.ContainsAny(s, " <>\"`") {
+		return "", Userf("url %q is not an http(s) link to the ticket", clip(s, 60))
+	}
+	return s, nil
+}
+
+// intakeOutcome turns the store's verdict on one item into its result.
+func intakeOutcome(si store.IntakeItem, r store.IntakeResult, it IntakeItem, keys func() []string) IntakeResult {
+	out := IntakeResult{Ref: si.Ref}
+	switch {
+	case errors.Is(r.Err, store.ErrDuplicate):
+		out.Result, out.Reason = ResultRejected, fmt.Sprintf("the same ticket as %s (each ticket may appear once)", r.FirstSeen)
+	case errors.Is(r.Err, store.ErrNotFound):
+		out.Result, out.Reason = ResultRejected, noOutcomeReason(si.Outcome, keys())
+	case errors.Is(r.Err, store.ErrArchived):
+		out.Result, out.Reason = ResultRejected, fmt.Sprintf("outcome %q is archived: tag the work to an active outcome", si.Outcome)
+	case r.Err != nil:
+		out.Result, out.Reason = ResultRejected, "not recorded"
+	default:
+		out.Result, out.Outcome, out.Tagged, out.Changed = r.Verdict, r.Outcome, r.Tagged(), r.Changed
+	}
+	return out
+}
+
+// noOutcomeReason explains an unknown outcome key, with a suggestion.
+func noOutcomeReason(key string, active []string) string {
+	if s := nearest(key, active); s != "" {
+		return fmt.Sprintf("no outcome %q; did you mean %q?", key, s)
+	}
+	if len(active) == 0 {
+		return fmt.Sprintf("no outcome %q: this workspace has no outcomes yet", key)
+	}
+	return fmt.Sprintf("no outcome %q (outcomes: %s)", key, strings.Join(firstN(active, 8), ", "))
+}
+
+// outcomeKeysOnce returns a func that lists the workspace's active outcome
+// keys, read at most once (only when an item needs a suggestion).
+func (c *Core) outcomeKeysOnce(ctx context.Context, ws string) func() []string {
+	var keys []string
+	read := false
+	return func() []string {
+		if !read {
+			read = true
+			if all, err := c.store.ListOutcomes(ctx, ws); err == nil {
+				for _, o := range all {
+					if o.Status != store.OutcomeArchived {
+						keys = append(keys, o.Key)
+					}
+				}
+			}
+		}
+		return keys
+	}
+}
+
+// reasonOf renders an error as a plain-text reason: a UserError's message,
+// anything else as "invalid".
+func reasonOf(err error) string {
+	if ue, ok := AsUserError(err); ok {
+		return strings.ReplaceAll(PlainText(ue.Msg), "`", "")
+	}
+	return "invalid: " + err.Error()
+}
+
+// oneLine strips markup runes and folds line breaks and tabs into spaces.
+func oneLine(s string) string {
+	s = StripMarkers(s)
+	if strings.ContainsAny(s, "\r\n\t") {
+		s = strings.Join(strings.Fields(s), " ")
+	}
+	return strings.TrimSpace(s)
+}
+
+// firstN returns at most n of ss, with "…" when cut.
+func firstN(ss []string, n int) []string {
+	if len(ss) <= n {
+		return ss
+	}
+	return append(append([]string(nil), ss[:n]...), "…")
+}

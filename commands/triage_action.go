@@ -1,0 +1,136 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/outcomebot/outcomebot/store"
+)
+
+const usageTriage = "/outcome triage [#channel|here|off]"
+
+// triagePick handles a pick in a triage message's menu: it tags the
+// request exactly as /tag does (anyone may tag; history and audit), then
+// redraws the message with the request's outcome in place of its menu.
+func (c *Core) triagePick(ctx context.Context, req Request, _ Args) (Response, error) {
+	id, ref, ok := parseTriageValue(req.Action.Value)
+	if !ok {
+		return Response{}, Userf("That menu is no longer supported. Tag the request with %s.", Code(usageTag))
+	}
+	key := strings.TrimSpace(req.Action.Choice)
+	if key == "" {
+		return Response{}, Userf("Pick an outcome from the menu, or tag it with %s.", Code("/tag "+ref+" <outcome-key>"))
+	}
+	reply, err := c.tag(ctx, req, tagArgs(ref, key))
+	if err != nil {
+		return Response{}, err
+	}
+	resp, err := c.redrawTriage(ctx, req.Workspace, id, Mention(req.User)+" tagged "+c.ticketText(ref)+" → "+Code(strings.ToLower(key)))
+	if errors.Is(err, store.ErrNotFound) {
+		return reply, nil // the message's list expired: the tag stands, say so
+	}
+	if err != nil {
+		c.log.Warn("triage redraw failed", "workspace", req.Workspace, "triage", id, "err", err)
+		return reply, nil
+	}
+	resp.Replace = true
+	return resp, nil
+}
+
+// redrawTriage renders triage message id with its requests' current state.
+func (c *Core) redrawTriage(ctx context.Context, ws string, id int64, lastPick string) (Response, error) {
+	m, err := c.store.GetTriageMessage(ctx, ws, id)
+	if err != nil {
+		return Response{}, err
+	}
+	reqs, err := c.store.GetRequests(ctx, ws, m.Refs)
+	if err != nil {
+		return Response{}, err
+	}
+	options, err := c.outcomeChoices(ctx, ws)
+	if err != nil {
+		return Response{}, err
+	}
+	return c.triageResponse(id, m, reqs, options, lastPick), nil
+}
+
+// tagArgs builds the parsed form of "/tag <ref> <key>" without parsing it
+// (a URL reference may hold '=' that the parser would read as an option).
+func tagArgs(ref, key string) Args {
+	raw := ref + " " + key
+	return Args{Raw: raw, Options: map[string]Token{}, Words: []Token{
+		{Kind: TokenWord, Text: ref, Start: 0, End: len(ref)},
+		{Kind: TokenWord, Text: key, Start: len(ref) + 1, End: len(raw)},
+	}}
+}
+
+// parseTriageValue splits a triage picker's value "<id> <ref>".
+func parseTriageValue(v string) (int64, string, bool) {
+	idText, ref, ok := strings.Cut(strings.TrimSpace(v), " ")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	ref = strings.TrimSpace(ref)
+	return id, ref, ok && err == nil && id > 0 && ref != ""
+}
+
+// triageSettings handles /outcome triage: without arguments it says where
+// the weekly triage goes; an admin sets the workspace's triage channel
+// (#channel or here) or turns it off (each outcome's IT channel again).
+func (c *Core) triageSettings(ctx context.Context, req Request, args Args) (Response, error) {
+	if err := onlyOptions(args, usageTriage); err != nil {
+		return Response{}, err
+	}
+	w, ok := args.Word(0)
+	if !ok {
+		return c.triageStatus(ctx, req.Workspace)
+	}
+	if len(args.Words) > 1 {
+		return Response{}, Userf("Usage: %s", Code(usageTriage))
+	}
+	if err := c.require(ctx, req, "choose where the weekly triage goes"); err != nil {
+		return Response{}, err
+	}
+	channel := ""
+	if !(w.Kind == TokenWord && strings.EqualFold(w.Text, "off")) {
+		ch, err := channelArg(req, w, "The triage channel")
+		if err != nil {
+			return Response{}, err
+		}
+		channel = ch
+	}
+	if _, err := c.store.SetTriageChannel(ctx, req.Workspace, channel, req.User, req.Time); err != nil {
+		return Response{}, err
+	}
+	if channel == "" {
+		return Response{Text: "The weekly triage of untagged requests now goes to each outcome's IT channel."}, nil
+	}
+	return Response{Visibility: InChannel, Text: "The weekly triage of untagged requests now comes to " + ChannelLink(channel) +
+		": each week, the requests received with no outcome, each with a menu to pick its outcome."}, nil
+}
+
+// triageStatus says where the weekly triage goes.
+func (c *Core) triageStatus(ctx context.Context, ws string) (Response, error) {
+	set, err := c.store.GetTriageSettings(ctx, ws)
+	if err != nil {
+		return Response{}, err
+	}
+	if set.Channel != "" {
+		return Response{Text: "The weekly triage of untagged requests goes to " + ChannelLink(set.Channel) +
+			" (set by " + Mention(set.By) + "). An admin changes it with " + Code(usageTriage) + "."}, nil
+	}
+	chans, err := c.triageChannels(ctx, ws)
+	if err != nil {
+		return Response{}, err
+	}
+	if len(chans) == 0 {
+		return Response{Text: "No outcome has an IT channel yet, so the weekly triage goes nowhere. Set one with " +
+			Code("/outcome set <key> it-channel=#chan") + " or a triage channel with " + Code(usageTriage) + "."}, nil
+	}
+	var links []string
+	for _, ch := range chans {
+		links = append(links, ChannelLink(ch))
+	}
+	return Response{Text: "The weekly triage of untagged requests goes to each outcome's IT channel: " + strings.Join(links, ", ") +
+		". An admin sends it to one channel instead with " + Code(usageTriage) + "."}, nil
+}
