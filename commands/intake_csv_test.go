@@ -1,0 +1,250 @@
+package commands_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/store"
+)
+
+// importCSV imports text into ws and fails on an import error.
+func (e *env) importCSV(ws, text string, opts commands.ImportOptions) commands.ImportSummary {
+	e.t.Helper()
+	sum, err := e.core.ImportCSV(context.Background(), ws, strings.NewReader(text), opts)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return sum
+}
+
+// exportCSV exports ws.
+func (e *env) exportCSV(ws string) string {
+	e.t.Helper()
+	var b bytes.Buffer
+	if _, err := e.core.ExportCSV(context.Background(), ws, &b); err != nil {
+		e.t.Fatal(err)
+	}
+	return b.String()
+}
+
+// problems renders the rejected rows as "line: reason" for assertions.
+func problems(s commands.ImportSummary) string {
+	var b strings.Builder
+	for _, p := range s.Problems {
+		b.WriteString(strings.TrimSpace(p.Ref+" "+strconv.Itoa(p.Line)) + ": " + p.Reason + "\n")
+	}
+	return b.String()
+}
+
+// TestImportSpreadsheet reads testdata/intake/requests.csv: a BOM, quoted
+// commas and line breaks, bad dates, a duplicate, unknown outcomes, a blank
+// row, a row that is not UTF-8.
+func TestImportSpreadsheet(t *testing.T) {
+	e := newEnv(t)
+	e.seed("T1")
+	e.run("T1", "UADMIN", "CGEN", `/outcome add infra "Stores stay online"`)
+	raw, err := os.ReadFile(filepath.Join("testdata", "intake", "requests.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(raw, []byte("\xef\xbb\xbf")) {
+		t.Fatal("fixture lost its byte-order mark")
+	}
+	text := string(raw) + "INC0040099,\"Latin-1 caf\xe9\",,,,\n"
+	sum := e.importCSV("T1", text, commands.ImportOptions{Name: "requests.csv"})
+	if sum.Rows != 11 || sum.Created != 5 || sum.Updated != 1 || sum.Rejected != 5 || sum.Tagged != 3 {
+		t.Errorf("summary %+v\n%s", sum, problems(sum))
+	}
+	got := problems(sum)
+	for _, want := range []string{
+		"INC0040004 7: \"31/02/2026\" is not a date",
+		"INC0040001 8: the same ticket as line 2 (each ticket may appear once)",
+		"INC0040005 9: no outcome \"infrastructure\"; did you mean \"infra\"?",
+		"10: not a ref! is not a ticket reference",
+		"INC0040099 14: not UTF-8 text",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("problems lack %q:\n%s", want, got)
+		}
+	}
+	ctx := context.Background()
+	r, err := e.st.GetRequest(ctx, "T1", "INC0040002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Title != "Card reader, Leeds: declines contactless" || r.Requester != "Maria Lopez" || r.Outcome != "pos" || r.Source != "csv" {
+		t.Errorf("quoted commas: %+v", r)
+	}
+	r, _ = e.st.GetRequest(ctx, "T1", "OPS-7")
+	if r.Title != "Shelf labels wrong after price run second line" || r.Status != store.RequestClosed {
+		t.Errorf("quoted line break: %+v", r)
+	}
+	if len(r.History) != 1 || r.History[0].By != "csv" || r.History[0].Note != "imported from requests.csv" {
+		t.Errorf("history %+v", r.History)
+	}
+	r, _ = e.st.GetRequest(ctx, "T1", "INC0012345")
+	if r.Title != "Tills reject cards" || r.Outcome != "pos" {
+		t.Errorf("the chat request was not updated: %+v", r)
+	}
+	r, _ = e.st.GetRequest(ctx, "T1", "INC0040006")
+	if r.Title != `He said "hi"` || r.Outcome != "" {
+		t.Errorf("doubled quotes: %+v", r)
+	}
+	if sum.Columns["ref"] != "Ticket" || sum.Columns["opened"] != "Opened" || sum.Columns["requester"] != "Requested by" {
+		t.Errorf("columns %v", sum.Columns)
+	}
+}
+
+func TestImportDryRunWritesNothing(t *testing.T) {
+	e := newEnv(t)
+	e.seed("T1")
+	before := e.auditLen("T1")
+	text := "ref,title,outcome\nINC0050001,New one,pos\nINC0012345,Renamed,\nINC0050001,Again,\nINC0050002,,nope\n"
+	sum := e.importCSV("T1", text, commands.ImportOptions{DryRun: true})
+	if !sum.DryRun || sum.Created != 1 || sum.Updated != 1 || sum.Rejected != 2 || sum.Tagged != 1 {
+		t.Errorf("dry run summary %+v\n%s", sum, problems(sum))
+	}
+	if e.auditLen("T1") != before {
+		t.Error("a dry run wrote to the audit stream")
+	}
+	if _, err := e.st.GetRequest(context.Background(), "T1", "INC0050001"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a dry run created a request: %v", err)
+	}
+	// The same rows for real give the same counts: the dry run's scratch
+	// list of references is gone.
+	sum = e.importCSV("T1", text, commands.ImportOptions{})
+	if sum.Created != 1 || sum.Updated != 1 || sum.Rejected != 2 {
+		t.Errorf("real run summary %+v", sum)
+	}
+}
+
+func TestImportHeaders(t *testing.T) {
+	e := newEnv(t)
+	e.seed("T1")
+	cases := []struct {
+		name, text string
+		opts       commands.ImportOptions
+		created    int
+		err        string
+	}{
+		{"semicolons", "Ticket;Summary;Opened\nINC1;Drucker;16.11.2026\n", commands.ImportOptions{}, 1, ""},
+		{"tabs", "number\tshort_description\nINC2\tPrinter\n", commands.ImportOptions{}, 1, ""},
+		{"mapped", "Vorgang,Titel\nINC3,Drucker\n", commands.ImportOptions{Columns: map[string]string{"ref": "Vorgang", "title": "Titel"}}, 1, ""},
+		{"no ref column", "Titel,Datum\nx,y\n", commands.ImportOptions{}, 0, "no ticket column"},
+		{"mapped to nothing", "ref\nINC4\n", commands.ImportOptions{Columns: map[string]string{"title": "Titel"}}, 0, `no column "Titel"`},
+		{"unknown field", "ref\nINC4\n", commands.ImportOptions{Columns: map[string]string{"colour": "x"}}, 0, `no field "colour"`},
+		{"empty file", "", commands.ImportOptions{}, 0, "read the header"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			sum, err := e.core.ImportCSV(context.Background(), "T1", strings.NewReader(c.text), c.opts)
+			if c.err != "" {
+				if err == nil || !strings.Contains(err.Error(), c.err) {
+					t.Fatalf("err = %v, want %q", err, c.err)
+				}
+				return
+			}
+			if err != nil || sum.Created != c.created {
+				t.Fatalf("summary %+v, %v\n%s", sum, err, problems(sum))
+			}
+		})
+	}
+	r, _ := e.st.GetRequest(context.Background(), "T1", "INC3")
+	if r.Title != "Drucker" {
+		t.Errorf("mapped title %q", r.Title)
+	}
+}
+
+// TestImportExportImportIsStable: an export imports back with nothing to
+// change, exports the same again, and brings the same requests into a
+// fresh workspace.
+func TestImportExportImportIsStable(t *testing.T) {
+	e := newEnv(t)
+	e.seed("T1")
+	e.seed("T2")
+	raw, err := os.ReadFile(filepath.Join("testdata", "intake", "requests.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.importCSV("T1", string(raw), commands.ImportOptions{})
+	e.intake(commands.IntakeOptions{}, commands.IntakeItem{Ref: "OPS-90", Title: "=HYPERLINK(\"http://evil\")", Requester: "-x", Source: "jira"})
+	e.run("T1", "UBIZ", "CSTORE", "/escalate INC0040002 tills down in Leeds")
+	first := e.exportCSV("T1")
+
+	sum := e.importCSV("T1", first, commands.ImportOptions{})
+	if sum.Created+sum.Updated+sum.Rejected != 0 || sum.Unchanged != sum.Rows {
+		t.Errorf("re-import changed something: %+v\n%s", sum, problems(sum))
+	}
+	if again := e.exportCSV("T1"); again != first {
+		t.Errorf("export changed after a re-import:\n%s\nvs\n%s", first, again)
+	}
+
+	sum = e.importCSV("T2", first, commands.ImportOptions{})
+	if sum.Rejected != 0 || sum.Created != sum.Rows-1 || sum.Updated != 1 { // T2's seeded INC0012345 exists
+		t.Errorf("import into T2: %+v\n%s", sum, problems(sum))
+	}
+	core := func(export string) [][]string {
+		recs, err := csv.NewReader(strings.NewReader(export)).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out [][]string
+		for _, r := range recs {
+			out = append(out, r[:7]) // ref … url: what an import carries
+		}
+		return out
+	}
+	a, b := core(first), core(e.exportCSV("T2"))
+	if len(a) != len(b) {
+		t.Fatalf("T2 export has %d rows, T1 %d", len(b), len(a))
+	}
+	byRef := map[string]string{}
+	for _, r := range a {
+		byRef[r[0]] = strings.Join(r, "|")
+	}
+	for _, r := range b {
+		if byRef[r[0]] != strings.Join(r, "|") {
+			t.Errorf("T2 row %v differs from T1's %v", r, byRef[r[0]])
+		}
+	}
+}
+
+func TestExportColumns(t *testing.T) {
+	e := newEnv(t)
+	e.seed("T1") // INC0012345 tagged to pos by UADMIN at start
+	e.clock.Advance(time.Hour)
+	e.run("T1", "UBIZ", "CGEN", "/tag INC0012345 none not ours")
+	e.run("T1", "UBIZ", "CGEN", "/tag INC0012345 pos")
+	e.run("T1", "UBIZ", "CSTORE", "/escalate INC0012345 tills reject cards")
+	e.clock.Advance(72 * time.Minute)
+	e.run("T1", "UIT", "CIT", "/ack E-1 on it")
+	e.intake(commands.IntakeOptions{}, commands.IntakeItem{Ref: "OPS-3", Title: "+1 for new laptops", Source: "jira", Opened: "2026-11-15T08:00:00.123Z"})
+	out := e.exportCSV("T1")
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil || len(recs) != 3 {
+		t.Fatalf("export %q: %v", out, err)
+	}
+	if strings.Join(recs[0], ",") != strings.Join(commands.ExportColumns, ",") {
+		t.Errorf("header %v", recs[0])
+	}
+	ops, inc := recs[1], recs[2] // OPS-3 was opened before INC0012345 was first seen
+	if ops[0] != "OPS-3" || ops[1] != "'+1 for new laptops" || ops[5] != "2026-11-15T08:00:00.123Z" || ops[7] != "jira" {
+		t.Errorf("OPS-3 row %v", ops)
+	}
+	wantHist := "2026-11-16T09:00:00Z none -> pos by UADMIN | 2026-11-16T10:00:00Z pos -> none by UBIZ: not ours | 2026-11-16T10:00:00Z none -> pos by UBIZ"
+	if inc[0] != "INC0012345" || inc[2] != "pos" || inc[3] != "open" || inc[10] != wantHist {
+		t.Errorf("INC row %v\nhistory %q", inc, inc[10])
+	}
+	if want := "E-1 acknowledged: raised 2026-11-16T10:00:00Z by UBIZ; acknowledged 2026-11-16T11:12:00Z by UIT after 1h 12m"; inc[11] != want {
+		t.Errorf("escalations %q, want %q", inc[11], want)
+	}
+}

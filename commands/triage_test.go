@@ -1,0 +1,239 @@
+package commands_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/commands/commandstest"
+)
+
+// monday is the weekly slot after start (Mon 16 Nov 09:00 UTC): Mon 23 Nov.
+var monday = start.AddDate(0, 0, 7)
+
+// triageEnv seeds outcomes in two IT channels (two share one), an archived
+// outcome, and requests: three untagged this week, one tagged, one old.
+func triageEnv(t *testing.T) *env {
+	t.Helper()
+	e := newEnv(t)
+	e.seed("T1") // pos → CIT; INC0012345 tagged at start
+	for _, line := range []string{
+		`/outcome add infra "Stores stay online" it-channel=<#CINFRA|it-infra>`,
+		`/outcome add payroll "Payroll on time" it-channel=<#CIT|it-pos>`,
+		`/outcome add legacy "Legacy CRM retired" it-channel=<#COLD|old>`,
+		`/outcome archive legacy`,
+	} {
+		e.run("T1", "UADMIN", "CGEN", line)
+	}
+	e.clock.Set(start.Add(24 * time.Hour))
+	e.intake(commands.IntakeOptions{},
+		commands.IntakeItem{Ref: "OPS-1", Title: "Label printer offline", Requester: "Maria Lopez", Source: "jira"},
+		commands.IntakeItem{Ref: "INC0060001", Title: "VPN drops at night", Source: "servicenow", Status: "Resolved"},
+		commands.IntakeItem{Ref: "RITM0060002", Title: "New laptop", Source: "csv", Opened: "2026-11-18"},
+		commands.IntakeItem{Ref: "INC0060003", Title: "Tagged already", Source: "servicenow", Outcome: "infra"},
+		commands.IntakeItem{Ref: "OLD-9", Title: "Last month", Source: "csv", Opened: "2026-10-20"},
+	)
+	return e
+}
+
+// pickerFor returns the picker value of ref's section.
+func pickerFor(t *testing.T, r commands.Response, ref string) string {
+	t.Helper()
+	for _, s := range pickers(r) {
+		if strings.HasSuffix(s.Picker.Value, " "+ref) {
+			return s.Picker.Value
+		}
+	}
+	t.Fatalf("no picker for %s in:\n%s", ref, text(r))
+	return ""
+}
+
+// pickers lists the sections of a response that carry a picker.
+func pickers(r commands.Response) []commands.Section {
+	var out []commands.Section
+	for _, s := range r.Sections {
+		if s.Picker != nil {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func TestTriagePostsOncePerChannelAndWeek(t *testing.T) {
+	e := triageEnv(t)
+	ctx := context.Background()
+	p := &commandstest.Poster{}
+	if err := e.core.RunTriage(ctx, p, monday.Add(-time.Hour), commands.TriageOptions{Holder: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(p.Posts()); n != 0 {
+		t.Fatalf("posted %d messages before the week's slot", n)
+	}
+	if err := e.core.RunTriage(ctx, p, monday, commands.TriageOptions{Holder: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	posts := p.Posts()
+	if len(posts) != 2 || posts[0].To.Channel != "CINFRA" || posts[1].To.Channel != "CIT" {
+		t.Fatalf("posts to %+v, want one each to CINFRA and CIT (not the archived outcome's COLD)", posts)
+	}
+	msg := posts[1].Message
+	e.expect(msg, "Untagged requests · 16–22 Nov 2026", "3 requests received that week are tied to no outcome",
+		"OPS-1 · Label printer offline", "jira · requested by Maria Lopez · received Tue 17 Nov",
+		"number=INC0060001) · VPN drops at night", "closed", "number=RITM0060002) · New laptop", "received Wed 18 Nov")
+	if strings.Contains(text(msg), "INC0060003") || strings.Contains(text(msg), "OLD-9") || strings.Contains(text(msg), "INC0012345") {
+		t.Errorf("triage lists tagged or old requests:\n%s", text(msg))
+	}
+	ps := pickers(msg)
+	if len(ps) != 3 || ps[0].Picker.Action != commands.ActionTriage || !strings.HasSuffix(ps[0].Picker.Value, " INC0060001") {
+		t.Fatalf("pickers %+v", ps) // received at the same instant: by reference
+	}
+	var keys []string
+	for _, o := range ps[0].Picker.Options {
+		keys = append(keys, o.Value)
+	}
+	if strings.Join(keys, ",") != "infra,payroll,pos" {
+		t.Errorf("picker offers %v, want the active outcomes", keys)
+	}
+
+	// Another replica, or a later tick in the same week, posts nothing.
+	p.Reset()
+	for _, at := range []time.Time{monday, monday.Add(48 * time.Hour)} {
+		if err := e.core.RunTriage(ctx, p, at, commands.TriageOptions{Holder: "b"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(p.Posts()); n != 0 {
+		t.Errorf("the week's triage was posted %d more times", n)
+	}
+}
+
+func TestTriageChannelSetting(t *testing.T) {
+	e := triageEnv(t)
+	e.expect(e.run("T1", "UBIZ", "CGEN", "/outcome triage"), "goes to each outcome's IT channel: #CINFRA, #CIT")
+	e.expect(e.run("T1", "UBIZ", "CGEN", "/outcome triage here"), "You need the admin role")
+	r := e.run("T1", "UADMIN", "CTRIAGE", "/outcome triage here")
+	e.expect(r, "now comes to #CTRIAGE")
+	e.expect(e.run("T1", "UBIZ", "CGEN", "/outcome triage"), "goes to #CTRIAGE (set by @UADMIN)")
+	e.expect(e.run("T1", "UADMIN", "CGEN", "/outcome triage #x y"), "Usage")
+	p := &commandstest.Poster{}
+	if err := e.core.RunTriage(context.Background(), p, monday, commands.TriageOptions{Holder: "a", Cron: "0 8 * * MON"}); err != nil {
+		t.Fatal(err)
+	}
+	if posts := p.Posts(); len(posts) != 1 || posts[0].To.Channel != "CTRIAGE" {
+		t.Fatalf("posts %+v, want one to CTRIAGE", posts)
+	}
+	e.expect(e.run("T1", "UADMIN", "CGEN", "/outcome triage off"), "now goes to each outcome's IT channel")
+}
+
+func TestTriagePickTagsLikeTag(t *testing.T) {
+	e := triageEnv(t)
+	ctx := context.Background()
+	p := &commandstest.Poster{}
+	if err := e.core.RunTriage(ctx, p, monday, commands.TriageOptions{Holder: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	post := p.Posts()[1]
+	ops, inc, ritm := pickerFor(t, post.Message, "OPS-1"), pickerFor(t, post.Message, "INC0060001"), pickerFor(t, post.Message, "RITM0060002")
+	pick := func(user string, value, choice string) commands.Response {
+		return e.core.Handle(ctx, commands.Request{Workspace: "T1", Channel: "CIT", User: user, Time: monday.Add(time.Hour),
+			Action: &commands.Action{Name: commands.ActionTriage, Value: value, Choice: choice}, Source: post.Ref})
+	}
+	before := e.auditLen("T1")
+	r := pick("UBIZ", ops, "pos")
+	if !r.Replace {
+		t.Fatalf("a pick does not redraw the message: %s", text(r))
+	}
+	e.expect(r, "✓ OPS-1 · Label printer offline", "→ pos", "1 of 3 tagged since", "@UBIZ tagged OPS-1 → pos")
+	if got := pickers(r); len(got) != 2 || got[0].Picker.Value != inc || got[1].Picker.Value != ritm {
+		t.Errorf("after the pick, pickers %+v", got)
+	}
+	if e.auditLen("T1") != before+1 {
+		t.Errorf("a pick wrote %d audit entries, want 1 (the tag)", e.auditLen("T1")-before)
+	}
+	e.expect(e.run("T1", "UBIZ", "CGEN", "/tag OPS-1"), "— → pos by @UBIZ")
+
+	// A pick on a request tagged since re-tags it, as /tag would.
+	e.expect(pick("UIT", ops, "infra"), "@UIT tagged OPS-1 → infra")
+	e.expect(e.run("T1", "UBIZ", "CGEN", "/tag OPS-1"), "pos → infra by @UIT")
+
+	// Refusals change nothing and say why.
+	n := e.auditLen("T1")
+	e.expect(pick("UBIZ", inc, "poss"), "No outcome poss; did you mean pos?")
+	e.expect(pick("UBIZ", inc, "legacy"), "archived")
+	e.expect(pick("UBIZ", inc, ""), "Pick an outcome")
+	e.expect(pick("UBIZ", "garbage", "pos"), "no longer supported")
+	if e.auditLen("T1") != n {
+		t.Error("a refused pick wrote to the audit stream")
+	}
+
+	// A pick whose message expired still tags, and says so plainly.
+	r = pick("UBIZ", "999 INC0060001", "payroll")
+	if r.Replace {
+		t.Error("a pick on an unknown message asked to replace it")
+	}
+	e.expect(r, "INC0060001", "→ payroll")
+
+	// Another workspace's pick never reaches T1's requests.
+	other := e.core.Handle(ctx, commands.Request{Workspace: "T2", Channel: "CIT", User: "UBIZ",
+		Action: &commands.Action{Name: commands.ActionTriage, Value: ritm, Choice: "pos"}})
+	if other.Replace {
+		t.Errorf("T2 redrew T1's triage: %s", text(other))
+	}
+	req, _ := e.st.GetRequest(ctx, "T1", "RITM0060002")
+	if req.Outcome != "" {
+		t.Errorf("a T2 pick tagged T1's request: %+v", req)
+	}
+}
+
+// TestTriageSplitsLargeWeeks: many untagged requests and many outcomes are
+// split into messages inside platform limits, capped at 60 with a note.
+func TestTriageSplitsLargeWeeks(t *testing.T) {
+	e := newEnv(t)
+	for i := range 40 {
+		e.run("T1", "UADMIN", "CGEN", fmt.Sprintf(`/outcome add outcome-%02d "Outcome number %d with a longish title" it-channel=<#CIT|it>`, i, i))
+	}
+	var items []commands.IntakeItem
+	for i := range 75 {
+		items = append(items, commands.IntakeItem{Ref: fmt.Sprintf("INC%07d", i), Title: strings.Repeat("long title ", 20), Source: "api"})
+	}
+	e.intake(commands.IntakeOptions{}, items...)
+	p := &commandstest.Poster{}
+	if err := e.core.RunTriage(context.Background(), p, monday, commands.TriageOptions{Holder: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	posts := p.Posts()
+	if len(posts) < 5 {
+		t.Fatalf("%d messages, want the week split", len(posts))
+	}
+	listed := 0
+	for i, post := range posts {
+		if i > 0 && post.To.Thread != posts[0].Ref.ID {
+			t.Errorf("message %d is not in the first one's thread", i)
+		}
+		m := post.Message
+		if len(m.Sections) > 15 {
+			t.Errorf("message %d has %d sections", i, len(m.Sections))
+		}
+		size := len(m.Title) + len(m.Text) + len(m.Context)
+		for _, s := range m.Sections {
+			size += len(s.Text)
+			for _, o := range s.Picker.Options {
+				size += len(o.Label) + len(o.Value) + 30
+			}
+		}
+		if size > 20000 {
+			t.Errorf("message %d is %d bytes with its menus", i, size)
+		}
+		listed += len(m.Sections)
+		if want := fmt.Sprintf("(%d of %d)", i+1, len(posts)); !strings.Contains(m.Title, want) {
+			t.Errorf("title %q lacks %q", m.Title, want)
+		}
+	}
+	if listed != 60 {
+		t.Errorf("%d requests listed, want 60", listed)
+	}
+	e.expect(posts[len(posts)-1].Message, "15 more untagged requests are not listed")
+}
