@@ -422,24 +422,39 @@ type duePlan struct {
 	c       *Core
 	sched   cron.Schedule
 	now     time.Time
-	zones   map[string]*time.Location
 	slots   map[string][]time.Time // zone \x00 week → slots
 	byWS    [][]digestJob
 	longest int
 }
 
 func newDuePlan(c *Core, sched cron.Schedule, now time.Time) *duePlan {
-	return &duePlan{c: c, sched: sched, now: now, zones: map[string]*time.Location{}, slots: map[string][]time.Time{}}
+	return &duePlan{c: c, sched: sched, now: now, slots: map[string][]time.Time{}}
+}
+
+// zones caches loaded time zones by name: time.LoadLocation reads and
+// parses zone data on every call, and a pass needs every channel's zone.
+var zones sync.Map // name → *time.Location
+
+// cachedLocation is c.location through the zones cache.
+func (c *Core) cachedLocation(name string) *time.Location {
+	if name == "" {
+		return c.cfg.DefaultTZ
+	}
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return c.cfg.DefaultTZ
+	}
+	zones.Store(name, loc)
+	return loc
 }
 
 func (p *duePlan) add(ws string, subs []store.Subscription) {
 	jobs := make([]digestJob, 0, len(subs))
 	for _, s := range subs {
-		loc, ok := p.zones[s.TZ]
-		if !ok {
-			loc = p.c.location(s.TZ)
-			p.zones[s.TZ] = loc
-		}
+		loc := p.c.cachedLocation(s.TZ)
 		local := p.now.In(loc)
 		y, m, d := mondayOf(local)
 		lastWeek := wallClock(y, m, d-7, 12, 0, loc)
