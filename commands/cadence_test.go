@@ -237,9 +237,9 @@ func TestRunDueDST(t *testing.T) {
 // next week.
 func TestRunDueCatchUp(t *testing.T) {
 	c := newCadence(t, "0 9 * * MON")
-	mon := time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC) // W47
+	mon := time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)     // W47
 	c.subscribe("T1", "CA", "UTC", mon.Add(-6*24*time.Hour)) // after W46's slot: W46 is not owed
-	c.subscribe("T1", "CB", "UTC", mon.Add(time.Hour)) // after W47's slot
+	c.subscribe("T1", "CB", "UTC", mon.Add(time.Hour))       // after W47's slot
 
 	if err := c.run(mon.Add(26 * time.Hour)); err != nil { // Tuesday 11:00
 		t.Fatal(err)
@@ -369,7 +369,9 @@ func TestRunDueSlowChannel(t *testing.T) {
 	}
 	bp := blockingPoster{Poster: c.poster, channel: "C00", release: make(chan struct{})}
 	done := make(chan error, 1)
-	go func() { done <- c.core.RunDueWith(context.Background(), bp, slot, commands.DueOptions{Holder: "h", Workers: 4}) }()
+	go func() {
+		done <- c.core.RunDueWith(context.Background(), bp, slot, commands.DueOptions{Holder: "h", Workers: 4})
+	}()
 	deadline := time.After(10 * time.Second)
 	for len(c.poster.Posts()) < 39 {
 		select {
