@@ -288,7 +288,7 @@ func (c *Core) outcomeKeysOnce(ctx context.Context, ws string) func() []string {
 // anything else as "invalid".
 func reasonOf(err error) string {
 	if ue, ok := AsUserError(err); ok {
-		return strings.ReplaceAll(PlainText(ue.Msg), "`", "")
+		return strings.ReplaceAll(PlainText(ue.Msg), "`", `"`)
 	}
 	return "invalid: " + err.Error()
 }

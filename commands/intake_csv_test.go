@@ -69,7 +69,7 @@ func TestImportSpreadsheet(t *testing.T) {
 		"INC0040004 7: \"31/02/2026\" is not a date",
 		"INC0040001 8: the same ticket as line 2 (each ticket may appear once)",
 		"INC0040005 9: no outcome \"infrastructure\"; did you mean \"infra\"?",
-		"10: not a ref! is not a ticket reference",
+		`10: "not a ref!" is not a ticket reference`,
 		"INC0040099 14: not UTF-8 text",
 	} {
 		if !strings.Contains(got, want) {
