@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -309,6 +310,9 @@ const (
 	LadderSent
 	// LadderFailed: a claimed ladder step could not be posted everywhere.
 	LadderFailed
+	// DigestPanicked: sending a digest panicked; it is retried once its
+	// claim's lease ends.
+	DigestPanicked
 )
 
 // DueEvent is one thing that happened in a cadence pass.
@@ -502,7 +506,7 @@ func (c *Core) fanOut(ctx context.Context, p Poster, now time.Time, jobs []diges
 	for range min(o.Workers, len(jobs)) {
 		wg.Go(func() {
 			for j := range work {
-				if err := c.runDigestJob(ctx, p, now, j, o); err != nil {
+				if err := c.runDigestJobSafely(ctx, p, now, j, o); err != nil {
 					mu.Lock()
 					errs = append(errs, err)
 					mu.Unlock()
@@ -522,6 +526,22 @@ feed:
 	close(work)
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// runDigestJobSafely is runDigestJob with a panic (a Poster or renderer
+// bug) turned into an error: a worker goroutine's panic would otherwise
+// kill the process, out of reach of the scheduler's recovery. The claim,
+// if taken, stays until its lease ends; then a later pass retries.
+func (c *Core) runDigestJobSafely(ctx context.Context, p Poster, now time.Time, j digestJob, o DueOptions) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.log.Error("digest panicked", "workspace", j.ws, "channel", j.sub.Channel, "week", j.week,
+				"panic", r, "stack", string(debug.Stack()))
+			err = fmt.Errorf("digest %s for %s in %s panicked: %v", j.week, j.sub.Channel, j.ws, r)
+			o.report(DueEvent{Kind: DigestPanicked, Workspace: j.ws, Channel: j.sub.Channel, Week: j.week, Err: err})
+		}
+	}()
+	return c.runDigestJob(ctx, p, now, j, o)
 }
 
 // runDigestJob counts last week's miss, if any, and sends this week's
