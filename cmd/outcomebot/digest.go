@@ -22,10 +22,11 @@ channel) as it stands now. With --post it posts it there instead, marked
 "posted manually": a manual post never replaces the week's scheduled digest.
 `
 
-// posterFactory builds the chat platforms' posters for a core; main
-// supplies it from the platform settings (Slack, Teams). nil, or a nil
-// PosterFor, means no platform is configured: digests can only be printed.
-type posterFactory func(core *commands.Core, log *slog.Logger) (bot.PosterFor, error)
+// posterFactory builds the chat platforms' posters for a core from the
+// parsed settings; main supplies it (the same platforms serve turns on, but
+// no listener or Socket Mode is needed to post). nil, or a nil PosterFor,
+// means no platform is configured: digests can only be printed.
+type posterFactory func(ctx context.Context, cfg *config, core *commands.Core, log *slog.Logger) (bot.PosterFor, error)
 
 // digestFlags are the digest subcommand's own flags.
 type digestFlags struct {
@@ -75,7 +76,7 @@ func runDigest(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	var resolve bot.PosterFor
 	if posters != nil {
-		if resolve, err = posters(core, log); err != nil {
+		if resolve, err = posters(ctx, cfg, core, log); err != nil {
 			return fmt.Errorf("digest: set up chat platforms: %w", err)
 		}
 	}
