@@ -41,6 +41,8 @@ Commands:
   serve     run the bot for Slack and/or Teams: one HTTP server (OUTCOMEBOT_ADDR)
   shell     the bot in a terminal: type /commands, switch users, move a simulated clock
   demo      load a retail-chain scenario and print its leadership digest
+  import    bring a CSV of requests into a workspace: import --workspace <id> FILE.csv [--dry-run]
+  export    write a workspace's requests as CSV: export --workspace <id> [--output FILE]
   teams-package  write the Teams app zip (app id from MICROSOFT_APP_ID) to stdout
   version   print the version
   help      this text
@@ -61,6 +63,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "version", "--version":
 		fmt.Fprintln(stdout, "outcomebot", version)
 		return nil
+	case "import":
+		return runImport(ctx, args, stdout, stderr, getenv)
+	case "export":
+		return runExport(ctx, args, stdout, stderr, getenv)
 	case "shell", "demo", "serve", "teams-package":
 	default:
 		return fmt.Errorf("unknown command %q; run `outcomebot help`", cmd)
