@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/store"
-	"github.com/robfig/cron/v3"
 )
 
 const usageSubscribe = "/digest subscribe [outcomes=a,b] [tz=Area/City]"
@@ -136,13 +135,10 @@ func (c *Core) nextText(sub store.Subscription, now time.Time) string {
 	return "Next: " + next.Format("Mon 2 Jan 15:04 MST") + " (" + sub.TZ + ")."
 }
 
-// NextDigest returns the first scheduled digest time after now in loc.
+// NextDigest returns the first scheduled digest time after now in loc,
+// with the scheduler's daylight-saving rules (see NextSlot).
 func NextDigest(spec string, loc *time.Location, now time.Time) (time.Time, error) {
-	sched, err := cron.ParseStandard(spec)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("parse digest schedule %q: %w", spec, err)
-	}
-	return sched.Next(now.In(loc)), nil
+	return NextSlot(spec, loc, now)
 }
 
 func (c *Core) digestUnsubscribe(ctx context.Context, req Request, args Args) (Response, error) {
