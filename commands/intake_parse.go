@@ -86,13 +86,15 @@ func ParseIntakeTime(s string, loc *time.Location) (time.Time, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	for _, l := range zonedLayouts {
-		if t, err := time.Parse(l, s); err == nil {
+	// No string parses both with and without a zone, so the order of the
+	// two lists only matters for speed: spreadsheets mostly have no zone.
+	for _, l := range localLayouts {
+		if t, err := time.ParseInLocation(l, s, loc); err == nil {
 			return t, nil
 		}
 	}
-	for _, l := range localLayouts {
-		if t, err := time.ParseInLocation(l, s, loc); err == nil {
+	for _, l := range zonedLayouts {
+		if t, err := time.Parse(l, s); err == nil {
 			return t, nil
 		}
 	}

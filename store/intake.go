@@ -119,7 +119,12 @@ func (s *Store) Intake(ctx context.Context, ws string, items []IntakeItem, opts 
 		}
 		calls[i] = s.intakeCall(ws, it, opts)
 	}
-	replies, err := s.runBatch(ctx, ws, !opts.DryRun, calls)
+	var after func(redis.Pipeliner)
+	if opts.Run != "" {
+		seen := s.keys(ws).importSeen(opts.Run)
+		after = func(p redis.Pipeliner) { p.PExpire(ctx, seen, importSeenTTL) }
+	}
+	replies, err := s.runBatch(ctx, ws, !opts.DryRun, calls, after)
 	if err != nil {
 		return nil, wrap(op, err)
 	}
@@ -169,7 +174,7 @@ func (s *Store) intakeCall(ws string, it IntakeItem, opts IntakeOptions) call {
 		keys:   keys,
 		args: s.auditArgs(actor, msArg(opts.At), it.Ref, it.Title, it.Requester, it.URL,
 			it.Status, it.Source, opened, mode, it.Outcome, k.taggedPrefix(), dry,
-			seen, importSeenTTL.Milliseconds(), opts.Note),
+			seen, "", opts.Note),
 	}
 }
 
@@ -209,12 +214,13 @@ func (s *Store) EndImportRun(ctx context.Context, ws, run string) error {
 }
 
 // runBatch runs calls in one pipeline, adding ws to the workspace set when
-// register is set, and returns each call's reply in order. Calls whose
+// register is set and then after's commands (if any; their replies are not
+// read), and returns each call's reply in order. Calls whose
 // script the server does not know (NOSCRIPT: a restarted or flushed Redis)
 // are sent once more after loading it; a NOSCRIPT reply means the script
 // did not run, so nothing runs twice. A script error in one call fails the
 // batch: the scripts only fail on a bug or a broken store.
-func (s *Store) runBatch(ctx context.Context, ws string, register bool, calls []call) ([]any, error) {
+func (s *Store) runBatch(ctx context.Context, ws string, register bool, calls []call, after func(redis.Pipeliner)) ([]any, error) {
 	replies := make([]any, len(calls))
 	pending := make([]int, len(calls))
 	for i := range pending {
@@ -229,6 +235,9 @@ func (s *Store) runBatch(ctx context.Context, ws string, register bool, calls []
 		}
 		if register && attempt == 0 {
 			pipe.SAdd(ctx, s.workspacesKey(), ws)
+		}
+		if after != nil {
+			after(pipe)
 		}
 		_, execErr := pipe.Exec(ctx)
 		var retry []int

@@ -36,14 +36,14 @@ const (
 
 // server is an intake endpoint over loopback HTTP on a real Redis.
 type server struct {
-	t    *testing.T
+	t    testing.TB
 	url  string
 	core *commands.Core
 	st   *store.Store
 	h    *intake.Handler
 }
 
-func newServer(t *testing.T) *server {
+func newServer(t testing.TB) *server {
 	t.Helper()
 	st := storetest.New(t)
 	core := commands.New(st, commands.Config{Admins: []string{"UADMIN"}}, commandstest.NewClock(now), nil)

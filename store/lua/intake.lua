@@ -11,8 +11,8 @@
 -- unix ms ('' unknown), ARGV[11] outcome mode '' (keep) | 'set' | 'clear',
 -- ARGV[12] outcome key, ARGV[13] prefix of the per-outcome sets,
 -- ARGV[14] '1' for a dry run (check and report, write nothing but the
--- seen hash), ARGV[15] seen value, ARGV[16] seen TTL ms, ARGV[17] the
--- history note of a (re)tag.
+-- seen hash), ARGV[15] seen value, ARGV[16] unused, ARGV[17] the history
+-- note of a (re)tag.
 -- Returns {'created'|'updated'|'unchanged', previous outcome, outcome,
 -- changed fields joined by ','}, {'duplicate', first seen value}, or
 -- {'nooutcome'} / {'archived'} without changing anything.
@@ -37,17 +37,15 @@ if mode == 'set' then
   if st == 'archived' then return {'archived'} end
 end
 if seen then
+  -- The caller sets the hash's TTL once per batch.
   redis.call('HSET', seen, ref, ARGV[15])
-  redis.call('PEXPIRE', seen, ARGV[16])
 end
 
-local exists = redis.call('EXISTS', KEYS[2]) == 1
-local cur = {title = '', requester = '', url = '', status = 'open', source = '', opened = '', outcome = ''}
-if exists then
-  local v = redis.call('HMGET', KEYS[2], 'title', 'requester', 'url', 'status', 'source', 'opened', 'outcome')
-  cur = {title = v[1] or '', requester = v[2] or '', url = v[3] or '', status = v[4] or 'open',
-    source = v[5] or '', opened = v[6] or '', outcome = v[7] or ''}
-end
+local v = redis.call('HMGET', KEYS[2], 'ref', 'title', 'requester', 'url', 'status', 'source', 'opened', 'outcome')
+local exists = v[1] ~= false
+local cur = {title = v[2] or '', requester = v[3] or '', url = v[4] or '', status = v[5] or '',
+  source = v[6] or '', opened = v[7] or '', outcome = v[8] or ''}
+if exists and cur.status == '' then cur.status = 'open' end
 
 -- The fields this item changes, as field, value pairs and names.
 local set, changed = {}, {}
@@ -79,12 +77,20 @@ if dry then
 end
 
 if not exists then
-  redis.call('HSET', KEYS[2], 'ref', ref, 'status', 'open', 'outcome', '', 'first_seen', at)
+  set[#set + 1] = 'ref'
+  set[#set + 1] = ref
+  set[#set + 1] = 'first_seen'
+  set[#set + 1] = at
+  if status == '' then
+    set[#set + 1] = 'status'
+    set[#set + 1] = 'open'
+  end
 end
-if #set > 0 then
-  redis.call('HSET', KEYS[2], unpack(set))
-end
-redis.call('HSET', KEYS[2], 'updated', at)
+set[#set + 1] = 'updated'
+set[#set + 1] = at
+set[#set + 1] = 'outcome'
+set[#set + 1] = target
+redis.call('HSET', KEYS[2], unpack(set))
 local received = opened
 if received == '' then received = at end
 if not exists or (opened ~= '' and opened ~= cur.opened) then
@@ -96,9 +102,8 @@ elseif #changed > 0 then
   audit('intake.update', ref .. ' from ' .. source .. ': ' .. table.concat(changed, ', '))
 end
 
-local open = redis.call('HGET', KEYS[2], 'status') == 'open'
+local open = (status == '' and (cur.status == 'open' or not exists)) or status == 'open'
 if retag then
-  redis.call('HSET', KEYS[2], 'outcome', target)
   local i = redis.call('RPUSH', KEYS[3],
     cjson.encode({from = prev, to = target, by = who, note = ARGV[17], at = at}))
   redis.call('ZADD', KEYS[4], at,
