@@ -15,12 +15,17 @@ import (
 // matching flag; the flag wins.
 type setting struct {
 	env, flag, def, help string
-	secret                bool
+	secret               bool
 }
 
 // settings lists every configuration value, in the order help shows them.
 var settings = []setting{
-	{env: "REDIS_URL", flag: "redis-url", help: "Redis URL (redis:// or rediss://); empty runs on an embedded in-memory Redis"},
+	{env: "REDIS_URL", flag: "redis-url", help: "Redis URL: redis:// or rediss:// (TLS), [user:]password@, /db; empty runs on an embedded in-memory Redis", secret: true},
+	{env: "REDIS_SENTINEL_ADDRS", flag: "redis-sentinel-addrs", help: "Redis Sentinel: comma-separated host:port of the sentinels (REDIS_URL then gives only credentials, TLS and db)"},
+	{env: "REDIS_SENTINEL_MASTER", flag: "redis-sentinel-master", help: "Redis Sentinel: name of the monitored master"},
+	{env: "REDIS_SENTINEL_PASSWORD", flag: "redis-sentinel-password", help: "Redis Sentinel: password of the sentinels themselves, if they have one", secret: true},
+	{env: "REDIS_CLUSTER_ADDRS", flag: "redis-cluster-addrs", help: "Redis Cluster: comma-separated host:port of one or more nodes (REDIS_URL then gives only credentials and TLS)"},
+	{env: "REDIS_TLS_CA_FILE", flag: "redis-tls-ca-file", help: "PEM file of CA certificates trusted for rediss:// instead of the system's"},
 	{env: "OUTCOMEBOT_ADMINS", flag: "admins", help: "comma-separated user ids that are admins in every workspace"},
 	{env: "OUTCOMEBOT_TICKET_LINKS", flag: "ticket-links", help: "ticket link templates: REGEX=URL entries separated by ';', {ref} is the ticket"},
 	{env: "OUTCOMEBOT_ACK_SLA", flag: "ack-sla", def: "4h", help: "default time to acknowledge an escalation"},
@@ -29,6 +34,8 @@ var settings = []setting{
 	{env: "OUTCOMEBOT_LOG_LEVEL", flag: "log-level", def: "info", help: "debug, info, warn or error"},
 	{env: "OUTCOMEBOT_ADDR", flag: "addr", def: ":3000", help: "serve: HTTP listen address"},
 	{env: "OUTCOMEBOT_SHUTDOWN_TIMEOUT", flag: "shutdown-timeout", def: "20s", help: "serve: how long in-flight work may finish on SIGTERM"},
+	{env: "OUTCOMEBOT_DRAIN_DELAY", flag: "drain-delay", def: "0s", help: "serve: on SIGTERM, how long /readyz answers 503 before the listener closes (let load balancers notice)"},
+	{env: "OUTCOMEBOT_RETENTION", flag: "retention", def: "400d", help: "serve: resolved escalations and requests untouched this long are deleted (e.g. 400d, 9600h)"},
 	{env: "SLACK_SIGNING_SECRET", flag: "slack-signing-secret", help: "Slack: signing secret; Slack is off without it", secret: true},
 	{env: "SLACK_BOT_TOKEN", flag: "slack-bot-token", help: "Slack: bot token (xoxb-) for a single workspace", secret: true},
 	{env: "SLACK_APP_TOKEN", flag: "slack-app-token", help: "Slack: app-level token (xapp-) turns on Socket Mode", secret: true},

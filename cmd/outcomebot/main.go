@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/outcomebot/outcomebot/bot/shell"
 	"github.com/outcomebot/outcomebot/bot/teams"
 	"github.com/outcomebot/outcomebot/commands"
@@ -107,14 +109,17 @@ func newLogger(w io.Writer, level string, quiet bool) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
 }
 
-// openStore connects to REDIS_URL, or starts the embedded Redis and says so.
-func openStore(ctx context.Context, cfg *config, stderr io.Writer) (*store.Store, func() error, error) {
-	url := cfg.get("REDIS_URL")
-	st, closer, err := store.Open(ctx, url)
+// openStore connects to the Redis the REDIS_* settings name (standalone,
+// Sentinel or Cluster; see redisConn), or starts the embedded Redis and
+// says so. hooks are added to the client before its first command.
+func openStore(ctx context.Context, cfg *config, stderr io.Writer, hooks ...redis.Hook) (*store.Store, func() error, error) {
+	conn := redisConn(cfg)
+	conn.Hooks = hooks
+	st, closer, err := store.Connect(ctx, conn)
 	if err != nil {
-		return nil, nil, fmt.Errorf("open Redis: %w", err)
+		return nil, nil, fmt.Errorf("open Redis (%s): %w", redisTarget(conn), err)
 	}
-	if url == "" {
+	if conn.Mode() == "embedded" {
 		fmt.Fprintln(stderr, "outcomebot: no REDIS_URL: running on an embedded in-memory Redis; state is in memory only and lost on exit")
 	}
 	return st, closer, nil

@@ -9,8 +9,12 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/outcomebot/outcomebot/bot"
+	"github.com/outcomebot/outcomebot/bot/metrics"
 	"github.com/outcomebot/outcomebot/bot/slack"
 	"github.com/outcomebot/outcomebot/bot/teams"
 	"github.com/outcomebot/outcomebot/commands"
@@ -19,50 +23,102 @@ import (
 
 // server is everything `serve` runs.
 type server struct {
-	log    *slog.Logger
-	st     *store.Store
-	core   *commands.Core
-	slack  *slack.Adapter
-	teams  *teams.Adapter
-	tenant string
-	http   *http.Server
+	log     *slog.Logger
+	st      *store.Store
+	core    *commands.Core
+	metrics *metrics.Metrics
+	slack   *slack.Adapter
+	teams   *teams.Adapter
+	tenant  string
+	http    *http.Server
+
+	sched     *bot.Scheduler
+	schedDone chan struct{} // closed when the scheduler's Run returns
+	posts     *inflight     // the scheduler's posts in flight
+	sweep     *sweeper
+
+	draining atomic.Bool // set on SIGTERM: /readyz answers 503
 }
 
+// serveSettings are the serve-only settings, checked before anything starts.
+type serveSettings struct {
+	shutdown, drain, retention time.Duration
+}
+
+func parseServeSettings(cfg *config) (serveSettings, error) {
+	retention, err := parseRetention(cfg.get("OUTCOMEBOT_RETENTION"))
+	if err != nil {
+		return serveSettings{}, err
+	}
+	return serveSettings{
+		shutdown:  positiveDuration(cfg, "OUTCOMEBOT_SHUTDOWN_TIMEOUT", 20*time.Second),
+		drain:     positiveDuration(cfg, "OUTCOMEBOT_DRAIN_DELAY", 0),
+		retention: retention,
+	}, nil
+}
+
+// runServe runs the HTTP server (Slack, Teams, health, metrics), the
+// weekly scheduler and the retention sweep until ctx ends (SIGTERM), then
+// shuts down gracefully (see shutdown).
 func runServe(ctx context.Context, cfg *config, log *slog.Logger, stderr io.Writer) error {
-	st, closeStore, err := openStore(ctx, cfg, stderr)
+	ss, err := parseServeSettings(cfg)
 	if err != nil {
 		return err
 	}
-	defer closeStore()
-	s := &server{log: log, st: st, core: commands.New(st, cfg.core, nil, log)}
+	m := metrics.New(version)
+	conn := redisConn(cfg)
+	st, closeStore, err := openStore(ctx, cfg, stderr, m.RedisHook())
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := closeStore(); err != nil {
+			log.Warn("close redis", "err", err)
+		}
+	}()
+	s := &server{log: log, st: st, core: commands.New(st, cfg.core, nil, log), metrics: m, posts: &inflight{}}
+	s.core.SetObserver(m)
 	mux := http.NewServeMux()
 	if err := s.platforms(ctx, cfg, mux); err != nil {
 		return err
 	}
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
-	mux.HandleFunc("GET /readyz", s.ready)
-	s.http = &http.Server{
-		Addr: cfg.get("OUTCOMEBOT_ADDR"), Handler: mux,
-		ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
-		WriteTimeout: 15 * time.Second, IdleTimeout: 90 * time.Second,
-	}
+	s.routes(mux)
+	s.http = newHTTPServer(cfg.get("OUTCOMEBOT_ADDR"), s.harden(mux))
 	ln, err := net.Listen("tcp", s.http.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", s.http.Addr, err)
 	}
-	log.Info("outcomebot serving", "addr", ln.Addr().String(), "version", version, "embedded_redis", st.Embedded())
+	s.startScheduler()
+	s.sweep = startSweeper(st, ss.retention, s.sched.Holder(), m, log)
+	log.Info("outcomebot serving", "addr", ln.Addr().String(), "version", version,
+		"redis", redisTarget(conn), "retention", ss.retention.String(), "holder", s.sched.Holder())
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(ln) }()
 	select {
 	case err := <-errc:
+		s.shutdown(ss)
 		return fmt.Errorf("serve http: %w", err)
 	case <-ctx.Done():
 	}
-	timeout, err := time.ParseDuration(cfg.get("OUTCOMEBOT_SHUTDOWN_TIMEOUT"))
-	if err != nil || timeout <= 0 {
-		timeout = 20 * time.Second
+	return s.shutdown(ss)
+}
+
+// newHTTPServer is the server with its timeouts: a slow client cannot hold
+// a connection open by trickling headers or a body.
+func newHTTPServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{
+		Addr: addr, Handler: h,
+		ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 15 * time.Second, IdleTimeout: 90 * time.Second,
+		MaxHeaderBytes: maxHeaderBytes,
 	}
-	return s.shutdown(timeout)
+}
+
+// routes adds health, readiness and metrics to mux.
+func (s *server) routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
+	mux.HandleFunc("GET /readyz", s.ready)
+	mux.Handle("GET /metrics", s.metrics.Handler())
 }
 
 // platforms turns on each platform whose settings are present.
@@ -77,6 +133,7 @@ func (s *server) platforms(ctx context.Context, cfg *config, mux *http.ServeMux)
 		if err != nil {
 			return err
 		}
+		a.SetObserver(s.metrics.Platform("slack"))
 		a.Register(mux)
 		s.slack = a
 		on = append(on, "slack")
@@ -97,6 +154,7 @@ func (s *server) platforms(ctx context.Context, cfg *config, mux *http.ServeMux)
 		if err != nil {
 			return err
 		}
+		a.SetObserver(s.metrics.Platform("teams"))
 		a.Register(mux)
 		s.teams, s.tenant = a, cfg.get("MICROSOFT_APP_TENANT_ID")
 		on = append(on, "teams")
@@ -120,8 +178,51 @@ func (s *server) posterFor(ws string) commands.Poster {
 	return nil
 }
 
-// ready answers 200 while Redis answers.
+// startScheduler runs the weekly cadence (digests, reminder ladder) in the
+// background, its posts counted in flight so shutdown can let them finish,
+// and exports its digest counts.
+func (s *server) startScheduler() {
+	posters := func(ws string) commands.Poster {
+		if p := s.posterFor(ws); p != nil {
+			return s.posts.track(p)
+		}
+		return nil
+	}
+	s.sched = bot.NewScheduler(s.core, posters, nil, bot.SchedulerOptions{Log: s.log})
+	s.metrics.WatchDigests(func() metrics.DigestCounts {
+		st := s.sched.Stats()
+		return metrics.DigestCounts{Posted: st.Posted, Late: st.Late, Missed: st.Missed, Failed: st.Failed}
+	})
+	s.schedDone = make(chan struct{})
+	go func() {
+		defer close(s.schedDone)
+		if err := s.sched.Run(context.Background()); err != nil {
+			s.log.Error("scheduler stopped", "err", err)
+		}
+	}()
+}
+
+// schedulerRunning reports whether the scheduler's Run has not returned.
+func (s *server) schedulerRunning() bool {
+	select {
+	case <-s.schedDone:
+		return false
+	default:
+		return s.schedDone != nil
+	}
+}
+
+// ready answers 200 while Redis answers, the scheduler runs and the server
+// is not shutting down; 503 naming what is wrong otherwise.
 func (s *server) ready(w http.ResponseWriter, r *http.Request) {
+	if s.draining.Load() {
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	if !s.schedulerRunning() {
+		http.Error(w, "scheduler not running", http.StatusServiceUnavailable)
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), time.Second)
 	defer cancel()
 	if err := s.st.Ping(ctx); err != nil {
@@ -131,12 +232,40 @@ func (s *server) ready(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, "ready\n")
 }
 
-// shutdown stops accepting, lets in-flight requests and background
-// deliveries finish within timeout.
-func (s *server) shutdown(timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+// shutdown stops gracefully within ss.shutdown: /readyz turns 503 first
+// (and stays so for the drain delay, so load balancers stop sending), then
+// the listener closes and in-flight requests finish, while the scheduler
+// lets the posts it has in flight finish and stops (a digest it claimed
+// but did not post is released for another replica) and the retention
+// sweep stops; Redis is closed by the caller after this returns.
+func (s *server) shutdown(ss serveSettings) error {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), ss.shutdown)
 	defer cancel()
-	s.log.Info("shutting down", "timeout", timeout.String())
+	s.draining.Store(true)
+	s.log.Info("shutting down", "timeout", ss.shutdown.String(), "drain_delay", ss.drain.String())
+	select {
+	case <-time.After(ss.drain):
+	case <-ctx.Done():
+	}
+	var wg sync.WaitGroup
+	var httpErr, schedErr error
+	wg.Go(func() { httpErr = s.stopHTTP(ctx) })
+	wg.Go(func() { schedErr = s.stopScheduler(ctx) })
+	wg.Wait()
+	s.sweep.stop()
+	err := errors.Join(httpErr, schedErr)
+	if err != nil {
+		s.log.Warn("shutdown cut short", "err", err, "took", time.Since(start).String())
+		return err
+	}
+	s.log.Info("shut down", "took", time.Since(start).String())
+	return nil
+}
+
+// stopHTTP closes the listener, waits for in-flight requests, then for the
+// adapters' work still running after their answers.
+func (s *server) stopHTTP(ctx context.Context) error {
 	err := s.http.Shutdown(ctx)
 	if s.slack != nil {
 		err = errors.Join(err, s.slack.Shutdown(ctx))
@@ -145,4 +274,21 @@ func (s *server) shutdown(timeout time.Duration) error {
 		err = errors.Join(err, s.teams.Close(ctx))
 	}
 	return err
+}
+
+// stopScheduler lets the posts in flight finish, then stops the scheduler
+// (a digest claimed but not yet posted is released), all within ctx.
+func (s *server) stopScheduler(ctx context.Context) error {
+	if err := s.posts.waitIdle(ctx, postQuiet); err != nil {
+		s.log.Warn("scheduler posts still in flight at the shutdown deadline", "in_flight", s.posts.active())
+	}
+	stopped := make(chan struct{})
+	go func() { s.sched.Stop(); close(stopped) }()
+	select {
+	case <-stopped:
+		<-s.schedDone
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("stop scheduler: %w", ctx.Err())
+	}
 }

@@ -11,6 +11,7 @@ package redisproc
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -23,6 +24,10 @@ import (
 	"testing"
 	"time"
 )
+
+// errExited is a server that exited at start, most often because its port
+// was taken meanwhile: Start tries another port.
+var errExited = errors.New("exited at start")
 
 // startTimeout bounds how long a server may take to answer PING.
 const startTimeout = 20 * time.Second
@@ -106,9 +111,13 @@ func Start(tb testing.TB, opts Options) *Server {
 			s.TLSAddr = "127.0.0.1:" + strconv.Itoa(tlsPort)
 		}
 		s.args = s.buildArgs(opts)
-		if lastErr = s.start(); lastErr == nil {
+		lastErr = s.start()
+		if lastErr == nil {
 			tb.Cleanup(s.Stop)
 			return s
+		}
+		if !errors.Is(lastErr, errExited) {
+			break
 		}
 	}
 	tb.Fatalf("start redis-server: %v", lastErr)
@@ -153,10 +162,11 @@ func (s *Server) start() error {
 	for time.Now().Before(deadline) {
 		select {
 		case <-s.done:
-			return fmt.Errorf("redis-server on %s exited at start: %s", s.Addr, s.LogTail())
+			return fmt.Errorf("redis-server on %s %w: %s", s.Addr, errExited, s.LogTail())
 		default:
 		}
-		if reply, err := s.command("PING"); err == nil && strings.HasPrefix(reply, "+PONG") {
+		// PONG, or NOAUTH from a server with a password: either way it serves.
+		if reply, err := s.command("PING"); err == nil && (strings.HasPrefix(reply, "+PONG") || strings.HasPrefix(reply, "-NOAUTH")) {
 			return nil
 		}
 		time.Sleep(20 * time.Millisecond)
