@@ -16,6 +16,7 @@ import (
 // …} wrapper); each object is read by what it holds:
 //
 //	webhookEvent / issue   a Jira issue webhook
+//	key and fields         a Jira issue (Jira Automation's web request)
 //	number                 a ServiceNow record (outbound REST message)
 //	ref                    outcomebot's own JSON
 //
@@ -51,28 +52,35 @@ type element struct {
 	Active           flex `json:"active"`
 	SysClassName     flex `json:"sys_class_name"`
 	UOutcome         flex `json:"u_outcome"`
-	// Jira
-	WebhookEvent string     `json:"webhookEvent"`
-	Issue        *jiraIssue `json:"issue"`
+	// Jira: a webhook (webhookEvent, issue) or a bare issue as Jira
+	// Automation's "Send web request" sends it ("Issue data (Jira format)").
+	WebhookEvent string          `json:"webhookEvent"`
+	Issue        *jiraIssue      `json:"issue"`
+	Key          string          `json:"key"`
+	Self         string          `json:"self"`
+	Fields       json.RawMessage `json:"fields"`
 }
 
 // jiraIssue is the part of a Jira issue webhook that is read.
 type jiraIssue struct {
-	Key    string `json:"key"`
-	Self   string `json:"self"`
-	Fields struct {
-		Summary string `json:"summary"`
-		Created string `json:"created"`
-		Labels  []string
-		Status  struct {
-			Name           string `json:"name"`
-			StatusCategory struct {
-				Key string `json:"key"`
-			} `json:"statusCategory"`
-		} `json:"status"`
-		Reporter *jiraUser `json:"reporter"`
-		Creator  *jiraUser `json:"creator"`
-	} `json:"fields"`
+	Key    string     `json:"key"`
+	Self   string     `json:"self"`
+	Fields jiraFields `json:"fields"`
+}
+
+// jiraFields are the issue fields that are read.
+type jiraFields struct {
+	Summary string   `json:"summary"`
+	Created string   `json:"created"`
+	Labels  []string `json:"labels"`
+	Status  struct {
+		Name           string `json:"name"`
+		StatusCategory struct {
+			Key string `json:"key"`
+		} `json:"statusCategory"`
+	} `json:"status"`
+	Reporter *jiraUser `json:"reporter"`
+	Creator  *jiraUser `json:"creator"`
 }
 
 // jiraUser is a Jira user as webhooks carry it.
@@ -203,6 +211,8 @@ func decodeElement(raw json.RawMessage) commands.IntakeItem {
 	switch {
 	case el.WebhookEvent != "" || el.Issue != nil:
 		return jiraItem(el)
+	case el.Key != "" && len(el.Fields) > 0 && el.Fields[0] == '{':
+		return bareJiraItem(el)
 	case el.Number.text() != "":
 		return serviceNowItem(el)
 	case el.Ref.text() != "":
@@ -269,6 +279,16 @@ func jiraItem(el element) commands.IntakeItem {
 		it.Reject = "the issue has more than one outcome: label: " + strings.Join(keys, ", ")
 	}
 	return it
+}
+
+// bareJiraItem reads a bare issue, as Jira Automation sends "Issue data
+// (Jira format)": an issue that was created or changed.
+func bareJiraItem(el element) commands.IntakeItem {
+	is := &jiraIssue{Key: el.Key, Self: el.Self}
+	if err := json.Unmarshal(el.Fields, &is.Fields); err != nil {
+		return commands.IntakeItem{Source: commands.SourceJira, Ref: el.Key, Reject: "the issue's fields are not readable: " + err.Error()}
+	}
+	return jiraItem(element{WebhookEvent: "jira:issue_updated", Issue: is})
 }
 
 // jiraBrowseURL turns an issue's REST self link

@@ -243,6 +243,23 @@ func TestJiraWebhook(t *testing.T) {
 	}
 }
 
+// TestJiraAutomationIssue: Jira Automation's "Send web request" with
+// "Issue data (Jira format)" sends the bare issue.
+func TestJiraAutomationIssue(t *testing.T) {
+	s := newServer(t)
+	r := s.intake(tokenT1, fixture(t, "jira_automation_issue.json"))
+	if r.Created != 1 || r.Items[0].Ref != "OPS-150" || r.Items[0].Outcome != "infra" {
+		t.Fatalf("bare issue: %+v", r)
+	}
+	req := s.request("T1", "OPS-150")
+	if req.Status != store.RequestOpen || req.Title != "Self-checkout screens freeze at peak" || req.URL != "https://acme-retail.atlassian.net/browse/OPS-150" {
+		t.Errorf("OPS-150 = %+v", req)
+	}
+	if s.openTagged("T1", "infra") != 1 {
+		t.Error("OPS-150 is not open work of infra")
+	}
+}
+
 func TestServiceNowOutboundREST(t *testing.T) {
 	s := newServer(t)
 	r := s.intake(tokenT1, fixture(t, "servicenow_rest_message.json"))
