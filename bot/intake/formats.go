@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/outcomebot/outcomebot/commands"
@@ -59,45 +58,6 @@ type element struct {
 	Key          string          `json:"key"`
 	Self         string          `json:"self"`
 	Fields       json.RawMessage `json:"fields"`
-}
-
-// jiraIssue is the part of a Jira issue webhook that is read.
-type jiraIssue struct {
-	Key    string     `json:"key"`
-	Self   string     `json:"self"`
-	Fields jiraFields `json:"fields"`
-}
-
-// jiraFields are the issue fields that are read.
-type jiraFields struct {
-	Summary string   `json:"summary"`
-	Created string   `json:"created"`
-	Labels  []string `json:"labels"`
-	Status  struct {
-		Name           string `json:"name"`
-		StatusCategory struct {
-			Key string `json:"key"`
-		} `json:"statusCategory"`
-	} `json:"status"`
-	Reporter *jiraUser `json:"reporter"`
-	Creator  *jiraUser `json:"creator"`
-}
-
-// jiraUser is a Jira user as webhooks carry it.
-type jiraUser struct {
-	DisplayName  string `json:"displayName"`
-	EmailAddress string `json:"emailAddress"`
-}
-
-// name is the user's display name, else their email address.
-func (u *jiraUser) name() string {
-	if u == nil {
-		return ""
-	}
-	if u.DisplayName != "" {
-		return u.DisplayName
-	}
-	return u.EmailAddress
 }
 
 // flex is a field that may be a string, a number, a boolean, null, or
@@ -230,163 +190,6 @@ func ownItem(el element) commands.IntakeItem {
 	}
 }
 
-// jiraEvents are the Jira webhook events that carry an issue to bring in.
-var jiraEvents = map[string]bool{"jira:issue_created": true, "jira:issue_updated": true}
-
-// outcomeLabel starts a Jira label that tags the issue: outcome:<key>.
-const outcomeLabel = "outcome:"
-
-// jiraItem reads a Jira issue webhook: key, summary, status (its category
-// "done" closes), reporter, created, the browse URL derived from the
-// issue's REST self link, and a label outcome:<key> that tags it.
-func jiraItem(el element) commands.IntakeItem {
-	it := commands.IntakeItem{Source: commands.SourceJira}
-	if el.Issue == nil || el.Issue.Key == "" {
-		it.Reject = "a Jira webhook without issue.key"
-		return it
-	}
-	is := el.Issue
-	it.Ref = is.Key
-	if !jiraEvents[el.WebhookEvent] {
-		it.Reject = fmt.Sprintf("Jira event %q is not handled: send jira:issue_created and jira:issue_updated", el.WebhookEvent)
-		return it
-	}
-	it.Title, it.Opened = is.Fields.Summary, is.Fields.Created
-	it.Requester = is.Fields.Reporter.name()
-	if it.Requester == "" {
-		it.Requester = is.Fields.Creator.name()
-	}
-	switch cat := is.Fields.Status.StatusCategory.Key; {
-	case cat == "done":
-		it.Status = "closed"
-	case cat != "":
-		it.Status = "open"
-	default:
-		it.Status = is.Fields.Status.Name
-	}
-	it.URL = jiraBrowseURL(is.Self, is.Key)
-	var keys []string
-	for _, l := range is.Fields.Labels {
-		if k, ok := cutPrefixFold(l, outcomeLabel); ok && k != "" {
-			keys = append(keys, k)
-		}
-	}
-	switch len(keys) {
-	case 0:
-	case 1:
-		it.Outcome = keys[0]
-	default:
-		it.Reject = "the issue has more than one outcome: label: " + strings.Join(keys, ", ")
-	}
-	return it
-}
-
-// bareJiraItem reads a bare issue, as Jira Automation sends "Issue data
-// (Jira format)": an issue that was created or changed.
-func bareJiraItem(el element) commands.IntakeItem {
-	is := &jiraIssue{Key: el.Key, Self: el.Self}
-	if err := json.Unmarshal(el.Fields, &is.Fields); err != nil {
-		return commands.IntakeItem{Source: commands.SourceJira, Ref: el.Key, Reject: "the issue's fields are not readable: " + err.Error()}
-	}
-	return jiraItem(element{WebhookEvent: "jira:issue_updated", Issue: is})
-}
-
-// jiraBrowseURL turns an issue's REST self link
-// (https://acme.atlassian.net/rest/api/2/issue/10002) into its page
-// (https://acme.atlassian.net/browse/OPS-7).
-func jiraBrowseURL(self, key string) string {
-	i := strings.Index(self, "/rest/")
-	if i <= 0 || !(strings.HasPrefix(self, "https://") || strings.HasPrefix(self, "http://")) {
-		return ""
-	}
-	return self[:i] + "/browse/" + key
-}
-
-// serviceNowItem reads a ServiceNow record as an outbound REST message or
-// the Table API sends it: number, short_description, state (a number read
-// with the record's table, or a word), active, opened_at (the stored value
-// is UTC), caller (caller_id, requested_for or opened_by as display names)
-// and an optional outcome (or u_outcome) key.
-func serviceNowItem(el element) commands.IntakeItem {
-	it := commands.IntakeItem{
-		Source:  commands.SourceServiceNow,
-		Ref:     el.Number.text(),
-		Title:   el.ShortDescription.text(),
-		URL:     el.URL.text(),
-		Outcome: firstText(el.Outcome, el.UOutcome),
-		Opened:  serviceNowTime(el.OpenedAt),
-	}
-	it.Requester = firstText(el.Caller, el.CallerID, el.RequestedFor, el.OpenedBy)
-	if looksLikeSysID(it.Requester) {
-		it.Requester = "" // a sys_id without its display value names nobody
-	}
-	it.Status = serviceNowStatus(el, it.Ref)
-	return it
-}
-
-// serviceNowStatus maps a record's state: active=false closes it; a display
-// value is read as a word; a number is read with the record's table.
-func serviceNowStatus(el element, number string) string {
-	if a := strings.ToLower(el.Active.Value); a == "false" || a == "0" {
-		return "closed"
-	}
-	if el.State.Display != "" {
-		return el.State.Display
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(el.State.Value))
-	if err != nil {
-		return el.State.Value // a word, or ""
-	}
-	if closedStates(strings.ToLower(el.SysClassName.Value), number)[n] {
-		return "closed"
-	}
-	return "open"
-}
-
-// closedStates are the numeric states that end a record, per table: the
-// defaults of incident, request/request item/catalog task, change and
-// problem.
-func closedStates(table, number string) map[int]bool {
-	up := strings.ToUpper(number)
-	switch {
-	case table == "incident" || (table == "" && strings.HasPrefix(up, "INC")):
-		return map[int]bool{6: true, 7: true, 8: true}
-	case table == "change_request" || (table == "" && strings.HasPrefix(up, "CHG")):
-		return map[int]bool{3: true, 4: true}
-	case table == "problem" || (table == "" && strings.HasPrefix(up, "PRB")):
-		return map[int]bool{4: true, 106: true, 107: true}
-	default: // sc_request, sc_req_item, sc_task, task: REQ, RITM, SCTASK, TASK
-		return map[int]bool{3: true, 4: true, 7: true}
-	}
-}
-
-// serviceNowTime reads opened_at: a stored value ("2026-11-16 09:12:44")
-// is UTC, so it is passed on with its zone; a display value alone is in
-// the sender's zone, read in the bot's default zone.
-func serviceNowTime(f flex) string {
-	v := strings.TrimSpace(f.Value)
-	if len(v) == len("2006-01-02 15:04:05") && v[10] == ' ' {
-		return v[:10] + "T" + v[11:] + "Z"
-	}
-	if v == "" {
-		return f.Display
-	}
-	return v
-}
-
-// looksLikeSysID reports whether s is a 32-hex-digit ServiceNow sys_id.
-func looksLikeSysID(s string) bool {
-	if len(s) != 32 {
-		return false
-	}
-	for _, c := range s {
-		if !strings.ContainsRune("0123456789abcdef", c) {
-			return false
-		}
-	}
-	return true
-}
-
 // firstText returns the first non-empty text of fs.
 func firstText(fs ...flex) string {
 	for _, f := range fs {
@@ -395,12 +198,4 @@ func firstText(fs ...flex) string {
 		}
 	}
 	return ""
-}
-
-// cutPrefixFold is strings.CutPrefix ignoring case.
-func cutPrefixFold(s, prefix string) (string, bool) {
-	if len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
-		return s[len(prefix):], true
-	}
-	return s, false
 }
