@@ -155,4 +155,3 @@ func TestMixedBatch(t *testing.T) {
 		t.Error("OPS-80 (Resolved) is not closed")
 	}
 }
-
