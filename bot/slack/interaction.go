@@ -31,7 +31,7 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 }
 
 // dispatchInteraction starts handling an interaction after it was acked.
-// Only button clicks (block_actions) are used; others are ignored.
+// Only block_actions (button clicks and menu picks) are used; others are ignored.
 func (a *Adapter) dispatchInteraction(ctx context.Context, ic slack.InteractionCallback) {
 	if ic.Type != slack.InteractionTypeBlockActions {
 		a.log.LogAttrs(ctx, slog.LevelDebug, "slack interaction ignored", slog.String("type", string(ic.Type)))
@@ -60,7 +60,7 @@ func (a *Adapter) handleBlockActions(ctx context.Context, ic slack.InteractionCa
 			Channel:   channel,
 			User:      ic.User.ID,
 			UserName:  ic.User.Name,
-			Action:    &commands.Action{Name: act.ActionID, Value: act.Value},
+			Action:    actionOf(act),
 			Source:    commands.MessageRef{Channel: channel, ID: ts},
 		}
 		resp := a.core.Handle(ctx, req)

@@ -178,7 +178,8 @@ func sectionText(t string) sized {
 }
 
 // renderSection renders a neutral Section: its title and text as section
-// blocks, its fields ten to a section block.
+// blocks (the last with the section's picker, if any), its fields ten to a
+// section block.
 func renderSection(s commands.Section) []sized {
 	var out []sized
 	text := s.Text
@@ -187,6 +188,9 @@ func renderSection(s commands.Section) []sized {
 	}
 	for _, chunk := range chunkMrkdwn(text, maxSectionText) {
 		out = append(out, sectionText(chunk))
+	}
+	if s.Picker != nil && len(out) > 0 {
+		out[len(out)-1] = withPicker(out[len(out)-1], s.Picker)
 	}
 	for i := 0; i < len(s.Fields); i += maxFields {
 		var objs []*slack.TextBlockObject
