@@ -138,7 +138,9 @@ func TestParseIntakeTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	utc := func(y int, mo time.Month, d, h, mi, s int) time.Time { return time.Date(y, mo, d, h, mi, s, 0, time.UTC) }
+	utc := func(y int, mo time.Month, d, h, mi, s int) time.Time {
+		return time.Date(y, mo, d, h, mi, s, 0, time.UTC)
+	}
 	cases := []struct {
 		in   string
 		want time.Time
