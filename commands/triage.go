@@ -49,7 +49,9 @@ type TriageOptions struct {
 // channel's week is claimed first, so however many replicas run it (and
 // however often: a missed slot is caught up within the same week), each
 // channel gets one triage a week. A week with nothing untagged posts
-// nothing. The scheduler calls it with its fire time, beside RunDue.
+// nothing. A failed post is retried on later passes of the week, except
+// where the platform refuses the bot for good (IsUndeliverable), which
+// skips the week. The scheduler calls it with its fire time, beside RunDue.
 func (c *Core) RunTriage(ctx context.Context, p Poster, now time.Time, opts TriageOptions) error {
 	spec := opts.Cron
 	if spec == "" {
@@ -86,10 +88,16 @@ func (c *Core) runTriage(ctx context.Context, p Poster, ws string, now time.Time
 			continue
 		}
 		n, err := c.SendTriage(ctx, p, ws, ch, now)
-		if err != nil {
+		if err != nil && !IsUndeliverable(err) {
+			// Retried on the next pass of the week.
 			_ = c.store.ReleaseTriage(ctx, ws, ch, week, holder)
 			errs = append(errs, fmt.Errorf("triage %s for %s in %s: %w", week, ch, ws, err))
 			continue
+		}
+		if err != nil {
+			// The bot cannot post there (removed, archived): give the week up
+			// instead of retrying every pass.
+			c.log.Warn("triage undeliverable; skipped this week", "workspace", ws, "channel", ch, "week", week, "err", err)
 		}
 		if err := c.store.RecordTriage(ctx, ws, ch, week, now); err != nil {
 			errs = append(errs, err)

@@ -2,6 +2,7 @@ package commands_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -236,4 +237,41 @@ func TestTriageSplitsLargeWeeks(t *testing.T) {
 		t.Errorf("%d requests listed, want 60", listed)
 	}
 	e.expect(posts[len(posts)-1].Message, "15 more untagged requests are not listed")
+}
+
+// TestTriageRetriesUntilPosted: a failed post is retried on the next pass;
+// a channel that refuses the bot for good is skipped for the week.
+func TestTriageRetriesUntilPosted(t *testing.T) {
+	e := triageEnv(t)
+	ctx := context.Background()
+	var fail error = errors.New("HTTP 503")
+	p := &commandstest.Poster{Fail: func(to commands.Destination) error {
+		if to.Channel == "CIT" {
+			return fail
+		}
+		return nil
+	}}
+	if err := e.core.RunTriage(ctx, p, monday, commands.TriageOptions{Holder: "a"}); err == nil {
+		t.Fatal("a failed post reported no error")
+	}
+	fail = nil
+	p.Reset()
+	if err := e.core.RunTriage(ctx, p, monday.Add(time.Minute), commands.TriageOptions{Holder: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	if posts := p.Posts(); len(posts) != 1 || posts[0].To.Channel != "CIT" {
+		t.Fatalf("retry posted %+v, want CIT's triage only", posts)
+	}
+
+	e2 := triageEnv(t)
+	p2 := &commandstest.Poster{Fail: func(to commands.Destination) error {
+		return fmt.Errorf("channel_not_found: %w", commands.ErrUndeliverable)
+	}}
+	if err := e2.core.RunTriage(ctx, p2, monday, commands.TriageOptions{Holder: "a"}); err != nil {
+		t.Fatalf("an undeliverable channel is an error: %v", err)
+	}
+	p2.Fail = nil
+	if err := e2.core.RunTriage(ctx, p2, monday.Add(time.Minute), commands.TriageOptions{Holder: "a"}); err != nil || len(p2.Posts()) != 0 {
+		t.Fatalf("an undeliverable week was retried: %v %+v", err, p2.Posts())
+	}
 }
