@@ -43,6 +43,7 @@ var settings = []setting{
 	{env: "SLACK_CLIENT_ID", flag: "slack-client-id", help: "Slack: OAuth client id for multi-workspace install"},
 	{env: "SLACK_CLIENT_SECRET", flag: "slack-client-secret", help: "Slack: OAuth client secret", secret: true},
 	{env: "SLACK_REDIRECT_URL", flag: "slack-redirect-url", help: "Slack: OAuth redirect URL (https://…/slack/oauth/callback)"},
+	{env: "OUTCOMEBOT_INTAKE_TOKENS", flag: "intake-tokens", help: "serve: workspace=token pairs (comma-separated) that may POST requests to /api/intake/requests; the endpoint is off without them", secret: true},
 	{env: "OUTCOMEBOT_SECRET_KEY", flag: "secret-key", help: "key that encrypts stored Slack tokens (32 bytes base64, or a passphrase)", secret: true},
 	{env: "MICROSOFT_APP_ID", flag: "teams-app-id", help: "Teams: the bot's Microsoft App ID; Teams is off without it"},
 	{env: "MICROSOFT_APP_PASSWORD", flag: "teams-app-password", help: "Teams: the bot's client secret", secret: true},

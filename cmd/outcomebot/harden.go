@@ -5,28 +5,48 @@ import (
 	"net/http"
 	"runtime/debug"
 	"time"
+
+	"github.com/outcomebot/outcomebot/bot/intake"
 )
 
 // Request limits on every route. The adapters cap their own bodies lower
-// (Slack 64 KiB, Teams 256 KiB); this is the ceiling for everything else.
+// (Slack 64 KiB, Teams 256 KiB); maxRequestBody is the ceiling for every
+// route without an entry in routeBodyCaps.
 const (
 	maxRequestBody = 1 << 20
 	maxHeaderBytes = 64 << 10
 )
 
-// harden wraps every route: the request body is capped at maxRequestBody
-// (a handler reading past it gets an error and should answer 413), a panic
-// is logged with its stack, counted and answered 500 while the server keeps
-// serving, and each request is counted by route pattern and status.
-func (s *server) harden(next http.Handler) http.Handler {
+// routeBodyCaps are the routes that may take more than maxRequestBody, by
+// ServeMux pattern: the intake takes up to 1,000 items a call and answers
+// its own 413 above intake.DefaultMaxBody, so its ceiling is a little above.
+var routeBodyCaps = map[string]int64{
+	"POST " + intake.Path: intake.DefaultMaxBody + 64<<10,
+}
+
+// bodyCap is the body limit of the route r will be served by.
+func bodyCap(mux *http.ServeMux, r *http.Request) int64 {
+	if _, pattern := mux.Handler(r); routeBodyCaps[pattern] > 0 {
+		return routeBodyCaps[pattern]
+	}
+	return maxRequestBody
+}
+
+// harden wraps every route of mux: the request body is capped (bodyCap; a
+// handler reading past the cap gets an error and should answer 413, and a
+// body announced larger is refused at once), a panic is logged with its
+// stack, counted and answered 500 while the server keeps serving, and each
+// request is counted by route pattern and status.
+func (s *server) harden(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		if r.ContentLength > maxRequestBody {
+		limit := bodyCap(mux, r)
+		if r.ContentLength > limit {
 			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
 			s.metrics.HTTPRequest("oversize", http.StatusRequestEntityTooLarge, time.Since(start))
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
 			if v := recover(); v != nil {
@@ -42,7 +62,7 @@ func (s *server) harden(next http.Handler) http.Handler {
 			}
 			s.metrics.HTTPRequest(routeOf(r), rec.code(), time.Since(start))
 		}()
-		next.ServeHTTP(rec, r)
+		mux.ServeHTTP(rec, r)
 	})
 }
 

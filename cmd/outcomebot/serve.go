@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/bot"
+	"github.com/outcomebot/outcomebot/bot/intake"
 	"github.com/outcomebot/outcomebot/bot/metrics"
 	"github.com/outcomebot/outcomebot/bot/slack"
 	"github.com/outcomebot/outcomebot/bot/teams"
@@ -121,7 +122,8 @@ func (s *server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /metrics", s.metrics.Handler())
 }
 
-// platforms turns on each platform whose settings are present.
+// platforms turns on each platform whose settings are present, and the
+// ITSM intake endpoint when it has tokens.
 func (s *server) platforms(ctx context.Context, cfg *config, mux *http.ServeMux) error {
 	var on []string
 	if secret := cfg.get("SLACK_SIGNING_SECRET"); secret != "" || cfg.get("SLACK_APP_TOKEN") != "" {
@@ -158,6 +160,14 @@ func (s *server) platforms(ctx context.Context, cfg *config, mux *http.ServeMux)
 		a.Register(mux)
 		s.teams, s.tenant = a, cfg.get("MICROSOFT_APP_TENANT_ID")
 		on = append(on, "teams")
+	}
+	if spec := cfg.get("OUTCOMEBOT_INTAKE_TOKENS"); spec != "" {
+		tokens, err := intake.ParseTokens(spec)
+		if err != nil {
+			return fmt.Errorf("OUTCOMEBOT_INTAKE_TOKENS: %w", err)
+		}
+		intake.New(s.core, tokens, s.log).Register(mux)
+		s.log.Info("intake on", "path", intake.Path, "workspaces", len(tokens))
 	}
 	if len(on) == 0 {
 		s.log.Warn("no chat platform configured: set SLACK_SIGNING_SECRET (Slack) or MICROSOFT_APP_ID (Teams); serving health checks only")

@@ -27,6 +27,7 @@ const (
 	testSigningSecret = "s3cret-signing-secret-for-tests"
 	testBotToken      = "xoxb-0000-secret-bot-token"
 	testRedisPassword = "redis-pw-secret-77"
+	testIntakeToken   = "intake-token-secret-0123456789abcdef"
 )
 
 // syncBuffer is a bytes.Buffer safe for the logger and the test at once.
@@ -159,12 +160,28 @@ func (s *served) post(path, body string, sign bool) (int, string) {
 	return res.StatusCode, string(b)
 }
 
+// intake posts body to the intake endpoint with the workspace's token.
+func (s *served) intake(body string) (int, string) {
+	s.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, s.base+"/api/intake/requests", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+testIntakeToken)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
 // TestServe runs serve end to end: health, readiness following Redis,
 // commands counted in /metrics, size caps, SIGTERM with readiness turning
 // 503 during the drain delay while liveness stays 200, and JSON logs that
 // carry no secret.
 func TestServe(t *testing.T) {
-	s := startServe(t, map[string]string{"OUTCOMEBOT_DRAIN_DELAY": "400ms", "OUTCOMEBOT_SHUTDOWN_TIMEOUT": "10s"})
+	s := startServe(t, map[string]string{"OUTCOMEBOT_DRAIN_DELAY": "400ms", "OUTCOMEBOT_SHUTDOWN_TIMEOUT": "10s",
+		"OUTCOMEBOT_INTAKE_TOKENS": "T0SERVE=" + testIntakeToken})
 	if code, body := s.get("/healthz"); code != http.StatusOK || body != "ok\n" {
 		t.Errorf("/healthz = %d %q", code, body)
 	}
@@ -183,6 +200,17 @@ func TestServe(t *testing.T) {
 	}
 	if code, _ := s.post("/nothing-here", strings.Repeat("a", 2<<20), false); code != http.StatusRequestEntityTooLarge {
 		t.Errorf("2 MiB to an unknown route = %d, want 413", code)
+	}
+
+	// The intake is on, and its route takes more than the 1 MiB ceiling.
+	if code, body := s.intake(`[{"ref":"INC0090001","title":"Till 4"}]`); code != http.StatusOK || !strings.Contains(body, `"created":1`) {
+		t.Errorf("intake = %d %s", code, body)
+	}
+	if code, body := s.intake("[" + strings.Repeat(" ", 2<<20) + "]"); code == http.StatusRequestEntityTooLarge {
+		t.Errorf("2 MiB intake call = %d %s: the intake's own 8 MiB limit must apply", code, body)
+	}
+	if code, _ := s.intake("[" + strings.Repeat(" ", 10<<20) + "]"); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("10 MiB intake call = %d, want 413", code)
 	}
 
 	_, m := s.get("/metrics")
@@ -257,7 +285,7 @@ func checkLogs(t *testing.T, logs string) {
 			t.Errorf("logs lack %s", want)
 		}
 	}
-	for _, secret := range []string{testSigningSecret, testBotToken, testRedisPassword} {
+	for _, secret := range []string{testSigningSecret, testBotToken, testRedisPassword, testIntakeToken} {
 		if strings.Contains(logs, secret) {
 			t.Errorf("a secret (%.6s…) is in the logs", secret)
 		}
