@@ -184,3 +184,38 @@ func (c *digestCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.CounterValue, float64(v.n), v.outcome)
 	}
 }
+
+// SchedulerState is what the scheduler reports besides digests.
+type SchedulerState struct {
+	LastTick               time.Time // fire time of the last pass started; zero before the first
+	LadderSent, LadderLost uint64    // reminder-ladder steps sent, and claimed but not posted everywhere
+}
+
+// WatchScheduler exports outcomebot_scheduler_last_tick_timestamp_seconds
+// (alert when it falls minutes behind: the cadence is stuck) and
+// outcomebot_ladder_steps_total{outcome="sent|lost"} from state, read at
+// each scrape. Call it once.
+func (m *Metrics) WatchScheduler(state func() SchedulerState) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Namespace: namespace, Name: "scheduler_last_tick_timestamp_seconds",
+		Help: "Unix time of the scheduler's last pass (its fire time); 0 before the first.",
+	}, func() float64 {
+		if t := state().LastTick; !t.IsZero() {
+			return float64(t.UnixNano()) / 1e9
+		}
+		return 0
+	}))
+	for _, outcome := range []string{"sent", "lost"} {
+		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Namespace: namespace, Name: "ladder_steps_total",
+			Help:        "Escalation reminder-ladder steps: sent, or lost (claimed but not posted everywhere).",
+			ConstLabels: prometheus.Labels{"outcome": outcome},
+		}, func() float64 {
+			s := state()
+			if outcome == "sent" {
+				return float64(s.LadderSent)
+			}
+			return float64(s.LadderLost)
+		}))
+	}
+}

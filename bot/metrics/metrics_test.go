@@ -58,6 +58,9 @@ func TestCoreAndDigestMetrics(t *testing.T) {
 	m.Panic()
 	m.Expired("request", 3)
 	m.WatchDigests(func() metrics.DigestCounts { return metrics.DigestCounts{Posted: 5, Late: 1, Failed: 2} })
+	m.WatchScheduler(func() metrics.SchedulerState {
+		return metrics.SchedulerState{LastTick: time.Unix(1764000000, 0), LadderSent: 7, LadderLost: 1}
+	})
 	text := scrape(t, m)
 	expect(t, text,
 		`outcomebot_commands_total{command="tag",result="ok"} 2`,
@@ -75,6 +78,9 @@ func TestCoreAndDigestMetrics(t *testing.T) {
 		`outcomebot_digests_total{outcome="missed"} 0`,
 		`outcomebot_digests_total{outcome="failed"} 2`,
 		`outcomebot_build_info{version="v1.2.3"} 1`,
+		`outcomebot_scheduler_last_tick_timestamp_seconds 1.764e+09`,
+		`outcomebot_ladder_steps_total{outcome="sent"} 7`,
+		`outcomebot_ladder_steps_total{outcome="lost"} 1`,
 	)
 	if !strings.Contains(text, "process_resident_memory_bytes") || !strings.Contains(text, "go_goroutines") {
 		t.Error("process or Go runtime collectors missing")

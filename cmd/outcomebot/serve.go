@@ -203,6 +203,10 @@ func (s *server) startScheduler() {
 		st := s.sched.Stats()
 		return metrics.DigestCounts{Posted: st.Posted, Late: st.Late, Missed: st.Missed, Failed: st.Failed}
 	})
+	s.metrics.WatchScheduler(func() metrics.SchedulerState {
+		st := s.sched.Stats()
+		return metrics.SchedulerState{LastTick: st.LastTick, LadderSent: st.LadderSent, LadderLost: st.LadderLost}
+	})
 	s.schedDone = make(chan struct{})
 	go func() {
 		defer close(s.schedDone)
