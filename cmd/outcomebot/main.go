@@ -45,6 +45,7 @@ Commands:
   demo      load a retail-chain scenario and print its leadership digest
   import    bring a CSV of requests into a workspace: import --workspace <id> FILE.csv [--dry-run]
   export    write a workspace's requests as CSV: export --workspace <id> [--output FILE]
+  digest    print a channel's digest now (--channel <id> | --all), or --post it
   teams-package  write the Teams app zip (app id from MICROSOFT_APP_ID) to stdout
   version   print the version
   help      this text
@@ -69,6 +70,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runImport(ctx, args, stdout, stderr, getenv)
 	case "export":
 		return runExport(ctx, args, stdout, stderr, getenv)
+	case "digest":
+		return runDigest(ctx, args, getenv, stdout, stderr, digestPosters)
 	case "shell", "demo", "serve", "teams-package":
 	default:
 		return fmt.Errorf("unknown command %q; run `outcomebot help`", cmd)

@@ -127,11 +127,7 @@ func (s *server) routes(mux *http.ServeMux) {
 func (s *server) platforms(ctx context.Context, cfg *config, mux *http.ServeMux) error {
 	var on []string
 	if secret := cfg.get("SLACK_SIGNING_SECRET"); secret != "" || cfg.get("SLACK_APP_TOKEN") != "" {
-		a, err := slack.New(slack.Config{
-			SigningSecret: secret, BotToken: cfg.get("SLACK_BOT_TOKEN"), AppToken: cfg.get("SLACK_APP_TOKEN"),
-			APIURL: cfg.get("SLACK_API_URL"), ClientID: cfg.get("SLACK_CLIENT_ID"), ClientSecret: cfg.get("SLACK_CLIENT_SECRET"),
-			RedirectURL: cfg.get("SLACK_REDIRECT_URL"), SecretKey: cfg.get("OUTCOMEBOT_SECRET_KEY"),
-		}, s.core, s.log)
+		a, err := newSlack(cfg, s.core, s.log)
 		if err != nil {
 			return err
 		}
@@ -149,10 +145,7 @@ func (s *server) platforms(ctx context.Context, cfg *config, mux *http.ServeMux)
 		}
 	}
 	if appID := cfg.get("MICROSOFT_APP_ID"); appID != "" {
-		a, err := teams.New(teams.Config{
-			AppID: appID, AppPassword: cfg.get("MICROSOFT_APP_PASSWORD"), TenantID: cfg.get("MICROSOFT_APP_TENANT_ID"),
-			OpenIDMetadataURL: cfg.get("TEAMS_OPENID_METADATA_URL"), TokenURL: cfg.get("TEAMS_TOKEN_URL"),
-		}, s.core, s.log)
+		a, err := newTeams(cfg, s.core, s.log)
 		if err != nil {
 			return err
 		}
@@ -179,13 +172,56 @@ func (s *server) platforms(ctx context.Context, cfg *config, mux *http.ServeMux)
 
 // posterFor picks the platform a workspace lives on: the Teams tenant, or Slack.
 func (s *server) posterFor(ws string) commands.Poster {
-	if s.teams != nil && ws == s.tenant {
-		return s.teams.Poster()
+	return platformPoster(s.slack, s.teams, s.tenant, ws)
+}
+
+// platformPoster picks the Poster of the platform a workspace lives on.
+func platformPoster(sl *slack.Adapter, tm *teams.Adapter, tenant, ws string) commands.Poster {
+	if tm != nil && ws == tenant {
+		return tm.Poster()
 	}
-	if s.slack != nil {
-		return s.slack.Poster()
+	if sl != nil {
+		return sl.Poster()
 	}
 	return nil
+}
+
+func newSlack(cfg *config, core *commands.Core, log *slog.Logger) (*slack.Adapter, error) {
+	return slack.New(slack.Config{
+		SigningSecret: cfg.get("SLACK_SIGNING_SECRET"), BotToken: cfg.get("SLACK_BOT_TOKEN"), AppToken: cfg.get("SLACK_APP_TOKEN"),
+		APIURL: cfg.get("SLACK_API_URL"), ClientID: cfg.get("SLACK_CLIENT_ID"), ClientSecret: cfg.get("SLACK_CLIENT_SECRET"),
+		RedirectURL: cfg.get("SLACK_REDIRECT_URL"), SecretKey: cfg.get("OUTCOMEBOT_SECRET_KEY"),
+	}, core, log)
+}
+
+func newTeams(cfg *config, core *commands.Core, log *slog.Logger) (*teams.Adapter, error) {
+	return teams.New(teams.Config{
+		AppID: cfg.get("MICROSOFT_APP_ID"), AppPassword: cfg.get("MICROSOFT_APP_PASSWORD"), TenantID: cfg.get("MICROSOFT_APP_TENANT_ID"),
+		OpenIDMetadataURL: cfg.get("TEAMS_OPENID_METADATA_URL"), TokenURL: cfg.get("TEAMS_TOKEN_URL"),
+	}, core, log)
+}
+
+// digestPosters gives `outcomebot digest --post` the posters of the
+// platforms serve would turn on (no listener, no Socket Mode).
+func digestPosters(ctx context.Context, cfg *config, core *commands.Core, log *slog.Logger) (bot.PosterFor, error) {
+	var sl *slack.Adapter
+	var tm *teams.Adapter
+	var err error
+	if cfg.get("SLACK_SIGNING_SECRET") != "" || cfg.get("SLACK_APP_TOKEN") != "" {
+		if sl, err = newSlack(cfg, core, log); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.get("MICROSOFT_APP_ID") != "" {
+		if tm, err = newTeams(cfg, core, log); err != nil {
+			return nil, err
+		}
+	}
+	if sl == nil && tm == nil {
+		return nil, nil
+	}
+	tenant := cfg.get("MICROSOFT_APP_TENANT_ID")
+	return func(ws string) commands.Poster { return platformPoster(sl, tm, tenant, ws) }, nil
 }
 
 // startScheduler runs the weekly cadence (digests, reminder ladder) in the
