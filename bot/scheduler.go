@@ -45,6 +45,9 @@ type SchedulerOptions struct {
 	// removed, channel archived); default commands.IsUndeliverable. Pass
 	// one that also knows the platforms' own errors.
 	Permanent func(error) bool
+	// TriageCron is the weekly schedule of the triage of untagged requests
+	// (5 fields, in the default zone); "" means the digest's schedule.
+	TriageCron string
 	// Log receives the scheduler's logs; default slog.Default().
 	Log *slog.Logger
 }
@@ -142,7 +145,10 @@ func (s *Scheduler) Tick(ctx context.Context, at time.Time) (err error) {
 			s.counts.tickErrors.Add(1)
 		}
 	}()
-	return s.core.RunDueWith(ctx, routedPoster{s.posters}, at, s.dueOptions())
+	p := routedPoster{s.posters}
+	err = s.core.RunDueWith(ctx, p, at, s.dueOptions())
+	triage := s.core.RunTriage(ctx, p, at, commands.TriageOptions{Cron: s.opts.TriageCron, Holder: s.opts.Holder})
+	return errors.Join(err, triage)
 }
 
 func (s *Scheduler) dueOptions() commands.DueOptions {

@@ -30,6 +30,7 @@ var settings = []setting{
 	{env: "OUTCOMEBOT_TICKET_LINKS", flag: "ticket-links", help: "ticket link templates: REGEX=URL entries separated by ';', {ref} is the ticket"},
 	{env: "OUTCOMEBOT_ACK_SLA", flag: "ack-sla", def: "4h", help: "default time to acknowledge an escalation"},
 	{env: "OUTCOMEBOT_DIGEST_CRON", flag: "digest-cron", def: "0 9 * * MON", help: "weekly digest schedule (5-field cron) in each channel's zone"},
+	{env: "OUTCOMEBOT_TRIAGE_CRON", flag: "triage-cron", help: "weekly triage of untagged requests (5-field cron); empty: the digest's schedule"},
 	{env: "OUTCOMEBOT_TZ", flag: "tz", def: "UTC", help: "default time zone of new leadership channels"},
 	{env: "OUTCOMEBOT_LOG_LEVEL", flag: "log-level", def: "info", help: "debug, info, warn or error"},
 	{env: "OUTCOMEBOT_ADDR", flag: "addr", def: ":3000", help: "serve: HTTP listen address"},

@@ -92,7 +92,7 @@ func runServe(ctx context.Context, cfg *config, log *slog.Logger, stderr io.Writ
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", s.http.Addr, err)
 	}
-	s.startScheduler()
+	s.startScheduler(cfg)
 	s.sweep = startSweeper(st, ss.retention, s.sched.Holder(), m, log)
 	log.Info("outcomebot serving", "addr", ln.Addr().String(), "version", version,
 		"redis", redisTarget(conn), "retention", ss.retention.String(), "holder", s.sched.Holder())
@@ -227,17 +227,26 @@ func digestPosters(ctx context.Context, cfg *config, core *commands.Core, log *s
 	return func(ws string) commands.Poster { return platformPoster(sl, tm, tenant, ws) }, nil
 }
 
+// undeliverable says whether a post can never succeed on retry: the bot is
+// not in the channel, not installed, or has no Teams conversation there.
+func undeliverable(err error) bool {
+	return commands.IsUndeliverable(err) || errors.Is(err, slack.ErrNotInChannel) ||
+		errors.Is(err, slack.ErrNotInstalled) || errors.Is(err, teams.ErrNoConversation)
+}
+
 // startScheduler runs the weekly cadence (digests, reminder ladder) in the
 // background, its posts counted in flight so shutdown can let them finish,
 // and exports its digest counts.
-func (s *server) startScheduler() {
+func (s *server) startScheduler(cfg *config) {
 	posters := func(ws string) commands.Poster {
 		if p := s.posterFor(ws); p != nil {
 			return s.posts.track(p)
 		}
 		return nil
 	}
-	s.sched = bot.NewScheduler(s.core, posters, nil, bot.SchedulerOptions{Log: s.log})
+	s.sched = bot.NewScheduler(s.core, posters, nil, bot.SchedulerOptions{
+		Log: s.log, TriageCron: cfg.get("OUTCOMEBOT_TRIAGE_CRON"), Permanent: undeliverable,
+	})
 	s.metrics.WatchDigests(func() metrics.DigestCounts {
 		st := s.sched.Stats()
 		return metrics.DigestCounts{Posted: st.Posted, Late: st.Late, Missed: st.Missed, Failed: st.Failed}
