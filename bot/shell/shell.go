@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/outcomebot/outcomebot/commands"
@@ -22,27 +21,10 @@ import (
 const Workspace = "T0SHELL"
 
 // Clock is the shell's simulated clock.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type Clock = commands.ManualClock
 
 // NewClock starts a simulated clock at t.
-func NewClock(t time.Time) *Clock { return &Clock{t: t} }
-
-// Now returns the simulated time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Set moves the clock to t.
-func (c *Clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
+func NewClock(t time.Time) *Clock { return commands.NewManualClock(t) }
 
 // Shell runs commands typed as one user in one channel.
 type Shell struct {

@@ -12,34 +12,10 @@ import (
 )
 
 // Clock is a fake clock that moves only when told.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type Clock = commands.ManualClock
 
 // NewClock returns a clock stopped at t.
-func NewClock(t time.Time) *Clock { return &Clock{t: t} }
-
-// Now returns the fake time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Set moves the clock to t.
-func (c *Clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
-
-// Advance moves the clock forward by d.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+func NewClock(t time.Time) *Clock { return commands.NewManualClock(t) }
 
 // Post is one message a Poster recorded.
 type Post struct {
