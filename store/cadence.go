@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -252,16 +251,5 @@ func (s *Store) LastDigest(ctx context.Context, ws, channel string) (DigestPost,
 }
 
 func (s *Store) readDigestPost(cmd *redis.StringCmd, op string) (DigestPost, error) {
-	var p DigestPost
-	b, err := cmd.Bytes()
-	if errors.Is(err, redis.Nil) {
-		return p, fmt.Errorf("%s: %w", op, ErrNotFound)
-	}
-	if err != nil {
-		return p, wrap(op, err)
-	}
-	if err := json.Unmarshal(b, &p); err != nil {
-		return p, fmt.Errorf("%s: %w", op, err)
-	}
-	return p, nil
+	return readJSON[DigestPost](cmd, op)
 }

@@ -1,9 +1,13 @@
 package store
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // Times are stored as unix milliseconds ("0" for the zero time) and
@@ -64,4 +68,21 @@ func scriptReply(v any) (status string, record map[string]string, err error) {
 		record = pairs(arr[1])
 	}
 	return status, record, nil
+}
+
+// readJSON decodes the JSON value cmd read; a missing key (redis.Nil) is
+// ErrNotFound and connection trouble ErrUnavailable, named by op.
+func readJSON[T any](cmd *redis.StringCmd, op string) (T, error) {
+	var v T
+	b, err := cmd.Bytes()
+	if errors.Is(err, redis.Nil) {
+		return v, fmt.Errorf("%s: %w", op, ErrNotFound)
+	}
+	if err != nil {
+		return v, wrap(op, err)
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return v, fmt.Errorf("%s: %w", op, err)
+	}
+	return v, nil
 }

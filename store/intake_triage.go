@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -113,18 +112,7 @@ func (s *Store) GetTriageMessage(ctx context.Context, ws string, id int64) (Tria
 	if err := checkWorkspace(ws); err != nil {
 		return TriageMessage{}, fmt.Errorf("%s: %w", op, err)
 	}
-	var m TriageMessage
-	b, err := s.rdb.Get(ctx, s.keys(ws).triageMessage(id)).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return m, fmt.Errorf("%s: %w", op, ErrNotFound)
-	}
-	if err != nil {
-		return m, wrap(op, err)
-	}
-	if err := json.Unmarshal(b, &m); err != nil {
-		return m, fmt.Errorf("%s: %w", op, err)
-	}
-	return m, nil
+	return readJSON[TriageMessage](s.rdb.Get(ctx, s.keys(ws).triageMessage(id)), op)
 }
 
 // claimTriageScript claims a channel's week unless it was posted or another
