@@ -103,26 +103,39 @@ func (a inboundActivity) users() []store.TeamsUser {
 }
 
 // submit reads an Action.Submit payload ({"action":…,"value":…}) from the
-// activity's value, if it carries one.
+// activity's value, if it carries one. A picker's button also sends
+// "input", the id of its menu: that input's value (Teams merges every input
+// of the card into the payload) is the Action's Choice, "" when nothing was
+// picked; the core answers an empty Choice without changing anything.
 func (a inboundActivity) submit() (*commands.Action, bool) {
 	if len(a.Value) == 0 {
 		return nil, false
 	}
-	var v struct {
-		Action string `json:"action"`
-		Value  any    `json:"value"`
-	}
-	if json.Unmarshal(a.Value, &v) != nil || v.Action == "" {
+	var v map[string]any
+	if json.Unmarshal(a.Value, &v) != nil {
 		return nil, false
 	}
-	val := ""
-	switch x := v.Value.(type) {
-	case string:
-		val = x
-	case float64, bool:
-		val = fmt.Sprint(x)
+	name, _ := v["action"].(string)
+	if name == "" {
+		return nil, false
 	}
-	return &commands.Action{Name: commands.StripMarkers(v.Action), Value: commands.StripMarkers(val)}, true
+	act := &commands.Action{Name: commands.StripMarkers(name), Value: commands.StripMarkers(scalarString(v["value"]))}
+	if input, _ := v["input"].(string); input != "" {
+		act.Choice = strings.TrimSpace(commands.StripMarkers(scalarString(v[input])))
+	}
+	return act, true
+}
+
+// scalarString renders a JSON string, number or boolean as text; "" for
+// anything else.
+func scalarString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case float64, bool:
+		return fmt.Sprint(x)
+	}
+	return ""
 }
 
 // isBot reports whether acc is this bot: recipient ids may come with or

@@ -113,6 +113,12 @@ func TestSubmitValues(t *testing.T) {
 		`{"value":"E-2"}`:                    nil,
 		`"text"`:                             nil,
 		`{"action":{"x":1}}`:                 nil,
+		// A picker's button names its menu; the other menus' values are ignored.
+		`{"action":"triage","value":"7 OPS-1","input":"pick-1","pick-0":"infra","pick-1":" pos "}`:    {Name: "triage", Value: "7 OPS-1", Choice: "pos"},
+		`{"action":"triage","value":"7 OPS-1","input":"pick-1","pick-0":"infra","pick-1":""}`:         {Name: "triage", Value: "7 OPS-1"},
+		`{"action":"triage","value":"7 OPS-1","input":"pick-1","pick-0":"infra"}`:                     {Name: "triage", Value: "7 OPS-1"},
+		`{"action":"triage","value":"7 OPS-1","input":"pick-0","pick-0":{"x":"pos"}}`:                 {Name: "triage", Value: "7 OPS-1"},
+		"{\"action\":\"triage\",\"value\":\"7 OPS-1\",\"input\":\"pick-0\",\"pick-0\":\"p\ue000os\"}": {Name: "triage", Value: "7 OPS-1", Choice: "pos"},
 	} {
 		a := inboundActivity{Value: json.RawMessage(raw)}
 		got, ok := a.submit()

@@ -32,9 +32,11 @@ type cardTeams struct {
 	Entities []schema.Mention `json:"entities,omitempty"`
 }
 
-// element is a TextBlock, Container or FactSet; unused fields are omitted.
+// element is a TextBlock, Container, FactSet, Input.ChoiceSet or ActionSet;
+// unused fields are omitted.
 type element struct {
 	Type      string    `json:"type"`
+	ID        string    `json:"id,omitempty"`
 	Text      string    `json:"text,omitempty"`
 	Wrap      bool      `json:"wrap,omitempty"`
 	Size      string    `json:"size,omitempty"`
@@ -45,6 +47,11 @@ type element struct {
 	Spacing   string    `json:"spacing,omitempty"`
 	Items     []element `json:"items,omitempty"`
 	Facts     []fact    `json:"facts,omitempty"`
+	// Input.ChoiceSet (render_picker.go)
+	Placeholder string   `json:"placeholder,omitempty"`
+	Choices     []choice `json:"choices,omitempty"`
+	// ActionSet
+	Actions []action `json:"actions,omitempty"`
 }
 
 type fact struct {
@@ -61,10 +68,12 @@ type action struct {
 	Data  submitData `json:"data"`
 }
 
-// submitData is what a button sends back.
+// submitData is what a button sends back. Input, on a picker's button,
+// names the menu whose value is the pick (render_picker.go).
 type submitData struct {
 	Action string `json:"action"`
 	Value  string `json:"value"`
+	Input  string `json:"input,omitempty"`
 }
 
 // block is a rendered element with the mentions its text uses.
@@ -74,9 +83,10 @@ type block struct {
 }
 
 // renderCards renders resp as Adaptive Cards: title and text first, then
-// one container per section, the context line and the buttons last. When
-// the whole does not fit in maxCardBytes, sections continue on further
-// cards; a section too large for a card of its own is truncated.
+// one container per section (with its picker's menu and button, if any),
+// the context line and the buttons last. When the whole does not fit in
+// maxCardBytes, sections continue on further cards; a section too large for
+// a card of its own is truncated.
 func renderCards(resp commands.Response, dir directory) []message {
 	var head []block
 	if resp.Title != "" {
@@ -94,8 +104,13 @@ func renderCards(resp commands.Response, dir directory) []message {
 
 	var cards [][]block
 	cur := head
+	picks := 0
 	for _, s := range resp.Sections {
 		sec := sectionBlock(s, dir)
+		if s.Picker != nil && len(s.Picker.Options) > 0 {
+			sec = withPicker(sec, *s.Picker, pickerInputID(picks))
+			picks++
+		}
 		if fits(append(cur[:len(cur):len(cur)], sec), nil) || len(cur) == 0 {
 			cur = append(cur, shrinkToFit(sec))
 			continue

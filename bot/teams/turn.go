@@ -19,7 +19,7 @@ func (a *Adapter) handleMessage(ctx context.Context, act inboundActivity, log *s
 	}
 	log = log.With("user", req.User, "command", req.Command)
 	if req.Action != nil {
-		log = log.With("action", req.Action.Name, "value", req.Action.Value)
+		log = log.With("action", req.Action.Name, "value", req.Action.Value, "choice", req.Action.Choice)
 	}
 	resp := a.core.Handle(ctx, req)
 	if err := a.reply(ctx, act, req, resp); err != nil {
