@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // transition is acknowledge or resolve: the same shape, different verbs.
@@ -14,23 +14,23 @@ type transition struct {
 	event      string // reported to an Observer: EscalationAcknowledged or EscalationResolved
 	usage      string
 	example    string
-	apply      func(ctx context.Context, st *store.Store, ws string, n int64, actor, note string, req Request) (store.Escalation, bool, error)
+	apply      func(ctx context.Context, st Store, ws string, n int64, actor, note string, req Request) (record.Escalation, bool, error)
 }
 
 var (
 	ackTransition = transition{verb: "acknowledge", past: "acknowledged", event: EscalationAcknowledged, usage: "/ack <E-n> [note…]", example: "/ack E-7 looking into it",
-		apply: func(ctx context.Context, st *store.Store, ws string, n int64, actor, note string, req Request) (store.Escalation, bool, error) {
+		apply: func(ctx context.Context, st Store, ws string, n int64, actor, note string, req Request) (record.Escalation, bool, error) {
 			return st.Ack(ctx, ws, n, actor, note, req.Time)
 		}}
 	resolveTransition = transition{verb: "resolve", past: "resolved", event: EscalationResolved, usage: "/resolve <E-n> [note…]", example: "/resolve E-7 reader firmware rolled back",
-		apply: func(ctx context.Context, st *store.Store, ws string, n int64, actor, note string, req Request) (store.Escalation, bool, error) {
+		apply: func(ctx context.Context, st Store, ws string, n int64, actor, note string, req Request) (record.Escalation, bool, error) {
 			return st.Resolve(ctx, ws, n, actor, note, req.Time)
 		}}
 )
 
 func (c *Core) transitionHandler(t transition) HandlerFunc {
 	return func(ctx context.Context, req Request, args Args) (Response, error) {
-		if err := c.require(ctx, req, t.verb+" escalations", store.RoleITLead); err != nil {
+		if err := c.require(ctx, req, t.verb+" escalations", record.RoleITLead); err != nil {
 			return Response{}, err
 		}
 		id, ok := args.Word(0)
@@ -47,9 +47,9 @@ func (c *Core) transitionHandler(t transition) HandlerFunc {
 		}
 		e, first, err := t.apply(ctx, c.store, req.Workspace, n, req.User, note, req)
 		switch {
-		case errors.Is(err, store.ErrNotFound):
+		case errors.Is(err, record.ErrNotFound):
 			return Response{}, Userf("There is no escalation %s in this workspace. See %s.", escID(n), Code("/escalate list"))
-		case errors.Is(err, store.ErrResolved):
+		case errors.Is(err, record.ErrResolved):
 			return Response{}, Userf("%s is already resolved, so there is nothing to %s. Raise a new escalation if the problem is back.", escID(n), t.verb)
 		case err != nil:
 			return Response{}, err
@@ -63,10 +63,10 @@ func (c *Core) transitionHandler(t transition) HandlerFunc {
 
 // transitionDone builds the answer after an ack or resolve: the updated card
 // (in place for a button press), and the requester's notice.
-func (c *Core) transitionDone(ctx context.Context, req Request, t transition, e store.Escalation, first bool) Response {
+func (c *Core) transitionDone(ctx context.Context, req Request, t transition, e record.Escalation, first bool) Response {
 	o, err := c.store.GetOutcome(ctx, req.Workspace, e.Outcome)
 	if err != nil {
-		o = store.Outcome{Key: e.Outcome, Title: e.Outcome}
+		o = record.Outcome{Key: e.Outcome, Title: e.Outcome}
 	}
 	card := c.EscalationCard(e, o)
 	if !first {
@@ -92,7 +92,7 @@ func (c *Core) transitionDone(ctx context.Context, req Request, t transition, e 
 	return resp
 }
 
-func (c *Core) requesterNotice(ws string, t transition, e store.Escalation) Outgoing {
+func (c *Core) requesterNotice(ws string, t transition, e record.Escalation) Outgoing {
 	var text string
 	if t.past == "resolved" {
 		text = fmt.Sprintf("%s your escalation %s (%s) was resolved by %s.", Mention(e.RaisedBy), Bold(escID(e.N)), c.ticketText(e.Ref), Mention(e.ResolvedBy))

@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/robfig/cron/v3"
 )
 
@@ -412,7 +412,7 @@ func (c *Core) RunDueWith(ctx context.Context, p Poster, now time.Time, o DueOpt
 // touching Redis.
 type digestJob struct {
 	ws    string
-	sub   store.Subscription
+	sub   record.Subscription
 	week  string    // this ISO week in the channel's zone
 	slot  time.Time // this week's due slot, when due
 	due   bool
@@ -455,7 +455,7 @@ func (c *Core) cachedLocation(name string) *time.Location {
 	return loc
 }
 
-func (p *duePlan) add(ws string, subs []store.Subscription) {
+func (p *duePlan) add(ws string, subs []record.Subscription) {
 	jobs := make([]digestJob, 0, len(subs))
 	for _, s := range subs {
 		loc := p.c.cachedLocation(s.TZ)
@@ -580,7 +580,7 @@ func (c *Core) checkMissed(ctx context.Context, j digestJob, o DueOptions) error
 // recorded with a backoff (and the subscriber told when it keeps failing or
 // cannot succeed); a lead that went out is never posted again, even when
 // its thread fails.
-func (c *Core) sendScheduled(ctx context.Context, p Poster, ws string, sub store.Subscription, week string, asOf, now time.Time, marks DigestInput, o DueOptions) error {
+func (c *Core) sendScheduled(ctx context.Context, p Poster, ws string, sub record.Subscription, week string, asOf, now time.Time, marks DigestInput, o DueOptions) error {
 	ch := sub.Channel
 	op := fmt.Sprintf("digest %s for %s in %s", week, ch, ws)
 	claim, err := c.store.ClaimDigestAt(ctx, ws, ch, week, o.Holder, o.Lease, now)
@@ -588,10 +588,10 @@ func (c *Core) sendScheduled(ctx context.Context, p Poster, ws string, sub store
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	switch claim {
-	case store.DigestAlreadyPosted:
+	case record.DigestAlreadyPosted:
 		o.State.set(postedWeeks, ws, ch, week)
 		return nil
-	case store.DigestClaimed:
+	case record.DigestClaimed:
 	default:
 		return nil
 	}
@@ -613,7 +613,7 @@ func (c *Core) sendScheduled(ctx context.Context, p Poster, ws string, sub store
 		_ = c.store.ReleaseDigest(detached, ws, ch, week, o.Holder)
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	post := store.DigestPost{Week: week, At: now, MessageID: ref.ID, Late: marks.Late}
+	post := record.DigestPost{Week: week, At: now, MessageID: ref.ID, Late: marks.Late}
 	if err := c.recordPost(detached, ws, ch, post, o.Lease); err != nil {
 		// Posted but not recorded: the claim stays until its lease ends.
 		c.log.Error("digest posted but not recorded: it may be posted again when the claim lapses",
@@ -637,13 +637,13 @@ func (c *Core) sendScheduled(ctx context.Context, p Poster, ws string, sub store
 
 // recordPost records a posted digest, retrying while Redis is unavailable
 // for up to half the lease: an unrecorded post could be repeated.
-func (c *Core) recordPost(ctx context.Context, ws, ch string, post store.DigestPost, lease time.Duration) error {
+func (c *Core) recordPost(ctx context.Context, ws, ch string, post record.DigestPost, lease time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, lease/2)
 	defer cancel()
 	wait := 50 * time.Millisecond
 	for {
 		err := c.store.RecordDigest(ctx, ws, ch, post)
-		if err == nil || !errors.Is(err, store.ErrUnavailable) {
+		if err == nil || !errors.Is(err, record.ErrUnavailable) {
 			return err
 		}
 		select {
@@ -657,7 +657,7 @@ func (c *Core) recordPost(ctx context.Context, ws, ch string, post store.DigestP
 
 // digestFailed records a failed post with its backoff, tells the
 // subscriber when it is permanent or keeps failing, and returns the error.
-func (c *Core) digestFailed(ctx context.Context, p Poster, ws string, sub store.Subscription, week string, now time.Time, postErr error, o DueOptions) error {
+func (c *Core) digestFailed(ctx context.Context, p Poster, ws string, sub record.Subscription, week string, now time.Time, postErr error, o DueOptions) error {
 	ch := sub.Channel
 	permanent := o.Permanent(postErr)
 	base := o.RetryBase
@@ -682,7 +682,7 @@ func (c *Core) digestFailed(ctx context.Context, p Poster, ws string, sub store.
 // tellSubscriber tells the admin who subscribed the channel, once per
 // channel per week, that its digest is failing: by direct message when the
 // Poster can (DirectPoster), else by posting to the user id.
-func (c *Core) tellSubscriber(ctx context.Context, p Poster, ws string, sub store.Subscription, week string, permanent bool, attempts int, ref string, o DueOptions) {
+func (c *Core) tellSubscriber(ctx context.Context, p Poster, ws string, sub record.Subscription, week string, permanent bool, attempts int, ref string, o DueOptions) {
 	ch := sub.Channel
 	if sub.By == "" {
 		return
@@ -733,7 +733,7 @@ func (c *Core) SendDigest(ctx context.Context, p Poster, ws, channel string, now
 		return c.sendManual(ctx, p, ws, channel, now, marks)
 	}
 	sub, err := c.store.GetSubscription(ctx, ws, channel)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err != nil && !errors.Is(err, record.ErrNotFound) {
 		return fmt.Errorf("digest for %s in %s: %w", channel, ws, err)
 	}
 	sub.Channel = channel
@@ -754,7 +754,7 @@ func (c *Core) sendManual(ctx context.Context, p Poster, ws, channel string, now
 	}
 	sub, _ := c.store.GetSubscription(ctx, ws, channel)
 	week := WeekOf(now.In(c.location(sub.TZ)))
-	rerr := c.store.RecordDigest(ctx, ws, channel, store.DigestPost{Week: week, At: now, MessageID: ref.ID, Manual: true})
+	rerr := c.store.RecordDigest(ctx, ws, channel, record.DigestPost{Week: week, At: now, MessageID: ref.ID, Manual: true})
 	c.log.Info("manual digest posted", "workspace", ws, "channel", channel, "week", week, "message", ref.ID)
 	if err = errors.Join(err, rerr); err != nil {
 		return fmt.Errorf("manual digest for %s in %s: %w", channel, ws, err)
@@ -770,7 +770,7 @@ func (c *Core) ChannelDigest(ctx context.Context, ws, channel string, now time.T
 }
 
 // ChannelZone returns the time zone a channel's digest follows.
-func (c *Core) ChannelZone(sub store.Subscription) *time.Location { return c.location(sub.TZ) }
+func (c *Core) ChannelZone(sub record.Subscription) *time.Location { return c.location(sub.TZ) }
 
 // PostThreaded posts msg and then its Thread responses as replies under it.
 func PostThreaded(ctx context.Context, p Poster, to Destination, msg Response) (MessageRef, error) {
@@ -797,7 +797,7 @@ func postThread(ctx context.Context, p Poster, to Destination, ref MessageRef, p
 
 // digestStatusLines says when the channel's next digest is due, whether
 // this week's is still owed, and what was posted last.
-func (c *Core) digestStatusLines(ctx context.Context, ws string, sub store.Subscription, now time.Time) ([]string, error) {
+func (c *Core) digestStatusLines(ctx context.Context, ws string, sub record.Subscription, now time.Time) ([]string, error) {
 	loc := c.location(sub.TZ)
 	const layout = "Mon 2 Jan 15:04 MST"
 	var lines []string
@@ -811,7 +811,7 @@ func (c *Core) digestStatusLines(ctx context.Context, ws string, sub store.Subsc
 	if sched, err := parseSchedule(c.cfg.DigestCron); err == nil {
 		if slot, due := latestSlot(weekSlots(sched, loc, local), sub.At, now); due {
 			_, err := c.store.DigestPosted(ctx, ws, sub.Channel, WeekOf(local))
-			if errors.Is(err, store.ErrNotFound) {
+			if errors.Is(err, record.ErrNotFound) {
 				lines = append(lines, "This week's digest (due "+slot.In(loc).Format(layout)+") has not gone out yet; the bot keeps trying until the end of the week.")
 			} else if err != nil {
 				return nil, err
@@ -820,7 +820,7 @@ func (c *Core) digestStatusLines(ctx context.Context, ws string, sub store.Subsc
 	}
 	last, err := c.store.LastDigest(ctx, ws, sub.Channel)
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, record.ErrNotFound):
 		lines = append(lines, "No digest has been posted here yet.")
 	case err != nil:
 		return nil, err
@@ -842,18 +842,18 @@ func (c *Core) digestStatusLines(ctx context.Context, ws string, sub store.Subsc
 
 // runLadder sends the due ladder steps of a workspace's open escalations.
 func (c *Core) runLadder(ctx context.Context, p Poster, ws string, now time.Time, o DueOptions) error {
-	open, err := c.store.ListEscalations(ctx, ws, store.EscalationFilter{OpenOnly: true, Limit: 10000})
+	open, err := c.store.ListEscalations(ctx, ws, record.EscalationFilter{OpenOnly: true, Limit: 10000})
 	if err != nil {
 		return fmt.Errorf("ladder in %s: %w", ws, err)
 	}
 	var errs []error
 	for _, e := range open {
-		if e.State != store.StateOpen {
+		if e.State != record.StateOpen {
 			continue
 		}
 		oc, err := c.store.GetOutcome(ctx, ws, e.Outcome)
 		if err != nil {
-			oc = store.Outcome{Key: e.Outcome, Title: e.Outcome}
+			oc = record.Outcome{Key: e.Outcome, Title: e.Outcome}
 		}
 		step := DueStep(e, EscalationSLA(oc, c.cfg.AckSLA), now)
 		if step == StepNone {
@@ -870,7 +870,7 @@ func (c *Core) runLadder(ctx context.Context, p Poster, ws string, now time.Time
 // records the step on the escalation before posting, so a step is sent at
 // most once across replicas; a post that fails is logged and reported, not
 // retried.
-func (c *Core) sendStep(ctx context.Context, p Poster, ws string, e store.Escalation, o store.Outcome, step LadderStep, now time.Time, opts DueOptions) error {
+func (c *Core) sendStep(ctx context.Context, p Poster, ws string, e record.Escalation, o record.Outcome, step LadderStep, now time.Time, opts DueOptions) error {
 	e, claimed, err := c.store.ClaimReminder(ctx, ws, e.N, int(step), now)
 	if err != nil || !claimed {
 		return err
@@ -898,7 +898,7 @@ func (c *Core) sendStep(ctx context.Context, p Poster, ws string, e store.Escala
 
 // stepChannels: a reminder goes to the IT channel; a raise to every
 // leadership channel following the outcome (the IT channel when none does).
-func (c *Core) stepChannels(ctx context.Context, ws string, e store.Escalation, o store.Outcome, step LadderStep) []string {
+func (c *Core) stepChannels(ctx context.Context, ws string, e record.Escalation, o record.Outcome, step LadderStep) []string {
 	it := o.ITChannel
 	if it == "" {
 		it = e.RaisedIn
@@ -922,7 +922,7 @@ func (c *Core) stepChannels(ctx context.Context, ws string, e store.Escalation, 
 	return out
 }
 
-func follows(s store.Subscription, key string) bool {
+func follows(s record.Subscription, key string) bool {
 	if len(s.Outcomes) == 0 {
 		return true
 	}

@@ -7,7 +7,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // Config is the core's configuration.
@@ -27,7 +27,7 @@ type Config struct {
 // Core is the platform-neutral bot: it routes requests to handlers and turns
 // every outcome, good or bad, into a Response.
 type Core struct {
-	store  *store.Store
+	store  Store
 	cfg    Config
 	clock  Clock
 	log    *slog.Logger
@@ -37,7 +37,7 @@ type Core struct {
 }
 
 // New builds the core on a store.
-func New(st *store.Store, cfg Config, clock Clock, log *slog.Logger) *Core {
+func New(st Store, cfg Config, clock Clock, log *slog.Logger) *Core {
 	if clock == nil {
 		clock = SystemClock{}
 	}
@@ -62,7 +62,7 @@ func New(st *store.Store, cfg Config, clock Clock, log *slog.Logger) *Core {
 }
 
 // Store returns the core's store.
-func (c *Core) Store() *store.Store { return c.store }
+func (c *Core) Store() Store { return c.store }
 
 // Config returns the core's configuration.
 func (c *Core) Config() Config { return c.cfg }
@@ -93,7 +93,7 @@ func (c *Core) errorResponse(req Request, err error) Response {
 	ref := fmt.Sprintf("%04x", uint16(time.Now().UnixNano()>>10))
 	c.log.Error("command failed", "workspace", req.Workspace, "channel", req.Channel,
 		"user", req.User, "command", req.Command, "ref", ref, "err", err)
-	if errors.Is(err, store.ErrUnavailable) {
+	if errors.Is(err, record.ErrUnavailable) {
 		return Response{Text: fmt.Sprintf("Not recorded: the bot's database is unavailable. Nothing was changed; try again in a minute (ref %s).", ref)}
 	}
 	return Response{Text: fmt.Sprintf("Something went wrong and nothing was changed (ref %s). Try again; if it keeps failing, give the ref to your admin.", ref)}

@@ -3,7 +3,7 @@ package commands
 import (
 	"context"
 
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // Commands returns the top-level command definitions (for help, manifests
@@ -15,14 +15,14 @@ func (c *Core) newRouter() *Router {
 	ack, resolve := c.transitionHandler(ackTransition), c.transitionHandler(resolveTransition)
 	r := NewRouter([]Definition{
 		{Name: "outcome", Summary: "Define business outcomes and manage roles.", Example: "/outcome list", Subs: []Definition{
-			{Name: "add", Usage: usageOutcomeAdd, Summary: "define an outcome", Role: store.RoleAdmin, Handler: HandlerFunc(c.outcomeAdd),
+			{Name: "add", Usage: usageOutcomeAdd, Summary: "define an outcome", Role: record.RoleAdmin, Handler: HandlerFunc(c.outcomeAdd),
 				Example: `/outcome add pos-conversion "Omnichannel POS lifts in-store conversion" kpi="in-store conversion rate" it=@dev it-channel=#it-pos sla=4h`},
 			{Name: "list", Usage: "/outcome list", Summary: "list outcomes", Handler: HandlerFunc(c.outcomeList)},
 			{Name: "show", Usage: "/outcome show <key>", Summary: "show one outcome", Handler: HandlerFunc(c.outcomeShow)},
-			{Name: "set", Usage: usageOutcomeSet, Summary: "change an outcome", Role: store.RoleAdmin, Handler: HandlerFunc(c.outcomeSet)},
-			{Name: "archive", Usage: "/outcome archive <key>", Summary: "archive an outcome", Role: store.RoleAdmin, Handler: HandlerFunc(c.outcomeArchive)},
-			{Name: "grant", Usage: "/outcome grant @user admin|it-lead", Summary: "give a role", Role: store.RoleAdmin, Handler: c.grantOrRevoke(true)},
-			{Name: "revoke", Usage: "/outcome revoke @user admin|it-lead", Summary: "take a role away", Role: store.RoleAdmin, Handler: c.grantOrRevoke(false)},
+			{Name: "set", Usage: usageOutcomeSet, Summary: "change an outcome", Role: record.RoleAdmin, Handler: HandlerFunc(c.outcomeSet)},
+			{Name: "archive", Usage: "/outcome archive <key>", Summary: "archive an outcome", Role: record.RoleAdmin, Handler: HandlerFunc(c.outcomeArchive)},
+			{Name: "grant", Usage: "/outcome grant @user admin|it-lead", Summary: "give a role", Role: record.RoleAdmin, Handler: c.grantOrRevoke(true)},
+			{Name: "revoke", Usage: "/outcome revoke @user admin|it-lead", Summary: "take a role away", Role: record.RoleAdmin, Handler: c.grantOrRevoke(false)},
 			{Name: "roles", Usage: "/outcome roles", Summary: "who holds which role", Handler: HandlerFunc(c.listRoles)},
 			{Name: "whoami", Usage: "/outcome whoami", Summary: "your user id, workspace and roles", Handler: HandlerFunc(c.whoami)},
 			{Name: "triage", Usage: usageTriage, Summary: "where the weekly triage of untagged requests goes (admin to change)", Handler: HandlerFunc(c.triageSettings)},
@@ -33,12 +33,12 @@ func (c *Core) newRouter() *Router {
 			Example: "/escalate INC0012345 card payments failing in 3 stores", Subs: []Definition{
 				{Name: "list", Usage: "/escalate list [mine|open|all]", Summary: "list escalations", Handler: HandlerFunc(c.escalationList)},
 			}},
-		{Name: "ack", Usage: ackTransition.usage, Summary: "acknowledge an escalation (it-lead or admin)", Role: store.RoleITLead, Handler: ack, Example: ackTransition.example},
-		{Name: "resolve", Usage: resolveTransition.usage, Summary: "resolve an escalation (it-lead or admin)", Role: store.RoleITLead, Handler: resolve, Example: resolveTransition.example},
+		{Name: "ack", Usage: ackTransition.usage, Summary: "acknowledge an escalation (it-lead or admin)", Role: record.RoleITLead, Handler: ack, Example: ackTransition.example},
+		{Name: "resolve", Usage: resolveTransition.usage, Summary: "resolve an escalation (it-lead or admin)", Role: record.RoleITLead, Handler: resolve, Example: resolveTransition.example},
 		{Name: "digest", Usage: "/digest [preview]", Summary: "this channel's weekly digest, now, only to you", Handler: HandlerFunc(c.digestPreview), Subs: []Definition{
 			{Name: "preview", Usage: "/digest preview", Summary: "this channel's digest, now, only to you", Handler: HandlerFunc(c.digestPreview)},
-			{Name: "subscribe", Usage: usageSubscribe, Summary: "post the weekly digest in this channel", Role: store.RoleAdmin, Handler: HandlerFunc(c.digestSubscribe)},
-			{Name: "unsubscribe", Usage: "/digest unsubscribe", Summary: "stop the weekly digest here", Role: store.RoleAdmin, Handler: HandlerFunc(c.digestUnsubscribe)},
+			{Name: "subscribe", Usage: usageSubscribe, Summary: "post the weekly digest in this channel", Role: record.RoleAdmin, Handler: HandlerFunc(c.digestSubscribe)},
+			{Name: "unsubscribe", Usage: "/digest unsubscribe", Summary: "stop the weekly digest here", Role: record.RoleAdmin, Handler: HandlerFunc(c.digestUnsubscribe)},
 			{Name: "status", Usage: "/digest status", Summary: "subscription, next post and last post", Handler: HandlerFunc(c.digestStatus)},
 		}},
 	})

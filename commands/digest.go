@@ -4,7 +4,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // Limits that keep every digest message inside platform limits (Slack: 50
@@ -31,7 +31,7 @@ const (
 // DigestInput is everything the weekly digest of one channel depends on.
 type DigestInput struct {
 	// Data covers [Now-14d, Now): this week and the previous one.
-	Data store.DigestData
+	Data record.DigestData
 	// Now is the run time, in the channel's time zone: its Location is used
 	// for display and for the calendar days that bound the weeks.
 	Now time.Time
@@ -82,7 +82,7 @@ type digest struct {
 	known               map[string]bool           // every outcome key in Data
 	byKey               map[string]*outcomeDigest // included outcomes
 	outcomes            []*outcomeDigest          // included outcomes, riskiest first
-	escalations         []*store.Escalation       // in scope, by number
+	escalations         []*record.Escalation       // in scope, by number
 	cur, prev           weekStats
 	openNow             int // open escalations in scope
 }
@@ -99,10 +99,10 @@ type weekStats struct {
 
 // outcomeDigest gathers what the digest shows about one outcome.
 type outcomeDigest struct {
-	o             store.Outcome
+	o             record.Outcome
 	sla           time.Duration
-	open          []*store.Escalation // not resolved, oldest first
-	oldestUnacked *store.Escalation
+	open          []*record.Escalation // not resolved, oldest first
+	oldestUnacked *record.Escalation
 	overdue       int // open, unacknowledged and beyond SLA now
 	ackTimes      []time.Duration
 	tags, events  int // tag events and escalation events this week
@@ -139,8 +139,8 @@ func newDigest(in DigestInput) *digest {
 
 // indexEscalations de-duplicates Data.Escalations by number, sorts them and
 // groups them by outcome.
-func (d *digest) indexEscalations() map[string][]*store.Escalation {
-	all := make([]*store.Escalation, 0, len(d.in.Data.Escalations))
+func (d *digest) indexEscalations() map[string][]*record.Escalation {
+	all := make([]*record.Escalation, 0, len(d.in.Data.Escalations))
 	seen := make(map[int64]bool, len(d.in.Data.Escalations))
 	for i := range d.in.Data.Escalations {
 		e := &d.in.Data.Escalations[i]
@@ -151,7 +151,7 @@ func (d *digest) indexEscalations() map[string][]*store.Escalation {
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].N < all[j].N })
 	d.escalations = all
-	by := make(map[string][]*store.Escalation)
+	by := make(map[string][]*record.Escalation)
 	for _, e := range all {
 		by[e.Outcome] = append(by[e.Outcome], e)
 	}
@@ -170,7 +170,7 @@ func (d *digest) countTags() map[string]int {
 }
 
 // selectOutcomes picks the outcomes the digest covers, sorted by key.
-func (d *digest) selectOutcomes(esc map[string][]*store.Escalation, tags map[string]int) {
+func (d *digest) selectOutcomes(esc map[string][]*record.Escalation, tags map[string]int) {
 	follow := make(map[string]bool, len(d.in.Follow))
 	for _, k := range d.in.Follow {
 		follow[k] = true
@@ -180,7 +180,7 @@ func (d *digest) selectOutcomes(esc map[string][]*store.Escalation, tags map[str
 		if d.byKey[o.Key] != nil || (!d.followAll && !follow[o.Key]) {
 			continue
 		}
-		if o.Status == store.OutcomeArchived && tags[o.Key] == 0 && !d.anyActive(esc[o.Key]) {
+		if o.Status == record.OutcomeArchived && tags[o.Key] == 0 && !d.anyActive(esc[o.Key]) {
 			continue
 		}
 		od := &outcomeDigest{o: o, sla: EscalationSLA(o, d.in.DefaultSLA), tags: tags[o.Key]}
@@ -190,9 +190,9 @@ func (d *digest) selectOutcomes(esc map[string][]*store.Escalation, tags map[str
 }
 
 // anyActive reports whether any of es had an event this week or is open.
-func (d *digest) anyActive(es []*store.Escalation) bool {
+func (d *digest) anyActive(es []*record.Escalation) bool {
 	for _, e := range es {
-		if d.eventThisWeek(e) || e.State != store.StateResolved {
+		if d.eventThisWeek(e) || e.State != record.StateResolved {
 			return true
 		}
 	}
@@ -206,11 +206,11 @@ func (d *digest) inScope(key string) bool {
 
 // scopeEscalations keeps only the escalations in scope.
 func (d *digest) scopeEscalations() {
-	kept := make([]*store.Escalation, 0, len(d.escalations))
+	kept := make([]*record.Escalation, 0, len(d.escalations))
 	for _, e := range d.escalations {
 		if d.inScope(e.Outcome) {
 			kept = append(kept, e)
-			if e.State != store.StateResolved {
+			if e.State != record.StateResolved {
 				d.openNow++
 			}
 		}
@@ -219,7 +219,7 @@ func (d *digest) scopeEscalations() {
 }
 
 // fillOutcome computes one outcome's numbers from its escalations.
-func (d *digest) fillOutcome(od *outcomeDigest, es []*store.Escalation) {
+func (d *digest) fillOutcome(od *outcomeDigest, es []*record.Escalation) {
 	for _, e := range es {
 		if d.eventThisWeek(e) {
 			od.events++
@@ -227,11 +227,11 @@ func (d *digest) fillOutcome(od *outcomeDigest, es []*store.Escalation) {
 		if !e.AckAt.IsZero() && inWindow(e.AckAt, d.week, d.now) {
 			od.ackTimes = append(od.ackTimes, e.AckAt.Sub(e.RaisedAt))
 		}
-		if e.State == store.StateResolved {
+		if e.State == record.StateResolved {
 			continue
 		}
 		od.open = append(od.open, e)
-		if e.State == store.StateOpen {
+		if e.State == record.StateOpen {
 			if d.overdueAt(e, d.now) {
 				od.overdue++
 			}
@@ -247,7 +247,7 @@ func (d *digest) fillOutcome(od *outcomeDigest, es []*store.Escalation) {
 // this week.
 func (d *digest) countNewOpen() {
 	for _, r := range d.in.Data.NewRequests {
-		if od := d.byKey[r.Outcome]; od != nil && r.Status != store.RequestClosed && inWindow(r.Received(), d.week, d.now) {
+		if od := d.byKey[r.Outcome]; od != nil && r.Status != record.RequestClosed && inWindow(r.Received(), d.week, d.now) {
 			od.newOpen++
 		}
 	}
@@ -318,12 +318,12 @@ func orText(s, alt string) string {
 
 // overdueAt reports whether e was open, unacknowledged and beyond its SLA
 // at t. Now is read from the state; earlier instants from the timestamps.
-func (d *digest) overdueAt(e *store.Escalation, t time.Time) bool {
+func (d *digest) overdueAt(e *record.Escalation, t time.Time) bool {
 	if !e.RaisedAt.Add(d.slaOf(e.Outcome)).Before(t) {
 		return false
 	}
 	if !t.Before(d.now) {
-		return e.State == store.StateOpen
+		return e.State == record.StateOpen
 	}
 	return !doneBy(e.AckAt, t) && !doneBy(e.ResolvedAt, t)
 }
@@ -337,7 +337,7 @@ func (d *digest) slaOf(key string) time.Duration {
 }
 
 // eventThisWeek reports whether e was raised, acknowledged or resolved this week.
-func (d *digest) eventThisWeek(e *store.Escalation) bool {
+func (d *digest) eventThisWeek(e *record.Escalation) bool {
 	return inWindow(e.RaisedAt, d.week, d.now) ||
 		(!e.AckAt.IsZero() && inWindow(e.AckAt, d.week, d.now)) ||
 		(!e.ResolvedAt.IsZero() && inWindow(e.ResolvedAt, d.week, d.now))
@@ -357,7 +357,7 @@ func inWindow(t, from, to time.Time) bool { return !t.Before(from) && t.Before(t
 func doneBy(at, t time.Time) bool { return !at.IsZero() && !at.After(t) }
 
 // raisedBefore orders escalations oldest first, then by number.
-func raisedBefore(a, b *store.Escalation) bool {
+func raisedBefore(a, b *record.Escalation) bool {
 	if !a.RaisedAt.Equal(b.RaisedAt) {
 		return a.RaisedAt.Before(b.RaisedAt)
 	}

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // This file renders the digest's detail: one section per outcome, riskiest
@@ -28,7 +28,7 @@ func (d *digest) detailMessages() []Response {
 func (d *digest) outcomeSection(od *outcomeDigest) Section {
 	o := od.o
 	title := clipRunes(o.Title, maxTitleRunes) + " (" + o.Key + ")"
-	if o.Status == store.OutcomeArchived {
+	if o.Status == record.OutcomeArchived {
 		title = clipRunes(o.Title, maxTitleRunes) + " (" + o.Key + ", archived)"
 	}
 	lines := make([]string, 0, 8+maxListedOpen)
@@ -72,7 +72,7 @@ func (d *digest) openEscalationLines(od *outcomeDigest) []string {
 			break
 		}
 		state := "acknowledged"
-		if e.State == store.StateOpen {
+		if e.State == record.StateOpen {
 			state = "unacknowledged"
 		}
 		lines = append(lines, "• "+escalationName(e.N)+" "+Code(clipRunes(e.Ref, maxRefRunes))+
@@ -175,7 +175,7 @@ func (d *digest) accountabilitySections() []Section {
 
 // accountabilityLine renders "E-7 INC0012345 (pos): raised by @a 20 Nov
 // 10:02, acknowledged by @b after 1h 12m, resolved by @c after 2d 3h".
-func (d *digest) accountabilityLine(e *store.Escalation) string {
+func (d *digest) accountabilityLine(e *record.Escalation) string {
 	var b strings.Builder
 	b.WriteString(escalationName(e.N) + " " + ticketText(e.Ref, d.in.TicketURL))
 	if e.Outcome != "" {
@@ -185,7 +185,7 @@ func (d *digest) accountabilityLine(e *store.Escalation) string {
 	switch {
 	case !e.AckAt.IsZero():
 		b.WriteString(", acknowledged by " + mentionOr(e.AckBy, "unknown") + " after " + durationText(e.AckAt.Sub(e.RaisedAt)))
-	case e.State == store.StateOpen:
+	case e.State == record.StateOpen:
 		b.WriteString(", not acknowledged (waiting " + durationText(d.now.Sub(e.RaisedAt)) + ")")
 	}
 	if !e.ResolvedAt.IsZero() {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 const usageSubscribe = "/digest subscribe [outcomes=a,b] [tz=Area/City]"
@@ -16,7 +16,7 @@ const usageSubscribe = "/digest subscribe [outcomes=a,b] [tz=Area/City]"
 // (all outcomes in the default zone when it has none).
 func (c *Core) digestFor(ctx context.Context, ws, channel string, now time.Time, marks DigestInput) (Response, error) {
 	sub, err := c.store.GetSubscription(ctx, ws, channel)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err != nil && !errors.Is(err, record.ErrNotFound) {
 		return Response{}, err
 	}
 	loc := c.location(sub.TZ)
@@ -61,7 +61,7 @@ func (c *Core) digestSubscribe(ctx context.Context, req Request, args Args) (Res
 	if w, ok := args.Word(0); ok && (w.Kind != TokenHere || len(args.Words) > 1) {
 		return Response{}, Userf("Usage: %s — run it in the leadership channel itself.", Code(usageSubscribe))
 	}
-	sub := store.Subscription{Channel: req.Channel, TZ: c.cfg.DefaultTZ.String(), By: req.User, At: req.Time}
+	sub := record.Subscription{Channel: req.Channel, TZ: c.cfg.DefaultTZ.String(), By: req.User, At: req.Time}
 	if t, ok := args.Option("tz"); ok {
 		loc, err := loadZone(t.Text)
 		if err != nil {
@@ -127,7 +127,7 @@ func followText(keys []string) string {
 }
 
 // nextText says when the next scheduled digest is, in the channel's zone.
-func (c *Core) nextText(sub store.Subscription, now time.Time) string {
+func (c *Core) nextText(sub record.Subscription, now time.Time) string {
 	next, err := NextDigest(c.cfg.DigestCron, c.location(sub.TZ), now)
 	if err != nil {
 		return "The digest schedule is misconfigured (" + Code(c.cfg.DigestCron) + "); tell whoever runs outcomebot."
@@ -157,7 +157,7 @@ func (c *Core) digestUnsubscribe(ctx context.Context, req Request, args Args) (R
 
 func (c *Core) digestStatus(ctx context.Context, req Request, args Args) (Response, error) {
 	sub, err := c.store.GetSubscription(ctx, req.Workspace, req.Channel)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, record.ErrNotFound) {
 		return Response{Text: "This channel is not subscribed to the weekly digest. An admin subscribes it with " + Code(usageSubscribe) + "; anyone can run " + Code("/digest preview") + "."}, nil
 	}
 	if err != nil {

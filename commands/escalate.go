@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 const usageEscalate = "/escalate <ticket> <reason…>"
@@ -23,15 +23,15 @@ func (c *Core) escalate(ctx context.Context, req Request, args Args) (Response, 
 		return Response{}, err
 	}
 	// One round trip: the store routes by the request's outcome and raises.
-	e, o, err := c.store.EscalateRequest(ctx, req.Workspace, store.Escalation{
+	e, o, err := c.store.EscalateRequest(ctx, req.Workspace, record.Escalation{
 		Ref: ref, Reason: reason, RaisedBy: req.User, RaisedIn: req.Channel, RaisedAt: req.Time,
 	})
 	switch {
-	case errors.Is(err, store.ErrUntagged):
+	case errors.Is(err, record.ErrUntagged):
 		return Response{}, Userf("%s is not tagged to an outcome, so I do not know which IT owner to route it to. Tag it first with %s, then escalate again.", c.ticketText(ref), Code("/tag "+ref+" <outcome-key>"))
-	case errors.Is(err, store.ErrArchived):
+	case errors.Is(err, record.ErrArchived):
 		return Response{}, Userf("%s is tagged to %s, which is archived. Re-tag it to an active outcome with %s, then escalate again.", c.ticketText(ref), Code(o.Key), Code("/tag "+ref+" <outcome-key>"))
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, record.ErrNotFound):
 		return Response{}, Userf("%s is tagged to an outcome that no longer exists. Re-tag it with %s, then escalate again.", c.ticketText(ref), Code("/tag "+ref+" <outcome-key>"))
 	case err != nil:
 		return Response{}, err
@@ -41,7 +41,7 @@ func (c *Core) escalate(ctx context.Context, req Request, args Args) (Response, 
 }
 
 // escalationRaised answers the raiser and queues the announcement and the card.
-func (c *Core) escalationRaised(req Request, e store.Escalation, o store.Outcome) Response {
+func (c *Core) escalationRaised(req Request, e record.Escalation, o record.Outcome) Response {
 	itChannel := o.ITChannel
 	if itChannel == "" {
 		itChannel = req.Channel
@@ -57,7 +57,7 @@ func (c *Core) escalationRaised(req Request, e store.Escalation, o store.Outcome
 	return resp
 }
 
-func ownerText(o store.Outcome) string {
+func ownerText(o record.Outcome) string {
 	if o.ITOwner == "" {
 		return "the IT team (no IT owner set)"
 	}
@@ -66,7 +66,7 @@ func ownerText(o store.Outcome) string {
 
 // EscalationCard renders the card for an escalation in its current state:
 // open with Acknowledge and Resolve buttons, acknowledged with Resolve, or resolved.
-func (c *Core) EscalationCard(e store.Escalation, o store.Outcome) Response {
+func (c *Core) EscalationCard(e record.Escalation, o record.Outcome) Response {
 	card := Response{
 		Visibility: InChannel,
 		Title:      fmt.Sprintf("%s · %s", escID(e.N), clip(o.Title, 100)),
@@ -77,24 +77,24 @@ func (c *Core) EscalationCard(e store.Escalation, o store.Outcome) Response {
 			{Label: "Status", Value: c.stateText(e)},
 		}}},
 	}
-	if o.ITOwner != "" && e.State == store.StateOpen {
+	if o.ITOwner != "" && e.State == record.StateOpen {
 		card.Text = Mention(o.ITOwner) + " " + card.Text
 	}
 	value := escID(e.N)
 	switch e.State {
-	case store.StateOpen:
+	case record.StateOpen:
 		card.Buttons = []Button{{Label: "Acknowledge", Action: ActionAck, Value: value, Style: StylePrimary}, {Label: "Resolve", Action: ActionResolve, Value: value}}
-	case store.StateAcknowledged:
+	case record.StateAcknowledged:
 		card.Buttons = []Button{{Label: "Resolve", Action: ActionResolve, Value: value}}
 	}
 	return card
 }
 
-func (c *Core) stateText(e store.Escalation) string {
+func (c *Core) stateText(e record.Escalation) string {
 	switch e.State {
-	case store.StateAcknowledged:
+	case record.StateAcknowledged:
 		return fmt.Sprintf("Acknowledged by %s at %s, waited %s", Mention(e.AckBy), c.when(e.AckAt), durationText(e.AckAt.Sub(e.RaisedAt)))
-	case store.StateResolved:
+	case record.StateResolved:
 		s := fmt.Sprintf("Resolved by %s at %s", Mention(e.ResolvedBy), c.when(e.ResolvedAt))
 		if e.AckBy != "" {
 			s += fmt.Sprintf(" (acknowledged by %s after %s)", Mention(e.AckBy), durationText(e.AckAt.Sub(e.RaisedAt)))
@@ -114,7 +114,7 @@ func (c *Core) escalationList(ctx context.Context, req Request, args Args) (Resp
 	if w, ok := args.Word(0); ok {
 		mode = strings.ToLower(w.Text)
 	}
-	f := store.EscalationFilter{Limit: 25}
+	f := record.EscalationFilter{Limit: 25}
 	switch mode {
 	case "open":
 		f.OpenOnly = true

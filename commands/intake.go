@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // This file brings requests in from outside chat: an ITSM pushing to the
@@ -87,9 +87,9 @@ type IntakeOptions struct {
 
 // Intake results.
 const (
-	ResultCreated   = store.IntakeCreated
-	ResultUpdated   = store.IntakeUpdated
-	ResultUnchanged = store.IntakeUnchanged
+	ResultCreated   = record.IntakeCreated
+	ResultUpdated   = record.IntakeUpdated
+	ResultUnchanged = record.IntakeUnchanged
 	ResultRejected  = "rejected"
 )
 
@@ -118,7 +118,7 @@ type IntakeResult struct {
 // sets); a closed status closes the request and takes it out of its
 // outcome's open set. A bad item is rejected with its reason and never
 // blocks the others. The error is for the whole call: too many items, or
-// the store is unavailable (errors.Is store.ErrUnavailable; sending the
+// the store is unavailable (errors.Is record.ErrUnavailable; sending the
 // call again is safe).
 func (c *Core) Intake(ctx context.Context, ws string, items []IntakeItem, opts IntakeOptions) ([]IntakeResult, error) {
 	if len(items) > MaxIntakeItems {
@@ -132,7 +132,7 @@ func (c *Core) Intake(ctx context.Context, ws string, items []IntakeItem, opts I
 		loc = c.cfg.DefaultTZ
 	}
 	results := make([]IntakeResult, len(items))
-	batch := make([]store.IntakeItem, 0, len(items))
+	batch := make([]record.IntakeItem, 0, len(items))
 	index := make([]int, 0, len(items))
 	for i, it := range items {
 		si, reason := prepareIntake(it, at, loc)
@@ -146,7 +146,7 @@ func (c *Core) Intake(ctx context.Context, ws string, items []IntakeItem, opts I
 	if len(batch) == 0 {
 		return results, nil
 	}
-	res, err := c.store.Intake(ctx, ws, batch, store.IntakeOptions{
+	res, err := c.store.Intake(ctx, ws, batch, record.IntakeOptions{
 		At: at, DryRun: opts.DryRun, Run: opts.Run, Note: opts.Note,
 	})
 	if err != nil {
@@ -165,18 +165,18 @@ func (c *Core) EndImport(ctx context.Context, ws, run string) error {
 }
 
 // prepareIntake checks and normalises one item; a non-empty reason rejects it.
-func prepareIntake(it IntakeItem, at time.Time, loc *time.Location) (store.IntakeItem, string) {
+func prepareIntake(it IntakeItem, at time.Time, loc *time.Location) (record.IntakeItem, string) {
 	if it.Reject != "" {
-		return store.IntakeItem{Ref: refOrEmpty(it.Ref)}, it.Reject
+		return record.IntakeItem{Ref: refOrEmpty(it.Ref)}, it.Reject
 	}
 	if strings.TrimSpace(it.Ref) == "" {
-		return store.IntakeItem{}, "no ticket reference"
+		return record.IntakeItem{}, "no ticket reference"
 	}
 	ref, err := NormalizeRef(StripMarkers(it.Ref))
 	if err != nil {
-		return store.IntakeItem{}, reasonOf(err)
+		return record.IntakeItem{}, reasonOf(err)
 	}
-	si := store.IntakeItem{
+	si := record.IntakeItem{
 		Ref:       ref,
 		Title:     clipRunes(oneLine(it.Title), maxIntakeTitle),
 		Requester: clipRunes(oneLine(it.Requester), maxIntakeRequester),
@@ -236,14 +236,14 @@ func intakeURL(s string) (string, error) {
 }
 
 // intakeOutcome turns the store's verdict on one item into its result.
-func intakeOutcome(si store.IntakeItem, r store.IntakeResult, it IntakeItem, keys func() []string) IntakeResult {
+func intakeOutcome(si record.IntakeItem, r record.IntakeResult, it IntakeItem, keys func() []string) IntakeResult {
 	out := IntakeResult{Ref: si.Ref}
 	switch {
-	case errors.Is(r.Err, store.ErrDuplicate):
+	case errors.Is(r.Err, record.ErrDuplicate):
 		out.Result, out.Reason = ResultRejected, fmt.Sprintf("the same ticket as %s (each ticket may appear once)", r.FirstSeen)
-	case errors.Is(r.Err, store.ErrNotFound):
+	case errors.Is(r.Err, record.ErrNotFound):
 		out.Result, out.Reason = ResultRejected, noOutcomeReason(si.Outcome, keys())
-	case errors.Is(r.Err, store.ErrArchived):
+	case errors.Is(r.Err, record.ErrArchived):
 		out.Result, out.Reason = ResultRejected, fmt.Sprintf("outcome %q is archived: tag the work to an active outcome", si.Outcome)
 	case r.Err != nil:
 		out.Result, out.Reason = ResultRejected, "not recorded"
@@ -274,7 +274,7 @@ func (c *Core) outcomeKeysOnce(ctx context.Context, ws string) func() []string {
 			read = true
 			if all, err := c.store.ListOutcomes(ctx, ws); err == nil {
 				for _, o := range all {
-					if o.Status != store.OutcomeArchived {
+					if o.Status != record.OutcomeArchived {
 						keys = append(keys, o.Key)
 					}
 				}

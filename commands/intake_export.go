@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // ExportColumns is the header of an export. The first columns are the ones
@@ -38,7 +38,7 @@ func (c *Core) ExportCSV(ctx context.Context, ws string, w io.Writer) (int, erro
 	}
 	n := 0
 	row := make([]string, len(ExportColumns))
-	err = c.store.EachRequest(ctx, ws, 500, func(rs []store.Request) error {
+	err = c.store.EachRequest(ctx, ws, 500, func(rs []record.Request) error {
 		for _, r := range rs {
 			exportRow(row, r, escs[r.Ref])
 			if err := cw.Write(row); err != nil {
@@ -60,7 +60,7 @@ func (c *Core) ExportCSV(ctx context.Context, ws string, w io.Writer) (int, erro
 }
 
 // exportRow fills row with one request, in ExportColumns order.
-func exportRow(row []string, r store.Request, escs []store.Escalation) {
+func exportRow(row []string, r record.Request, escs []record.Escalation) {
 	vals := []string{
 		r.Ref, r.Title, r.Outcome, r.Status, r.Requester, isoTime(r.Opened), r.URL,
 		r.Source, isoTime(r.FirstSeen), isoTime(r.Updated), historyCell(r.History), escalationsCell(escs),
@@ -71,7 +71,7 @@ func exportRow(row []string, r store.Request, escs []store.Escalation) {
 }
 
 // historyCell renders a tag history for one cell.
-func historyCell(hs []store.TagChange) string {
+func historyCell(hs []record.TagChange) string {
 	parts := make([]string, 0, len(hs))
 	for _, h := range hs {
 		p := isoTime(h.At) + " " + keyOrNone(h.From) + " -> " + keyOrNone(h.To) + " by " + h.By
@@ -84,7 +84,7 @@ func historyCell(hs []store.TagChange) string {
 }
 
 // escalationsCell renders a request's escalations for one cell.
-func escalationsCell(es []store.Escalation) string {
+func escalationsCell(es []record.Escalation) string {
 	parts := make([]string, 0, len(es))
 	for _, e := range es {
 		p := escalationName(e.N) + " " + e.State + ": raised " + isoTime(e.RaisedAt) + " by " + e.RaisedBy

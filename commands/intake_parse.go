@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // closedStatuses are the status words (lower case, single spaces) that mean
@@ -22,10 +22,10 @@ var closedStatuses = map[string]bool{
 // closedPrefixes catch the variants ("Closed - Resolved", "Resolved by caller").
 var closedPrefixes = []string{"closed", "resolved", "cancel", "done", "complete"}
 
-// ParseStatus maps a source's status word to store.RequestClosed when it
+// ParseStatus maps a source's status word to record.RequestClosed when it
 // means the work is finished (Closed, Resolved, Done, Cancelled, Closed
 // Complete…, any case), "" for an empty one (keep the status), and
-// store.RequestOpen for anything else (New, In Progress, On Hold, To Do…):
+// record.RequestOpen for anything else (New, In Progress, On Hold, To Do…):
 // an unknown status is still work.
 func ParseStatus(s string) string {
 	s = strings.ToLower(strings.Join(strings.FieldsFunc(s, func(r rune) bool {
@@ -35,14 +35,14 @@ func ParseStatus(s string) string {
 		return ""
 	}
 	if closedStatuses[s] {
-		return store.RequestClosed
+		return record.RequestClosed
 	}
 	for _, p := range closedPrefixes {
 		if strings.HasPrefix(s, p) {
-			return store.RequestClosed
+			return record.RequestClosed
 		}
 	}
-	return store.RequestOpen
+	return record.RequestOpen
 }
 
 // zonedLayouts are dates that carry their zone.

@@ -3,11 +3,11 @@ package commands
 import (
 	"time"
 
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // LadderStep is a rung of the escalation reminder ladder. Its value is what
-// store.Escalation.Reminders records once the step has been sent.
+// record.Escalation.Reminders records once the step has been sent.
 type LadderStep int
 
 // Ladder steps, in the order they are sent.
@@ -24,7 +24,7 @@ const (
 
 // EscalationSLA returns the acknowledgement SLA of escalations on o: the
 // outcome's own SLA when it has one (> 0), otherwise def.
-func EscalationSLA(o store.Outcome, def time.Duration) time.Duration {
+func EscalationSLA(o record.Outcome, def time.Duration) time.Duration {
 	if o.SLA > 0 {
 		return o.SLA
 	}
@@ -38,8 +38,8 @@ func EscalationSLA(o store.Outcome, def time.Duration) time.Duration {
 // (acknowledged or resolved), when sla <= 0, or when e.Reminders already
 // records the due step. Steps are sent in order: when both are due and none
 // has been sent, DueStep returns StepRemind and the next tick the raise.
-func DueStep(e store.Escalation, sla time.Duration, now time.Time) LadderStep {
-	if e.State != store.StateOpen || !e.AckAt.IsZero() || !e.ResolvedAt.IsZero() || sla <= 0 {
+func DueStep(e record.Escalation, sla time.Duration, now time.Time) LadderStep {
+	if e.State != record.StateOpen || !e.AckAt.IsZero() || !e.ResolvedAt.IsZero() || sla <= 0 {
 		return StepNone
 	}
 	waited := now.Sub(e.RaisedAt)
@@ -66,7 +66,7 @@ func DueStep(e store.Escalation, sla time.Duration, now time.Time) LadderStep {
 // StepRemind is for the outcome's IT channel: it mentions the IT owner and
 // carries Acknowledge and Resolve buttons. StepRaise is for the outcome's
 // leadership channel. StepNone yields the zero Response.
-func LadderMessage(e store.Escalation, o store.Outcome, step LadderStep, now time.Time, ticketURL func(string) string) Response {
+func LadderMessage(e record.Escalation, o record.Outcome, step LadderStep, now time.Time, ticketURL func(string) string) Response {
 	switch step {
 	case StepRemind:
 		return reminderMessage(e, o, now, ticketURL)
@@ -78,7 +78,7 @@ func LadderMessage(e store.Escalation, o store.Outcome, step LadderStep, now tim
 }
 
 // reminderMessage is the StepRemind message for the IT channel.
-func reminderMessage(e store.Escalation, o store.Outcome, now time.Time, ticketURL func(string) string) Response {
+func reminderMessage(e record.Escalation, o record.Outcome, now time.Time, ticketURL func(string) string) Response {
 	name := escalationName(e.N)
 	text := "Reminder: " + name + " (" + ticketText(e.Ref, ticketURL) + " → " + Code(e.Outcome) +
 		") has waited " + durationText(now.Sub(e.RaisedAt)) + " without acknowledgement" + slaSuffix(o.SLA) + ". "
@@ -100,7 +100,7 @@ func reminderMessage(e store.Escalation, o store.Outcome, now time.Time, ticketU
 }
 
 // raiseMessage is the StepRaise message for the leadership channel.
-func raiseMessage(e store.Escalation, o store.Outcome, now time.Time, ticketURL func(string) string) Response {
+func raiseMessage(e record.Escalation, o record.Outcome, now time.Time, ticketURL func(string) string) Response {
 	twice := "twice its SLA"
 	if o.SLA > 0 {
 		twice += " (" + durationText(o.SLA) + ")"
@@ -117,7 +117,7 @@ func raiseMessage(e store.Escalation, o store.Outcome, now time.Time, ticketURL 
 
 // ladderDetails is the section both ladder messages share: the reason, as
 // plain text, and where and when the escalation was raised.
-func ladderDetails(e store.Escalation, now time.Time) Section {
+func ladderDetails(e record.Escalation, now time.Time) Section {
 	raised := stampText(e.RaisedAt, now.Location(), now)
 	if e.RaisedIn != "" {
 		raised += " in " + ChannelLink(e.RaisedIn)

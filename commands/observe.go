@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // Observer is told what the core did, for metrics. Its methods are called
@@ -52,7 +52,7 @@ func (c *Core) observeCommand(req Request, err error, took time.Duration) {
 }
 
 // observeEscalation reports a first raise, ack or resolve of e.
-func (c *Core) observeEscalation(event string, e store.Escalation) {
+func (c *Core) observeEscalation(event string, e record.Escalation) {
 	if c.obs == nil {
 		return
 	}
@@ -85,7 +85,7 @@ func resultOf(err error) string {
 	switch {
 	case err == nil:
 		return ResultOK
-	case errors.Is(err, store.ErrUnavailable):
+	case errors.Is(err, record.ErrUnavailable):
 		return ResultUnavailable
 	}
 	if _, ok := AsUserError(err); ok {

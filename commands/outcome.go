@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 const (
@@ -32,12 +32,12 @@ func (c *Core) outcomeAdd(ctx context.Context, req Request, args Args) (Response
 	if err := onlyOptions(args, usageOutcomeAdd, outcomeFields[1:]...); err != nil {
 		return Response{}, err
 	}
-	o := store.Outcome{Key: key.Text, Title: title.Text, Status: store.OutcomeActive, CreatedBy: req.User, CreatedAt: req.Time}
+	o := record.Outcome{Key: key.Text, Title: title.Text, Status: record.OutcomeActive, CreatedBy: req.User, CreatedAt: req.Time}
 	if err := applyOutcomeOptions(req, &o, args); err != nil {
 		return Response{}, err
 	}
 	if err := c.store.CreateOutcome(ctx, req.Workspace, o); err != nil {
-		if errors.Is(err, store.ErrExists) {
+		if errors.Is(err, record.ErrExists) {
 			return Response{}, Userf("Outcome %s already exists. Change it with %s.", Code(o.Key), Code("/outcome set "+o.Key+" field=value"))
 		}
 		return Response{}, err
@@ -45,7 +45,7 @@ func (c *Core) outcomeAdd(ctx context.Context, req Request, args Args) (Response
 	return Response{Text: fmt.Sprintf("Outcome %s added: %s.%s", Code(o.Key), o.Title, c.routingNote(o))}, nil
 }
 
-func (c *Core) routingNote(o store.Outcome) string {
+func (c *Core) routingNote(o record.Outcome) string {
 	var parts []string
 	if o.ITOwner != "" {
 		parts = append(parts, "IT owner "+Mention(o.ITOwner))
@@ -59,7 +59,7 @@ func (c *Core) routingNote(o store.Outcome) string {
 }
 
 // applyOutcomeOptions copies validated key=value options onto o.
-func applyOutcomeOptions(req Request, o *store.Outcome, args Args) error {
+func applyOutcomeOptions(req Request, o *record.Outcome, args Args) error {
 	for _, k := range args.Order {
 		t := args.Options[k]
 		var err error
@@ -126,10 +126,10 @@ func (c *Core) outcomeArchive(ctx context.Context, req Request, args Args) (Resp
 	if err != nil {
 		return Response{}, err
 	}
-	if o.Status == store.OutcomeArchived {
+	if o.Status == record.OutcomeArchived {
 		return Response{Text: fmt.Sprintf("Outcome %s is already archived.", Code(o.Key))}, nil
 	}
-	o.Status = store.OutcomeArchived
+	o.Status = record.OutcomeArchived
 	if err := c.store.UpdateOutcome(ctx, req.Workspace, o, req.User, req.Time); err != nil {
 		return Response{}, err
 	}
@@ -137,9 +137,9 @@ func (c *Core) outcomeArchive(ctx context.Context, req Request, args Args) (Resp
 }
 
 // outcome reads an outcome, answering an unknown key with the nearest one.
-func (c *Core) outcome(ctx context.Context, ws, key string) (store.Outcome, error) {
+func (c *Core) outcome(ctx context.Context, ws, key string) (record.Outcome, error) {
 	o, err := c.store.GetOutcome(ctx, ws, strings.ToLower(key))
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, record.ErrNotFound) {
 		return o, c.unknownOutcome(ctx, ws, key)
 	}
 	return o, err
@@ -153,7 +153,7 @@ func (c *Core) unknownOutcome(ctx context.Context, ws, key string) error {
 	}
 	var keys []string
 	for _, o := range all {
-		if o.Status != store.OutcomeArchived {
+		if o.Status != record.OutcomeArchived {
 			keys = append(keys, o.Key)
 		}
 	}
@@ -180,7 +180,7 @@ func (c *Core) outcomeList(ctx context.Context, req Request, args Args) (Respons
 		if o.ITOwner != "" {
 			line += " · IT " + Mention(o.ITOwner)
 		}
-		if o.Status == store.OutcomeArchived {
+		if o.Status == record.OutcomeArchived {
 			archived = append(archived, line)
 		} else {
 			active = append(active, line)
@@ -227,7 +227,7 @@ func (c *Core) outcomeShow(ctx context.Context, req Request, args Args) (Respons
 	return Response{Title: o.Title, Text: Code(o.Key) + " · " + o.Status, Sections: []Section{{Fields: c.outcomeFieldsOf(o)}}}, nil
 }
 
-func (c *Core) outcomeFieldsOf(o store.Outcome) []Field {
+func (c *Core) outcomeFieldsOf(o record.Outcome) []Field {
 	orNone := func(s string) string {
 		if s == "" {
 			return "—"

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 func (c *Core) grantOrRevoke(grant bool) HandlerFunc {
@@ -50,7 +50,7 @@ func (c *Core) grant(ctx context.Context, req Request, user, role string) (Respo
 }
 
 func (c *Core) revoke(ctx context.Context, req Request, user, role string) (Response, error) {
-	if role == store.RoleAdmin && c.admins[user] {
+	if role == record.RoleAdmin && c.admins[user] {
 		return Response{}, Userf("%s is an admin through OUTCOMEBOT_ADMINS; remove them there instead.", Mention(user))
 	}
 	removed, err := c.store.Revoke(ctx, req.Workspace, user, role, req.User, req.Time)
@@ -69,12 +69,12 @@ func (c *Core) listRoles(ctx context.Context, req Request, args Args) (Response,
 		return Response{}, err
 	}
 	resp := Response{Title: "Roles in this workspace"}
-	for _, role := range []string{store.RoleAdmin, store.RoleITLead} {
+	for _, role := range []string{record.RoleAdmin, record.RoleITLead} {
 		var ms []string
 		for _, u := range members[role] {
 			ms = append(ms, Mention(u))
 		}
-		if role == store.RoleAdmin {
+		if role == record.RoleAdmin {
 			for _, u := range c.cfg.Admins {
 				ms = append(ms, Mention(u)+" (configured)")
 			}

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // rolesOf returns the caller's roles in the request's workspace: configured
@@ -16,8 +16,8 @@ func (c *Core) rolesOf(ctx context.Context, ws, user string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.admins[user] && !slices.Contains(roles, store.RoleAdmin) {
-		roles = append(roles, store.RoleAdmin)
+	if c.admins[user] && !slices.Contains(roles, record.RoleAdmin) {
+		roles = append(roles, record.RoleAdmin)
 	}
 	sort.Strings(roles)
 	return roles, nil
@@ -31,13 +31,13 @@ func (c *Core) require(ctx context.Context, req Request, what string, roles ...s
 		return err
 	}
 	for _, r := range have {
-		if r == store.RoleAdmin || slices.Contains(roles, r) {
+		if r == record.RoleAdmin || slices.Contains(roles, r) {
 			return nil
 		}
 	}
-	need := strings.Join(append(roles, store.RoleAdmin), " or ")
+	need := strings.Join(append(roles, record.RoleAdmin), " or ")
 	if len(roles) == 0 {
-		need = store.RoleAdmin
+		need = record.RoleAdmin
 	}
 	return Userf("You need the %s role to %s. %s", need, what, c.whoCanGrant(ctx, req.Workspace))
 }
@@ -46,7 +46,7 @@ func (c *Core) require(ctx context.Context, req Request, what string, roles ...s
 func (c *Core) whoCanGrant(ctx context.Context, ws string) string {
 	admins := append([]string(nil), c.cfg.Admins...)
 	if members, err := c.store.RoleMembers(ctx, ws); err == nil {
-		admins = append(admins, members[store.RoleAdmin]...)
+		admins = append(admins, members[record.RoleAdmin]...)
 	}
 	sort.Strings(admins)
 	admins = slices.Compact(admins)
@@ -67,7 +67,7 @@ func (c *Core) whoCanGrant(ctx context.Context, ws string) string {
 // validRole checks a role name.
 func validRole(role string) (string, error) {
 	r := strings.ToLower(role)
-	if r == store.RoleAdmin || r == store.RoleITLead {
+	if r == record.RoleAdmin || r == record.RoleITLead {
 		return r, nil
 	}
 	return "", Userf("There is no role `%s`. Roles are `admin` (defines outcomes, grants roles, subscribes channels) and `it-lead` (acknowledges and resolves escalations).", role)

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 const usageTag = "/tag <ticket> <outcome-key>|none [note…]"
@@ -42,9 +42,9 @@ func (c *Core) tag(ctx context.Context, req Request, args Args) (Response, error
 	// One round trip: the store checks the outcome exists and is active.
 	prev, err := c.store.Tag(ctx, req.Workspace, ref, key, req.User, args.Rest(2), req.Time)
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, record.ErrNotFound):
 		return Response{}, c.unknownOutcome(ctx, req.Workspace, target.Text)
-	case errors.Is(err, store.ErrArchived):
+	case errors.Is(err, record.ErrArchived):
 		return Response{}, Userf("Outcome %s is archived; tag the work to an active outcome (see %s).", Code(key), Code("/outcome list"))
 	case err != nil:
 		return Response{}, err
@@ -68,7 +68,7 @@ func tagReply(ticket, prev, key string) string {
 
 func (c *Core) showRequest(ctx context.Context, req Request, ref string) (Response, error) {
 	r, err := c.store.GetRequest(ctx, req.Workspace, ref)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, record.ErrNotFound) {
 		return Response{Text: fmt.Sprintf("%s has not been tagged yet. Tag it with %s.", c.ticketText(ref), Code("/tag "+ref+" <outcome-key>"))}, nil
 	}
 	if err != nil {

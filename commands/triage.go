@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // This file is the weekly triage: each outcome's IT channel (or the
@@ -124,7 +124,7 @@ func (c *Core) triageChannels(ctx context.Context, ws string) ([]string, error) 
 	seen := map[string]bool{}
 	var out []string
 	for _, o := range all {
-		if o.Status != store.OutcomeArchived && o.ITChannel != "" && !seen[o.ITChannel] {
+		if o.Status != record.OutcomeArchived && o.ITChannel != "" && !seen[o.ITChannel] {
 			seen[o.ITChannel] = true
 			out = append(out, o.ITChannel)
 		}
@@ -161,7 +161,7 @@ func (c *Core) TriageMessages(ctx context.Context, ws, channel string, now time.
 	if err != nil {
 		return nil, 0, fmt.Errorf("triage of %s: %w", ws, err)
 	}
-	var untagged []store.Request
+	var untagged []record.Request
 	for _, r := range recv {
 		if r.Outcome == "" {
 			untagged = append(untagged, r)
@@ -182,7 +182,7 @@ func (c *Core) TriageMessages(ctx context.Context, ws, channel string, now time.
 	parts := splitTriage(untagged, options)
 	out := make([]Response, 0, len(parts))
 	for i, part := range parts {
-		m := store.TriageMessage{Week: WeekOf(now), From: from, To: now, Channel: channel, Part: i + 1, Parts: len(parts), Refs: refsOf(part)}
+		m := record.TriageMessage{Week: WeekOf(now), From: from, To: now, Channel: channel, Part: i + 1, Parts: len(parts), Refs: refsOf(part)}
 		if i == len(parts)-1 {
 			m.Overflow = overflow
 		}
@@ -204,7 +204,7 @@ func (c *Core) outcomeChoices(ctx context.Context, ws string) ([]Choice, error) 
 	sort.Slice(all, func(i, j int) bool { return all[i].Key < all[j].Key })
 	var out []Choice
 	for _, o := range all {
-		if o.Status == store.OutcomeArchived || len(out) == MaxPickerOptions {
+		if o.Status == record.OutcomeArchived || len(out) == MaxPickerOptions {
 			continue
 		}
 		out = append(out, Choice{Label: clipRunes(o.Key+" — "+o.Title, MaxChoiceLabel), Value: o.Key})
@@ -214,13 +214,13 @@ func (c *Core) outcomeChoices(ctx context.Context, ws string) ([]Choice, error) 
 
 // splitTriage splits requests into messages within the per-message item
 // count and size budget.
-func splitTriage(reqs []store.Request, options []Choice) [][]store.Request {
+func splitTriage(reqs []record.Request, options []Choice) [][]record.Request {
 	perItem := 400
 	for _, o := range options {
 		perItem += len(o.Label) + len(o.Value) + 30
 	}
 	per := max(1, min(maxTriageItemsPerMsg, triageMessageBudget/perItem))
-	var parts [][]store.Request
+	var parts [][]record.Request
 	for len(reqs) > 0 {
 		n := min(per, len(reqs))
 		parts = append(parts, reqs[:n])
@@ -230,7 +230,7 @@ func splitTriage(reqs []store.Request, options []Choice) [][]store.Request {
 }
 
 // refsOf lists the requests' references.
-func refsOf(reqs []store.Request) []string {
+func refsOf(reqs []record.Request) []string {
 	out := make([]string, len(reqs))
 	for i, r := range reqs {
 		out[i] = r.Ref
@@ -241,7 +241,7 @@ func refsOf(reqs []store.Request) []string {
 // triageResponse renders one triage message: the requests still untagged
 // with a picker each, the ones tagged since with their outcome. lastPick,
 // when set, is a context line about the pick that redrew it.
-func (c *Core) triageResponse(id int64, m store.TriageMessage, reqs []store.Request, options []Choice, lastPick string) Response {
+func (c *Core) triageResponse(id int64, m record.TriageMessage, reqs []record.Request, options []Choice, lastPick string) Response {
 	loc := c.cfg.DefaultTZ
 	title := "Untagged requests · " + dayRangeText(m.From.In(loc), m.To.In(loc).AddDate(0, 0, -1))
 	if m.Parts > 1 {
@@ -274,7 +274,7 @@ func (c *Core) triageResponse(id int64, m store.TriageMessage, reqs []store.Requ
 }
 
 // triageLead is a triage message's text: what the list is and how to act.
-func triageLead(m store.TriageMessage, n, tagged int) string {
+func triageLead(m record.TriageMessage, n, tagged int) string {
 	var b strings.Builder
 	if m.Part <= 1 {
 		b.WriteString(countNoun(n, "request", "requests") + " received that week " + isAre(n) + " tied to no outcome, so " +
@@ -290,7 +290,7 @@ func triageLead(m store.TriageMessage, n, tagged int) string {
 
 // triageLine renders one request: reference, title, source, requester,
 // opened date and status; its outcome once tagged.
-func (c *Core) triageLine(r store.Request, loc *time.Location) string {
+func (c *Core) triageLine(r record.Request, loc *time.Location) string {
 	line := c.ticketText(r.Ref)
 	if r.Title != "" {
 		line += " · " + clipRunes(r.Title, maxTitleRunes)
@@ -303,7 +303,7 @@ func (c *Core) triageLine(r store.Request, loc *time.Location) string {
 		meta = append(meta, "requested by "+clipRunes(r.Requester, 60))
 	}
 	meta = append(meta, "received "+r.Received().In(loc).Format("Mon 2 Jan"))
-	if r.Status == store.RequestClosed {
+	if r.Status == record.RequestClosed {
 		meta = append(meta, "closed")
 	}
 	line += "\n" + strings.Join(meta, " · ")

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 const usageTriage = "/outcome triage [#channel|here|off]"
@@ -28,7 +28,7 @@ func (c *Core) triagePick(ctx context.Context, req Request, _ Args) (Response, e
 		return Response{}, err
 	}
 	resp, err := c.redrawTriage(ctx, req.Workspace, id, Mention(req.User)+" tagged "+c.ticketText(ref)+" → "+Code(strings.ToLower(key)))
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, record.ErrNotFound) {
 		return reply, nil // the message's list expired: the tag stands, say so
 	}
 	if err != nil {

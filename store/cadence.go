@@ -26,15 +26,6 @@ import (
 // passes, not Redis's clock, so a scheduler driven by a simulated clock
 // backs off in simulated time.
 
-// DigestPost records a weekly digest posted to a channel.
-type DigestPost struct {
-	Week      string    `json:"week"` // ISO week in the channel's zone, e.g. 2026-W48
-	At        time.Time `json:"at"`
-	MessageID string    `json:"message_id"`
-	Late      bool      `json:"late,omitempty"`
-	Manual    bool      `json:"manual,omitempty"`
-}
-
 func (s *Store) digestKey(ws, channel, week, part string) string {
 	return fmt.Sprintf("%s:{%s}:digest:%s:%s:%s", s.prefix, ws, week, channel, part)
 }
@@ -55,38 +46,6 @@ func (s *Store) digestLastKey(ws string) string {
 // (a week's post can be up to 7 days after its Monday, and the next week's
 // scheduler still asks whether it went out), with a day to spare.
 const digestRecordTTL = 16 * 24 * time.Hour
-
-// DigestClaim is what ClaimDigestAt found.
-type DigestClaim int
-
-// Claim results.
-const (
-	// DigestClaimed means the caller holds the lease and must post, then
-	// RecordDigest, FailDigest or ReleaseDigest.
-	DigestClaimed DigestClaim = iota + 1
-	// DigestAlreadyPosted means the week's digest is recorded: never post it again.
-	DigestAlreadyPosted
-	// DigestHeld means another holder's lease is running.
-	DigestHeld
-	// DigestBackingOff means an earlier attempt failed and its retry time
-	// has not come.
-	DigestBackingOff
-)
-
-// String names the claim result for logs.
-func (c DigestClaim) String() string {
-	switch c {
-	case DigestClaimed:
-		return "claimed"
-	case DigestAlreadyPosted:
-		return "posted"
-	case DigestHeld:
-		return "held"
-	case DigestBackingOff:
-		return "backing-off"
-	}
-	return fmt.Sprintf("DigestClaim(%d)", int(c))
-}
 
 // claimDigestScript claims a channel's week unless it was already posted,
 // is backing off, or is leased. KEYS: claim, posted, retry. ARGV: holder,
@@ -145,14 +104,6 @@ return 0`)
 func (s *Store) ReleaseDigest(ctx context.Context, ws, channel, week, holder string) error {
 	err := releaseScript.Run(ctx, s.rdb, []string{s.digestClaimKey(ws, channel, week)}, holder).Err()
 	return wrap("release digest claim", err)
-}
-
-// DigestFailure is a failed attempt as FailDigest recorded it.
-type DigestFailure struct {
-	// Attempts counts the week's failed attempts, this one included.
-	Attempts int
-	// RetryAt is the earliest time ClaimDigestAt lets anyone try again.
-	RetryAt time.Time
 }
 
 // failDigestScript counts a failed attempt, sets the retry time and

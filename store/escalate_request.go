@@ -2,12 +2,8 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 )
-
-// ErrUntagged means a request has no outcome to route an escalation by.
-var ErrUntagged = errors.New("request not tagged to an outcome")
 
 var scriptEscalateRequest = loadScript("escalate_request.lua")
 

@@ -210,7 +210,7 @@ func (s *Store) pageEscalations(ctx context.Context, ws, index string, page int6
 			return nil, err
 		}
 		for _, e := range recs {
-			if len(out) < limit && f.matches(e) {
+			if len(out) < limit && f.Matches(e) {
 				out = append(out, e)
 			}
 		}
@@ -225,14 +225,6 @@ func (s *Store) pageEscalations(ctx context.Context, ws, index string, page int6
 		return out[i].N > out[j].N
 	})
 	return out, nil
-}
-
-// matches reports whether e passes the filter.
-func (f EscalationFilter) matches(e Escalation) bool {
-	if f.OpenOnly && e.State == StateResolved {
-		return false
-	}
-	return f.RaisedBy == "" || e.RaisedBy == f.RaisedBy
 }
 
 // readEscalations reads the numbered escalations in one pipeline, in the

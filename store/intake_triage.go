@@ -23,15 +23,6 @@ const triageMessageTTL = 35 * 24 * time.Hour
 // triagePostedTTL keeps a week's "posted" mark past the end of the next week.
 const triagePostedTTL = 16 * 24 * time.Hour
 
-// TriageSettings is the workspace's triage configuration.
-type TriageSettings struct {
-	// Channel gets the whole workspace's triage; "" sends each outcome's IT
-	// channel its own copy.
-	Channel string
-	By      string
-	At      time.Time
-}
-
 // SetTriageChannel sets (channel "" clears) the workspace's triage channel
 // and returns the previous one, audited, in one atomic round trip.
 func (s *Store) SetTriageChannel(ctx context.Context, ws, channel, actor string, at time.Time) (string, error) {
@@ -63,19 +54,6 @@ func (s *Store) GetTriageSettings(ctx context.Context, ws string) (TriageSetting
 		return TriageSettings{}, wrap(op, err)
 	}
 	return TriageSettings{Channel: m["channel"], By: m["by"], At: fromMS(m["at"])}, nil
-}
-
-// TriageMessage is one posted triage message: the requests it lists, in
-// order, so a pick on it can redraw it with their current state.
-type TriageMessage struct {
-	Week     string    `json:"week"`    // ISO week, e.g. 2026-W47
-	From     time.Time `json:"from"`    // the window the requests were received in
-	To       time.Time `json:"to"`      //
-	Channel  string    `json:"channel"` // where it was posted
-	Part     int       `json:"part"`    // 1-based, of Parts
-	Parts    int       `json:"parts"`
-	Refs     []string  `json:"refs"`
-	Overflow int       `json:"overflow,omitempty"` // untagged requests left out of the week's triage
 }
 
 // saveTriageScript numbers and stores a triage message. KEYS: counter.

@@ -20,7 +20,7 @@ const backgroundTimeout = 2 * time.Minute
 type coreAPI interface {
 	Handle(ctx context.Context, req commands.Request) commands.Response
 	Deliver(ctx context.Context, p commands.Poster, outs []commands.Outgoing) error
-	Store() *store.Store
+	Store() commands.Store
 	Clock() commands.Clock
 }
 
@@ -29,6 +29,7 @@ type coreAPI interface {
 type Adapter struct {
 	cfg      Config
 	core     coreAPI
+	st       *store.Store // installs, event dedup and OAuth state
 	log      *slog.Logger
 	now      func() time.Time
 	verifier *verifier

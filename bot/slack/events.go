@@ -74,7 +74,7 @@ func (a *Adapter) acceptEvent(ctx context.Context, env eventEnvelope) error {
 	if ws == "" || env.EventID == "" {
 		return nil
 	}
-	first, err := a.core.Store().ClaimSlackEvent(ctx, ws, env.EventID, eventDedupTTL)
+	first, err := a.st.ClaimSlackEvent(ctx, ws, env.EventID, eventDedupTTL)
 	if err != nil {
 		a.log.LogAttrs(ctx, slog.LevelWarn, "slack event not claimed", attrWS(ws), attrErr(err))
 		return err
@@ -119,7 +119,7 @@ func (a *Adapter) publishHome(ctx context.Context, ws, user string) {
 	if user == "" {
 		return
 	}
-	st := a.core.Store()
+	st := a.st
 	escs, err := st.ListEscalations(ctx, ws, store.EscalationFilter{OpenOnly: true, RaisedBy: user})
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		a.log.LogAttrs(ctx, slog.LevelWarn, "slack home: escalations not read", attrWS(ws), attrErr(err))

@@ -71,7 +71,7 @@ func TestUninstallDeletesTheWorkspaceToken(t *testing.T) {
 	h := newHarness(t, withOAuth)
 	h.install(t, "T7")
 	ctx := context.Background()
-	if _, err := h.core.Store().SlackInstall(ctx, "T7"); err != nil {
+	if _, err := h.st.SlackInstall(ctx, "T7"); err != nil {
 		t.Fatalf("after install: %v", err)
 	}
 	for _, ev := range []struct{ id, typ string }{{"Ev1", "app_uninstalled"}, {"Ev2", "tokens_revoked"}} {
@@ -83,7 +83,7 @@ func TestUninstallDeletesTheWorkspaceToken(t *testing.T) {
 			t.Fatalf("%s: HTTP %d", ev.typ, status)
 		}
 		h.wait()
-		if _, err := h.core.Store().SlackInstall(ctx, "T7"); err == nil {
+		if _, err := h.st.SlackInstall(ctx, "T7"); err == nil {
 			t.Fatalf("%s: token still stored", ev.typ)
 		}
 		if _, err := h.a.tokens.token(ctx, "T7"); err != ErrNotInstalled {

@@ -92,7 +92,7 @@ func TestEscalationFlow(t *testing.T) {
 			t.Errorf("link_names/parse set: %v", c.Form)
 		}
 	}
-	e, err := h.core.Store().GetEscalation(t.Context(), "T1", 1)
+	e, err := h.st.GetEscalation(t.Context(), "T1", 1)
 	if err != nil || e.CardID != card.TS || e.AnnounceID != announce[0].TS {
 		t.Fatalf("tracked refs: %+v, %v; want card %s, announcement %s", e, err, card.TS, announce[0].TS)
 	}
@@ -112,7 +112,7 @@ func TestEscalationFlow(t *testing.T) {
 	if !strings.Contains(eph[0].Form.Get("text"), "it-lead") {
 		t.Errorf("refusal does not name the role: %q", eph[0].Form.Get("text"))
 	}
-	if e, _ := h.core.Store().GetEscalation(t.Context(), "T1", 1); e.State != store.StateOpen {
+	if e, _ := h.st.GetEscalation(t.Context(), "T1", 1); e.State != store.StateOpen {
 		t.Fatalf("state after member click = %s", e.State)
 	}
 
@@ -140,7 +140,7 @@ func TestEscalationFlow(t *testing.T) {
 	if !strings.Contains(notices[1].Form.Get("text"), "<@UREQ>") || !strings.Contains(notices[1].Form.Get("text"), "acknowledged") {
 		t.Errorf("notice text: %q", notices[1].Form.Get("text"))
 	}
-	if e, _ := h.core.Store().GetEscalation(t.Context(), "T1", 1); e.State != store.StateAcknowledged || e.AckBy != "UIT" {
+	if e, _ := h.st.GetEscalation(t.Context(), "T1", 1); e.State != store.StateAcknowledged || e.AckBy != "UIT" {
 		t.Fatalf("after ack: %+v", e)
 	}
 }

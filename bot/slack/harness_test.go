@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/store"
 	"github.com/outcomebot/outcomebot/store/storetest"
 )
 
@@ -28,6 +29,7 @@ type harness struct {
 	t     *testing.T
 	a     *Adapter
 	core  *commands.Core
+	st    *store.Store
 	slack *fakeSlack
 	srv   *httptest.Server
 }
@@ -36,7 +38,8 @@ type harness struct {
 func newHarness(t *testing.T, edit func(*Config)) *harness {
 	t.Helper()
 	h := &harness{t: t, slack: newFakeSlack(t)}
-	h.core = commands.New(storetest.New(t), commands.Config{Admins: []string{"UADMIN"}}, nil, testLogger(t))
+	h.st = storetest.New(t)
+	h.core = commands.New(h.st, commands.Config{Admins: []string{"UADMIN"}}, nil, testLogger(t))
 	cfg := Config{SigningSecret: testSecret, BotToken: "xoxb-test", APIURL: h.slack.GetAPIURL()}
 	if edit != nil {
 		edit(&cfg)

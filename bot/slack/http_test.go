@@ -53,7 +53,7 @@ func TestRequestsWithoutAValidSignatureChangeNothing(t *testing.T) {
 		})
 	}
 	h.wait()
-	outcomes, err := h.core.Store().ListOutcomes(context.Background(), "T1")
+	outcomes, err := h.st.ListOutcomes(context.Background(), "T1")
 	if err != nil || len(outcomes) != 0 {
 		t.Fatalf("outcomes after refused requests: %v, %v", outcomes, err)
 	}

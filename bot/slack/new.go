@@ -2,6 +2,7 @@ package slack
 
 import (
 	"errors"
+	"github.com/outcomebot/outcomebot/store"
 	"log/slog"
 	"time"
 
@@ -27,9 +28,13 @@ func newAdapter(cfg Config, core coreAPI, log *slog.Logger) (*Adapter, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	log = log.With(slog.String("platform", "slack"))
-	a := &Adapter{cfg: cfg, core: core, log: log, now: time.Now, http: newHTTPClient()}
+	st, ok := core.Store().(*store.Store)
+	if !ok {
+		return nil, errors.New("slack: the core must run on the Redis store (installs, event dedup and OAuth state live there)")
+	}
+	a := &Adapter{cfg: cfg, core: core, st: st, log: log, now: time.Now, http: newHTTPClient()}
 	a.verifier = newVerifier(cfg.SigningSecret, func() time.Time { return a.now() })
-	a.tokens = &tokens{store: core.Store(), fallback: cfg.BotToken, now: func() time.Time { return a.now() }, cache: map[string]cachedToken{}}
+	a.tokens = &tokens{store: st, fallback: cfg.BotToken, now: func() time.Time { return a.now() }, cache: map[string]cachedToken{}}
 	if cfg.SecretKey != "" {
 		if a.tokens.sealer, err = newSealer(cfg.SecretKey); err != nil {
 			return nil, err

@@ -39,7 +39,7 @@ func (a *Adapter) serveInstall(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	state := base64.RawURLEncoding.EncodeToString(b[:])
-	if err := a.core.Store().PutSlackOAuthState(r.Context(), state, oauthStateTTL); err != nil {
+	if err := a.st.PutSlackOAuthState(r.Context(), state, oauthStateTTL); err != nil {
 		a.log.LogAttrs(r.Context(), slog.LevelError, "slack install: state not stored", attrErr(err))
 		http.Error(w, "cannot start the install right now; try again", http.StatusServiceUnavailable)
 		return
@@ -78,7 +78,7 @@ func (a *Adapter) serveOAuthCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: oauthCookie, Value: "", Path: oauthCookiePath, MaxAge: -1})
-	known, err := a.core.Store().TakeSlackOAuthState(ctx, state)
+	known, err := a.st.TakeSlackOAuthState(ctx, state)
 	if err != nil {
 		a.log.LogAttrs(ctx, slog.LevelError, "slack install: state not checked", attrErr(err))
 		installPage(w, http.StatusServiceUnavailable, "The install could not be completed right now. Start again from /slack/install.")

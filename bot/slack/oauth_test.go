@@ -75,7 +75,7 @@ func TestOAuthInstallStoresAnEncryptedTokenPerTeam(t *testing.T) {
 	h.install(t, "TA")
 	h.install(t, "TB")
 	ctx := context.Background()
-	in, err := h.core.Store().SlackInstall(ctx, "TA")
+	in, err := h.st.SlackInstall(ctx, "TA")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -164,7 +164,7 @@ func TestTriagePickFlow(t *testing.T) {
 	if upd := textOf(ups[0]); !strings.Contains(upd, "<@UREQ> tagged") || !strings.Contains(upd, "1 of 2 tagged since") {
 		t.Errorf("updated message: %s", upd)
 	}
-	r, err := h.core.Store().GetRequest(ctx, "T1", "OPS-1")
+	r, err := h.st.GetRequest(ctx, "T1", "OPS-1")
 	if err != nil || r.Outcome != "pos" || len(r.History) != 1 || r.History[0].By != "UREQ" {
 		t.Fatalf("OPS-1 after the pick: %+v %v", r, err)
 	}

@@ -79,11 +79,15 @@ func newAdapter(cfg Config, core *commands.Core, log *slog.Logger, o options) (*
 	if o.sleep == nil {
 		o.sleep = sleepContext
 	}
+	st, ok := core.Store().(*store.Store)
+	if !ok {
+		return nil, errors.New("teams adapter: the core must run on the Redis store (conversation references live there)")
+	}
 	log = log.With("platform", "teams")
 	return &Adapter{
 		cfg:       cfg,
 		core:      core,
-		store:     core.Store(),
+		store:     st,
 		log:       log,
 		validator: newValidator(cfg.AppID, newKeyCache(cfg.OpenIDMetadataURL, o.client, o.now, log), o.now),
 		conn: &connector{
