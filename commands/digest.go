@@ -82,7 +82,7 @@ type digest struct {
 	known               map[string]bool           // every outcome key in Data
 	byKey               map[string]*outcomeDigest // included outcomes
 	outcomes            []*outcomeDigest          // included outcomes, riskiest first
-	escalations         []*record.Escalation       // in scope, by number
+	escalations         []*record.Escalation      // in scope, by number
 	cur, prev           weekStats
 	openNow             int // open escalations in scope
 }
