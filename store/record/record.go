@@ -1,3 +1,7 @@
+// Package record holds the records outcomebot keeps (outcomes, requests,
+// escalations, subscriptions, digest and triage posts, intake items) and the
+// store's errors and constants, with no dependency on Redis, so the core
+// (commands) can use them without knowing how they are stored.
 package record
 
 import (
