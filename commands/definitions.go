@@ -27,14 +27,14 @@ func (c *Core) newRouter() *Router {
 			{Name: "whoami", Usage: "/outcome whoami", Summary: "your user id, workspace and roles", Handler: HandlerFunc(c.whoami)},
 			{Name: "triage", Usage: usageTriage, Summary: "where the weekly triage of untagged requests goes (admin to change)", Handler: HandlerFunc(c.triageSettings)},
 		}},
-		{Name: "tag", Usage: usageTag, Summary: "tag, re-tag or untag a request (history kept); with only a ticket, show it", Handler: HandlerFunc(c.tag),
+		{Name: "tag", FreeText: 2, Usage: usageTag, Summary: "tag, re-tag or untag a request (history kept); with only a ticket, show it", Handler: HandlerFunc(c.tag),
 			Example: "/tag INC0012345 pos-conversion card readers in Leeds"},
-		{Name: "escalate", Usage: usageEscalate, Summary: "raise blocked work to the outcome's IT owner", Handler: HandlerFunc(c.escalate),
+		{Name: "escalate", FreeText: 1, Usage: usageEscalate, Summary: "raise blocked work to the outcome's IT owner", Handler: HandlerFunc(c.escalate),
 			Example: "/escalate INC0012345 card payments failing in 3 stores", Subs: []Definition{
 				{Name: "list", Usage: "/escalate list [mine|open|all]", Summary: "list escalations", Handler: HandlerFunc(c.escalationList)},
 			}},
-		{Name: "ack", Usage: ackTransition.usage, Summary: "acknowledge an escalation (it-lead or admin)", Role: record.RoleITLead, Handler: ack, Example: ackTransition.example},
-		{Name: "resolve", Usage: resolveTransition.usage, Summary: "resolve an escalation (it-lead or admin)", Role: record.RoleITLead, Handler: resolve, Example: resolveTransition.example},
+		{Name: "ack", FreeText: 1, Usage: ackTransition.usage, Summary: "acknowledge an escalation (it-lead or admin)", Role: record.RoleITLead, Handler: ack, Example: ackTransition.example},
+		{Name: "resolve", FreeText: 1, Usage: resolveTransition.usage, Summary: "resolve an escalation (it-lead or admin)", Role: record.RoleITLead, Handler: resolve, Example: resolveTransition.example},
 		{Name: "digest", Usage: "/digest [preview]", Summary: "this channel's weekly digest, now, only to you", Handler: HandlerFunc(c.digestPreview), Subs: []Definition{
 			{Name: "preview", Usage: "/digest preview", Summary: "this channel's digest, now, only to you", Handler: HandlerFunc(c.digestPreview)},
 			{Name: "subscribe", Usage: usageSubscribe, Summary: "post the weekly digest in this channel", Role: record.RoleAdmin, Handler: HandlerFunc(c.digestSubscribe)},

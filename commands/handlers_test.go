@@ -239,3 +239,19 @@ func TestDigestSubscribeAndStatus(t *testing.T) {
 	}
 	e.expect(r, "Weekly outcome digest")
 }
+
+// TestFreeTextIsTakenAsTyped: reasons and notes may hold quotes, '=' and
+// anything else; only the words before them are parsed.
+func TestFreeTextIsTakenAsTyped(t *testing.T) {
+	e := newEnv(t)
+	e.seed("T1")
+	reason := `'til friday: price=0 on web, price=0 on till, "broken`
+	r := e.run("T1", "UBIZ", "CSTORE", "/escalate INC0012345 "+reason)
+	e.expect(r, "E-1 raised")
+	esc, err := e.st.GetEscalation(context.Background(), "T1", 1)
+	if err != nil || esc.Reason != reason {
+		t.Fatalf("reason stored as %q (%v), want %q", esc.Reason, err, reason)
+	}
+	e.expect(e.run("T1", "UBIZ", "CSTORE", `/tag INC0012345 pos note "with a=1 a=1`), "already tagged")
+	e.expect(e.run("T1", "UIT", "CIT", `/ack E-1 'on it' x=`), "You acknowledged E-1")
+}

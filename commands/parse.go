@@ -81,7 +81,13 @@ const MaxTextLen = 3000
 // entities (&lt; &gt; &amp;) is the Slack adapter's job, before Parse. Every
 // error is a *UserError that says what is wrong and how to fix it, with zero
 // Args; Parse never panics.
-func Parse(text string) (Args, error) {
+func Parse(text string) (Args, error) { return ParseHead(text, 0) }
+
+// ParseHead is Parse for commands that end in free text (a reason, a note):
+// it reads the first n positional words as Parse does and takes everything
+// after them, as typed, as one last word, so quotes, '=' or brackets in the
+// free text are never mistaken for syntax. n <= 0 parses the whole text.
+func ParseHead(text string, n int) (Args, error) {
 	if len(text) > 2*MaxTextLen {
 		return Args{}, errTooLong(len(text))
 	}
@@ -89,7 +95,7 @@ func Parse(text string) (Args, error) {
 	if len(raw) > MaxTextLen {
 		return Args{}, errTooLong(len(raw))
 	}
-	p := parser{raw: raw}
+	p := parser{raw: raw, head: n}
 	if err := p.run(); err != nil {
 		return Args{}, err
 	}
@@ -230,6 +236,7 @@ func excerpt(s string) string {
 type parser struct {
 	raw  string
 	pos  int
+	head int // words to read before the rest is free text; 0: no free text
 	args Args
 }
 
@@ -261,8 +268,21 @@ func (p *parser) run() error {
 		if err != nil {
 			return err
 		}
+		if p.head > 0 && len(p.args.Words) == p.head {
+			p.freeText()
+			return nil
+		}
 		attached = true
 	}
+}
+
+// freeText takes the rest of the text, as typed, as one last word.
+func (p *parser) freeText() {
+	p.skipSpace()
+	if p.pos < len(p.raw) {
+		p.args.Words = append(p.args.Words, Token{Kind: TokenWord, Text: p.raw[p.pos:], Start: p.pos, End: len(p.raw)})
+	}
+	p.pos = len(p.raw)
 }
 
 // skipSpace moves past white space and reports whether there was any.

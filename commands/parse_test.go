@@ -333,6 +333,14 @@ func FuzzParse(f *testing.F) {
 		if err != nil || !reflect.DeepEqual(again, a) {
 			t.Fatalf("Parse(Raw) differs from Parse(%q): %v", in, err)
 		}
+		// Free text never fails where the whole text parses.
+		for n := 1; n <= 2; n++ {
+			h, err := ParseHead(in, n)
+			if err != nil {
+				t.Fatalf("ParseHead(%q, %d) failed where Parse did not: %v", in, n, err)
+			}
+			checkInvariants(t, h)
+		}
 	})
 }
 
@@ -347,5 +355,33 @@ func BenchmarkParse(b *testing.B) {
 		if err != nil || len(a.Words) != 3 || len(a.Options) != 5 {
 			b.Fatalf("Parse: %+v, %v", a, err)
 		}
+	}
+}
+
+func TestParseHead(t *testing.T) {
+	for _, c := range []struct {
+		text  string
+		n     int
+		words []string
+	}{
+		{`INC1 pos note "open a=1 a=1`, 2, []string{"INC1", "pos", `note "open a=1 a=1`}},
+		{`"quoted ticket" rest`, 1, []string{"quoted ticket", "rest"}},
+		{`only`, 2, []string{"only"}},
+		{`a b   `, 1, []string{"a", "b"}},
+	} {
+		a, err := ParseHead(c.text, c.n)
+		if err != nil {
+			t.Fatalf("ParseHead(%q, %d): %v", c.text, c.n, err)
+		}
+		var got []string
+		for _, w := range a.Words {
+			got = append(got, w.Text)
+		}
+		if strings.Join(got, "|") != strings.Join(c.words, "|") {
+			t.Errorf("ParseHead(%q, %d) = %q, want %q", c.text, c.n, got, c.words)
+		}
+	}
+	if _, err := ParseHead(`"unterminated rest`, 1); err == nil {
+		t.Error("an unterminated quote in the head words must still be an error")
 	}
 }

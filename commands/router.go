@@ -30,6 +30,9 @@ type Definition struct {
 	// workspace (some commands need it only for some forms).
 	Role    string
 	Handler Handler
+	// FreeText, when > 0, is the number of leading words after which the
+	// rest of the text is free text (a reason, a note), taken as typed.
+	FreeText int
 	// Subs are subcommands chosen by the first word; Handler, if set,
 	// handles the command with no or an unknown-but-allowed first word.
 	Subs []Definition
@@ -79,7 +82,7 @@ func (r *Router) Dispatch(ctx context.Context, req Request) (Response, error) {
 	if !ok {
 		return Response{}, Userf("Unknown command `%s`. Commands: %s. Try `/outcome help`.", StripMarkers(req.Command), r.names())
 	}
-	args, err := Parse(req.Text)
+	args, err := ParseHead(req.Text, def.FreeText)
 	if err != nil {
 		return Response{}, err
 	}
