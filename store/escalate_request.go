@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 )
 
@@ -17,14 +19,7 @@ func (s *Store) EscalateRequest(ctx context.Context, ws string, e Escalation) (E
 	if err := checkWorkspace(ws); err != nil {
 		return Escalation{}, Outcome{}, fmt.Errorf("%s: %w", op, err)
 	}
-	k := s.keys(ws)
-	c := s.escalateCall(ws, e)
-	c.script = scriptEscalateRequest
-	c.keys = append(c.keys, k.request(e.Ref))
-	// Swap the fixed outcome pair for the outcome hash prefix: the script
-	// reads the outcome from the request.
-	c.args = append(append(c.args[:5:5], k.outcome("")), withoutField(c.args[5:], "outcome")...)
-	v, err := s.run(ctx, ws, true, c)
+	v, err := s.run(ctx, ws, true, s.escalateRequestCall(ws, e, newOpID()))
 	if err != nil {
 		return Escalation{}, Outcome{}, wrap(op, err)
 	}
@@ -53,6 +48,28 @@ func (s *Store) EscalateRequest(ctx context.Context, ws string, e Escalation) (E
 		CardChannel: e.CardChannel, CardID: e.CardID, AnnounceChannel: e.AnnounceChannel, AnnounceID: e.AnnounceID,
 	}
 	return stored, o, nil
+}
+
+// escalateRequestCall builds the script call. opID names this one call: if
+// the client sends it again (go-redis retries a pipeline after a network
+// error even when Redis already ran it), the script answers with the
+// escalation the first run raised instead of raising a second one.
+func (s *Store) escalateRequestCall(ws string, e Escalation, opID string) call {
+	k := s.keys(ws)
+	c := s.escalateCall(ws, e)
+	c.script = scriptEscalateRequest
+	c.keys = append(c.keys, k.request(e.Ref), k.op(opID))
+	// Swap the fixed outcome pair for the outcome hash prefix: the script
+	// reads the outcome from the request.
+	c.args = append(append(c.args[:5:5], k.outcome("")), withoutField(c.args[5:], "outcome")...)
+	return c
+}
+
+// newOpID returns a random id for one state-changing call.
+func newOpID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // withoutField drops one field, value pair from a flat pair list.

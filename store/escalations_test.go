@@ -301,3 +301,25 @@ func TestEscalateRequestRoutes(t *testing.T) {
 		t.Fatalf("a refused escalation was stored: %v", err)
 	}
 }
+
+// TestEscalateRequestResentOnce: a call resent after a lost reply raises
+// one escalation, not two.
+func TestEscalateRequestResentOnce(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	mustOutcomes(t, s, "pos")
+	if _, err := s.Tag(ctx, ws, "INC1", "pos", "U1", "", t0); err != nil {
+		t.Fatal(err)
+	}
+	a, b, err := store.EscalateRequestTwice(ctx, s, ws, store.Escalation{Ref: "INC1", Reason: "down", RaisedBy: "U1", RaisedIn: "C1", RaisedAt: t0})
+	if err != nil || a != 1 || b != 1 {
+		t.Fatalf("resent call raised E-%d then E-%d (%v), want E-1 once", a, b, err)
+	}
+	if _, err := s.GetEscalation(ctx, ws, 2); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a second escalation exists: %v", err)
+	}
+	list, _ := s.ListEscalations(ctx, ws, store.EscalationFilter{})
+	if len(list) != 1 {
+		t.Fatalf("%d escalations listed, want 1", len(list))
+	}
+}

@@ -66,3 +66,22 @@ func (b *Seeder) Flush(ctx context.Context) error {
 	}
 	return nil
 }
+
+// EscalateRequestTwice sends the same EscalateRequest call twice, as
+// go-redis does when it retries after a lost reply, and returns both
+// escalation numbers. Test-only.
+func EscalateRequestTwice(ctx context.Context, s *Store, ws string, e Escalation) (int64, int64, error) {
+	c := s.escalateRequestCall(ws, e, newOpID())
+	var ns [2]int64
+	for i := range ns {
+		v, err := s.run(ctx, ws, true, c)
+		if err != nil {
+			return 0, 0, err
+		}
+		arr, _ := v.([]any)
+		if len(arr) > 1 {
+			ns[i], _ = arr[1].(int64)
+		}
+	}
+	return ns[0], ns[1], nil
+}

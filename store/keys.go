@@ -88,3 +88,7 @@ func (k keyspace) triageClaim(week, channel string) string { // holder, PX lease
 func (k keyspace) triagePosted(week, channel string) string { // set once the week's triage is posted
 	return k.base + "triageposted:" + week + ":" + channel
 }
+
+// op names one state-changing call, so a call the client resends after a
+// lost reply is applied once (string, short TTL).
+func (k keyspace) op(id string) string { return k.base + "op:" + id }
