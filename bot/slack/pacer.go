@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/outcomebot/outcomebot/bot"
 )
 
 // Pacing (PLATFORM.md e): chat.postMessage allows about one message per
@@ -34,7 +36,7 @@ type pacer struct {
 }
 
 func newPacer(now func() time.Time) *pacer {
-	return &pacer{now: now, sleep: sleepCtx, buckets: map[string]*bucket{}}
+	return &pacer{now: now, sleep: bot.Sleep, buckets: map[string]*bucket{}}
 }
 
 // wait blocks until one more message may be sent to channel in workspace ws,
@@ -85,17 +87,5 @@ func (p *pacer) evict(now time.Time) {
 		if now.Sub(b.used) > time.Minute && !b.next.After(now) {
 			delete(p.buckets, k)
 		}
-	}
-}
-
-// sleepCtx waits d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }

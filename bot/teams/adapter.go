@@ -12,6 +12,7 @@ import (
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
+	"github.com/outcomebot/outcomebot/bot"
 	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/store"
 )
@@ -77,7 +78,7 @@ func newAdapter(cfg Config, core *commands.Core, log *slog.Logger, o options) (*
 		o.now = time.Now
 	}
 	if o.sleep == nil {
-		o.sleep = sleepContext
+		o.sleep = bot.Sleep
 	}
 	st, ok := core.Store().(*store.Store)
 	if !ok {

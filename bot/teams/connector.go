@@ -268,18 +268,6 @@ func errorCode(raw []byte) string {
 	return firstLine(e.Error.Code)
 }
 
-// sleepContext waits d or until ctx is done.
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // baseConversation strips a channel thread suffix (";messageid=…") from a
 // conversation id: the id of the channel itself.
 func baseConversation(id string) string {

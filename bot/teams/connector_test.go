@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/outcomebot/outcomebot/bot"
 )
 
 // fakeClock is a settable clock.
@@ -124,7 +126,7 @@ func TestTokenFailuresAreErrors(t *testing.T) {
 		t.Fatal("unreachable token endpoint: no error")
 	}
 	c := &connector{http: client, tokens: gone, limiter: newConvLimiter(teamsSendLimits, time.Now),
-		log: slog.New(slog.DiscardHandler), sleep: sleepContext}
+		log: slog.New(slog.DiscardHandler), sleep: bot.Sleep}
 	if _, err := c.Send(context.Background(), convAddress{ServiceURL: f.URL + "/", ConversationID: "a:x"}, outActivity{}); err == nil {
 		t.Fatal("send without a token: no error")
 	}

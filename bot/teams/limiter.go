@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/outcomebot/outcomebot/bot"
 )
 
 // window is one rate limit: at most n sends in any span of length per.
@@ -45,7 +47,7 @@ func (l *convLimiter) Wait(ctx context.Context, key string) error {
 	if d <= 0 {
 		return nil
 	}
-	return sleepContext(ctx, d)
+	return bot.Sleep(ctx, d)
 }
 
 // reserve books the earliest slot for key and returns how long to wait for it.
