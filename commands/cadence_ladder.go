@@ -17,38 +17,70 @@ func (c *Core) runLadder(ctx context.Context, p Poster, ws string, now time.Time
 	if err != nil {
 		return fmt.Errorf("ladder in %s: %w", ws, err)
 	}
+	if len(open) == 0 {
+		return nil
+	}
+	// One read of the outcomes for the whole pass, not one per escalation.
+	outcomes, err := c.store.ListOutcomes(ctx, ws)
+	if err != nil {
+		return fmt.Errorf("ladder in %s: %w", ws, err)
+	}
+	byKey := make(map[string]record.Outcome, len(outcomes))
+	for _, oc := range outcomes {
+		byKey[oc.Key] = oc
+	}
+	subs := &subscriptionsOnce{c: c, ws: ws}
 	var errs []error
 	for _, e := range open {
 		if e.State != record.StateOpen {
 			continue
 		}
-		oc, err := c.store.GetOutcome(ctx, ws, e.Outcome)
-		if err != nil {
+		oc, ok := byKey[e.Outcome]
+		if !ok {
 			oc = record.Outcome{Key: e.Outcome, Title: e.Outcome}
 		}
-		step := DueStep(e, EscalationSLA(oc, c.cfg.AckSLA), now)
+		oc.SLA = EscalationSLA(oc, c.cfg.AckSLA) // the messages name the SLA in force
+		step := DueStep(e, oc.SLA, now)
 		if step == StepNone {
 			continue
 		}
-		if err := c.sendStep(ctx, p, ws, e, oc, step, now, o); err != nil {
+		if err := c.sendStep(ctx, p, ws, e, oc, step, now, o, subs); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
 }
 
+// subscriptionsOnce reads a workspace's subscriptions on first use only:
+// most passes raise nothing to leadership.
+type subscriptionsOnce struct {
+	c    *Core
+	ws   string
+	read bool
+	subs []record.Subscription
+	err  error
+}
+
+func (s *subscriptionsOnce) get(ctx context.Context) ([]record.Subscription, error) {
+	if !s.read {
+		s.subs, s.err = s.c.store.ListSubscriptions(ctx, s.ws)
+		s.read = true
+	}
+	return s.subs, s.err
+}
+
 // sendStep claims a ladder step and posts it where it belongs. The claim
 // records the step on the escalation before posting, so a step is sent at
 // most once across replicas; a post that fails is logged and reported, not
 // retried.
-func (c *Core) sendStep(ctx context.Context, p Poster, ws string, e record.Escalation, o record.Outcome, step LadderStep, now time.Time, opts DueOptions) error {
+func (c *Core) sendStep(ctx context.Context, p Poster, ws string, e record.Escalation, o record.Outcome, step LadderStep, now time.Time, opts DueOptions, subs *subscriptionsOnce) error {
 	e, claimed, err := c.store.ClaimReminder(ctx, ws, e.N, int(step), now)
 	if err != nil || !claimed {
 		return err
 	}
 	msg := LadderMessage(e, o, step, now, c.cfg.TicketLinks.URL)
 	var errs []error
-	for _, ch := range c.stepChannels(ctx, ws, e, o, step) {
+	for _, ch := range stepChannels(ctx, e, o, step, subs) {
 		to := Destination{Workspace: ws, Channel: ch}
 		if step == StepRemind && ch == e.CardChannel {
 			to.Thread = e.CardID
@@ -69,7 +101,7 @@ func (c *Core) sendStep(ctx context.Context, p Poster, ws string, e record.Escal
 
 // stepChannels: a reminder goes to the IT channel; a raise to every
 // leadership channel following the outcome (the IT channel when none does).
-func (c *Core) stepChannels(ctx context.Context, ws string, e record.Escalation, o record.Outcome, step LadderStep) []string {
+func stepChannels(ctx context.Context, e record.Escalation, o record.Outcome, step LadderStep, subscriptions *subscriptionsOnce) []string {
 	it := o.ITChannel
 	if it == "" {
 		it = e.RaisedIn
@@ -77,7 +109,7 @@ func (c *Core) stepChannels(ctx context.Context, ws string, e record.Escalation,
 	if step == StepRemind {
 		return []string{it}
 	}
-	subs, err := c.store.ListSubscriptions(ctx, ws)
+	subs, err := subscriptions.get(ctx)
 	if err != nil {
 		return []string{it}
 	}

@@ -255,3 +255,35 @@ func TestFreeTextIsTakenAsTyped(t *testing.T) {
 	e.expect(e.run("T1", "UBIZ", "CSTORE", `/tag INC0012345 pos note "with a=1 a=1`), "already tagged")
 	e.expect(e.run("T1", "UIT", "CIT", `/ack E-1 'on it' x=`), "You acknowledged E-1")
 }
+
+// TestLadderNamesDefaultSLA: an outcome without its own SLA is reminded
+// and raised on the default one, and the messages say which.
+func TestLadderNamesDefaultSLA(t *testing.T) {
+	e := newEnv(t) // default SLA 4h; the seeded outcome has none
+	e.seed("T1")
+	e.run("T1", "UADMIN", "CLEAD", "/digest subscribe")
+	e.run("T1", "UBIZ", "CSTORE", "/escalate INC0012345 tills down")
+	p := &commandstest.Poster{}
+	ctx := context.Background()
+	for _, d := range []time.Duration{4*time.Hour + time.Minute, 8*time.Hour + 2*time.Minute} {
+		if err := e.core.RunDue(ctx, p, start.Add(d), "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var remind, raise string
+	for _, post := range p.Posts() {
+		txt := commands.PlainText(post.Message.Text)
+		switch {
+		case strings.HasPrefix(txt, "Reminder") && post.To.Channel == "CIT":
+			remind = txt
+		case strings.Contains(txt, "leadership") && post.To.Channel == "CLEAD":
+			raise = txt
+		}
+	}
+	if !strings.Contains(remind, "SLA 4h") {
+		t.Errorf("reminder does not name the default SLA: %q", remind)
+	}
+	if !strings.Contains(raise, "4h") {
+		t.Errorf("raise to leadership does not name the SLA: %q", raise)
+	}
+}
