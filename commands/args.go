@@ -1,7 +1,6 @@
 package commands
 
 import (
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -91,7 +90,7 @@ func parseEscalationID(s string) (int64, error) {
 }
 
 // escID formats an escalation id.
-func escID(n int64) string { return fmt.Sprintf("E-%d", n) }
+func escID(n int64) string { return "E-" + strconv.FormatInt(n, 10) }
 
 // clip shortens s for quoting in a message.
 func clip(s string, n int) string {

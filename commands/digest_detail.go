@@ -47,7 +47,7 @@ func (d *digest) outcomeSection(od *outcomeDigest) Section {
 	)
 	lines = append(lines, d.openEscalationLines(od)...)
 	if e := od.oldestUnacked; e != nil {
-		lines = append(lines, "Oldest unacknowledged: "+escalationName(e.N)+" "+ticketText(e.Ref, d.in.TicketURL)+
+		lines = append(lines, "Oldest unacknowledged: "+escID(e.N)+" "+ticketText(e.Ref, d.in.TicketURL)+
 			", raised by "+mentionOr(e.RaisedBy, "unknown")+" "+stampText(e.RaisedAt, d.loc, d.now)+
 			", waiting "+durationText(d.now.Sub(e.RaisedAt))+slaSuffix(od.sla))
 	}
@@ -75,7 +75,7 @@ func (d *digest) openEscalationLines(od *outcomeDigest) []string {
 		if e.State == record.StateOpen {
 			state = "unacknowledged"
 		}
-		lines = append(lines, "• "+escalationName(e.N)+" "+Code(clipRunes(e.Ref, maxRefRunes))+
+		lines = append(lines, "• "+escID(e.N)+" "+Code(clipRunes(e.Ref, maxRefRunes))+
 			" "+state+", open "+durationText(d.now.Sub(e.RaisedAt)))
 	}
 	return lines
@@ -177,7 +177,7 @@ func (d *digest) accountabilitySections() []Section {
 // 10:02, acknowledged by @b after 1h 12m, resolved by @c after 2d 3h".
 func (d *digest) accountabilityLine(e *record.Escalation) string {
 	var b strings.Builder
-	b.WriteString(escalationName(e.N) + " " + ticketText(e.Ref, d.in.TicketURL))
+	b.WriteString(escID(e.N) + " " + ticketText(e.Ref, d.in.TicketURL))
 	if e.Outcome != "" {
 		b.WriteString(" (" + e.Outcome + ")")
 	}

@@ -164,6 +164,3 @@ func ticketText(ref string, urlFor func(string) string) string {
 	}
 	return Code(label)
 }
-
-// escalationName renders an escalation's number: "E-7".
-func escalationName(n int64) string { return "E-" + strconv.FormatInt(n, 10) }

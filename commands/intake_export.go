@@ -87,7 +87,7 @@ func historyCell(hs []record.TagChange) string {
 func escalationsCell(es []record.Escalation) string {
 	parts := make([]string, 0, len(es))
 	for _, e := range es {
-		p := escalationName(e.N) + " " + e.State + ": raised " + isoTime(e.RaisedAt) + " by " + e.RaisedBy
+		p := escID(e.N) + " " + e.State + ": raised " + isoTime(e.RaisedAt) + " by " + e.RaisedBy
 		if !e.AckAt.IsZero() {
 			p += "; acknowledged " + isoTime(e.AckAt) + " by " + e.AckBy + " after " + durationText(e.AckAt.Sub(e.RaisedAt))
 		}

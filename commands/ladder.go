@@ -79,7 +79,7 @@ func LadderMessage(e record.Escalation, o record.Outcome, step LadderStep, now t
 
 // reminderMessage is the StepRemind message for the IT channel.
 func reminderMessage(e record.Escalation, o record.Outcome, now time.Time, ticketURL func(string) string) Response {
-	name := escalationName(e.N)
+	name := escID(e.N)
 	text := "Reminder: " + name + " (" + ticketText(e.Ref, ticketURL) + " → " + Code(e.Outcome) +
 		") has waited " + durationText(now.Sub(e.RaisedAt)) + " without acknowledgement" + slaSuffix(o.SLA) + ". "
 	if o.ITOwner != "" {
@@ -105,7 +105,7 @@ func raiseMessage(e record.Escalation, o record.Outcome, now time.Time, ticketUR
 	if o.SLA > 0 {
 		twice += " (" + durationText(o.SLA) + ")"
 	}
-	text := "Raised to leadership: " + escalationName(e.N) + " (" + ticketText(e.Ref, ticketURL) + " → " +
+	text := "Raised to leadership: " + escID(e.N) + " (" + ticketText(e.Ref, ticketURL) + " → " +
 		Code(e.Outcome) + ") unacknowledged for " + durationText(now.Sub(e.RaisedAt)) + ", " + twice +
 		". IT owner: " + mentionOr(o.ITOwner, "not set") + ". Raised by " + mentionOr(e.RaisedBy, "unknown") + "."
 	sec := ladderDetails(e, now)

@@ -26,6 +26,9 @@ func (c *Core) rolesOf(ctx context.Context, ws, user string) ([]string, error) {
 // require checks the caller holds one of the roles (admin always passes) and
 // otherwise explains which role is needed and who can grant it.
 func (c *Core) require(ctx context.Context, req Request, what string, roles ...string) error {
+	if c.admins[req.User] {
+		return nil // configured admins pass without a Redis read
+	}
 	have, err := c.rolesOf(ctx, req.Workspace, req.User)
 	if err != nil {
 		return err

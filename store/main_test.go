@@ -22,6 +22,11 @@ func ctxT(t testing.TB) context.Context {
 	return ctx
 }
 
+// TestServerKind: in CI the store is tested against a real Redis, never
+// the miniredis fallback (which hides cluster and TTL bugs).
 func TestServerKind(t *testing.T) {
 	t.Logf("testing against %s at %s", storetest.Kind(), storetest.Addr())
+	if os.Getenv("CI") == "true" && storetest.Kind() == "miniredis" {
+		t.Fatal("CI=true but the tests run on miniredis: install redis-server")
+	}
 }
