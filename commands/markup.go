@@ -1,6 +1,9 @@
 package commands
 
-import "strings"
+import (
+	"net/url"
+	"strings"
+)
 
 // Markup: text in a Response is plain text with a few embedded markers the
 // core inserts through the helpers below. The markers use Unicode
@@ -127,4 +130,33 @@ func PlainText(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// Label returns a link span's label, or its target when it has none.
+func (s Span) Label() string {
+	if s.Text == "" {
+		return s.Target
+	}
+	return s.Text
+}
+
+// SafeURL returns a link target a renderer may emit as a link: an absolute
+// http or https URL with a host, or a mailto address. Anything else
+// (javascript:, relative, hostless) is not ok, and renderers show the label
+// as plain text instead. Each renderer still escapes the URL for its format.
+func SafeURL(raw string) (string, bool) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return "", false
+	}
+	switch u.Scheme {
+	case "http", "https":
+		if u.Host == "" {
+			return "", false
+		}
+	case "mailto":
+	default:
+		return "", false
+	}
+	return u.String(), true
 }

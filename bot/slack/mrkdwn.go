@@ -51,11 +51,11 @@ func isSlackID(s string) bool {
 	return true
 }
 
-// safeURL returns u fit for <u|label>, or "" if it is not an http(s) or
-// mailto URL. Characters that would end the sequence are percent-encoded.
-func safeURL(u string) string {
-	lower := strings.ToLower(u)
-	if !strings.HasPrefix(lower, "https://") && !strings.HasPrefix(lower, "http://") && !strings.HasPrefix(lower, "mailto:") {
+// safeURL returns raw fit for <u|label>, or "" if commands.SafeURL refuses
+// it. Characters that would end the sequence are percent-encoded.
+func safeURL(raw string) string {
+	u, ok := commands.SafeURL(raw)
+	if !ok {
 		return ""
 	}
 	if strings.ContainsAny(u, "<>| \n\r\t") {

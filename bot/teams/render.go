@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"html"
-	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -168,11 +167,8 @@ func htmlText(s string, dir directory, m *mentionSet) string {
 		case commands.SpanChannel:
 			b.WriteString("<b>#" + htmlEscape(dir.channel(sp.Target)) + "</b>")
 		case commands.SpanLink:
-			label := sp.Text
-			if label == "" {
-				label = sp.Target
-			}
-			if u, ok := safeURL(sp.Target); ok {
+			label := sp.Label()
+			if u, ok := commands.SafeURL(sp.Target); ok {
 				b.WriteString(`<a href="` + html.EscapeString(u) + `">` + htmlEscape(label) + "</a>")
 			} else {
 				b.WriteString(htmlEscape(label))
@@ -206,11 +202,8 @@ func cardText(s string, dir directory, m *mentionSet) string {
 		case commands.SpanChannel:
 			b.WriteString("**#" + markdownEscape(dir.channel(sp.Target)) + "**")
 		case commands.SpanLink:
-			label := sp.Text
-			if label == "" {
-				label = sp.Target
-			}
-			if u, ok := safeURL(sp.Target); ok {
+			label := sp.Label()
+			if u, ok := commands.SafeURL(sp.Target); ok {
 				b.WriteString("[" + markdownEscape(label) + "](" + strings.NewReplacer("(", "%28", ")", "%29", " ", "%20").Replace(u) + ")")
 			} else {
 				b.WriteString(markdownEscape(label))
@@ -253,24 +246,6 @@ func plainText(s string, dir directory) string {
 		}
 	}
 	return strings.Join(strings.Fields(b.String()), " ")
-}
-
-// safeURL accepts only absolute http, https and mailto links.
-func safeURL(raw string) (string, bool) {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil {
-		return "", false
-	}
-	switch u.Scheme {
-	case "http", "https":
-		if u.Host == "" {
-			return "", false
-		}
-	case "mailto":
-	default:
-		return "", false
-	}
-	return u.String(), true
 }
 
 // truncateUTF8 cuts s to at most n bytes on a rune boundary.
