@@ -17,17 +17,6 @@ func OnePoster(p commands.Poster) PosterFor {
 	return func(string) commands.Poster { return p }
 }
 
-// PostersByWorkspace returns a PosterFor that looks the workspace up in m,
-// falling back to def (which may be nil).
-func PostersByWorkspace(m map[string]commands.Poster, def commands.Poster) PosterFor {
-	return func(ws string) commands.Poster {
-		if p, ok := m[ws]; ok {
-			return p
-		}
-		return def
-	}
-}
-
 // routedPoster is one commands.Poster over the per-workspace posters. A
 // workspace no poster reaches is undeliverable.
 type routedPoster struct{ posters PosterFor }

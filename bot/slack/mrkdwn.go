@@ -114,12 +114,6 @@ func mrkdwn(s string) string {
 	return b.String()
 }
 
-// plainText renders marked-up text for a plain_text object: markup becomes
-// plain words (@U123, #C123, "label (url)") and & < > are escaped.
-func plainText(s string) string {
-	return escape(commands.PlainText(s))
-}
-
 // truncatePlain cuts raw (unescaped) text so that its escaped form fits in
 // max units, ending with "…" when cut, and returns the escaped result.
 func truncatePlain(raw string, max int) string {

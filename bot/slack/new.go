@@ -2,9 +2,10 @@ package slack
 
 import (
 	"errors"
-	"github.com/outcomebot/outcomebot/store"
 	"log/slog"
 	"time"
+
+	"github.com/outcomebot/outcomebot/store"
 
 	"github.com/outcomebot/outcomebot/commands"
 )

@@ -28,15 +28,14 @@ type bucket struct {
 
 // pacer spaces sends per channel and per workspace.
 type pacer struct {
-	now   func() time.Time
-	sleep func(ctx context.Context, d time.Duration) error
+	now func() time.Time
 
 	mu      sync.Mutex
 	buckets map[string]*bucket
 }
 
 func newPacer(now func() time.Time) *pacer {
-	return &pacer{now: now, sleep: bot.Sleep, buckets: map[string]*bucket{}}
+	return &pacer{now: now, buckets: map[string]*bucket{}}
 }
 
 // wait blocks until one more message may be sent to channel in workspace ws,
@@ -46,7 +45,7 @@ func (p *pacer) wait(ctx context.Context, ws, channel string) error {
 	if d <= 0 {
 		return nil
 	}
-	return p.sleep(ctx, d)
+	return bot.Sleep(ctx, d)
 }
 
 // reserve takes a slot in both buckets and returns how long to wait for it.

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/outcomebot/outcomebot/bot"
 	"github.com/slack-go/slack"
 )
 
@@ -82,7 +83,7 @@ func (p *Poster) retry(ctx context.Context, op string, call func() error) error 
 		p.observeRetry(err)
 		p.log.LogAttrs(ctx, slog.LevelInfo, "slack call retried",
 			slog.String("op", op), attrErr(err), slog.Duration("wait", wait))
-		if err := p.pacer.sleep(ctx, wait); err != nil {
+		if err := bot.Sleep(ctx, wait); err != nil {
 			return fmt.Errorf("%s: %w", op, err)
 		}
 	}

@@ -11,7 +11,6 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -462,14 +461,6 @@ func (e *env) setup() {
 	if err != nil || o.ITOwner != itLead.aad || o.ITChannel != itConv {
 		e.t.Fatalf("setup: outcome = %+v, %v; want it owner %s in %s", o, err, itLead.aad, itConv)
 	}
-}
-
-func unescapePath(s string) string {
-	u, err := url.PathUnescape(s)
-	if err != nil {
-		return s
-	}
-	return u
 }
 
 // calls0 joins the bodies of calls, for substring checks.
