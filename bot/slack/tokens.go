@@ -123,8 +123,8 @@ func (t *tokens) token(ctx context.Context, ws string) (string, error) {
 		}
 		c = cachedToken{token: tok, expires: now.Add(ttl)}
 		t.mu.Lock()
-		if len(t.cache) > 10000 {
-			clear(t.cache)
+		if len(t.cache) > maxCachedTokens {
+			t.evictExpired(now)
 		}
 		t.cache[ws] = c
 		t.mu.Unlock()
@@ -136,6 +136,23 @@ func (t *tokens) token(ctx context.Context, ws string) (string, error) {
 		return t.fallback, nil
 	default:
 		return "", ErrNotInstalled
+	}
+}
+
+// maxCachedTokens bounds the token cache; past it, expired entries go.
+const maxCachedTokens = 10000
+
+// evictExpired drops expired cache entries, and everything if that is not
+// enough, so the cache stays bounded without forgetting live tokens at once.
+// t.mu is held.
+func (t *tokens) evictExpired(now time.Time) {
+	for ws, c := range t.cache {
+		if now.After(c.expires) {
+			delete(t.cache, ws)
+		}
+	}
+	if len(t.cache) > maxCachedTokens {
+		clear(t.cache)
 	}
 }
 
