@@ -12,12 +12,7 @@ import (
 const usageTag = "/tag <ticket> <outcome-key>|none [note…]"
 
 // ticketText shows a ticket reference as a link where a template matches.
-func (c *Core) ticketText(ref string) string {
-	if u := c.cfg.TicketLinks.URL(ref); u != "" {
-		return Link(u, ref)
-	}
-	return Code(ref)
-}
+func (c *Core) ticketText(ref string) string { return ticketText(ref, c.cfg.TicketLinks.URL) }
 
 func (c *Core) tag(ctx context.Context, req Request, args Args) (Response, error) {
 	ticket, ok := args.Word(0)
