@@ -56,19 +56,20 @@ type SchedulerOptions struct {
 // they give the cluster's totals: each event is counted by the one instance
 // that caused it (a missed week by the first to notice it).
 type Stats struct {
-	Ticks      uint64 // passes run
-	TickErrors uint64 // passes that returned an error (a failure anywhere in them)
-	Panics     uint64 // panics recovered: a whole pass's, or one channel's digest
-	Posted     uint64 // scheduled digests posted, on time or late
-	Late       uint64 // of Posted, those more than commands.LateAfter after their slot
-	Missed     uint64 // past weeks whose digest never went out (not posted late)
-	Failed     uint64 // failed digest attempts (each retried later in the week)
-	Permanent  uint64 // of Failed, those that looked permanent
-	Partial    uint64 // digests whose lead went out but whose thread failed
-	Notified   uint64 // subscribers told that their channel's digest is failing
-	LadderSent uint64 // escalation ladder steps sent
-	LadderLost uint64 // ladder steps claimed but not posted everywhere
-	LastTick   time.Time
+	Ticks         uint64 // passes run
+	TickErrors    uint64 // passes that returned an error (a failure anywhere in them)
+	Panics        uint64 // panics recovered: a whole pass's, or one channel's digest
+	Posted        uint64 // scheduled digests posted, on time or late
+	Late          uint64 // of Posted, those more than commands.LateAfter after their slot
+	Missed        uint64 // past weeks whose digest never went out (not posted late)
+	Failed        uint64 // failed digest attempts (each retried later in the week)
+	Permanent     uint64 // of Failed, those that looked permanent
+	Partial       uint64 // digests whose lead went out but whose thread failed
+	Notified      uint64 // subscribers told that their channel's digest is failing
+	LadderSent    uint64 // escalation ladder steps sent
+	LadderLost    uint64 // ladder steps claimed but not posted everywhere, not to be retried
+	LadderRetried uint64 // ladder steps whose post failed everywhere, given back to send again
+	LastTick      time.Time
 }
 
 // Scheduler runs the weekly cadence on robfig/cron: every tick it calls
@@ -87,7 +88,7 @@ type Scheduler struct {
 
 	counts struct {
 		ticks, tickErrors, panics, posted, late, missed, failed, permanent,
-		partial, notified, ladderSent, ladderLost atomic.Uint64
+		partial, notified, ladderSent, ladderLost, ladderRetried atomic.Uint64
 		lastTick atomic.Int64 // unix ns
 	}
 
@@ -183,6 +184,8 @@ func (s *Scheduler) count(e commands.DueEvent) {
 		c.ladderSent.Add(1)
 	case commands.LadderFailed:
 		c.ladderLost.Add(1)
+	case commands.LadderRetrying:
+		c.ladderRetried.Add(1)
 	case commands.DigestPanicked:
 		c.panics.Add(1)
 	}
@@ -196,6 +199,7 @@ func (s *Scheduler) Stats() Stats {
 		Posted: c.posted.Load(), Late: c.late.Load(), Missed: c.missed.Load(),
 		Failed: c.failed.Load(), Permanent: c.permanent.Load(), Partial: c.partial.Load(),
 		Notified: c.notified.Load(), LadderSent: c.ladderSent.Load(), LadderLost: c.ladderLost.Load(),
+		LadderRetried: c.ladderRetried.Load(),
 	}
 	if ns := c.lastTick.Load(); ns != 0 {
 		st.LastTick = time.Unix(0, ns).UTC()

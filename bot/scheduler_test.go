@@ -96,6 +96,8 @@ func (c *cluster) stats() bot.Stats {
 		sum.Failed += st.Failed
 		sum.Notified += st.Notified
 		sum.LadderSent += st.LadderSent
+		sum.LadderLost += st.LadderLost
+		sum.LadderRetried += st.LadderRetried
 	}
 	return sum
 }
@@ -453,6 +455,65 @@ func TestSchedulerLadder(t *testing.T) {
 	}
 	if s := c.stats(); s.LadderSent != 3 {
 		t.Errorf("ladder steps counted %d, want 3", s.LadderSent)
+	}
+}
+
+// TestSchedulerLadderRetry: a reminder whose post fails for a reason that
+// may pass (Slack 5xx after the poster's own retries) is sent again on
+// later ticks, once it gets through, by exactly one of two replicas; one
+// the platform refuses for good (bot removed) is lost, reported, and not
+// attempted again.
+func TestSchedulerLadderRetry(t *testing.T) {
+	var mu sync.Mutex
+	attempts := map[string]int{}
+	p := &commandstest.Poster{Fail: func(to commands.Destination) error {
+		mu.Lock()
+		defer mu.Unlock()
+		attempts[to.Channel]++
+		switch {
+		case to.Channel == "CIT" && attempts["CIT"] <= 3:
+			return errors.New("slack: internal_error (HTTP 503)")
+		case to.Channel == "CGONE":
+			return fmt.Errorf("post: %w", commands.ErrUndeliverable)
+		}
+		return nil
+	}}
+	c := newCluster(t, 2, bot.SchedulerOptions{}, p)
+	core := c.cores[0]
+	t0 := time.Date(2026, 11, 17, 10, 0, 0, 0, time.UTC) // a Tuesday: no digest is due
+	for _, line := range []string{
+		`/outcome add pos "Point of sale" it-channel=<#CIT|it-pos> sla=1h`,
+		`/outcome add wms "Warehouse" it-channel=<#CGONE|it-wms> sla=1h`,
+		`/tag INC1 pos`, `/tag INC2 wms`,
+		`/escalate INC1 tills down`, `/escalate INC2 scanners down`,
+	} {
+		name, rest := commands.SplitCommand(line)
+		core.Handle(context.Background(), commands.Request{Workspace: "T1", Channel: "CGEN", User: "UADMIN", Command: name, Text: rest, Time: t0.Add(-time.Minute)})
+	}
+	if open, err := c.st.ListEscalations(context.Background(), "T1", store.EscalationFilter{OpenOnly: true}); err != nil || len(open) != 2 {
+		t.Fatalf("set-up: %d open escalations, %v", len(open), err)
+	}
+	_ = c.tick(t0.Add(59 * time.Minute))
+	for m := 60; m < 70; m++ { // the SLA is up at 10:59; a tick a minute
+		_ = c.tick(t0.Add(time.Duration(m) * time.Minute))
+	}
+	reminders := 0
+	for _, post := range p.Posts() {
+		if post.To.Channel == "CIT" && strings.HasPrefix(commands.PlainText(post.Message.Text), "Reminder") {
+			reminders++
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if reminders != 1 || attempts["CIT"] != 4 {
+		t.Errorf("IT channel: %d reminders after %d attempts, want 1 after 4 (3 failures)", reminders, attempts["CIT"])
+	}
+	if attempts["CGONE"] != 1 {
+		t.Errorf("a channel that refuses the bot was tried %d times, want 1", attempts["CGONE"])
+	}
+	s := c.stats()
+	if s.LadderRetried != 3 || s.LadderLost != 1 || s.LadderSent != 1 {
+		t.Errorf("stats: %d retried, %d lost, %d sent; want 3, 1, 1", s.LadderRetried, s.LadderLost, s.LadderSent)
 	}
 }
 

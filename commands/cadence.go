@@ -25,6 +25,7 @@ const (
 	DefaultRetryBase     = time.Minute
 	DefaultRetryMax      = 30 * time.Minute
 	DefaultNotifyAfter   = 3
+	DefaultLadderRetries = 60
 )
 
 // ErrUndeliverable marks a post the platform refused for good: the bot was
@@ -70,6 +71,10 @@ type DueOptions struct {
 	// NotifyAfter is the failed attempts after which the subscriber is told
 	// (once per channel per week); a permanent failure tells at once.
 	NotifyAfter int
+	// LadderRetries is how many times a ladder step whose post failed
+	// everywhere, for a reason that may pass, is given back to be sent
+	// again by a later pass (about one a minute); after that it is given up.
+	LadderRetries int
 	// Permanent says whether a post error will fail again however often it
 	// is retried; default IsUndeliverable.
 	Permanent func(error) bool
@@ -99,6 +104,9 @@ func (o DueOptions) withDefaults() DueOptions {
 	}
 	if o.NotifyAfter <= 0 {
 		o.NotifyAfter = DefaultNotifyAfter
+	}
+	if o.LadderRetries <= 0 {
+		o.LadderRetries = DefaultLadderRetries
 	}
 	if o.Permanent == nil {
 		o.Permanent = IsUndeliverable
@@ -134,8 +142,12 @@ const (
 	DigestSubscriberTold
 	// LadderSent: an escalation ladder step was posted.
 	LadderSent
-	// LadderFailed: a claimed ladder step could not be posted everywhere.
+	// LadderFailed: a claimed ladder step could not be posted everywhere,
+	// and will not be sent again.
 	LadderFailed
+	// LadderRetrying: a ladder step's post failed everywhere for a reason
+	// that may pass; the step was given back for a later pass.
+	LadderRetrying
 	// DigestPanicked: sending a digest panicked; it is retried once its
 	// claim's lease ends.
 	DigestPanicked

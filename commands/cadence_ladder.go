@@ -71,8 +71,10 @@ func (s *subscriptionsOnce) get(ctx context.Context) ([]record.Subscription, err
 
 // sendStep claims a ladder step and posts it where it belongs. The claim
 // records the step on the escalation before posting, so a step is sent at
-// most once across replicas; a post that fails is logged and reported, not
-// retried.
+// most once across replicas. A post that failed everywhere for a reason
+// that may pass (not opts.Permanent) gives the claim back, so a later pass
+// sends it again, up to opts.LadderRetries times; one that reached some
+// channels, or can never succeed, is logged and reported as lost.
 func (c *Core) sendStep(ctx context.Context, p Poster, ws string, e record.Escalation, o record.Outcome, step LadderStep, now time.Time, opts DueOptions, subs *subscriptionsOnce) error {
 	e, claimed, err := c.store.ClaimReminder(ctx, ws, e.N, int(step), now)
 	if err != nil || !claimed {
@@ -80,6 +82,7 @@ func (c *Core) sendStep(ctx context.Context, p Poster, ws string, e record.Escal
 	}
 	msg := LadderMessage(e, o, step, now, c.cfg.TicketLinks.URL)
 	var errs []error
+	sent, transient := 0, true
 	for _, ch := range stepChannels(ctx, e, o, step, subs) {
 		to := Destination{Workspace: ws, Channel: ch}
 		if step == StepRemind && ch == e.CardChannel {
@@ -87,16 +90,35 @@ func (c *Core) sendStep(ctx context.Context, p Poster, ws string, e record.Escal
 		}
 		if _, err := p.Post(ctx, to, msg); err != nil {
 			errs = append(errs, fmt.Errorf("send %s step %d to %s: %w", escID(e.N), step, ch, err))
+			transient = transient && !opts.Permanent(err)
+			continue
+		}
+		sent++
+	}
+	err = errors.Join(errs...)
+	if err == nil {
+		c.log.Info("escalation ladder step sent", "workspace", ws, "escalation", escID(e.N), "step", int(step))
+		opts.report(DueEvent{Kind: LadderSent, Workspace: ws, Escalation: e.N})
+		return nil
+	}
+	if sent == 0 && transient {
+		// The pass's context may be ending (shutdown): give the claim back
+		// regardless, so another replica sends the step.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		released, rerr := c.store.ReleaseReminder(rctx, ws, e.N, int(step), opts.LadderRetries, now)
+		cancel()
+		if rerr == nil && released {
+			c.log.Warn("escalation ladder step not posted; it will be sent again", "workspace", ws, "escalation", escID(e.N), "step", int(step), "err", err)
+			opts.report(DueEvent{Kind: LadderRetrying, Workspace: ws, Escalation: e.N, Err: err})
+			return err
+		}
+		if rerr != nil {
+			err = errors.Join(err, rerr)
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		c.log.Warn("escalation ladder step not posted everywhere", "workspace", ws, "escalation", escID(e.N), "step", int(step), "err", err)
-		opts.report(DueEvent{Kind: LadderFailed, Workspace: ws, Escalation: e.N, Err: err})
-		return err
-	}
-	c.log.Info("escalation ladder step sent", "workspace", ws, "escalation", escID(e.N), "step", int(step))
-	opts.report(DueEvent{Kind: LadderSent, Workspace: ws, Escalation: e.N})
-	return nil
+	c.log.Error("escalation ladder step lost: not posted everywhere and not retried", "workspace", ws, "escalation", escID(e.N), "step", int(step), "posted", sent, "err", err)
+	opts.report(DueEvent{Kind: LadderFailed, Workspace: ws, Escalation: e.N, Err: err})
+	return err
 }
 
 // stepChannels: a reminder goes to the IT channel; a raise to every

@@ -55,6 +55,7 @@ type EscalationStore interface {
 	EscalationsByRef(ctx context.Context, ws string) (map[string][]record.Escalation, error)
 	SetEscalationMessage(ctx context.Context, ws string, n int64, kind, channel, id string) error
 	ClaimReminder(ctx context.Context, ws string, n int64, step int, at time.Time) (record.Escalation, bool, error)
+	ReleaseReminder(ctx context.Context, ws string, n int64, step, retries int, at time.Time) (bool, error)
 }
 
 // CadenceStore records the weekly digests and triage, so each is sent once.

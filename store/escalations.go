@@ -109,6 +109,27 @@ func (s *Store) ClaimReminder(ctx context.Context, ws string, n int64, step int,
 	})
 }
 
+// ReleaseReminder gives back ladder step `step` of E-n, claimed with
+// ClaimReminder, after its post failed everywhere: the step is no longer
+// recorded, so a later pass claims and sends it again. It does so at most
+// retries times per escalation; after that the step stays claimed (given
+// up) and false is returned, as it is when E-n is no longer open or its
+// ladder has moved on. Both are audited. Unknown → ErrNotFound.
+func (s *Store) ReleaseReminder(ctx context.Context, ws string, n int64, step, retries int, at time.Time) (bool, error) {
+	op := fmt.Sprintf("release reminder %d of E-%d", step, n)
+	if err := checkWorkspace(ws); err != nil {
+		return false, fmt.Errorf("%s: %w", op, err)
+	}
+	k := s.keys(ws)
+	args := append(s.auditArgs(systemActor, msArg(at), step, n), retries)
+	_, released, err := s.transition(ctx, op, ws, call{
+		script: scriptRemindRelease,
+		keys:   []string{k.audit(), k.escalation(n)},
+		args:   args,
+	})
+	return released, err
+}
+
 // transition runs an escalation state script and maps its status: "first"
 // and "claimed" mean this caller changed it.
 func (s *Store) transition(ctx context.Context, op, ws string, c call) (Escalation, bool, error) {

@@ -197,6 +197,59 @@ func TestClaimReminder(t *testing.T) {
 	}
 }
 
+// TestReleaseReminder: a claimed step whose post failed is given back at
+// most `retries` times, only while the escalation is open and the ladder
+// has not moved on.
+func TestReleaseReminder(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	raise(t, s, "INC1", "U1", t0)
+	if ok, err := s.ReleaseReminder(ctx, ws, 1, 1, 2, t0); err != nil || ok {
+		t.Errorf("release of an unclaimed step: %v, %v", ok, err)
+	}
+	for i := range 3 {
+		at := t0.Add(time.Duration(i+1) * time.Minute)
+		if _, ok, err := s.ClaimReminder(ctx, ws, 1, 1, at); err != nil || !ok {
+			t.Fatalf("claim %d: %v, %v", i, ok, err)
+		}
+		released, err := s.ReleaseReminder(ctx, ws, 1, 1, 2, at)
+		if err != nil || released != (i < 2) {
+			t.Fatalf("release %d: %v, %v; want released only for the first 2", i, released, err)
+		}
+	}
+	if e, _ := s.GetEscalation(ctx, ws, 1); e.Reminders != 1 {
+		t.Errorf("after giving up, reminders = %d, want the step kept (1)", e.Reminders)
+	}
+	if _, ok, _ := s.ClaimReminder(ctx, ws, 1, 1, t0.Add(time.Hour)); ok {
+		t.Error("a given-up step was claimed again")
+	}
+
+	raise(t, s, "INC2", "U1", t0)
+	if _, ok, err := s.ClaimReminder(ctx, ws, 2, 1, t0.Add(time.Hour)); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if _, _, err := s.Ack(ctx, ws, 2, "U2", "", t0.Add(61*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.ReleaseReminder(ctx, ws, 2, 1, 5, t0.Add(62*time.Minute)); err != nil || ok {
+		t.Errorf("release after ack: %v, %v", ok, err)
+	}
+	if _, err := s.ReleaseReminder(ctx, ws, 9, 1, 5, t0); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("release unknown: err = %v", err)
+	}
+	entries, err := s.Audit(ctx, ws, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, a := range entries {
+		seen[a.What]++
+	}
+	if seen["reminder-retry"] != 2 || seen["reminder-failed"] != 1 {
+		t.Errorf("audit %v: want 2 reminder-retry and 1 reminder-failed", seen)
+	}
+}
+
 func TestSetEscalationMessage(t *testing.T) {
 	t.Parallel()
 	s, ctx := storetest.New(t), ctxT(t)

@@ -189,11 +189,12 @@ func (c *digestCollector) Collect(ch chan<- prometheus.Metric) {
 type SchedulerState struct {
 	LastTick               time.Time // fire time of the last pass started; zero before the first
 	LadderSent, LadderLost uint64    // reminder-ladder steps sent, and claimed but not posted everywhere
+	LadderRetried          uint64    // steps whose post failed everywhere, given back to send again
 }
 
 // WatchScheduler exports outcomebot_scheduler_last_tick_timestamp_seconds
 // (alert when it falls minutes behind: the cadence is stuck) and
-// outcomebot_ladder_steps_total{outcome="sent|lost"} from state, read at
+// outcomebot_ladder_steps_total{outcome="sent|lost|retried"} from state, read at
 // each scrape. Call it once.
 func (m *Metrics) WatchScheduler(state func() SchedulerState) {
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
@@ -205,15 +206,18 @@ func (m *Metrics) WatchScheduler(state func() SchedulerState) {
 		}
 		return 0
 	}))
-	for _, outcome := range []string{"sent", "lost"} {
+	for _, outcome := range []string{"sent", "lost", "retried"} {
 		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Namespace: namespace, Name: "ladder_steps_total",
-			Help:        "Escalation reminder-ladder steps: sent, or lost (claimed but not posted everywhere).",
+			Help:        "Escalation reminder-ladder steps: sent; lost (claimed but not posted everywhere, not retried); retried (failed everywhere, given back to send again).",
 			ConstLabels: prometheus.Labels{"outcome": outcome},
 		}, func() float64 {
 			s := state()
-			if outcome == "sent" {
+			switch outcome {
+			case "sent":
 				return float64(s.LadderSent)
+			case "retried":
+				return float64(s.LadderRetried)
 			}
 			return float64(s.LadderLost)
 		}))

@@ -59,7 +59,7 @@ func TestCoreAndDigestMetrics(t *testing.T) {
 	m.Expired("request", 3)
 	m.WatchDigests(func() metrics.DigestCounts { return metrics.DigestCounts{Posted: 5, Late: 1, Failed: 2} })
 	m.WatchScheduler(func() metrics.SchedulerState {
-		return metrics.SchedulerState{LastTick: time.Unix(1764000000, 0), LadderSent: 7, LadderLost: 1}
+		return metrics.SchedulerState{LastTick: time.Unix(1764000000, 0), LadderSent: 7, LadderLost: 1, LadderRetried: 4}
 	})
 	text := scrape(t, m)
 	expect(t, text,
@@ -81,6 +81,7 @@ func TestCoreAndDigestMetrics(t *testing.T) {
 		`outcomebot_scheduler_last_tick_timestamp_seconds 1.764e+09`,
 		`outcomebot_ladder_steps_total{outcome="sent"} 7`,
 		`outcomebot_ladder_steps_total{outcome="lost"} 1`,
+		`outcomebot_ladder_steps_total{outcome="retried"} 4`,
 	)
 	if !strings.Contains(text, "process_resident_memory_bytes") || !strings.Contains(text, "go_goroutines") {
 		t.Error("process or Go runtime collectors missing")

@@ -253,7 +253,7 @@ func (s *server) startScheduler(cfg *config) {
 	})
 	s.metrics.WatchScheduler(func() metrics.SchedulerState {
 		st := s.sched.Stats()
-		return metrics.SchedulerState{LastTick: st.LastTick, LadderSent: st.LadderSent, LadderLost: st.LadderLost}
+		return metrics.SchedulerState{LastTick: st.LastTick, LadderSent: st.LadderSent, LadderLost: st.LadderLost, LadderRetried: st.LadderRetried}
 	})
 	s.schedDone = make(chan struct{})
 	go func() {
