@@ -14,39 +14,42 @@ type transition struct {
 	event      string // reported to an Observer: EscalationAcknowledged or EscalationResolved
 	usage      string
 	example    string
-	apply      func(ctx context.Context, st Store, ws string, n int64, actor, note string, req Request) (record.Escalation, bool, error)
+	resolve    bool
 }
 
 var (
-	ackTransition = transition{verb: "acknowledge", past: "acknowledged", event: EscalationAcknowledged, usage: "/ack <E-n> [note…]", example: "/ack E-7 looking into it",
-		apply: func(ctx context.Context, st Store, ws string, n int64, actor, note string, req Request) (record.Escalation, bool, error) {
-			return st.Ack(ctx, ws, n, actor, note, req.Time)
-		}}
-	resolveTransition = transition{verb: "resolve", past: "resolved", event: EscalationResolved, usage: "/resolve <E-n> [note…]", example: "/resolve E-7 reader firmware rolled back",
-		apply: func(ctx context.Context, st Store, ws string, n int64, actor, note string, req Request) (record.Escalation, bool, error) {
-			return st.Resolve(ctx, ws, n, actor, note, req.Time)
-		}}
+	ackTransition     = transition{verb: "acknowledge", past: "acknowledged", event: EscalationAcknowledged, usage: "/ack <E-n> [note…]", example: "/ack E-7 looking into it"}
+	resolveTransition = transition{verb: "resolve", past: "resolved", event: EscalationResolved, usage: "/resolve <E-n> [note…]", example: "/resolve E-7 reader firmware rolled back", resolve: true}
 )
 
+// transitionHandler acknowledges or resolves in one Redis round trip: the
+// role check, the change and the read of the outcome for the card are one
+// atomic script (configured admins skip the check).
 func (c *Core) transitionHandler(t transition) HandlerFunc {
 	return func(ctx context.Context, req Request, args Args) (Response, error) {
-		if err := c.require(ctx, req, t.verb+" escalations", record.RoleITLead); err != nil {
-			return Response{}, err
-		}
+		what := t.verb + " escalations"
 		id, ok := args.Word(0)
 		if !ok {
+			if err := c.require(ctx, req, what, record.RoleITLead); err != nil {
+				return Response{}, err
+			}
 			return Response{}, Userf("Usage: %s\nExample: %s", Code(t.usage), Code(t.example))
 		}
 		n, err := parseEscalationID(id.Text)
 		if err != nil {
 			return Response{}, err
 		}
-		note := ""
+		st := record.Settlement{N: n, Resolve: t.resolve, Actor: req.User, At: req.Time}
 		if req.Action == nil {
-			note = args.Rest(1)
+			st.Note = args.Rest(1)
 		}
-		e, first, err := t.apply(ctx, c.store, req.Workspace, n, req.User, note, req)
+		if !c.admins[req.User] {
+			st.Roles = []string{record.RoleITLead, record.RoleAdmin}
+		}
+		e, o, first, err := c.store.Settle(ctx, req.Workspace, st)
 		switch {
+		case errors.Is(err, record.ErrForbidden):
+			return Response{}, c.forbidden(ctx, req, what, record.RoleITLead)
 		case errors.Is(err, record.ErrNotFound):
 			return Response{}, Userf("There is no escalation %s in this workspace. See %s.", escID(n), Code("/escalate list"))
 		case errors.Is(err, record.ErrResolved):
@@ -57,15 +60,14 @@ func (c *Core) transitionHandler(t transition) HandlerFunc {
 		if first {
 			c.observeEscalation(t.event, e)
 		}
-		return c.transitionDone(ctx, req, t, e, first), nil
+		return c.transitionDone(req, t, e, o, first), nil
 	}
 }
 
 // transitionDone builds the answer after an ack or resolve: the updated card
 // (in place for a button press), and the requester's notice.
-func (c *Core) transitionDone(ctx context.Context, req Request, t transition, e record.Escalation, first bool) Response {
-	o, err := c.store.GetOutcome(ctx, req.Workspace, e.Outcome)
-	if err != nil {
+func (c *Core) transitionDone(req Request, t transition, e record.Escalation, o record.Outcome, first bool) Response {
+	if o.Key == "" { // the outcome is gone
 		o = record.Outcome{Key: e.Outcome, Title: e.Outcome}
 	}
 	card := c.EscalationCard(e, o)

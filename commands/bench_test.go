@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -32,7 +33,7 @@ func (h *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.P
 }
 
 // benchCore is a core on a fresh prefix with a round-trip counter.
-func benchCore(b *testing.B) (*commands.Core, *store.Store, *roundTrips) {
+func benchCore(b testing.TB) (*commands.Core, *store.Store, *roundTrips) {
 	st := storetest.New(b)
 	rt := &roundTrips{}
 	st.Client().AddHook(rt)
@@ -40,9 +41,48 @@ func benchCore(b *testing.B) (*commands.Core, *store.Store, *roundTrips) {
 	return core, st, rt
 }
 
-func handle(b *testing.B, core *commands.Core, user, line string) commands.Response {
+func handle(b testing.TB, core *commands.Core, user, line string) commands.Response {
 	name, rest := commands.SplitCommand(line)
 	return core.Handle(context.Background(), commands.Request{Workspace: "T1", Channel: "C1", User: user, Command: name, Text: rest})
+}
+
+// TestStateChangesAreOneRoundTrip: tagging, escalating, acknowledging and
+// resolving by an it-lead (role checked in the same script) each cost one
+// Redis round trip, by command and by button.
+func TestStateChangesAreOneRoundTrip(t *testing.T) {
+	core, st, rt := benchCore(t)
+	handle(t, core, "UADMIN", `/outcome add pos "Point of sale" it=<@UIT|it> it-channel=<#CIT|it>`)
+	handle(t, core, "UADMIN", `/outcome grant <@UIT|it> it-lead`)
+	// The first pass loads the scripts (EVALSHA, NOSCRIPT, EVAL: two round
+	// trips each, once per server); the second is what every later call costs.
+	for pass := range 2 {
+		ref, e1, e2 := fmt.Sprintf("INC000000%d", pass+1), fmt.Sprintf("E-%d", 2*pass+1), fmt.Sprintf("E-%d", 2*pass+2)
+		for _, s := range []struct{ user, line, want string }{
+			{"U1", "/tag " + ref + " pos", "pos"},
+			{"U1", "/escalate " + ref + " tills down", e1},
+			{"UIT", "/ack " + e1 + " on it", "You acknowledged"},
+			{"UIT", "/resolve " + e1 + " fixed", "You resolved"},
+			{"U1", "/escalate " + ref + " down again", e2},
+		} {
+			rt.n.Store(0)
+			r := handle(t, core, s.user, s.line)
+			if got := commands.PlainText(r.Text); !strings.Contains(got, s.want) {
+				t.Fatalf("%s: %q, want %q in it", s.line, got, s.want)
+			}
+			if n := rt.n.Load(); pass == 1 && n != 1 {
+				t.Errorf("%s: %d round trips, want 1", s.line, n)
+			}
+		}
+	}
+	rt.n.Store(0)
+	r := core.Handle(context.Background(), commands.Request{Workspace: "T1", Channel: "CIT", User: "UIT", Command: "/ack",
+		Text: "E-4", Action: &commands.Action{Name: commands.ActionAck, Value: "E-4"}})
+	if !r.Replace || rt.n.Load() != 1 {
+		t.Errorf("button ack: replace=%v, %d round trips; want the card replaced in 1", r.Replace, rt.n.Load())
+	}
+	if e, _ := st.GetEscalation(context.Background(), "T1", 4); e.AckBy != "UIT" {
+		t.Errorf("E-4 after the button: %+v", e)
+	}
 }
 
 // BenchmarkTag is /tag through the core: parse, normalise, one atomic tag.

@@ -38,6 +38,11 @@ func (c *Core) require(ctx context.Context, req Request, what string, roles ...s
 			return nil
 		}
 	}
+	return c.forbidden(ctx, req, what, roles...)
+}
+
+// forbidden explains which role is needed to do what, and who can grant it.
+func (c *Core) forbidden(ctx context.Context, req Request, what string, roles ...string) error {
 	need := strings.Join(append(roles, record.RoleAdmin), " or ")
 	if len(roles) == 0 {
 		need = record.RoleAdmin

@@ -48,8 +48,7 @@ type RequestStore interface {
 // EscalationStore keeps escalations and their ladder.
 type EscalationStore interface {
 	EscalateRequest(ctx context.Context, ws string, e record.Escalation) (record.Escalation, record.Outcome, error)
-	Ack(ctx context.Context, ws string, n int64, actor, note string, at time.Time) (record.Escalation, bool, error)
-	Resolve(ctx context.Context, ws string, n int64, actor, note string, at time.Time) (record.Escalation, bool, error)
+	Settle(ctx context.Context, ws string, st record.Settlement) (record.Escalation, record.Outcome, bool, error)
 	GetEscalation(ctx context.Context, ws string, n int64) (record.Escalation, error)
 	ListEscalations(ctx context.Context, ws string, f record.EscalationFilter) ([]record.Escalation, error)
 	EscalationsByRef(ctx context.Context, ws string) (map[string][]record.Escalation, error)

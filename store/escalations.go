@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -64,32 +65,74 @@ func (s *Store) escalateCall(ws string, e Escalation) call {
 // nothing changed; otherwise ack by/at/note are recorded, the state becomes
 // acknowledged, and the result is the new record and true.
 func (s *Store) Ack(ctx context.Context, ws string, n int64, actor, note string, at time.Time) (Escalation, bool, error) {
-	op := fmt.Sprintf("ack E-%d", n)
-	if err := checkWorkspace(ws); err != nil {
-		return Escalation{}, false, fmt.Errorf("%s: %w", op, err)
-	}
-	k := s.keys(ws)
-	return s.transition(ctx, op, ws, call{
-		script: scriptAck,
-		keys:   []string{k.audit(), k.escalation(n), k.ackedIndex()},
-		args:   s.auditArgs(actor, msArg(at), note, n),
-	})
+	e, _, first, err := s.settle(ctx, ws, Settlement{N: n, Actor: actor, Note: note, At: at}, false)
+	return e, first, err
 }
 
 // Resolve resolves an escalation (open or acknowledged) and reports whether
 // this caller was first, in one atomic round trip. Unknown → ErrNotFound;
 // already resolved → the record and false, with nothing changed.
 func (s *Store) Resolve(ctx context.Context, ws string, n int64, actor, note string, at time.Time) (Escalation, bool, error) {
-	op := fmt.Sprintf("resolve E-%d", n)
+	e, _, first, err := s.settle(ctx, ws, Settlement{N: n, Resolve: true, Actor: actor, Note: note, At: at}, false)
+	return e, first, err
+}
+
+// Settle acknowledges or resolves an escalation as Ack and Resolve do, and
+// in the same atomic round trip checks the actor holds one of st.Roles
+// (when set; otherwise ErrForbidden, checked before anything else, and
+// nothing changes) and reads the escalation's outcome, which is returned
+// too (zero if it is gone). The one call an /ack, /resolve or button press
+// needs.
+func (s *Store) Settle(ctx context.Context, ws string, st Settlement) (Escalation, Outcome, bool, error) {
+	return s.settle(ctx, ws, st, true)
+}
+
+func (s *Store) settle(ctx context.Context, ws string, st Settlement, withOutcome bool) (Escalation, Outcome, bool, error) {
+	op := fmt.Sprintf("ack E-%d", st.N)
+	if st.Resolve {
+		op = fmt.Sprintf("resolve E-%d", st.N)
+	}
 	if err := checkWorkspace(ws); err != nil {
-		return Escalation{}, false, fmt.Errorf("%s: %w", op, err)
+		return Escalation{}, Outcome{}, false, fmt.Errorf("%s: %w", op, err)
 	}
 	k := s.keys(ws)
-	return s.transition(ctx, op, ws, call{
-		script: scriptResolve,
-		keys:   []string{k.audit(), k.escalation(n), k.resolvedIndex(), k.openIndex()},
-		args:   s.auditArgs(actor, msArg(at), note, n),
-	})
+	c := call{script: scriptAck, keys: []string{k.audit(), k.escalation(st.N), k.ackedIndex()}}
+	if st.Resolve {
+		c = call{script: scriptResolve, keys: []string{k.audit(), k.escalation(st.N), k.resolvedIndex(), k.openIndex()}}
+	}
+	c.keys = append(c.keys, k.userRoles(st.Actor))
+	oprefix := ""
+	if withOutcome {
+		oprefix = k.outcome("")
+	}
+	c.args = s.auditArgs(st.Actor, msArg(st.At), st.Note, st.N, strings.Join(st.Roles, " "), oprefix)
+	v, err := s.run(ctx, ws, false, c)
+	if err != nil {
+		return Escalation{}, Outcome{}, false, wrap(op, err)
+	}
+	status, rec, err := scriptReply(v)
+	if err != nil {
+		return Escalation{}, Outcome{}, false, fmt.Errorf("%s: %w", op, err)
+	}
+	var o Outcome
+	if arr, _ := v.([]any); len(arr) > 2 {
+		if m := pairs(arr[2]); len(m) > 0 {
+			o = outcomeFromMap(m)
+		}
+	}
+	switch status {
+	case "forbidden":
+		return Escalation{}, Outcome{}, false, fmt.Errorf("%s: %w", op, ErrForbidden)
+	case "notfound":
+		return Escalation{}, Outcome{}, false, fmt.Errorf("%s: %w", op, ErrNotFound)
+	case "resolved":
+		return escalationFromMap(rec), o, false, fmt.Errorf("%s: %w", op, ErrResolved)
+	case "first":
+		return escalationFromMap(rec), o, true, nil
+	case "again":
+		return escalationFromMap(rec), o, false, nil
+	}
+	return Escalation{}, Outcome{}, false, fmt.Errorf("%s: unexpected status %q", op, status)
 }
 
 // ClaimReminder atomically moves E-n's ladder to step if it is still open

@@ -197,6 +197,49 @@ func TestClaimReminder(t *testing.T) {
 	}
 }
 
+// TestSettleChecksRoleInTheSameStep: Settle refuses an actor without the
+// role before looking at the escalation (so a refusal says nothing about
+// whether E-n exists) and changes nothing; with the role it applies the
+// change and returns the outcome for the card.
+func TestSettleChecksRoleInTheSameStep(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	mustOutcomes(t, s, "pos")
+	raise(t, s, "INC1", "U1", t0)
+	need := []string{store.RoleITLead, store.RoleAdmin}
+	for _, n := range []int64{1, 99} {
+		for _, resolve := range []bool{false, true} {
+			_, _, _, err := s.Settle(ctx, ws, store.Settlement{N: n, Resolve: resolve, Actor: "UMEMBER", At: t0, Roles: need})
+			if !errors.Is(err, store.ErrForbidden) {
+				t.Errorf("member settling E-%d (resolve %v): err = %v, want ErrForbidden", n, resolve, err)
+			}
+		}
+	}
+	if e, _ := s.GetEscalation(ctx, ws, 1); e.State != store.StateOpen || e.AckBy != "" {
+		t.Fatalf("a refused settle changed E-1: %+v", e)
+	}
+	if _, err := s.Grant(ctx, ws, "UIT", store.RoleITLead, "U0", t0); err != nil {
+		t.Fatal(err)
+	}
+	e, o, first, err := s.Settle(ctx, ws, store.Settlement{N: 1, Actor: "UIT", Note: "on it", At: t0.Add(time.Hour), Roles: need})
+	if err != nil || !first || e.AckBy != "UIT" || e.AckNote != "on it" || o.Key != "pos" || o.Title != "pos" {
+		t.Fatalf("it-lead ack: first=%v %+v outcome %+v, %v", first, e, o, err)
+	}
+	if _, _, first, err := s.Settle(ctx, ws, store.Settlement{N: 1, Actor: "UIT", At: t0.Add(2 * time.Hour), Roles: need}); err != nil || first {
+		t.Errorf("second ack: first=%v, %v; want false, nil", first, err)
+	}
+	if _, err := s.Revoke(ctx, ws, "UIT", store.RoleITLead, "U0", t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := s.Settle(ctx, ws, store.Settlement{N: 1, Resolve: true, Actor: "UIT", At: t0.Add(3 * time.Hour), Roles: need}); !errors.Is(err, store.ErrForbidden) {
+		t.Errorf("resolve after the role was revoked: %v, want ErrForbidden", err)
+	}
+	e, _, first, err = s.Settle(ctx, ws, store.Settlement{N: 1, Resolve: true, Actor: "UBOSS", At: t0.Add(4 * time.Hour)})
+	if err != nil || !first || e.State != store.StateResolved || e.ResolvedBy != "UBOSS" {
+		t.Errorf("resolve with no role check (configured admin): first=%v %+v, %v", first, e, err)
+	}
+}
+
 // TestReleaseReminder: a claimed step whose post failed is given back at
 // most `retries` times, only while the escalation is open and the ladder
 // has not moved on.

@@ -22,6 +22,7 @@ type (
 	Escalation       = record.Escalation
 	Subscription     = record.Subscription
 	EscalationFilter = record.EscalationFilter
+	Settlement       = record.Settlement
 	DigestData       = record.DigestData
 	TriageSettings   = record.TriageSettings
 	TriageMessage    = record.TriageMessage
@@ -50,6 +51,7 @@ const (
 // Errors the store returns; check them with errors.Is.
 var (
 	ErrUntagged    = record.ErrUntagged
+	ErrForbidden   = record.ErrForbidden
 	ErrDuplicate   = record.ErrDuplicate
 	ErrNotFound    = record.ErrNotFound
 	ErrExists      = record.ErrExists

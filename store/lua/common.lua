@@ -5,3 +5,25 @@ local function audit(what, detail)
   redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*',
     'who', ARGV[2], 'what', what, 'at', ARGV[3], 'detail', detail)
 end
+
+-- may: true when need (space-separated roles) is absent or empty, or the
+-- set at key (a user's roles) holds one of them.
+local function may(key, need)
+  if not need or need == '' then return true end
+  for role in string.gmatch(need, '%S+') do
+    if redis.call('SISMEMBER', key, role) == 1 then return true end
+  end
+  return false
+end
+
+-- settled is an escalation script's reply {status, record}, with the
+-- escalation's outcome hash as a third element when oprefix (the outcome
+-- hash key prefix, same slot) is set: the caller needs no second read.
+local function settled(status, key, oprefix)
+  local rec = redis.call('HGETALL', key)
+  if not oprefix or oprefix == '' then return {status, rec} end
+  local o = redis.call('HGET', key, 'outcome')
+  local orec = {}
+  if o and o ~= '' then orec = redis.call('HGETALL', oprefix .. o) end
+  return {status, rec, orec}
+end

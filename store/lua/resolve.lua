@@ -1,18 +1,23 @@
 -- resolve.lua: resolve an open or acknowledged escalation.
 -- KEYS[1] audit, KEYS[2] escalation hash, KEYS[3] resolved index (zset),
--- KEYS[4] open index (zset)
--- ARGV[1..3] audit, ARGV[4] note, ARGV[5] number.
--- Returns {status, record}: status "notfound", "again" (already resolved,
--- nothing changed) or "first".
+-- KEYS[4] open index (zset), KEYS[5] the actor's role set (only read when
+-- ARGV[6] is set)
+-- ARGV[1..3] audit, ARGV[4] note, ARGV[5] number, ARGV[6] roles that may
+-- (space-separated; empty: no check), ARGV[7] outcome hash prefix (optional).
+-- Returns {status, record[, outcome]}: status "forbidden" (checked first),
+-- "notfound", "again" (already resolved, nothing changed) or "first".
+if not may(KEYS[5], ARGV[6]) then
+  return {'forbidden'}
+end
 if redis.call('EXISTS', KEYS[2]) == 0 then
   return {'notfound'}
 end
 if redis.call('HGET', KEYS[2], 'state') == 'resolved' then
-  return {'again', redis.call('HGETALL', KEYS[2])}
+  return settled('again', KEYS[2], ARGV[7])
 end
 redis.call('HSET', KEYS[2], 'state', 'resolved', 'resolved_by', ARGV[2],
   'resolved_at', ARGV[3], 'resolve_note', ARGV[4])
 redis.call('ZADD', KEYS[3], ARGV[3], ARGV[5])
 redis.call('ZREM', KEYS[4], ARGV[5])
 audit('resolve', 'E-' .. ARGV[5])
-return {'first', redis.call('HGETALL', KEYS[2])}
+return settled('first', KEYS[2], ARGV[7])

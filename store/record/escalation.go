@@ -2,10 +2,28 @@ package record
 
 import (
 	"errors"
+	"time"
 )
 
 // ErrUntagged means a request has no outcome to route an escalation by.
 var ErrUntagged = errors.New("request not tagged to an outcome")
+
+// ErrForbidden means the actor holds none of the roles a change needs;
+// nothing changed.
+var ErrForbidden = errors.New("actor lacks the role")
+
+// Settlement is one acknowledgement or resolution of escalation N.
+type Settlement struct {
+	N       int64
+	Resolve bool // resolve; otherwise acknowledge
+	Actor   string
+	Note    string
+	At      time.Time
+	// Roles, when set, are the roles of which Actor must hold one; the
+	// check is made in the same atomic step as the change, so a revoke
+	// cannot slip between them. Empty: no check (the caller has decided).
+	Roles []string
+}
 
 // Matches reports whether e passes the filter.
 func (f EscalationFilter) Matches(e Escalation) bool {
