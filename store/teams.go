@@ -100,6 +100,36 @@ func (s *Store) SaveTeamsActivity(ctx context.Context, ws string, conv TeamsConv
 	return wrap(op, err)
 }
 
+// ForgetTeamsConversations deletes the stored references of conversations
+// ids and, when teamID is set, of every conversation of that team (its
+// channels): the bot was uninstalled or removed there, so nothing should be
+// posted to them any more. It returns how many were deleted.
+func (s *Store) ForgetTeamsConversations(ctx context.Context, ws, teamID string, ids ...string) (int, error) {
+	op := "forget teams conversations"
+	if err := checkWorkspace(ws); err != nil {
+		return 0, wrap(op, err)
+	}
+	k := s.keys(ws)
+	drop := append([]string(nil), ids...)
+	if teamID != "" {
+		all, err := s.rdb.HGetAll(ctx, k.teamsConversations()).Result()
+		if err != nil {
+			return 0, wrap(op, err)
+		}
+		for id, raw := range all {
+			var c TeamsConversation
+			if json.Unmarshal([]byte(raw), &c) == nil && c.TeamID == teamID {
+				drop = append(drop, id)
+			}
+		}
+	}
+	if len(drop) == 0 {
+		return 0, nil
+	}
+	n, err := s.rdb.HDel(ctx, k.teamsConversations(), drop...).Result()
+	return int(n), wrap(op, err)
+}
+
 // GetTeamsConversation reads the stored reference of conversation id;
 // ErrNotFound if the bot has never seen it.
 func (s *Store) GetTeamsConversation(ctx context.Context, ws, id string) (TeamsConversation, error) {

@@ -171,6 +171,11 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	log := a.log.With("workspace", ws, "conversation", act.Conversation.ID, "activity", act.ID)
+	if act.botRemoved() {
+		a.forgetReferences(r.Context(), act, log)
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	a.saveReference(r.Context(), act, log)
 
 	switch act.Type {
@@ -198,6 +203,23 @@ func (a *Adapter) saveReference(ctx context.Context, act inboundActivity, log *s
 	if err := a.store.SaveTeamsActivity(ctx, ref.TenantID, ref, act.users()...); err != nil {
 		log.Error("teams: save conversation reference", "err", err)
 	}
+}
+
+// forgetReferences deletes the references of a conversation the bot was
+// uninstalled from or removed from, and of every channel of its team, so
+// digests, cards and reminders are no longer posted there: a post to one
+// fails at once as ErrNoConversation (permanent), and the admin who
+// subscribed it is told, instead of retrying into a 403 all week.
+func (a *Adapter) forgetReferences(ctx context.Context, act inboundActivity, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), saveTimeout)
+	defer cancel()
+	ref := act.reference()
+	n, err := a.store.ForgetTeamsConversations(ctx, ref.TenantID, ref.TeamID, ref.ID)
+	if err != nil {
+		log.Error("teams: forget conversation references", "err", err)
+		return
+	}
+	log.Info("teams: bot removed; conversation references forgotten", "type", act.Type, "action", act.Action, "team", ref.TeamID, "forgotten", n)
 }
 
 // startTurn runs handleMessage in the background; false when the adapter

@@ -91,6 +91,23 @@ func (e *HTTPError) Error() string {
 	return fmt.Sprintf("%s: status %d", e.Op, e.Status)
 }
 
+// Permanent reports whether the call can never succeed on retry: the
+// conversation is gone (404) or the connector refuses the bot there (403
+// with a code saying it was removed, blocked or disabled). The scheduler
+// then stops retrying and tells whoever subscribed the channel.
+func (e *HTTPError) Permanent() bool {
+	switch {
+	case e.Status == http.StatusNotFound:
+		return true
+	case e.Status == http.StatusForbidden:
+		switch e.Code {
+		case "BotNotInConversationRoster", "ConversationBlockedByUser", "BotDisabledByAdmin":
+			return true
+		}
+	}
+	return false
+}
+
 // Send posts an activity to a conversation and returns its id.
 func (c *connector) Send(ctx context.Context, to convAddress, a outActivity) (string, error) {
 	u := activitiesURL(to.ServiceURL, to.ConversationID, "")

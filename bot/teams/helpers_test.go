@@ -180,6 +180,9 @@ type fakeConnector struct {
 	members    map[string]map[string]any // member id (29: or aad) → account
 	// fail, when set, answers a connector call instead of the default.
 	fail func(r *http.Request, n int) (status int, header http.Header, ok bool)
+	// failCode is the error code a failed call's body carries ("Throttled"
+	// when empty).
+	failCode string
 	// tokenStatus, when not 0, is the token endpoint's answer.
 	tokenStatus atomic.Int64
 }
@@ -241,7 +244,11 @@ func (f *fakeConnector) activity(w http.ResponseWriter, r *http.Request) {
 				w.Header()[k] = v
 			}
 			w.WriteHeader(status)
-			fmt.Fprintf(w, `{"error":{"code":"Throttled","message":"slow down"}}`)
+			code := f.failCode
+			if code == "" {
+				code = "Throttled"
+			}
+			fmt.Fprintf(w, `{"error":{"code":%q,"message":"refused"}}`, code)
 			f.record(r, nil)
 			return
 		}

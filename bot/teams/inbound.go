@@ -138,6 +138,24 @@ func scalarString(v any) string {
 	return ""
 }
 
+// botRemoved reports whether the activity says the bot is gone from its
+// conversation: the app was uninstalled (installationUpdate "remove"), or
+// the bot was removed from the team or chat (conversationUpdate naming it
+// in membersRemoved).
+func (a inboundActivity) botRemoved() bool {
+	switch a.Type {
+	case schema.InstallationUpdate:
+		return a.Action == "remove"
+	case schema.ConversationUpdate:
+		for i := range a.MembersRemoved {
+			if isBot(&a.MembersRemoved[i], a.Recipient) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // isBot reports whether acc is this bot: recipient ids may come with or
 // without the "28:" prefix.
 func isBot(acc *schema.ChannelAccount, recipient schema.ChannelAccount) bool {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/store"
 )
 
 // restarted builds a second adapter on the same store, as after a restart
@@ -152,5 +153,62 @@ func TestThrottledPostIsRetried(t *testing.T) {
 	}
 	if calls := e.conn.take(); len(calls) != 2 {
 		t.Fatalf("%d calls, want the 429 and the retry", len(calls))
+	}
+}
+
+// TestRemovedBotIsPermanentAndForgotten: a post the connector refuses
+// because the bot was removed fails at once, as a permanent error (the
+// scheduler then stops retrying and tells the subscriber); uninstalling the
+// app from a team forgets every channel of that team, and removing the bot
+// from a group chat forgets that chat, so nothing more is posted there.
+func TestRemovedBotIsPermanentAndForgotten(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.do(e.activity("conversationUpdate", itConv, "channel", admin, ""))
+	e.do(e.activity("conversationUpdate", opsConv, "channel", admin, ""))
+	e.do(e.command(dmConv, "personal", admin, "outcome whoami"))
+	const groupConv = "19:group@thread.v2"
+	e.do(e.command(groupConv, "groupChat", admin, "outcome whoami"))
+
+	e.conn.failCode = "BotNotInConversationRoster"
+	e.conn.fail = func(r *http.Request, n int) (int, http.Header, bool) { return http.StatusForbidden, nil, true }
+	_, err := e.adapter.Poster().Post(ctx, commands.Destination{Workspace: testTenant, Channel: itConv}, commands.Response{Text: "digest"})
+	if !commands.IsUndeliverable(err) {
+		t.Fatalf("post refused with BotNotInConversationRoster: %v; want a permanent (undeliverable) error", err)
+	}
+	if calls := e.conn.take(); len(calls) != 1 {
+		t.Errorf("a permanent refusal was tried %d times, want 1", len(calls))
+	}
+	e.conn.failCode = "Throttled"
+	e.conn.fail = func(r *http.Request, n int) (int, http.Header, bool) { return http.StatusForbidden, nil, n == 0 }
+	if _, err := e.adapter.Poster().Post(ctx, commands.Destination{Workspace: testTenant, Channel: itConv}, commands.Response{Text: "x"}); commands.IsUndeliverable(err) {
+		t.Errorf("a 403 without a removal code counted as permanent: %v", err)
+	}
+	e.conn.fail = nil
+	e.conn.take()
+
+	remove := e.activity("installationUpdate", itConv, "channel", admin, "")
+	remove["action"] = "remove"
+	e.do(remove)
+	for _, conv := range []string{itConv, opsConv} {
+		if _, err := e.store.GetTeamsConversation(ctx, testTenant, conv); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("%s after the app was uninstalled from its team: %v, want ErrNotFound", conv, err)
+		}
+	}
+	if _, err := e.store.GetTeamsConversation(ctx, testTenant, dmConv); err != nil {
+		t.Errorf("the personal chat was forgotten too: %v", err)
+	}
+	if _, err := e.adapter.Poster().Post(ctx, commands.Destination{Workspace: testTenant, Channel: opsConv}, commands.Response{Text: "x"}); !errors.Is(err, ErrNoConversation) {
+		t.Errorf("post to a forgotten channel: %v, want ErrNoConversation", err)
+	}
+
+	left := e.activity("conversationUpdate", groupConv, "groupChat", admin, "")
+	left["membersRemoved"] = []any{map[string]any{"id": botID, "name": "outcomebot"}}
+	e.do(left)
+	if _, err := e.store.GetTeamsConversation(ctx, testTenant, groupConv); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("group chat after the bot was removed: %v, want ErrNotFound", err)
+	}
+	if calls := e.conn.take(); len(calls) != 0 {
+		t.Errorf("removal activities caused connector calls: %+v", calls)
 	}
 }
