@@ -42,6 +42,8 @@ func newAdapter(cfg Config, core coreAPI, log *slog.Logger) (*Adapter, error) {
 		}
 	}
 	cl := newClients(cfg.APIURL, a.http)
-	a.poster = &Poster{tokens: a.tokens, api: cl.get, pacer: newPacer(time.Now), log: log}
+	pace := newPacer(time.Now)
+	pace.shared, pace.log = storePace(st), log
+	a.poster = &Poster{tokens: a.tokens, api: cl.get, pacer: pace, log: log}
 	return a, nil
 }

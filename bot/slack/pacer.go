@@ -2,10 +2,12 @@ package slack
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/outcomebot/outcomebot/bot"
+	"github.com/outcomebot/outcomebot/store"
 )
 
 // Pacing (PLATFORM.md e): chat.postMessage allows about one message per
@@ -26,29 +28,69 @@ type bucket struct {
 	used time.Time
 }
 
-// pacer spaces sends per channel and per workspace.
+// sharedPace books a send in buckets every replica shares (store.Pace) and
+// returns how long to wait.
+type sharedPace func(ctx context.Context, ws, channel string, now time.Time) (time.Duration, error)
+
+// pacer spaces sends per channel and per workspace. With shared set the
+// buckets live in Redis, so replicas together stay inside Slack's limits;
+// when Redis cannot answer, this process's own buckets pace it instead
+// (Slack's 429s, honoured by the retry, catch what that misses).
 type pacer struct {
-	now func() time.Time
+	now    func() time.Time
+	shared sharedPace
+	log    *slog.Logger
 
 	mu      sync.Mutex
 	buckets map[string]*bucket
+	warned  time.Time // last fallback warning, at most one a minute
 }
 
 func newPacer(now func() time.Time) *pacer {
-	return &pacer{now: now, buckets: map[string]*bucket{}}
+	return &pacer{now: now, buckets: map[string]*bucket{}, log: slog.New(slog.DiscardHandler)}
+}
+
+// storePace paces on st's shared buckets.
+func storePace(st *store.Store) sharedPace {
+	return func(ctx context.Context, ws, channel string, now time.Time) (time.Duration, error) {
+		return st.Pace(ctx, ws, now,
+			store.Limit{Name: "slack:ws", Interval: workspaceInterval, Burst: workspaceBurst},
+			store.Limit{Name: "slack:ch:" + channel, Interval: channelInterval, Burst: channelBurst})
+	}
 }
 
 // wait blocks until one more message may be sent to channel in workspace ws,
 // or ctx ends.
 func (p *pacer) wait(ctx context.Context, ws, channel string) error {
-	d := p.reserve(ws, channel)
+	d := p.book(ctx, ws, channel)
 	if d <= 0 {
 		return nil
 	}
 	return bot.Sleep(ctx, d)
 }
 
-// reserve takes a slot in both buckets and returns how long to wait for it.
+// book takes a slot, in the shared buckets when there are any, and
+// returns how long to wait for it.
+func (p *pacer) book(ctx context.Context, ws, channel string) time.Duration {
+	if p.shared != nil {
+		d, err := p.shared(ctx, ws, channel, p.now())
+		if err == nil {
+			return d
+		}
+		p.mu.Lock()
+		warn := p.now().Sub(p.warned) > time.Minute
+		if warn {
+			p.warned = p.now()
+		}
+		p.mu.Unlock()
+		if warn {
+			p.log.Warn("slack: shared pacing unavailable; pacing this replica alone", attrWS(ws), slog.Any("err", err))
+		}
+	}
+	return p.reserve(ws, channel)
+}
+
+// reserve takes a slot in both local buckets and returns how long to wait for it.
 func (p *pacer) reserve(ws, channel string) time.Duration {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -8,7 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/slack-go/slack"
+
+	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/storetest"
 )
 
 func TestPacerSpacesPostsPerChannel(t *testing.T) {
@@ -46,6 +50,45 @@ func TestPacerCapsTheWorkspace(t *testing.T) {
 	}
 	if d := p.reserve("T2", "C1"); d != 0 {
 		t.Fatalf("another workspace waits %v", d)
+	}
+}
+
+// TestPacerIsSharedByReplicas: two replicas' pacers on one Redis share the
+// workspace cap, so together they wait as one would; with Redis gone, each
+// falls back to pacing itself alone.
+func TestPacerIsSharedByReplicas(t *testing.T) {
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	st := storetest.New(t)
+	replicas := [2]*pacer{}
+	for i := range replicas {
+		replicas[i] = newPacer(func() time.Time { return now })
+		replicas[i].shared = storePace(store.New(storetest.Client(t), store.Options{Prefix: st.Prefix()}))
+	}
+	ctx := context.Background()
+	var last time.Duration
+	for i := range workspaceBurst + 5 {
+		last = replicas[i%2].book(ctx, "T1", fmt.Sprintf("C%d", i))
+	}
+	if last != 5*workspaceInterval {
+		t.Fatalf("post %d across two replicas waits %v, want %v", workspaceBurst+5, last, 5*workspaceInterval)
+	}
+	if d := replicas[1].book(ctx, "T1", "C0"); d < time.Second-workspaceInterval {
+		t.Errorf("a second post to C0 from the other replica waits %v, want the channel's pace", d)
+	}
+
+	down := newPacer(func() time.Time { return now })
+	dead := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 100 * time.Millisecond, DialerRetries: 1})
+	t.Cleanup(func() { _ = dead.Close() })
+	down.shared = storePace(store.New(dead, store.Options{Prefix: st.Prefix()}))
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	for range channelBurst {
+		if d := down.book(ctx, "T1", "C1"); d != 0 {
+			t.Fatalf("fallback within the burst waits %v", d)
+		}
+	}
+	if d := down.book(ctx, "T1", "C1"); d != channelInterval {
+		t.Errorf("fallback after the burst waits %v, want %v (local pacing)", d, channelInterval)
 	}
 }
 
