@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
@@ -88,9 +90,45 @@ func Connect(ctx context.Context, c Conn) (*Store, func() error, error) {
 	return New(rdb, Options{}), rdb.Close, nil
 }
 
+// StartEmbedded starts an embedded, in-memory miniredis on a loopback
+// port whose key TTLs run in real time. miniredis expires keys only when
+// told time has passed (FastForward); without that, leases, event ids and
+// OAuth states would never expire. stop ends both.
+func StartEmbedded() (m *miniredis.Miniredis, stop func(), err error) {
+	m, err = miniredis.Run()
+	if err != nil {
+		return nil, nil, err
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		const every = 50 * time.Millisecond
+		t := time.NewTicker(every)
+		defer t.Stop()
+		last := time.Now()
+		for {
+			select {
+			case <-done:
+				return
+			case now := <-t.C:
+				m.FastForward(now.Sub(last))
+				last = now
+			}
+		}
+	})
+	var once sync.Once
+	return m, func() {
+		once.Do(func() {
+			close(done)
+			wg.Wait()
+			m.Close()
+		})
+	}, nil
+}
+
 // openEmbedded starts a miniredis and a Store on it.
 func openEmbedded(hooks []redis.Hook) (*Store, func() error, error) {
-	m, err := miniredis.Run()
+	m, stopEmbedded, err := StartEmbedded()
 	if err != nil {
 		return nil, nil, fmt.Errorf("open store: start embedded redis: %w", err)
 	}
@@ -102,7 +140,7 @@ func openEmbedded(hooks []redis.Hook) (*Store, func() error, error) {
 	s.embedded = true
 	closer := func() error {
 		err := rdb.Close()
-		m.Close()
+		stopEmbedded()
 		return err
 	}
 	return s, closer, nil

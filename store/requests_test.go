@@ -82,8 +82,8 @@ func TestTagSameTimeKeepsEveryEvent(t *testing.T) {
 	t.Parallel()
 	s, ctx := storetest.New(t), ctxT(t)
 	mustOutcomes(t, s, "pos")
-	for range 3 {
-		if _, err := s.Tag(ctx, ws, "OPS-1", "pos", "U1", "", t0); err != nil {
+	for _, who := range []string{"U1", "U2", "U3"} {
+		if _, err := s.Tag(ctx, ws, "OPS-1", "pos", who, "", t0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -93,6 +93,40 @@ func TestTagSameTimeKeepsEveryEvent(t *testing.T) {
 	}
 	if len(d.Tags) != 3 {
 		t.Errorf("got %d tag events at one instant, want 3", len(d.Tags))
+	}
+}
+
+// TestTagResentIsOneEvent: the same tag call sent again (go-redis resends
+// a script whose reply was lost) records one change, not two; the same
+// outcome tagged again later is a new event.
+func TestTagResentIsOneEvent(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	mustOutcomes(t, s, "pos")
+	for range 2 {
+		if _, err := s.Tag(ctx, ws, "OPS-1", "pos", "U1", "tills", t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := s.GetRequest(ctx, ws, "OPS-1")
+	if err != nil || len(r.History) != 1 {
+		t.Fatalf("history after a resent tag: %+v, %v; want 1 entry", r.History, err)
+	}
+	if _, err := s.Tag(ctx, ws, "OPS-1", "pos", "U1", "tills", t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := s.GetRequest(ctx, ws, "OPS-1"); len(r.History) != 2 {
+		t.Errorf("a later re-tag to the same outcome: %d history entries, want 2", len(r.History))
+	}
+	entries, _ := s.Audit(ctx, ws, 0)
+	tags := 0
+	for _, a := range entries {
+		if a.What == "tag" {
+			tags++
+		}
+	}
+	if tags != 2 {
+		t.Errorf("audited %d tags, want 2", tags)
 	}
 }
 

@@ -6,6 +6,8 @@
 -- ARGV[1..3] audit, ARGV[4] ref, ARGV[5] outcome ("" untags), ARGV[6] note,
 -- ARGV[7] prefix of the per-outcome sets (the previous outcome's set is
 -- derived from it; it shares the hash tag).
+-- A call identical to the last change of the request (same outcome, actor,
+-- time and note: a resend) changes nothing.
 -- Returns {'ok', previous outcome ("" when none)}, or {'nooutcome'} /
 -- {'archived'} without changing anything when the outcome cannot be tagged.
 local ref, outcome, note, at, who = ARGV[4], ARGV[5], ARGV[6], ARGV[3], ARGV[2]
@@ -21,6 +23,17 @@ if redis.call('EXISTS', KEYS[2]) == 0 then
   redis.call('ZADD', KEYS[5], at, ref)
 else
   prev = redis.call('HGET', KEYS[2], 'outcome') or ''
+  if prev == outcome then
+    -- The same call sent again (go-redis resends a script whose reply was
+    -- lost): the last history entry is this very change. Write nothing.
+    local last = redis.call('LINDEX', KEYS[3], -1)
+    if last then
+      local h = cjson.decode(last)
+      if h.to == outcome and h.by == who and h.at == at and h.note == note then
+        return {'ok', prev}
+      end
+    end
+  end
 end
 redis.call('HSET', KEYS[2], 'outcome', outcome, 'updated', at)
 if prev ~= '' then

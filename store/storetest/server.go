@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
+	"github.com/outcomebot/outcomebot/store"
 )
 
 // lookRedisServer finds redis-server on PATH.
@@ -85,11 +85,11 @@ func (b *syncBuffer) String() string {
 
 // startMiniredis starts the in-process fallback.
 func startMiniredis() (string, func(), error) {
-	m, err := miniredis.Run()
+	m, stop, err := store.StartEmbedded()
 	if err != nil {
 		return "", nil, fmt.Errorf("start miniredis: %w", err)
 	}
-	return m.Addr(), m.Close, nil
+	return m.Addr(), stop, nil
 }
 
 // freePort asks the kernel for an unused loopback port.
