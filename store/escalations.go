@@ -166,7 +166,7 @@ func (s *Store) ReleaseReminder(ctx context.Context, ws string, n int64, step, r
 	k := s.keys(ws)
 	args := append(s.auditArgs(systemActor, msArg(at), step, n), retries)
 	_, released, err := s.transition(ctx, op, ws, call{
-		script: scriptRemindRelease,
+		script: scriptRemind, // with ARGV[6] set: release
 		keys:   []string{k.audit(), k.escalation(n)},
 		args:   args,
 	})

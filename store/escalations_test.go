@@ -11,6 +11,20 @@ import (
 	"github.com/outcomebot/outcomebot/store/storetest"
 )
 
+// auditCounts counts the workspace's audit entries by what they record.
+func auditCounts(t *testing.T, s *store.Store) map[string]int {
+	t.Helper()
+	entries, err := s.Audit(ctxT(t), ws, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := map[string]int{}
+	for _, a := range entries {
+		n[a.What]++
+	}
+	return n
+}
+
 func raise(t *testing.T, s *store.Store, ref, by string, at time.Time) store.Escalation {
 	t.Helper()
 	e, err := s.Escalate(ctxT(t), ws, store.Escalation{
@@ -122,17 +136,7 @@ func TestConcurrentAcks(t *testing.T) {
 	if e.AckBy != winners[0] {
 		t.Errorf("record acknowledged by %q, first caller was %q", e.AckBy, winners[0])
 	}
-	audit, err := s.Audit(ctx, ws, 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	acks := 0
-	for _, a := range audit {
-		if a.What == "ack" {
-			acks++
-		}
-	}
-	if acks != 1 {
+	if acks := auditCounts(t, s)["ack"]; acks != 1 {
 		t.Errorf("%d ack audit entries, want 1", acks)
 	}
 }
@@ -280,15 +284,7 @@ func TestReleaseReminder(t *testing.T) {
 	if _, err := s.ReleaseReminder(ctx, ws, 9, 1, 5, t0); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("release unknown: err = %v", err)
 	}
-	entries, err := s.Audit(ctx, ws, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seen := map[string]int{}
-	for _, a := range entries {
-		seen[a.What]++
-	}
-	if seen["reminder-retry"] != 2 || seen["reminder-failed"] != 1 {
+	if seen := auditCounts(t, s); seen["reminder-retry"] != 2 || seen["reminder-failed"] != 1 {
 		t.Errorf("audit %v: want 2 reminder-retry and 1 reminder-failed", seen)
 	}
 }

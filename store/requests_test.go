@@ -118,15 +118,8 @@ func TestTagResentIsOneEvent(t *testing.T) {
 	if r, _ := s.GetRequest(ctx, ws, "OPS-1"); len(r.History) != 2 {
 		t.Errorf("a later re-tag to the same outcome: %d history entries, want 2", len(r.History))
 	}
-	entries, _ := s.Audit(ctx, ws, 0)
-	tags := 0
-	for _, a := range entries {
-		if a.What == "tag" {
-			tags++
-		}
-	}
-	if tags != 2 {
-		t.Errorf("audited %d tags, want 2", tags)
+	if n := auditCounts(t, s)["tag"]; n != 2 {
+		t.Errorf("audited %d tags, want 2", n)
 	}
 }
 

@@ -26,16 +26,15 @@ import (
 var luaFiles embed.FS
 
 var (
-	scriptOutcomePut    = loadScript("outcome_put.lua")
-	scriptTag           = loadScript("tag.lua")
-	scriptEscalate      = loadScript("escalate.lua")
-	scriptAck           = loadScript("ack.lua")
-	scriptResolve       = loadScript("resolve.lua")
-	scriptRemind        = loadScript("remind.lua")
-	scriptRemindRelease = loadScript("remind_release.lua")
-	scriptSetMessage    = loadScript("set_message.lua")
-	scriptRole          = loadScript("role.lua")
-	scriptSubscription  = loadScript("subscription.lua")
+	scriptOutcomePut   = loadScript("outcome_put.lua")
+	scriptTag          = loadScript("tag.lua")
+	scriptEscalate     = loadScript("escalate.lua")
+	scriptAck          = loadScript("ack.lua")
+	scriptResolve      = loadScript("resolve.lua")
+	scriptRemind       = loadScript("remind.lua")
+	scriptSetMessage   = loadScript("set_message.lua")
+	scriptRole         = loadScript("role.lua")
+	scriptSubscription = loadScript("subscription.lua")
 )
 
 // loadScript joins lua/common.lua and lua/<name>. The files are embedded at

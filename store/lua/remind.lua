@@ -1,17 +1,31 @@
--- remind.lua: claim a reminder ladder step for an open escalation.
+-- remind.lua: claim a reminder ladder step for an open escalation, or give
+-- back a claimed one whose post failed everywhere.
 -- KEYS[1] audit, KEYS[2] escalation hash
--- ARGV[1..3] audit, ARGV[4] step, ARGV[5] number.
--- Returns {status, record}: status "notfound", "no" (not open, or the step
--- was already claimed) or "claimed".
+-- ARGV[1..3] audit, ARGV[4] step, ARGV[5] number, ARGV[6] absent to claim;
+-- to release, the most retries of the escalation's steps.
+-- Returns {status, record}: "notfound"; "no" (not open; to claim: the step
+-- was already claimed; to release: the ladder is not at this step);
+-- "gaveup" (release after more than ARGV[6] failures: the step stays
+-- claimed); "claimed" (claimed, or released for a retry).
 if redis.call('EXISTS', KEYS[2]) == 0 then
   return {'notfound'}
 end
 local state = redis.call('HGET', KEYS[2], 'state')
 local sent = tonumber(redis.call('HGET', KEYS[2], 'reminders') or '0') or 0
 local step = tonumber(ARGV[4])
-if state ~= 'open' or sent >= step then
+local release = ARGV[6] and ARGV[6] ~= ''
+if state ~= 'open' or (release and sent ~= step) or (not release and sent >= step) then
   return {'no', redis.call('HGETALL', KEYS[2])}
 end
-redis.call('HSET', KEYS[2], 'reminders', ARGV[4], 'reminded_at', ARGV[3])
-audit('reminder', 'E-' .. ARGV[5] .. ' step ' .. ARGV[4])
+if not release then
+  redis.call('HSET', KEYS[2], 'reminders', ARGV[4], 'reminded_at', ARGV[3])
+  audit('reminder', 'E-' .. ARGV[5] .. ' step ' .. ARGV[4])
+  return {'claimed', redis.call('HGETALL', KEYS[2])}
+end
+if redis.call('HINCRBY', KEYS[2], 'remind_failures', 1) > tonumber(ARGV[6]) then
+  audit('reminder-failed', 'E-' .. ARGV[5] .. ' step ' .. ARGV[4] .. ' given up')
+  return {'gaveup', redis.call('HGETALL', KEYS[2])}
+end
+redis.call('HSET', KEYS[2], 'reminders', step - 1)
+audit('reminder-retry', 'E-' .. ARGV[5] .. ' step ' .. ARGV[4])
 return {'claimed', redis.call('HGETALL', KEYS[2])}
