@@ -68,7 +68,7 @@ func NextSlot(spec string, loc *time.Location, now time.Time) (time.Time, error)
 func parseSchedule(spec string) (cron.Schedule, error) {
 	sched, err := cron.ParseStandard(spec)
 	if err != nil {
-		return nil, fmt.Errorf("parse digest schedule %q: %w", spec, err)
+		return nil, fmt.Errorf("parse schedule %q: %w", spec, err)
 	}
 	return sched, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -34,5 +35,9 @@ func TestDigestCommand(t *testing.T) {
 	}
 	if _, _, err := e.run("digest"); err == nil || !strings.Contains(err.Error(), "--channel <id> or --all") {
 		t.Errorf("digest without a target: err = %v", err)
+	}
+	err = run(ctx, []string{"digest", "--all"}, strings.NewReader(""), io.Discard, io.Discard, func(string) string { return "" })
+	if err == nil || !strings.Contains(err.Error(), "REDIS_URL") {
+		t.Errorf("digest without REDIS_URL: err = %v, want it to ask for the bot's Redis", err)
 	}
 }

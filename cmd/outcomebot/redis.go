@@ -69,11 +69,16 @@ func parseRetention(v string) (time.Duration, error) {
 	return d, nil
 }
 
-// positiveDuration reads a duration setting, or def when it is not one.
-func positiveDuration(cfg *config, env string, def time.Duration) time.Duration {
-	d, err := time.ParseDuration(cfg.get(env))
-	if err != nil || d < 0 {
-		return def
+// durationSetting reads a duration setting that must be 0 or more; an
+// empty value is def, anything else unreadable is an error naming it.
+func durationSetting(cfg *config, env string, def time.Duration) (time.Duration, error) {
+	v := strings.TrimSpace(cfg.get(env))
+	if v == "" {
+		return def, nil
 	}
-	return d
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%s=%q is not a duration like 20s or 1m30s", env, v)
+	}
+	return d, nil
 }

@@ -53,11 +53,19 @@ func parseServeSettings(cfg *config) (serveSettings, error) {
 	if err != nil {
 		return serveSettings{}, err
 	}
-	return serveSettings{
-		shutdown:  positiveDuration(cfg, "OUTCOMEBOT_SHUTDOWN_TIMEOUT", 20*time.Second),
-		drain:     positiveDuration(cfg, "OUTCOMEBOT_DRAIN_DELAY", 0),
-		retention: retention,
-	}, nil
+	ss := serveSettings{retention: retention}
+	if ss.shutdown, err = durationSetting(cfg, "OUTCOMEBOT_SHUTDOWN_TIMEOUT", 20*time.Second); err != nil {
+		return serveSettings{}, err
+	}
+	if ss.drain, err = durationSetting(cfg, "OUTCOMEBOT_DRAIN_DELAY", 0); err != nil {
+		return serveSettings{}, err
+	}
+	if spec := cfg.get("OUTCOMEBOT_TRIAGE_CRON"); spec != "" {
+		if _, err := commands.NextDigest(spec, time.UTC, time.Now()); err != nil {
+			return serveSettings{}, fmt.Errorf("OUTCOMEBOT_TRIAGE_CRON: %w", err)
+		}
+	}
+	return ss, nil
 }
 
 // runServe runs the HTTP server (Slack, Teams, health, metrics), the

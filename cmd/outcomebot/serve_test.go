@@ -295,14 +295,19 @@ func checkLogs(t *testing.T, logs string) {
 // TestServeRefusesBadSettings: bad serve settings fail at start.
 func TestServeRefusesBadSettings(t *testing.T) {
 	for env, val := range map[string]string{
-		"OUTCOMEBOT_RETENTION":  "2h",
-		"REDIS_SENTINEL_MASTER": "only-the-master",
-		"REDIS_CLUSTER_ADDRS":   "nonsense",
+		"OUTCOMEBOT_RETENTION":        "2h",
+		"REDIS_SENTINEL_MASTER":       "only-the-master",
+		"REDIS_CLUSTER_ADDRS":         "nonsense",
+		"OUTCOMEBOT_TRIAGE_CRON":      "bogus",
+		"OUTCOMEBOT_SHUTDOWN_TIMEOUT": "banana",
+		"OUTCOMEBOT_DRAIN_DELAY":      "-5s",
 	} {
 		err := run(context.Background(), []string{"serve"}, strings.NewReader(""), io.Discard, io.Discard,
 			func(k string) string { return map[string]string{env: val, "OUTCOMEBOT_ADDR": "127.0.0.1:0"}[k] })
 		if err == nil {
 			t.Errorf("%s=%s: serve started", env, val)
+		} else if !strings.Contains(err.Error(), env) && !strings.HasPrefix(env, "REDIS_") {
+			t.Errorf("%s=%s: the error does not name the setting: %v", env, val, err)
 		}
 	}
 }
