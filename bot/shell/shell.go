@@ -165,28 +165,26 @@ func (s *Shell) as(ctx context.Context, args []string) error {
 	if len(args) < 1 || len(args) > 2 {
 		return fmt.Errorf("usage: :as <user> [admin|it-lead]")
 	}
-	s.user = strings.TrimPrefix(args[0], "@")
+	user := strings.TrimPrefix(args[0], "@")
 	if len(args) == 2 {
 		role := args[1]
 		if role != store.RoleAdmin && role != store.RoleITLead {
-			return fmt.Errorf("no role %q: use admin or it-lead", role)
+			return fmt.Errorf("no role %q: use admin or it-lead (still acting as @%s)", role, s.user)
 		}
-		if _, err := s.core.Store().Grant(ctx, Workspace, s.user, role, "shell", s.clock.Now()); err != nil {
+		if _, err := s.core.Store().Grant(ctx, Workspace, user, role, "shell", s.clock.Now()); err != nil {
 			return err
 		}
 	}
+	s.user = user
 	s.printf("now acting as @%s\n", s.user)
 	return nil
 }
 
 func (s *Shell) setClock(args []string) error {
 	if len(args) == 1 && strings.HasPrefix(args[0], "+") {
-		d, err := time.ParseDuration(strings.Replace(args[0][1:], "d", "h", 1))
-		if strings.HasSuffix(args[0], "d") {
-			d *= 24
-		}
+		d, err := parseOffset(args[0][1:])
 		if err != nil {
-			return fmt.Errorf("usage: :clock +2h (or +90m, +3d)")
+			return fmt.Errorf("usage: :clock +2h (or +90m, +3d, +1d12h)")
 		}
 		s.clock.Set(s.clock.Now().Add(d))
 	} else if len(args) == 1 || len(args) == 2 {
@@ -208,6 +206,27 @@ func (s *Shell) setClock(args []string) error {
 	}
 	s.printf("clock: %s\n", s.clock.Now().Format("Mon 2 Jan 2006 15:04 MST"))
 	return nil
+}
+
+// parseOffset reads a forward offset: a Go duration, optionally led by
+// whole days ("3d", "1d12h", "90m").
+func parseOffset(v string) (time.Duration, error) {
+	var days time.Duration
+	if i := strings.IndexByte(v, 'd'); i > 0 {
+		n, err := strconv.Atoi(v[:i])
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("bad day count in %q", v)
+		}
+		days, v = time.Duration(n)*24*time.Hour, v[i+1:]
+		if v == "" {
+			return days, nil
+		}
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("bad offset %q", v)
+	}
+	return days + d, nil
 }
 
 func (s *Shell) click(ctx context.Context, args []string) error {

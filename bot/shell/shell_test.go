@@ -75,9 +75,23 @@ func TestMetaLines(t *testing.T) {
 	if got := clock.Now(); !got.Equal(time.Date(2026, 11, 23, 10, 30, 0, 0, time.UTC)) {
 		t.Errorf(":clock +90m → %v", got)
 	}
+	sh.Line(ctx, ":clock +1d12h")
+	if got := clock.Now(); !got.Equal(time.Date(2026, 11, 24, 22, 30, 0, 0, time.UTC)) {
+		t.Errorf(":clock +1d12h → %v, want a day and a half later", got)
+	}
+	sh.Line(ctx, ":clock +2d")
+	if got := clock.Now(); !got.Equal(time.Date(2026, 11, 26, 22, 30, 0, 0, time.UTC)) {
+		t.Errorf(":clock +2d → %v", got)
+	}
 	sh.Line(ctx, ":clock 2026-11-30T09:00 Europe/Berlin")
 	if got := clock.Now(); got.Location().String() != "Europe/Berlin" || got.Hour() != 9 {
 		t.Errorf(":clock with zone → %v", got)
+	}
+	out.Reset()
+	sh.Line(ctx, ":as bob wizard")
+	sh.Line(ctx, "/outcome whoami")
+	if !strings.Contains(out.String(), "@admin") || strings.Contains(out.String(), "You are @bob") {
+		t.Errorf(":as with a bad role switched user anyway:\n%s", out.String())
 	}
 	for line, want := range map[string]string{
 		":clock sometime":    "usage: :clock",
