@@ -517,6 +517,34 @@ func TestSchedulerLadderRetry(t *testing.T) {
 	}
 }
 
+// TestSchedulerRaiseWithoutLeadership: when no leadership channel follows
+// the outcome, the raise stays in the IT channel and says so, with the
+// command that fixes it, instead of claiming it went to leadership.
+func TestSchedulerRaiseWithoutLeadership(t *testing.T) {
+	c := newCluster(t, 1, bot.SchedulerOptions{}, nil)
+	t0 := time.Date(2026, 11, 17, 10, 0, 0, 0, time.UTC)
+	for _, line := range []string{
+		`/outcome add pos "Point of sale" it-channel=<#CIT|it-pos> sla=1h`, `/tag INC1 pos`, `/escalate INC1 tills down`,
+	} {
+		name, rest := commands.SplitCommand(line)
+		c.cores[0].Handle(context.Background(), commands.Request{Workspace: "T1", Channel: "CGEN", User: "UADMIN", Command: name, Text: rest, Time: t0})
+	}
+	for _, m := range []int{61, 121} {
+		if err := c.tick(t0.Add(time.Duration(m) * time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var raise string
+	for _, p := range c.poster.Posts() {
+		if txt := commands.PlainText(p.Message.Text); p.To.Channel == "CIT" && strings.Contains(txt, "leadership") {
+			raise = txt
+		}
+	}
+	if !strings.Contains(raise, "no leadership channel follows pos") || !strings.Contains(raise, "/digest subscribe outcomes=pos") || strings.HasPrefix(raise, "Raised to leadership") {
+		t.Errorf("raise without a leadership channel: %q", raise)
+	}
+}
+
 // TestSchedulerRun: Run catches up at start (this week's slot has passed),
 // refuses to run twice, and Stop returns once the tick in progress is done.
 func TestSchedulerRun(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/outcomebot/outcomebot/store/record"
@@ -80,10 +81,21 @@ func (c *Core) sendStep(ctx context.Context, p Poster, ws string, e record.Escal
 	if err != nil || !claimed {
 		return err
 	}
+	channels, fallback, err := stepChannels(ctx, e, o, step, subs)
+	if err != nil {
+		// Without the subscriptions the raise would go to the wrong place:
+		// give the step back for the next pass.
+		c.releaseStep(ctx, ws, e.N, step, now, opts)
+		return fmt.Errorf("send %s step %d: %w", escID(e.N), step, err)
+	}
 	msg := LadderMessage(e, o, step, now, c.cfg.TicketLinks.URL)
+	if fallback {
+		msg.Text = strings.Replace(msg.Text, "Raised to leadership: ", "Due for leadership, but no leadership channel follows "+Code(o.Key)+": ", 1) +
+			" An admin can run " + Code("/digest subscribe outcomes="+o.Key) + " in the leadership channel so the next one goes there."
+	}
 	var errs []error
 	sent, transient := 0, true
-	for _, ch := range stepChannels(ctx, e, o, step, subs) {
+	for _, ch := range channels {
 		to := Destination{Workspace: ws, Channel: ch}
 		if step == StepRemind && ch == e.CardChannel {
 			to.Thread = e.CardID
@@ -104,9 +116,7 @@ func (c *Core) sendStep(ctx context.Context, p Poster, ws string, e record.Escal
 	if sent == 0 && transient {
 		// The pass's context may be ending (shutdown): give the claim back
 		// regardless, so another replica sends the step.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		released, rerr := c.store.ReleaseReminder(rctx, ws, e.N, int(step), opts.LadderRetries, now)
-		cancel()
+		released, rerr := c.releaseStep(ctx, ws, e.N, step, now, opts)
 		if rerr == nil && released {
 			c.log.Warn("escalation ladder step not posted; it will be sent again", "workspace", ws, "escalation", escID(e.N), "step", int(step), "err", err)
 			opts.report(DueEvent{Kind: LadderRetrying, Workspace: ws, Escalation: e.N, Err: err})
@@ -121,30 +131,39 @@ func (c *Core) sendStep(ctx context.Context, p Poster, ws string, e record.Escal
 	return err
 }
 
+// releaseStep gives a claimed step back so a later pass sends it. The
+// pass's context may be ending (shutdown): it is released regardless, so
+// another replica sends the step.
+func (c *Core) releaseStep(ctx context.Context, ws string, n int64, step LadderStep, now time.Time, opts DueOptions) (bool, error) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	return c.store.ReleaseReminder(rctx, ws, n, int(step), opts.LadderRetries, now)
+}
+
 // stepChannels: a reminder goes to the IT channel; a raise to every
-// leadership channel following the outcome (the IT channel when none does).
-func stepChannels(ctx context.Context, e record.Escalation, o record.Outcome, step LadderStep, subscriptions *subscriptionsOnce) []string {
+// leadership channel following the outcome, or, when none does (fallback),
+// to the IT channel (the channel it was raised in when there is none).
+func stepChannels(ctx context.Context, e record.Escalation, o record.Outcome, step LadderStep, subscriptions *subscriptionsOnce) (channels []string, fallback bool, err error) {
 	it := o.ITChannel
 	if it == "" {
 		it = e.RaisedIn
 	}
 	if step == StepRemind {
-		return []string{it}
+		return []string{it}, false, nil
 	}
 	subs, err := subscriptions.get(ctx)
 	if err != nil {
-		return []string{it}
+		return nil, false, err
 	}
-	var out []string
 	for _, s := range subs {
 		if follows(s, o.Key) {
-			out = append(out, s.Channel)
+			channels = append(channels, s.Channel)
 		}
 	}
-	if len(out) == 0 {
-		out = []string{it}
+	if len(channels) == 0 {
+		return []string{it}, true, nil
 	}
-	return out
+	return channels, false, nil
 }
 
 func follows(s record.Subscription, key string) bool {
