@@ -37,7 +37,7 @@ var settings = []setting{
 	{env: "OUTCOMEBOT_SHUTDOWN_TIMEOUT", flag: "shutdown-timeout", def: "20s", help: "serve: how long in-flight work may finish on SIGTERM"},
 	{env: "OUTCOMEBOT_DRAIN_DELAY", flag: "drain-delay", def: "0s", help: "serve: on SIGTERM, how long /readyz answers 503 before the listener closes (let load balancers notice)"},
 	{env: "OUTCOMEBOT_RETENTION", flag: "retention", def: "400d", help: "serve: resolved escalations and requests untouched this long are deleted (e.g. 400d, 9600h)"},
-	{env: "SLACK_SIGNING_SECRET", flag: "slack-signing-secret", help: "Slack: signing secret; Slack is off without it", secret: true},
+	{env: "SLACK_SIGNING_SECRET", flag: "slack-signing-secret", help: "Slack: signing secret for the HTTP routes; Slack is off without it and without SLACK_APP_TOKEN (Socket Mode needs none; then the HTTP routes refuse every request)", secret: true},
 	{env: "SLACK_BOT_TOKEN", flag: "slack-bot-token", help: "Slack: bot token (xoxb-) for a single workspace", secret: true},
 	{env: "SLACK_APP_TOKEN", flag: "slack-app-token", help: "Slack: app-level token (xapp-) turns on Socket Mode", secret: true},
 	{env: "SLACK_API_URL", flag: "slack-api-url", def: "https://slack.com/api/", help: "Slack: Web API base URL"},
