@@ -39,8 +39,20 @@ func TestClusterSlots(t *testing.T) {
 	_, _, err = s.ClaimReminder(ctx, ws, e.N, 1, at.Add(time.Hour))
 	step("claim reminder", err)
 	step("set message", s.SetEscalationMessage(ctx, ws, e.N, "card", "C9", "1.2"))
-	_, _, err = s.Ack(ctx, ws, e.N, "U2", "", at.Add(time.Hour))
-	step("ack", err)
+	_, err = s.ReleaseReminder(ctx, ws, e.N, 1, 5, at.Add(time.Hour))
+	step("release reminder", err)
+	_, err = s.Pace(ctx, ws, at, store.Limit{Name: "slack:ws", Interval: time.Second, Burst: 2},
+		store.Limit{Name: "slack:ch:C9", Interval: time.Second, Burst: 2})
+	step("pace", err)
+	_, _, _, err = s.Settle(ctx, ws, store.Settlement{N: e.N, Actor: "U2", At: at.Add(time.Hour), Roles: []string{store.RoleITLead}})
+	if err == nil {
+		t.Error("settle by a user without the role succeeded")
+	}
+	_, o, _, err := s.Settle(ctx, ws, store.Settlement{N: e.N, Actor: "U2", At: at.Add(time.Hour)})
+	step("ack (settle)", err)
+	if o.Key != "pos" {
+		t.Errorf("settle on cluster read outcome %+v", o)
+	}
 	_, _, err = s.Resolve(ctx, ws, e.N, "U2", "", at.Add(2*time.Hour))
 	step("resolve", err)
 	_, err = s.GetEscalation(ctx, ws, e.N)
