@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -165,11 +166,14 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ws := act.tenant()
-	if ws != a.cfg.TenantID {
+	if !strings.EqualFold(ws, a.cfg.TenantID) { // GUIDs may arrive in either case
 		a.log.Warn("teams: activity from another tenant", "workspace", ws)
 		http.Error(w, "forbidden", http.StatusForbidden)
 		return
 	}
+	// One spelling of the tenant everywhere: it is the workspace key.
+	ws = a.cfg.TenantID
+	act.Conversation.TenantID = ws
 	log := a.log.With("workspace", ws, "conversation", act.Conversation.ID, "activity", act.ID)
 	if act.botRemoved() {
 		a.forgetReferences(r.Context(), act, log)

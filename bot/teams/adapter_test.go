@@ -302,3 +302,21 @@ func TestAdminsByEitherID(t *testing.T) {
 		})
 	}
 }
+
+// TestTenantMatchIgnoresCase: tenant GUIDs may arrive upper-case; the
+// activity is accepted and its state lands under the configured tenant.
+func TestTenantMatchIgnoresCase(t *testing.T) {
+	e := newEnv(t)
+	act := e.command(dmConv, "personal", admin, "outcome whoami")
+	upper := strings.ToUpper(testTenant)
+	act["conversation"].(map[string]any)["tenantId"] = upper
+	act["channelData"].(map[string]any)["tenant"] = map[string]any{"id": upper}
+	calls := e.do(act)
+	if len(calls) != 1 {
+		t.Fatalf("%d connector calls, want the reply", len(calls))
+	}
+	ref, err := e.store.GetTeamsConversation(context.Background(), testTenant, dmConv)
+	if err != nil || ref.TenantID != testTenant {
+		t.Fatalf("reference under the configured tenant = %+v, %v", ref, err)
+	}
+}
