@@ -14,8 +14,11 @@ import (
 // one object or a list of objects (or a ServiceNow {"result"|"records":
 // …} wrapper); each object is read by what it holds:
 //
-//	webhookEvent / issue   a Jira issue webhook
-//	key and fields         a Jira issue (Jira Automation's web request)
+//	webhookEvent / issue   a Jira issue webhook; an issue without
+//	                       webhookEvent is Jira Automation's web request
+//	                       ({"issue": …}) or a JSM automation webhook
+//	                       ({"timestamp": …, "issue": …}): an upsert
+//	key and fields         a bare Jira issue
 //	number                 a ServiceNow record (outbound REST message)
 //	ref                    outcomebot's own JSON
 //

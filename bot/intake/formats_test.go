@@ -155,3 +155,36 @@ func TestMixedBatch(t *testing.T) {
 		t.Error("OPS-80 (Resolved) is not closed")
 	}
 }
+
+// TestJiraIssueWithoutEvent: the setup the README recommends. Jira
+// Automation's "Send web request" with "Issue data (Jira format)" sends
+// {"issue": {…}} and the older JSM automation webhook {"timestamp": …,
+// "issue": {…}}, neither with a webhookEvent: each is an upsert.
+func TestJiraIssueWithoutEvent(t *testing.T) {
+	s := newServer(t)
+	r := s.intake(tokenT1, fixture(t, "jira_automation_jira_format.json"))
+	if r.Created != 1 || r.Rejected != 0 || r.Items[0].Ref != "OPS-161" || !r.Items[0].Tagged || r.Items[0].Outcome != "pos" {
+		t.Fatalf("Jira format issue: %+v", r)
+	}
+	req := s.request("T1", "OPS-161")
+	if req.Title != "Handheld scanners drop Wi-Fi in the Leeds stockroom" || req.Status != store.RequestOpen ||
+		req.Source != "jira" || req.Requester != "Raj Patel" || req.URL != "https://acme-retail.atlassian.net/browse/OPS-161" ||
+		!req.Opened.Equal(time.Date(2026, 11, 17, 10, 41, 5, 112e6, time.UTC)) {
+		t.Errorf("OPS-161 = %+v", req)
+	}
+	if s.openTagged("T1", "pos") != 1 {
+		t.Error("OPS-161 is not open work of pos")
+	}
+	// The same rule fires again on an edit: nothing to change.
+	if r := s.intake(tokenT1, fixture(t, "jira_automation_jira_format.json")); r.Unchanged != 1 {
+		t.Errorf("re-delivery: %+v", r)
+	}
+
+	r = s.intake(tokenT1, fixture(t, "jsm_automation_webhook.json"))
+	if r.Created != 1 || r.Rejected != 0 || r.Items[0].Ref != "OPS-162" || r.Items[0].Outcome != "pos" {
+		t.Fatalf("JSM automation webhook: %+v", r)
+	}
+	if req := s.request("T1", "OPS-162"); req.Status != store.RequestClosed || req.Requester != "Beth Anglin" {
+		t.Errorf("OPS-162 = %+v", req)
+	}
+}

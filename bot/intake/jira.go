@@ -56,7 +56,8 @@ var jiraEvents = map[string]bool{"jira:issue_created": true, "jira:issue_updated
 // outcomeLabel starts a Jira label that tags the issue: outcome:<key>.
 const outcomeLabel = "outcome:"
 
-// jiraItem reads a Jira issue webhook: key, summary, status (its category
+// jiraItem reads a Jira issue webhook (or an issue without an event, an
+// upsert, as Jira Automation sends it): key, summary, status (its category
 // "done" closes), reporter, created, the browse URL derived from the
 // issue's REST self link, and a label outcome:<key> that tags it.
 func jiraItem(el element) commands.IntakeItem {
@@ -67,7 +68,11 @@ func jiraItem(el element) commands.IntakeItem {
 	}
 	is := el.Issue
 	it.Ref = is.Key
-	if !jiraEvents[el.WebhookEvent] {
+	// No webhookEvent: Jira Automation's "Send web request" with "Issue
+	// data (Jira format)" ({"issue": …}) or the older JSM automation
+	// webhook ({"timestamp": …, "issue": …}); either is an issue that was
+	// created or changed.
+	if el.WebhookEvent != "" && !jiraEvents[el.WebhookEvent] {
 		it.Reject = fmt.Sprintf("Jira event %q is not handled: send jira:issue_created and jira:issue_updated", el.WebhookEvent)
 		return it
 	}
