@@ -20,6 +20,14 @@ type Observer interface {
 	Retried(status int)
 }
 
+// PanicCounter is an optional Observer method: Panicked is called after a
+// panic on one of the adapter's own goroutines (background work after an
+// answer, the Socket Mode loop) was recovered and logged, so it can be
+// counted like a panic in an HTTP handler.
+type PanicCounter interface {
+	Panicked()
+}
+
 // SetObserver makes o see every outbound call from now on. Call it once,
 // before the adapter serves or posts anything.
 func (a *Adapter) SetObserver(o Observer) {

@@ -29,7 +29,12 @@ func (a *Adapter) RunSocketMode(ctx context.Context) error {
 		slack.OptionHTTPClient(a.http))
 	client := socketmode.New(api)
 	errc := make(chan error, 1)
-	go func() { errc <- client.RunContext(ctx) }()
+	go func() {
+		err := errors.New("socket mode client panicked")
+		defer func() { errc <- err }()
+		defer a.recoverPanic("slack socket mode client")
+		err = client.RunContext(ctx)
+	}()
 	ack := func(req *socketmode.Request, payload any) error {
 		if req == nil {
 			return nil
@@ -39,7 +44,7 @@ func (a *Adapter) RunSocketMode(ctx context.Context) error {
 	for {
 		select {
 		case evt := <-client.Events:
-			a.handleSocketEvent(ctx, evt, ack)
+			a.safeSocketEvent(ctx, evt, ack)
 		case err := <-errc:
 			if ctx.Err() != nil {
 				return nil
@@ -47,6 +52,13 @@ func (a *Adapter) RunSocketMode(ctx context.Context) error {
 			return fmt.Errorf("slack: socket mode: %w", err)
 		}
 	}
+}
+
+// safeSocketEvent is handleSocketEvent with a recover: a panic while
+// dispatching one envelope is logged and counted, and the loop goes on.
+func (a *Adapter) safeSocketEvent(ctx context.Context, evt socketmode.Event, ack ackFunc) {
+	defer a.recoverPanic("slack socket mode event")
+	a.handleSocketEvent(ctx, evt, ack)
 }
 
 // ackFunc acks a Socket Mode envelope, with an optional payload.
