@@ -127,8 +127,9 @@ func (a *Adapter) Close(ctx context.Context) error {
 }
 
 // ServeHTTP handles one activity from the Bot Connector. The token is
-// checked before anything else happens: a failure answers 401 (no token) or
-// 403 and changes nothing. An authenticated activity's conversation
+// checked before anything else happens: a failure answers 401 (no token),
+// 503 (the signing keys cannot be fetched, so the connector retries) or 403,
+// and changes nothing. An authenticated activity's conversation
 // reference is saved; a message is then handled in the background, after
 // the connector has its 200 (replies go through the connector, not this
 // response). Activity types outcomebot does not handle get 200.
@@ -162,7 +163,11 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := a.validator.Validate(r.Context(), authHeader, activityClaims{ServiceURL: act.ServiceURL, ChannelID: act.ChannelID}); err != nil {
 		// The error names the failed check, never the token.
 		a.log.Warn("teams: rejected activity", "err", err, "remote", r.RemoteAddr, "type", act.Type)
-		http.Error(w, http.StatusText(authStatus(err)), authStatus(err))
+		status := authStatus(err)
+		if status == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", "5") // the keys could not be fetched; the token may be fine
+		}
+		http.Error(w, http.StatusText(status), status)
 		return
 	}
 	ws := act.tenant()

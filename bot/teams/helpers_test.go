@@ -70,6 +70,7 @@ type oidcServer struct {
 	kids         []string // published keys
 	endorsements []string
 	fetches      atomic.Int64 // JWKS fetches
+	down         atomic.Bool  // answer 503 to every request
 }
 
 func newOIDCServer(t testing.TB, kids ...string) *oidcServer {
@@ -94,7 +95,13 @@ func newOIDCServer(t testing.TB, kids ...string) *oidcServer {
 		}
 		_ = json.NewEncoder(w).Encode(map[string]any{"keys": ks})
 	})
-	s.Server = httptest.NewServer(mux)
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.down.Load() {
+			http.Error(w, "unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	}))
 	t.Cleanup(s.Close)
 	return s
 }

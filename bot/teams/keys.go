@@ -22,17 +22,27 @@ const (
 	// keyMinRefetch spaces refetches triggered by unknown key ids, so a flood
 	// of forged kids cannot turn into a flood of fetches.
 	keyMinRefetch = time.Minute
+	// keyEmptyRetry spaces fetches while no key set has ever been fetched:
+	// nothing can be validated until one succeeds, so a failed first fetch
+	// is retried after seconds, not keyMinRefetch.
+	keyEmptyRetry = 3 * time.Second
 	// fetchTimeout bounds one metadata + JWKS fetch.
 	fetchTimeout = 10 * time.Second
 	// maxDocument bounds a fetched metadata or JWKS document.
 	maxDocument = 1 << 20
 )
 
+// errKeysUnavailable means no signing keys could be had: the OpenID
+// metadata or JWKS fetch failed with nothing cached. It answers 503, so the
+// Bot Connector retries the activity instead of dropping it as badly signed.
+var errKeysUnavailable = errors.New("signing keys unavailable")
+
 // keyCache holds the Bot Framework signing keys named by the OpenID metadata
 // document. Keys are fetched on first use, trusted for keyTTL, and refetched
 // early when a token names a key id the cache does not know (key rotation),
-// at most once per minRefetch. A failed fetch keeps the keys already known.
-// It is safe for concurrent use.
+// at most once per minRefetch. While no key set has been fetched yet,
+// fetches are spaced only by emptyRetry. A failed fetch keeps the keys
+// already known. It is safe for concurrent use.
 type keyCache struct {
 	metadataURL string
 	client      *http.Client
@@ -40,6 +50,7 @@ type keyCache struct {
 	log         *slog.Logger
 	ttl         time.Duration
 	minRefetch  time.Duration
+	emptyRetry  time.Duration
 
 	mu      sync.RWMutex
 	keys    map[string]signingKey // replaced whole, never mutated
@@ -57,6 +68,7 @@ func newKeyCache(metadataURL string, client *http.Client, now func() time.Time, 
 		log:         log,
 		ttl:         keyTTL,
 		minRefetch:  keyMinRefetch,
+		emptyRetry:  keyEmptyRetry,
 	}
 }
 
@@ -73,9 +85,17 @@ func (c *keyCache) Lookup(ctx context.Context, kid string) (signingKey, error) {
 		return k, nil
 	}
 	now := c.now()
-	if !c.lastAttempt.IsZero() && now.Sub(c.lastAttempt) < c.minRefetch {
-		if ok {
+	empty := c.empty()
+	spacing := c.minRefetch
+	if empty {
+		spacing = c.emptyRetry
+	}
+	if !c.lastAttempt.IsZero() && now.Sub(c.lastAttempt) < spacing {
+		switch {
+		case ok:
 			return k, nil
+		case empty:
+			return signingKey{}, fmt.Errorf("%w: last fetch failed %s ago", errKeysUnavailable, now.Sub(c.lastAttempt).Round(time.Millisecond))
 		}
 		return signingKey{}, fmt.Errorf("unknown signing key %q", kid)
 	}
@@ -86,7 +106,8 @@ func (c *keyCache) Lookup(ctx context.Context, kid string) (signingKey, error) {
 			c.log.Warn("teams: refreshing signing keys failed; using cached keys", "err", err)
 			return k, nil
 		}
-		return signingKey{}, fmt.Errorf("fetch signing keys: %w", err)
+		c.log.Error("teams: fetching signing keys failed", "err", err, "cached", !empty)
+		return signingKey{}, fmt.Errorf("%w: fetch: %w", errKeysUnavailable, err)
 	}
 	c.mu.Lock()
 	c.keys, c.fetched = keys, now
@@ -95,6 +116,13 @@ func (c *keyCache) Lookup(ctx context.Context, kid string) (signingKey, error) {
 		return k, nil
 	}
 	return signingKey{}, fmt.Errorf("unknown signing key %q", kid)
+}
+
+// empty reports whether no key set has been fetched yet.
+func (c *keyCache) empty() bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.keys == nil
 }
 
 // cached reports the cached key for kid and whether the set is still fresh.

@@ -21,8 +21,8 @@ const (
 	maxAuthHeader = 16 << 10
 )
 
-// Sentinel errors of token validation. errMissingAuth answers 401; every
-// other failure answers 403.
+// Sentinel errors of token validation. errMissingAuth answers 401,
+// errKeysUnavailable (keys.go) 503; every other failure answers 403.
 var (
 	errMissingAuth = errors.New("missing bearer token")
 	errInvalidAuth = errors.New("invalid token")
@@ -167,10 +167,15 @@ func numericClaim(v any) (time.Time, bool) {
 	return time.Unix(sec, int64((f-float64(sec))*1e9)), true
 }
 
-// authStatus maps a validation error to the HTTP status to answer.
+// authStatus maps a validation error to the HTTP status to answer: 401
+// without a token, 503 when the signing keys cannot be fetched (the token
+// may be good; the Bot Connector retries a 5xx), else 403.
 func authStatus(err error) int {
-	if errors.Is(err, errMissingAuth) {
+	switch {
+	case errors.Is(err, errMissingAuth):
 		return http.StatusUnauthorized
+	case errors.Is(err, errKeysUnavailable):
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusForbidden
 }

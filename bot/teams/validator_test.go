@@ -138,8 +138,9 @@ func TestValidatorMetadataUnavailable(t *testing.T) {
 	}
 	// A validator that never fetched fails cleanly.
 	fresh := newTestValidator(t, o)
-	if err := fresh.Validate(context.Background(), "Bearer "+tok, msteams); err == nil || !errors.Is(err, errInvalidAuth) {
-		t.Fatalf("no keys: err = %v, want an invalid-token error", err)
+	if err := fresh.Validate(context.Background(), "Bearer "+tok, msteams); err == nil || !errors.Is(err, errInvalidAuth) ||
+		authStatus(err) != http.StatusServiceUnavailable {
+		t.Fatalf("no keys: err = %v, want an invalid-token error answered 503", err)
 	}
 }
 
@@ -181,5 +182,43 @@ func TestValidatorConcurrent(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// TestFirstKeyFetchFailureIsRetriedSoon: when the first OpenID/JWKS fetch
+// fails nothing is cached; activities get 503 (the connector retries, the
+// token may be good), and the fetch is tried again after seconds, not after
+// the minute that spaces refetches for unknown key ids.
+func TestFirstKeyFetchFailureIsRetriedSoon(t *testing.T) {
+	e := newEnv(t)
+	kc := e.adapter.validator.keys
+	var mu sync.Mutex
+	clock := time.Now()
+	kc.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	advance := func(d time.Duration) { mu.Lock(); clock = clock.Add(d); mu.Unlock() }
+
+	e.oidc.down.Store(true)
+	act := e.command(dmConv, "personal", admin, "outcome whoami")
+	if resp := e.post(act, &tokenSpec{}); resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("keys unavailable: status %d (Retry-After %q), want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	e.oidc.down.Store(false)
+	if resp := e.post(act, &tokenSpec{}); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("retry within the backoff: status %d, want 503", resp.StatusCode)
+	}
+	if n := e.oidc.fetches.Load(); n != 0 {
+		t.Fatalf("%d JWKS fetches within the backoff, want 0", n)
+	}
+	advance(keyEmptyRetry + time.Second) // far less than keyMinRefetch
+	if resp := e.post(act, &tokenSpec{}); resp.StatusCode != http.StatusOK {
+		t.Fatalf("after the backoff: status %d, want 200", resp.StatusCode)
+	}
+	if calls := e.conn.take(); len(calls) != 1 {
+		t.Fatalf("%d connector calls, want the reply", len(calls))
+	}
+	// With keys cached, an unknown kid is still a bad token (403) and the
+	// minute between refetches holds.
+	if resp := e.post(e.command(dmConv, "personal", admin, "outcome whoami"), &tokenSpec{kid: "kid-3"}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("unknown kid: status %d, want 403", resp.StatusCode)
 	}
 }
