@@ -3,8 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,6 +23,145 @@ import (
 	"github.com/outcomebot/outcomebot/store/redisproc"
 )
 
+// childServeEnv, set to "serve" in the environment, makes this test binary
+// run `outcomebot serve` instead of the tests: a real process for
+// TestBotKill9KeepsAcknowledgedChanges to kill.
+const childServeEnv = "OUTCOMEBOT_TEST_CHILD"
+
+func init() {
+	if os.Getenv(childServeEnv) != "serve" {
+		return
+	}
+	if err := run(context.Background(), []string{"serve"}, strings.NewReader(""), io.Discard, os.Stderr, os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "outcomebot:", err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+// shippedRedisArgs are the redis.conf settings of the shipped Kubernetes
+// manifest (manifests/deploy/kubernetes/redis.yaml) as redis-server
+// arguments, less those that place it (dir, port) or size it.
+func shippedRedisArgs(t *testing.T) []string {
+	t.Helper()
+	b, err := os.ReadFile("../../manifests/deploy/kubernetes/redis.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, conf, ok := strings.Cut(string(b), "redis.conf: |\n")
+	if !ok {
+		t.Fatal("redis.yaml has no redis.conf")
+	}
+	var args []string
+	for _, line := range strings.Split(conf, "\n") {
+		if !strings.HasPrefix(line, "    ") { // the end of the block
+			break
+		}
+		f := strings.Fields(line)
+		if len(f) == 0 || strings.HasPrefix(f[0], "#") {
+			continue
+		}
+		switch f[0] {
+		case "dir", "port", "maxmemory", "protected-mode":
+			continue
+		}
+		args = append(args, "--"+f[0])
+		for _, v := range f[1:] {
+			args = append(args, strings.Trim(v, `"`))
+		}
+	}
+	if !slices.Contains(args, "--appendfsync") {
+		t.Fatalf("shipped redis.conf parsed to %q: no appendfsync", args)
+	}
+	return args
+}
+
+// TestBotKill9KeepsAcknowledgedChanges: `outcomebot serve` as its own
+// process on a Redis with the shipped settings takes a burst of signed
+// /tag slash commands from four users; the bot is killed with SIGKILL in
+// the middle of it, then redis-server too. After both restart, every /tag
+// that was answered as recorded is there, and the restarted bot shows it.
+func TestBotKill9KeepsAcknowledgedChanges(t *testing.T) {
+	rs := redisproc.Start(t, redisproc.Options{Args: shippedRedisArgs(t)})
+	redisURL := "redis://" + rs.Addr + "/0"
+	startBot := func() (*exec.Cmd, *served) {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := l.Addr().String()
+		l.Close()
+		s := &served{t: t, base: "http://" + addr, stderr: &syncBuffer{}}
+		cmd := exec.Command(os.Args[0])
+		cmd.Env = append(os.Environ(), childServeEnv+"=serve", "REDIS_URL="+redisURL, "OUTCOMEBOT_ADDR="+addr,
+			"SLACK_SIGNING_SECRET="+testSigningSecret, "SLACK_BOT_TOKEN="+testBotToken,
+			"SLACK_API_URL=http://127.0.0.1:9/api/", "OUTCOMEBOT_ADMINS=UADMIN", "OUTCOMEBOT_LOG_LEVEL=warn")
+		cmd.Stderr = s.stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		s.waitStatus("/readyz", http.StatusOK)
+		return cmd, s
+	}
+	bot, s := startBot()
+	if code, text := s.command("UADMIN", "/outcome", `add pos "Point of sale"`); code != http.StatusOK || !strings.Contains(text, "pos") {
+		t.Fatalf("define the outcome: %d %q", code, text)
+	}
+
+	var (
+		mu      sync.Mutex
+		tagged  []string
+		failed  atomic.Int64
+		stopped atomic.Bool
+		wg      sync.WaitGroup
+	)
+	for w := range 4 {
+		wg.Go(func() {
+			for i := 0; !stopped.Load(); i++ {
+				ref := fmt.Sprintf("INC%d%06d", w+1, i)
+				code, text, err := slackPost(s.base+"/slack/commands", commandForm(fmt.Sprintf("U%d", w), "/tag", ref+" pos"), true)
+				if err != nil || code != http.StatusOK || !strings.Contains(text, "→") {
+					failed.Add(1)
+					continue
+				}
+				mu.Lock()
+				tagged = append(tagged, ref)
+				mu.Unlock()
+			}
+		})
+	}
+	time.Sleep(400 * time.Millisecond)
+	if err := bot.Process.Kill(); err != nil { // SIGKILL while the burst runs
+		t.Fatal(err)
+	}
+	_ = bot.Wait()
+	time.Sleep(100 * time.Millisecond)
+	stopped.Store(true)
+	wg.Wait()
+	rs.Kill()
+	rs.Restart()
+	if len(tagged) < 20 || failed.Load() == 0 {
+		t.Fatalf("the kill did not land inside the burst: %d acknowledged, %d failed", len(tagged), failed.Load())
+	}
+	t.Logf("%d tags acknowledged before the bot was killed, %d requests failed after", len(tagged), failed.Load())
+
+	st, closeStore, err := store.Open(context.Background(), redisURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeStore()
+	for _, ref := range tagged {
+		if r, err := st.GetRequest(context.Background(), "T0SERVE", ref); err != nil || r.Outcome != "pos" {
+			t.Errorf("acknowledged tag of %s lost after kill -9 of the bot and of Redis: %+v, %v", ref, r, err)
+		}
+	}
+	_, s2 := startBot()
+	if code, text := s2.command("U9", "/tag", tagged[len(tagged)-1]); code != http.StatusOK || !strings.Contains(text, "pos") {
+		t.Errorf("the restarted bot shows %s as %d %q", tagged[len(tagged)-1], code, text)
+	}
+}
+
 // TestAcknowledgedChangesSurviveKill9 is the durability promise with the
 // shipped Redis settings (AOF, appendfsync always): a burst of commands
 // through the core from several users at once, redis-server killed with
@@ -24,7 +169,7 @@ import (
 // user was told had been made is there, and those answered "Not recorded"
 // are the only ones that may be missing.
 func TestAcknowledgedChangesSurviveKill9(t *testing.T) {
-	tagged, escalated, st2 := burstAndKill(t, "--appendonly", "yes", "--appendfsync", "always")
+	tagged, escalated, st2 := burstAndKill(t, shippedRedisArgs(t)...)
 	ctx := context.Background()
 	for _, ref := range tagged {
 		r, err := st2.GetRequest(ctx, durableWS, ref)

@@ -130,15 +130,24 @@ func (s *served) waitStatus(path string, want int) string {
 // command posts a signed slash command and returns the status and reply text.
 func (s *served) command(user, command, text string) (int, string) {
 	s.t.Helper()
-	form := url.Values{"team_id": {"T0SERVE"}, "channel_id": {"C0GEN"}, "user_id": {user}, "user_name": {"u"},
-		"command": {command}, "text": {text}, "response_url": {"http://127.0.0.1:9/hook"}, "trigger_id": {"1.2"}}
-	return s.post("/slack/commands", form.Encode(), true)
+	return s.post("/slack/commands", commandForm(user, command, text), true)
 }
 
 // post sends body to path, signed as Slack signs when sign is set.
 func (s *served) post(path, body string, sign bool) (int, string) {
 	s.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, s.base+path, strings.NewReader(body))
+	code, text, err := slackPost(s.base+path, body, sign)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return code, text
+}
+
+// slackPost sends a form body to url, signed with testSigningSecret as
+// Slack signs when sign is set, and returns the status and the reply's
+// text (the body when it has none).
+func slackPost(url, body string, sign bool) (int, string, error) {
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if sign {
 		ts := strconv.FormatInt(time.Now().Unix(), 10)
@@ -149,15 +158,21 @@ func (s *served) post(path, body string, sign bool) (int, string) {
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
-		s.t.Fatal(err)
+		return 0, "", err
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	var reply struct{ Text string }
 	if json.Unmarshal(b, &reply) == nil && reply.Text != "" {
-		return res.StatusCode, reply.Text
+		return res.StatusCode, reply.Text, nil
 	}
-	return res.StatusCode, string(b)
+	return res.StatusCode, string(b), nil
+}
+
+// commandForm is a slash command's form body from user in team T0SERVE.
+func commandForm(user, command, text string) string {
+	return url.Values{"team_id": {"T0SERVE"}, "channel_id": {"C0GEN"}, "user_id": {user}, "user_name": {"u"},
+		"command": {command}, "text": {text}, "response_url": {"http://127.0.0.1:9/hook"}, "trigger_id": {"1.2"}}.Encode()
 }
 
 // intake posts body to the intake endpoint with the workspace's token.
