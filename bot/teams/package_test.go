@@ -7,6 +7,7 @@ import (
 	"image/png"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -90,9 +91,13 @@ func TestPackage(t *testing.T) {
 	if strings.Contains(string(files["manifest.json"]), "{{") {
 		t.Error("a placeholder is left in manifest.json")
 	}
-	if !strings.HasPrefix(m.Schema, "https://developer.microsoft.com/json-schemas/teams/v1.") ||
-		!strings.Contains(m.Schema, "/v"+m.ManifestVersion+"/") || m.ManifestVersion < "1.17" {
-		t.Errorf("schema %q / manifestVersion %q: want a current (≥ 1.17) schema that matches", m.Schema, m.ManifestVersion)
+	// v1.19 or later (v1.17 is outdated; there is no v1.18), with $schema
+	// naming the same version. The command limits checked below are those
+	// of v1.12–v1.20, which later versions only relax.
+	minor, err := strconv.Atoi(strings.TrimPrefix(m.ManifestVersion, "1."))
+	if !strings.HasPrefix(m.ManifestVersion, "1.") || err != nil || minor < 19 ||
+		m.Schema != "https://developer.microsoft.com/json-schemas/teams/v"+m.ManifestVersion+"/MicrosoftTeams.schema.json" {
+		t.Errorf("schema %q / manifestVersion %q: want a current (≥ 1.19) schema that matches", m.Schema, m.ManifestVersion)
 	}
 	if m.Name.Short == "" || utf8.RuneCountInString(m.Name.Short) > 30 || m.Name.Full == "" || utf8.RuneCountInString(m.Name.Full) > 100 {
 		t.Errorf("name %+v outside the schema's limits", m.Name)
