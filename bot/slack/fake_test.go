@@ -27,6 +27,7 @@ type fakeSlack struct {
 	seq     int
 	limited int                  // how many chat.postMessage calls answer 429 next
 	notIn   map[string]bool      // channels answering not_in_channel
+	refuse  map[string]string    // channel → error code chat.postMessage answers there
 	oauth   map[string]string    // code → team id to install
 	changed chan struct{}        // signalled after each recorded call
 	sockets chan *websocket.Conn // Socket Mode connections made to the fake
@@ -42,7 +43,7 @@ type apiCall struct {
 }
 
 func newFakeSlack(t *testing.T) *fakeSlack {
-	f := &fakeSlack{notIn: map[string]bool{}, oauth: map[string]string{}, changed: make(chan struct{}, 1000),
+	f := &fakeSlack{notIn: map[string]bool{}, refuse: map[string]string{}, oauth: map[string]string{}, changed: make(chan struct{}, 1000),
 		sockets: make(chan *websocket.Conn, 4)}
 	f.Server = slacktest.NewTestServer(func(c slacktest.Customize) {
 		c.Handle("/chat.postMessage", f.postMessage)
@@ -121,7 +122,10 @@ func (f *fakeSlack) postMessage(w http.ResponseWriter, r *http.Request) {
 	if limited {
 		f.limited--
 	}
-	notIn := f.notIn[v.Get("channel")]
+	refused := f.refuse[v.Get("channel")]
+	if f.notIn[v.Get("channel")] {
+		refused = "not_in_channel"
+	}
 	f.mu.Unlock()
 	switch {
 	case limited:
@@ -130,9 +134,9 @@ func (f *fakeSlack) postMessage(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusTooManyRequests)
 		_, _ = w.Write([]byte(`{"ok":false,"error":"ratelimited"}`))
 		return
-	case notIn:
+	case refused != "":
 		f.record(apiCall{Method: "chat.postMessage:refused", Form: v})
-		writeTestJSON(w, map[string]any{"ok": false, "error": "not_in_channel"})
+		writeTestJSON(w, map[string]any{"ok": false, "error": refused})
 		return
 	}
 	ts := f.nextTS()

@@ -30,6 +30,22 @@ func (e *ChannelError) Error() string {
 // Unwrap makes errors.Is(err, ErrNotInChannel) hold.
 func (e *ChannelError) Unwrap() error { return ErrNotInChannel }
 
+// ArchivedError is a post refused because the channel is archived
+// (is_archived, channel_is_archived). It wraps commands.ErrUndeliverable:
+// retrying cannot help, the channel has to change.
+type ArchivedError struct {
+	Channel string
+	Code    string // Slack's error code
+}
+
+func (e *ArchivedError) Error() string {
+	return fmt.Sprintf("post in %s: %s: #%s is archived; pick another channel with /outcome set <key> it-channel=#channel, or /digest subscribe in another channel",
+		e.Channel, e.Code, e.Channel)
+}
+
+// Unwrap makes errors.Is(err, commands.ErrUndeliverable) hold.
+func (e *ArchivedError) Unwrap() error { return commands.ErrUndeliverable }
+
 // Poster posts and updates messages in Slack for the core. It renders each
 // Response with Render, resolves the workspace's bot token, paces posts per
 // channel and per workspace, and retries what Slack says can be retried.
@@ -164,11 +180,18 @@ func msgOptions(m Message) []slack.MsgOption {
 }
 
 // channelError turns Slack's not_in_channel and channel_not_found into a
-// *ChannelError; other errors pass through.
+// *ChannelError, and is_archived and channel_is_archived into an
+// *ArchivedError; other errors pass through.
 func channelError(channel string, err error) error {
 	var se slack.SlackErrorResponse
-	if errors.As(err, &se) && (se.Err == "not_in_channel" || se.Err == "channel_not_found") {
+	if !errors.As(err, &se) {
+		return err
+	}
+	switch se.Err {
+	case "not_in_channel", "channel_not_found":
 		return &ChannelError{Channel: channel, Code: se.Err}
+	case "is_archived", "channel_is_archived":
+		return &ArchivedError{Channel: channel, Code: se.Err}
 	}
 	return err
 }

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/slack-go/slack"
 
+	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/store"
 	"github.com/outcomebot/outcomebot/store/storetest"
 )
@@ -139,5 +141,40 @@ func TestChannelErrorIsASentinel(t *testing.T) {
 	var ce *ChannelError
 	if !errors.Is(err, ErrNotInChannel) || !errors.As(err, &ce) || ce.Channel != "C9" {
 		t.Fatalf("%v", err)
+	}
+}
+
+func TestArchivedChannelIsAPermanentFailure(t *testing.T) {
+	h := newHarness(t, nil)
+	h.slack.mu.Lock()
+	h.slack.refuse["COLD"] = "is_archived"
+	h.slack.refuse["COLDER"] = "channel_is_archived"
+	h.slack.mu.Unlock()
+	for _, ch := range []string{"COLD", "COLDER"} {
+		_, err := h.a.Poster().Post(t.Context(), commands.Destination{Workspace: "T1", Channel: ch}, commands.Response{Text: "digest"})
+		if !errors.Is(err, commands.ErrUndeliverable) || !commands.IsUndeliverable(err) ||
+			!strings.Contains(err.Error(), "#"+ch+" is archived; pick another channel with") {
+			t.Fatalf("%s: %v", ch, err)
+		}
+	}
+	if n := len(h.slack.Calls("chat.postMessage:refused")); n != 2 {
+		t.Fatalf("%d refused posts, want 2 (no retries)", n)
+	}
+
+	// The caller of /escalate is told the IT channel is archived.
+	h.slack.mu.Lock()
+	h.slack.refuse["CIT"] = "is_archived"
+	h.slack.mu.Unlock()
+	h.setupOutcome("CIT")
+	h.mustCommand("UREQ", "CSTORE", "/tag", "INC1 pos")
+	h.mustCommand("UREQ", "CSTORE", "/escalate", "INC1 broken")
+	h.wait()
+	var found bool
+	for _, c := range h.slack.Calls("response_url") {
+		text, _ := c.JSON["text"].(string)
+		found = found || (strings.Contains(text, "I could not post in <#CIT>: it is archived") && strings.Contains(text, "it-channel="))
+	}
+	if !found {
+		t.Fatalf("no archived explanation; response_url got %+v", h.slack.Calls("response_url"))
 	}
 }

@@ -135,8 +135,15 @@ func (a *Adapter) respondAll(ctx context.Context, responseURL, typ string, msgs 
 // deliveryFailure is what the caller is told when an outgoing message (the
 // escalation card, an announcement) could not be posted.
 func (a *Adapter) deliveryFailure(ctx context.Context, ws string, err error) commands.Response {
-	var ce *ChannelError
+	var (
+		ce *ChannelError
+		ae *ArchivedError
+	)
 	switch {
+	case errors.As(err, &ae):
+		return commands.Response{Text: "I could not post in " + commands.ChannelLink(ae.Channel) + ": it is archived. Pick another channel with " +
+			commands.Code("/outcome set <key> it-channel=#channel") + " (escalations), or run " + commands.Code("/digest subscribe") +
+			" in another channel (digests)."}
 	case errors.As(err, &ce):
 		return commands.Response{Text: "I could not post in " + commands.ChannelLink(ce.Channel) +
 			": invite @outcomebot to that channel (" + commands.Code("/invite @outcomebot") + ") and try again."}
