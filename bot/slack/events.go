@@ -24,6 +24,31 @@ type eventEnvelope struct {
 	IsEnterpriseInstall bool       `json:"is_enterprise_install"`
 	EventID             string     `json:"event_id"`
 	Event               innerEvent `json:"event"`
+	// Authorizations names the installation the event is for; Slack puts
+	// is_enterprise_install here, not at the top level.
+	Authorizations []struct {
+		EnterpriseID        string `json:"enterprise_id"`
+		TeamID              string `json:"team_id"`
+		IsEnterpriseInstall bool   `json:"is_enterprise_install"`
+	} `json:"authorizations"`
+}
+
+// workspace is the workspace id the event belongs to: the enterprise for an
+// org-wide install (read from authorizations[0], else the top level), else
+// the team.
+func (env eventEnvelope) workspace() string {
+	team, enterprise, org := env.TeamID, env.EnterpriseID, env.IsEnterpriseInstall
+	if len(env.Authorizations) > 0 {
+		au := env.Authorizations[0]
+		org = org || au.IsEnterpriseInstall
+		if enterprise == "" {
+			enterprise = au.EnterpriseID
+		}
+		if team == "" {
+			team = au.TeamID
+		}
+	}
+	return workspaceID(team, enterprise, org)
 }
 
 type innerEvent struct {
@@ -70,7 +95,7 @@ func (a *Adapter) acceptEvent(ctx context.Context, env eventEnvelope) error {
 	if env.Type != "event_callback" {
 		return nil
 	}
-	ws := workspaceID(env.TeamID, env.EnterpriseID, env.IsEnterpriseInstall)
+	ws := env.workspace()
 	if ws == "" || env.EventID == "" {
 		return nil
 	}

@@ -6,6 +6,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/outcomebot/outcomebot/store"
 )
 
 func eventBody(team, id string, inner map[string]any) string {
@@ -90,5 +93,26 @@ func TestUninstallDeletesTheWorkspaceToken(t *testing.T) {
 			t.Fatalf("%s: token still resolves (%v)", ev.typ, err)
 		}
 		h.install(t, "T7")
+	}
+}
+
+func TestOrgWideUninstallIsReadFromAuthorizations(t *testing.T) {
+	h := newHarness(t, withOAuth)
+	ctx := context.Background()
+	if err := h.a.tokens.save(ctx, store.SlackInstall{Workspace: "E1", TeamName: "Org", InstalledAt: time.Now()}, "xoxb-E1-org"); err != nil {
+		t.Fatal(err)
+	}
+	// As Slack sends it: is_enterprise_install only inside authorizations[].
+	js, _ := json.Marshal(map[string]any{
+		"token": "legacy", "team_id": "T7", "enterprise_id": "E1", "api_app_id": "A1", "type": "event_callback",
+		"event_id": "EvOrg1", "event_time": 1764000000, "event": map[string]any{"type": "app_uninstalled"},
+		"authorizations": []any{map[string]any{"enterprise_id": "E1", "team_id": nil, "user_id": "UBOT", "is_bot": true, "is_enterprise_install": true}},
+	})
+	if status, _ := h.post("/slack/events", "application/json", string(js)); status != http.StatusOK {
+		t.Fatalf("HTTP %d", status)
+	}
+	h.wait()
+	if _, err := h.st.SlackInstall(ctx, "E1"); err == nil {
+		t.Fatal("the org-wide install's token is still stored")
 	}
 }
