@@ -108,6 +108,9 @@ type IntakeResult struct {
 	Tagged bool `json:"tagged,omitempty"`
 	// Changed lists the fields the item changed.
 	Changed []string `json:"changed,omitempty"`
+	// Warning, on a stored item, says what of it was left out: an unknown
+	// or archived outcome (the request was stored without it).
+	Warning string `json:"warning,omitempty"`
 }
 
 // Intake checks each item and creates or updates the good ones' requests in
@@ -116,10 +119,13 @@ type IntakeResult struct {
 // reference: sending it again reports ResultUnchanged. An item naming an
 // outcome tags the request exactly as /tag does (history, audit, open
 // sets); a closed status closes the request and takes it out of its
-// outcome's open set. A bad item is rejected with its reason and never
-// blocks the others. The error is for the whole call: too many items, or
-// the store is unavailable (errors.Is record.ErrUnavailable; sending the
-// call again is safe).
+// outcome's open set. An item naming an unknown or archived outcome is
+// stored without it (a new request untagged, an existing one keeps its
+// outcome) and its result carries a Warning: the work still counts, as
+// drift. A bad item is rejected with its reason and never blocks the
+// others. The error is for the whole call: too many items, or the store is
+// unavailable (errors.Is record.ErrUnavailable; sending the call again is
+// safe).
 func (c *Core) Intake(ctx context.Context, ws string, items []IntakeItem, opts IntakeOptions) ([]IntakeResult, error) {
 	if len(items) > MaxIntakeItems {
 		return nil, fmt.Errorf("intake into %s: %d items, the limit is %d", ws, len(items), MaxIntakeItems)
@@ -134,27 +140,82 @@ func (c *Core) Intake(ctx context.Context, ws string, items []IntakeItem, opts I
 	results := make([]IntakeResult, len(items))
 	batch := make([]record.IntakeItem, 0, len(items))
 	index := make([]int, 0, len(items))
+	tags := false
 	for i, it := range items {
 		si, reason := prepareIntake(it, at, loc)
 		if reason != "" {
 			results[i] = IntakeResult{Ref: si.Ref, Result: ResultRejected, Reason: reason}
 			continue
 		}
+		tags = tags || si.Outcome != ""
 		batch = append(batch, si)
 		index = append(index, i)
 	}
 	if len(batch) == 0 {
 		return results, nil
 	}
-	res, err := c.store.Intake(ctx, ws, batch, record.IntakeOptions{
-		At: at, DryRun: opts.DryRun, Run: opts.Run, Note: opts.Note,
-	})
+	warnings := make([]string, len(batch))
+	var active []string
+	if tags {
+		// One read of the outcomes for the call: an item whose outcome is
+		// unknown or archived goes in without it, with a warning.
+		all, err := c.store.ListOutcomes(ctx, ws)
+		if err != nil {
+			return nil, fmt.Errorf("intake into %s: %w", ws, err)
+		}
+		status := make(map[string]string, len(all))
+		for _, o := range all {
+			status[o.Key] = o.Status
+			if o.Status != record.OutcomeArchived {
+				active = append(active, o.Key)
+			}
+		}
+		for j := range batch {
+			if key := batch[j].Outcome; key != "" {
+				if st, ok := status[key]; !ok {
+					warnings[j] = outcomeWarning(key, record.ErrNotFound, active)
+				} else if st == record.OutcomeArchived {
+					warnings[j] = outcomeWarning(key, record.ErrArchived, active)
+				}
+				if warnings[j] != "" {
+					batch[j].Outcome = ""
+				}
+			}
+		}
+	}
+	sopts := record.IntakeOptions{At: at, DryRun: opts.DryRun, Run: opts.Run, Note: opts.Note}
+	res, err := c.store.Intake(ctx, ws, batch, sopts)
 	if err != nil {
 		return nil, fmt.Errorf("intake into %s: %w", ws, err)
 	}
-	keys := c.outcomeKeysOnce(ctx, ws)
+	// An outcome removed or archived since the read above: the store
+	// refused those items and wrote nothing; they go again without it.
+	var again []int
 	for j, r := range res {
-		results[index[j]] = intakeOutcome(batch[j], r, items[index[j]], keys)
+		if errors.Is(r.Err, record.ErrNotFound) || errors.Is(r.Err, record.ErrArchived) {
+			warnings[j] = outcomeWarning(batch[j].Outcome, r.Err, active)
+			batch[j].Outcome = ""
+			again = append(again, j)
+		}
+	}
+	if len(again) > 0 {
+		retry := make([]record.IntakeItem, len(again))
+		for k, j := range again {
+			retry[k] = batch[j]
+		}
+		res2, err := c.store.Intake(ctx, ws, retry, sopts)
+		if err != nil {
+			return nil, fmt.Errorf("intake into %s: %w", ws, err)
+		}
+		for k, j := range again {
+			res[j] = res2[k]
+		}
+	}
+	for j, r := range res {
+		results[index[j]] = intakeOutcome(batch[j], r)
+		if results[index[j]].Result != ResultRejected {
+			results[index[j]].Warning = warnings[j]
+		}
 	}
 	return results, nil
 }
@@ -236,15 +297,11 @@ func intakeURL(s string) (string, error) {
 }
 
 // intakeOutcome turns the store's verdict on one item into its result.
-func intakeOutcome(si record.IntakeItem, r record.IntakeResult, it IntakeItem, keys func() []string) IntakeResult {
+func intakeOutcome(si record.IntakeItem, r record.IntakeResult) IntakeResult {
 	out := IntakeResult{Ref: si.Ref}
 	switch {
 	case errors.Is(r.Err, record.ErrDuplicate):
 		out.Result, out.Reason = ResultRejected, fmt.Sprintf("the same ticket as %s (each ticket may appear once)", r.FirstSeen)
-	case errors.Is(r.Err, record.ErrNotFound):
-		out.Result, out.Reason = ResultRejected, noOutcomeReason(si.Outcome, keys())
-	case errors.Is(r.Err, record.ErrArchived):
-		out.Result, out.Reason = ResultRejected, fmt.Sprintf("outcome %q is archived: tag the work to an active outcome", si.Outcome)
 	case r.Err != nil:
 		out.Result, out.Reason = ResultRejected, "not recorded"
 	default:
@@ -253,35 +310,20 @@ func intakeOutcome(si record.IntakeItem, r record.IntakeResult, it IntakeItem, k
 	return out
 }
 
-// noOutcomeReason explains an unknown outcome key, with a suggestion.
-func noOutcomeReason(key string, active []string) string {
+// outcomeWarning explains why an item's outcome was left out (err is
+// record.ErrNotFound or record.ErrArchived), with a suggestion.
+func outcomeWarning(key string, err error, active []string) string {
+	const stored = "; the request was stored without it"
+	if errors.Is(err, record.ErrArchived) {
+		return fmt.Sprintf("outcome %q is archived%s: tag the work to an active outcome", key, stored)
+	}
 	if s := nearest(key, active); s != "" {
-		return fmt.Sprintf("no outcome %q; did you mean %q?", key, s)
+		return fmt.Sprintf("no outcome %q; did you mean %q? The request was stored without it", key, s)
 	}
 	if len(active) == 0 {
-		return fmt.Sprintf("no outcome %q: this workspace has no outcomes yet", key)
+		return fmt.Sprintf("no outcome %q: this workspace has no outcomes yet%s", key, stored)
 	}
-	return fmt.Sprintf("no outcome %q (outcomes: %s)", key, strings.Join(firstN(active, 8), ", "))
-}
-
-// outcomeKeysOnce returns a func that lists the workspace's active outcome
-// keys, read at most once (only when an item needs a suggestion).
-func (c *Core) outcomeKeysOnce(ctx context.Context, ws string) func() []string {
-	var keys []string
-	read := false
-	return func() []string {
-		if !read {
-			read = true
-			if all, err := c.store.ListOutcomes(ctx, ws); err == nil {
-				for _, o := range all {
-					if o.Status != record.OutcomeArchived {
-						keys = append(keys, o.Key)
-					}
-				}
-			}
-		}
-		return keys
-	}
+	return fmt.Sprintf("no outcome %q (outcomes: %s)%s", key, strings.Join(firstN(active, 8), ", "), stored)
 }
 
 // reasonOf renders an error as a plain-text reason: a UserError's message,

@@ -67,11 +67,15 @@ type ImportSummary struct {
 	Created, Updated, Unchanged, Tagged int
 	Rejected                            int
 	Problems                            []ImportProblem // the first MaxProblems rejected rows
-	Columns                             map[string]string
-	Header                              []string
+	// Warned counts the rows stored with a warning (an unknown or archived
+	// outcome left out); Warnings holds the first MaxProblems of them.
+	Warned   int
+	Warnings []ImportProblem
+	Columns  map[string]string
+	Header   []string
 }
 
-// ImportProblem is one rejected row.
+// ImportProblem is one rejected row, or one row stored with a warning.
 type ImportProblem struct {
 	Line   int // 1-based line of the row's start in the file
 	Ref    string
@@ -85,8 +89,9 @@ type ImportProblem struct {
 // Each row is an intake item (source "csv"): created or updated by its
 // reference, tagged when its outcome column names one ("none" untags, empty
 // keeps). A row is rejected, with its line and reason, when its reference,
-// date, url or outcome is bad or its reference repeats an earlier row's;
-// the others go on. Rows go to the store in pipelined batches. The error is
+// date or url is bad or its reference repeats an earlier row's; the others
+// go on. A row naming an unknown or archived outcome is stored without it
+// and listed, with its line, among the warnings. Rows go to the store in pipelined batches. The error is
 // for the whole import: no usable header, an unreadable file, or the store
 // unavailable (the rows before were written; importing again is safe).
 func (c *Core) ImportCSV(ctx context.Context, ws string, r io.Reader, opts ImportOptions) (ImportSummary, error) {
@@ -180,6 +185,12 @@ func (s *ImportSummary) count(r IntakeResult, line, maxProblems int) {
 	}
 	if r.Tagged {
 		s.Tagged++
+	}
+	if r.Warning != "" {
+		s.Warned++
+		if len(s.Warnings) < maxProblems {
+			s.Warnings = append(s.Warnings, ImportProblem{Line: line, Ref: r.Ref, Reason: r.Warning})
+		}
 	}
 }
 

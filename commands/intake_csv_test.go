@@ -61,14 +61,13 @@ func TestImportSpreadsheet(t *testing.T) {
 	}
 	text := string(raw) + "INC0040099,\"Latin-1 caf\xe9\",,,,\n"
 	sum := e.importCSV("T1", text, commands.ImportOptions{Name: "requests.csv"})
-	if sum.Rows != 11 || sum.Created != 5 || sum.Updated != 1 || sum.Rejected != 5 || sum.Tagged != 3 {
+	if sum.Rows != 11 || sum.Created != 6 || sum.Updated != 1 || sum.Rejected != 4 || sum.Tagged != 3 || sum.Warned != 1 {
 		t.Errorf("summary %+v\n%s", sum, problems(sum))
 	}
 	got := problems(sum)
 	for _, want := range []string{
 		"INC0040004 7: \"31/02/2026\" is not a date",
 		"INC0040001 8: the same ticket as line 2 (each ticket may appear once)",
-		"INC0040005 9: no outcome \"infrastructure\"; did you mean \"infra\"?",
 		`10: "not a ref!" is not a ticket reference`,
 		"INC0040099 14: not UTF-8 text",
 	} {
@@ -76,7 +75,16 @@ func TestImportSpreadsheet(t *testing.T) {
 			t.Errorf("problems lack %q:\n%s", want, got)
 		}
 	}
+	// An unknown outcome does not drop the row: it is stored untagged (so it
+	// counts as drift) and the summary warns with its line.
+	if len(sum.Warnings) != 1 || sum.Warnings[0].Line != 9 || sum.Warnings[0].Ref != "INC0040005" ||
+		!strings.Contains(sum.Warnings[0].Reason, `no outcome "infrastructure"; did you mean "infra"?`) {
+		t.Errorf("warnings %+v", sum.Warnings)
+	}
 	ctx := context.Background()
+	if r, err := e.st.GetRequest(ctx, "T1", "INC0040005"); err != nil || r.Outcome != "" || r.Title != "Unknown outcome" {
+		t.Errorf("INC0040005 = %+v %v, want it stored untagged", r, err)
+	}
 	r, err := e.st.GetRequest(ctx, "T1", "INC0040002")
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +118,7 @@ func TestImportDryRunWritesNothing(t *testing.T) {
 	before := e.auditLen("T1")
 	text := "ref,title,outcome\nINC0050001,New one,pos\nINC0012345,Renamed,\nINC0050001,Again,\nINC0050002,,nope\n"
 	sum := e.importCSV("T1", text, commands.ImportOptions{DryRun: true})
-	if !sum.DryRun || sum.Created != 1 || sum.Updated != 1 || sum.Rejected != 2 || sum.Tagged != 1 {
+	if !sum.DryRun || sum.Created != 2 || sum.Updated != 1 || sum.Rejected != 1 || sum.Warned != 1 || sum.Tagged != 1 {
 		t.Errorf("dry run summary %+v\n%s", sum, problems(sum))
 	}
 	if e.auditLen("T1") != before {
@@ -122,7 +130,7 @@ func TestImportDryRunWritesNothing(t *testing.T) {
 	// The same rows for real give the same counts: the dry run's scratch
 	// list of references is gone.
 	sum = e.importCSV("T1", text, commands.ImportOptions{})
-	if sum.Created != 1 || sum.Updated != 1 || sum.Rejected != 2 {
+	if sum.Created != 2 || sum.Updated != 1 || sum.Rejected != 1 || sum.Warned != 1 {
 		t.Errorf("real run summary %+v", sum)
 	}
 }

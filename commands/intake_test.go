@@ -43,8 +43,8 @@ func TestIntakeChecksEachItem(t *testing.T) {
 		{commands.IntakeItem{Ref: "INC0020004", Opened: future, Source: "api"}, commands.ResultRejected, "INC0020004", "in the future"},
 		{commands.IntakeItem{Ref: "INC0020005", URL: "javascript:alert(1)", Source: "api"}, commands.ResultRejected, "INC0020005", "not an http(s) link"},
 		{commands.IntakeItem{Ref: "INC0020006", Outcome: "Point of Sale", Source: "api"}, commands.ResultRejected, "INC0020006", "is not an outcome key"},
-		{commands.IntakeItem{Ref: "INC0020007", Outcome: "poss", Source: "api"}, commands.ResultRejected, "INC0020007", `did you mean "pos"`},
-		{commands.IntakeItem{Ref: "INC0020008", Outcome: "legacy", Source: "api"}, commands.ResultRejected, "INC0020008", "archived"},
+		{commands.IntakeItem{Ref: "INC0020007", Outcome: "poss", Source: "api"}, commands.ResultCreated, "INC0020007", ""},
+		{commands.IntakeItem{Ref: "INC0020008", Outcome: "legacy", Source: "api"}, commands.ResultCreated, "INC0020008", ""},
 		{commands.IntakeItem{Ref: "INC0020009", Reject: "event jira:worklog_updated is not handled", Source: "jira"}, commands.ResultRejected, "INC0020009", "not handled"},
 		{commands.IntakeItem{Ref: "INC0012345", Status: "Resolved", Source: "servicenow"}, commands.ResultUpdated, "INC0012345", ""},
 		{commands.IntakeItem{Ref: "INC0020010", Opened: "16/11/2026 08:15", Source: "csv"}, commands.ResultCreated, "INC0020010", ""},
@@ -61,8 +61,19 @@ func TestIntakeChecksEachItem(t *testing.T) {
 			t.Errorf("item %d (%q): %+v, want %s %q reason containing %q", i, c.item.Ref, r, c.result, c.ref, c.reasonPart)
 		}
 	}
-	if got := e.auditLen("T1") - before; got != 5 { // 3 creates, 1 tag, 1 update
-		t.Errorf("%d audit entries, want 5", got)
+	if got := e.auditLen("T1") - before; got != 7 { // 5 creates, 1 tag, 1 update
+		t.Errorf("%d audit entries, want 7", got)
+	}
+	// An unknown or archived outcome: stored untagged, with a warning.
+	for i, want := range map[int]string{9: `no outcome "poss"; did you mean "pos"?`, 10: `outcome "legacy" is archived`} {
+		if r := res[i]; !strings.Contains(r.Warning, want) || r.Outcome != "" || r.Tagged {
+			t.Errorf("item %d: %+v, want a warning containing %q", i, r, want)
+		}
+	}
+	for i, r := range res {
+		if r.Warning != "" && i != 9 && i != 10 {
+			t.Errorf("item %d has a warning: %+v", i, r)
+		}
 	}
 	ops := e.run("T1", "UBIZ", "CGEN", "/tag OPS-12")
 	e.expect(ops, "OPS-12", "pos", "— → pos by @jira")
@@ -213,5 +224,68 @@ func TestDigestDriftCountsEverySource(t *testing.T) {
 		if !strings.Contains(detail.String(), want) {
 			t.Errorf("detail lacks %q:\n%s", want, detail.String())
 		}
+	}
+}
+
+// TestIntakeBadOutcomeIsStoredUntagged: an unknown or archived outcome
+// never drops the work. A new request is stored untagged (it counts as
+// drift), a tagged one keeps its outcome, and each carries a warning.
+func TestIntakeBadOutcomeIsStoredUntagged(t *testing.T) {
+	e := newEnv(t)
+	e.seed("T1") // INC0012345 tagged to pos
+	res := e.intake(commands.IntakeOptions{},
+		commands.IntakeItem{Ref: "OPS-501", Title: "Till printer offline", Requester: "Maria Lopez", Status: "To Do", Source: "jira", Outcome: "typo"},
+		commands.IntakeItem{Ref: "INC0012345", Title: "Tills reject cards", Source: "servicenow", Outcome: "pso"},
+	)
+	if res[0].Result != commands.ResultCreated || res[0].Outcome != "" || !strings.Contains(res[0].Warning, `no outcome "typo" (outcomes: pos)`) {
+		t.Errorf("OPS-501: %+v", res[0])
+	}
+	if res[1].Result != commands.ResultUpdated || res[1].Outcome != "pos" || res[1].Tagged || !strings.Contains(res[1].Warning, `did you mean "pos"`) {
+		t.Errorf("INC0012345: %+v", res[1])
+	}
+	d, err := e.st.DigestData(context.Background(), "T1", start.Add(-time.Hour), start.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	untagged := 0
+	for _, r := range d.NewRequests {
+		if r.Ref == "OPS-501" && r.Outcome == "" {
+			untagged++
+		}
+	}
+	if untagged != 1 {
+		t.Errorf("OPS-501 is not untagged work of the week: %+v", d.NewRequests)
+	}
+}
+
+// staleOutcomes serves a list of outcomes read before one was archived.
+type staleOutcomes struct {
+	*store.Store
+	list []store.Outcome
+}
+
+func (s staleOutcomes) ListOutcomes(context.Context, string) ([]store.Outcome, error) {
+	return s.list, nil
+}
+
+// TestIntakeOutcomeArchivedMeanwhile: the outcome is archived between the
+// core's read of the outcomes and the write; the store refuses the tag and
+// the item goes in again, untagged, with a warning.
+func TestIntakeOutcomeArchivedMeanwhile(t *testing.T) {
+	e := newEnv(t)
+	e.seed("T1")
+	ctx := context.Background()
+	list, err := e.st.ListOutcomes(ctx, "T1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.run("T1", "UADMIN", "CGEN", "/outcome archive pos")
+	core := commands.New(staleOutcomes{e.st, list}, commands.Config{Admins: []string{"UADMIN"}}, e.clock, nil)
+	res, err := core.Intake(ctx, "T1", []commands.IntakeItem{{Ref: "OPS-502", Title: "Scanner cradle broken", Source: "jira", Outcome: "pos"}}, commands.IntakeOptions{})
+	if err != nil || res[0].Result != commands.ResultCreated || res[0].Outcome != "" || !strings.Contains(res[0].Warning, `"pos" is archived`) {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if r, err := e.st.GetRequest(ctx, "T1", "OPS-502"); err != nil || r.Outcome != "" || r.Title != "Scanner cradle broken" {
+		t.Errorf("OPS-502 = %+v %v", r, err)
 	}
 }

@@ -133,13 +133,13 @@ func TestMixedBatch(t *testing.T) {
 		{"INC0020001", commands.ResultCreated, ""},
 		{"OPS-77", commands.ResultCreated, ""},
 		{"", commands.ResultRejected, "is not a ticket reference"},
-		{"OPS-78", commands.ResultRejected, `did you mean "pos"`},
+		{"OPS-78", commands.ResultCreated, ""}, // stored untagged, with a warning
 		{"OPS-79", commands.ResultRejected, "is not a date"},
 		{"", commands.ResultRejected, "no ref"},
 		{"", commands.ResultRejected, "not a request object"},
 		{"OPS-80", commands.ResultCreated, ""},
 	}
-	if len(r.Items) != len(want) || r.Created != 3 || r.Rejected != 5 {
+	if len(r.Items) != len(want) || r.Created != 4 || r.Rejected != 4 || r.Warnings != 1 {
 		t.Fatalf("answer %+v", r)
 	}
 	for i, w := range want {
@@ -150,6 +150,12 @@ func TestMixedBatch(t *testing.T) {
 	}
 	if !r.Items[1].Tagged || s.request("T1", "OPS-77").Outcome != "pos" {
 		t.Error("OPS-77 was not tagged")
+	}
+	if w := r.Items[3].Warning; !strings.Contains(w, `no outcome "poss"; did you mean "pos"?`) || !strings.Contains(w, "stored without it") {
+		t.Errorf("OPS-78 warning %q", w)
+	}
+	if req := s.request("T1", "OPS-78"); req.Outcome != "" || req.Title != "Unknown outcome" {
+		t.Errorf("OPS-78 = %+v, want it stored untagged", req)
 	}
 	if s.request("T1", "OPS-80").Status != store.RequestClosed {
 		t.Error("OPS-80 (Resolved) is not closed")
@@ -186,5 +192,28 @@ func TestJiraIssueWithoutEvent(t *testing.T) {
 	}
 	if req := s.request("T1", "OPS-162"); req.Status != store.RequestClosed || req.Requester != "Beth Anglin" {
 		t.Errorf("OPS-162 = %+v", req)
+	}
+}
+
+// TestJiraUnknownOutcomeLabel: a mistyped label (outcome:typo) or one
+// naming an archived outcome does not drop the issue: it is stored
+// untagged, so it counts as drift, and the answer warns.
+func TestJiraUnknownOutcomeLabel(t *testing.T) {
+	s := newServer(t)
+	typo := bytes.Replace(fixture(t, "jira_automation_jira_format.json"), []byte(`"outcome:pos"`), []byte(`"outcome:typo"`), 1)
+	r := s.intake(tokenT1, typo)
+	if r.Created != 1 || r.Rejected != 0 || r.Warnings != 1 || r.Items[0].Tagged || r.Items[0].Outcome != "" ||
+		!strings.Contains(r.Items[0].Warning, `no outcome "typo"`) {
+		t.Fatalf("typo label: %+v", r)
+	}
+	if req := s.request("T1", "OPS-161"); req.Outcome != "" || req.Title != "Handheld scanners drop Wi-Fi in the Leeds stockroom" {
+		t.Errorf("OPS-161 = %+v, want it stored untagged", req)
+	}
+	if s.openTagged("T1", "pos") != 0 {
+		t.Error("OPS-161 counts as work of pos")
+	}
+	// The label fixed: the next delivery tags it.
+	if r := s.intake(tokenT1, fixture(t, "jira_automation_jira_format.json")); r.Updated != 1 || !r.Items[0].Tagged || r.Items[0].Warning != "" {
+		t.Errorf("fixed label: %+v", r)
 	}
 }

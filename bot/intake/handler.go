@@ -133,7 +133,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	resp := newResponse(ws, results)
 	log.LogAttrs(r.Context(), slog.LevelInfo, "intake", slog.Int("items", len(items)), slog.Int("created", resp.Created),
 		slog.Int("updated", resp.Updated), slog.Int("unchanged", resp.Unchanged), slog.Int("rejected", resp.Rejected),
-		slog.Duration("took", time.Since(start)))
+		slog.Int("warnings", resp.Warnings), slog.Duration("took", time.Since(start)))
 	writeJSON(w, http.StatusOK, resp)
 }
 
@@ -177,6 +177,9 @@ type Response struct {
 	Updated   int    `json:"updated"`
 	Unchanged int    `json:"unchanged"`
 	Rejected  int    `json:"rejected"`
+	// Warnings counts the stored items with a warning (an unknown or
+	// archived outcome left out: the item's warning says which).
+	Warnings int `json:"warnings"`
 	// Items has one entry per item sent, in order.
 	Items []ItemResult `json:"items"`
 }
@@ -200,6 +203,9 @@ func newResponse(ws string, results []commands.IntakeResult) Response {
 			resp.Unchanged++
 		default:
 			resp.Rejected++
+		}
+		if r.Warning != "" {
+			resp.Warnings++
 		}
 	}
 	return resp

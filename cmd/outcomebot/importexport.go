@@ -243,8 +243,12 @@ func printImportSummary(w io.Writer, name, ws string, s commands.ImportSummary, 
 	if s.DryRun {
 		verb = "checked against (dry run: nothing was written)"
 	}
-	fmt.Fprintf(w, "%s: %d rows %s %s in %s: %d created, %d updated, %d unchanged, %d rejected; %d tagged\n",
+	fmt.Fprintf(w, "%s: %d rows %s %s in %s: %d created, %d updated, %d unchanged, %d rejected; %d tagged",
 		name, s.Rows, verb, ws, took.Round(time.Millisecond), s.Created, s.Updated, s.Unchanged, s.Rejected, s.Tagged)
+	if s.Warned > 0 {
+		fmt.Fprintf(w, "; %d with warnings", s.Warned)
+	}
+	fmt.Fprintln(w)
 	if len(s.Columns) > 0 {
 		fields := make([]string, 0, len(s.Columns))
 		for f, h := range s.Columns {
@@ -262,5 +266,11 @@ func printImportSummary(w io.Writer, name, ws string, s commands.ImportSummary, 
 	}
 	if more := s.Rejected - len(s.Problems); more > 0 {
 		fmt.Fprintf(w, "  … and %d more rejected rows\n", more)
+	}
+	for _, p := range s.Warnings {
+		fmt.Fprintf(w, "  line %d %s: warning: %s\n", p.Line, p.Ref, p.Reason)
+	}
+	if more := s.Warned - len(s.Warnings); more > 0 {
+		fmt.Fprintf(w, "  … and %d more rows with warnings\n", more)
 	}
 }

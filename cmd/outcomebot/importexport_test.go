@@ -150,3 +150,25 @@ func TestImportCommandRefusals(t *testing.T) {
 		})
 	}
 }
+
+// TestImportCommandWarnsOnOutcome: a row with an unknown outcome goes in
+// untagged and the summary lists it, with its line, as a warning.
+func TestImportCommandWarnsOnOutcome(t *testing.T) {
+	e := newToolEnv(t)
+	csvPath := e.file("outcomes.csv", "Ticket,Title,Outcome\nINC0071001,Till in Leeds,pos\nINC0071002,Label printer,pso\n")
+	out, _, err := e.run("import", "--workspace", e.ws, csvPath)
+	if err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"2 created, 0 updated, 0 unchanged, 0 rejected; 1 tagged; 1 with warnings",
+		`line 3 INC0071002: warning: no outcome "pso"; did you mean "pos"?`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if r, err := e.st.GetRequest(context.Background(), e.ws, "INC0071002"); err != nil || r.Outcome != "" {
+		t.Errorf("INC0071002 = %+v %v", r, err)
+	}
+}
