@@ -11,6 +11,8 @@ package store
 //
 //	<prefix>:{<tenant>}:teams:conv   hash: conversation id → JSON TeamsConversation
 //	<prefix>:{<tenant>}:teams:user   hash: user id or aad object id → JSON TeamsUser
+//	<prefix>:{<tenant>}:teams:dm     hash: user id or aad object id → id of the
+//	                                   bot's personal chat with that user
 //
 // "teams:" is a fixed name that no other workspace key starts with.
 
@@ -57,11 +59,14 @@ type TeamsUser struct {
 
 func (k keyspace) teamsConversations() string { return k.base + "teams:conv" }
 func (k keyspace) teamsUsers() string         { return k.base + "teams:user" }
+func (k keyspace) teamsPersonalChats() string { return k.base + "teams:dm" }
 
 // SaveTeamsActivity records, in one round trip, the conversation reference
 // conv and the users seen in an authenticated activity. Users are stored
 // under both their ids so either finds them; a user without a name does not
-// overwrite a stored name.
+// overwrite a stored name. When conv is a personal chat (Type "personal"),
+// it is also remembered as the bot's personal chat with each of users
+// (named or not), so a direct message can reach them (GetTeamsPersonalChat).
 func (s *Store) SaveTeamsActivity(ctx context.Context, ws string, conv TeamsConversation, users ...TeamsUser) error {
 	op := "save teams conversation " + conv.ID
 	if err := checkWorkspace(ws); err != nil {
@@ -75,7 +80,15 @@ func (s *Store) SaveTeamsActivity(ctx context.Context, ws string, conv TeamsConv
 		return wrap(op, err)
 	}
 	fields := make([]any, 0, 4*len(users))
+	var dms []any
 	for _, u := range users {
+		if conv.Type == "personal" {
+			for _, id := range []string{u.ID, u.AADObjectID} {
+				if id != "" {
+					dms = append(dms, id, conv.ID)
+				}
+			}
+		}
 		if u.Name == "" || (u.ID == "" && u.AADObjectID == "") {
 			continue
 		}
@@ -94,6 +107,9 @@ func (s *Store) SaveTeamsActivity(ctx context.Context, ws string, conv TeamsConv
 		p.HSet(ctx, k.teamsConversations(), conv.ID, string(convJSON))
 		if len(fields) > 0 {
 			p.HSet(ctx, k.teamsUsers(), fields...)
+		}
+		if len(dms) > 0 {
+			p.HSet(ctx, k.teamsPersonalChats(), dms...)
 		}
 		return nil
 	})
@@ -138,6 +154,56 @@ func (s *Store) GetTeamsConversation(ctx context.Context, ws, id string) (TeamsC
 		return TeamsConversation{}, wrap("get teams conversation "+id, err)
 	}
 	return c, nil
+}
+
+// GetTeamsPersonalChat reads the reference of the bot's personal chat with
+// a user (by Bot Framework id or aad object id); ErrNotFound if the bot has
+// none, or its reference was forgotten (the app was removed there).
+func (s *Store) GetTeamsPersonalChat(ctx context.Context, ws, user string) (TeamsConversation, error) {
+	op := "get teams personal chat of " + user
+	if err := checkWorkspace(ws); err != nil {
+		return TeamsConversation{}, wrap(op, err)
+	}
+	id, err := s.rdb.HGet(ctx, s.keys(ws).teamsPersonalChats(), user).Result()
+	if errors.Is(err, redis.Nil) {
+		return TeamsConversation{}, wrap(op, ErrNotFound)
+	}
+	if err != nil {
+		return TeamsConversation{}, wrap(op, err)
+	}
+	var c TeamsConversation
+	if err := s.getTeamsJSON(ctx, ws, s.keys(ws).teamsConversations(), id, &c); err != nil {
+		return TeamsConversation{}, wrap(op, err)
+	}
+	return c, nil
+}
+
+// LatestTeamsConversation returns the most recently refreshed conversation
+// reference of a tenant: its service URL and bot account are what creating
+// a new conversation there needs. ErrNotFound if the bot knows none.
+func (s *Store) LatestTeamsConversation(ctx context.Context, ws string) (TeamsConversation, error) {
+	op := "latest teams conversation"
+	if err := checkWorkspace(ws); err != nil {
+		return TeamsConversation{}, wrap(op, err)
+	}
+	all, err := s.rdb.HGetAll(ctx, s.keys(ws).teamsConversations()).Result()
+	if err != nil {
+		return TeamsConversation{}, wrap(op, err)
+	}
+	var best TeamsConversation
+	for _, raw := range all {
+		var c TeamsConversation
+		if json.Unmarshal([]byte(raw), &c) != nil || c.ServiceURL == "" {
+			continue
+		}
+		if best.ID == "" || c.Updated.After(best.Updated) || (c.Updated.Equal(best.Updated) && c.ID < best.ID) {
+			best = c
+		}
+	}
+	if best.ID == "" {
+		return TeamsConversation{}, wrap(op, ErrNotFound)
+	}
+	return best, nil
 }
 
 // SaveTeamsUser records a user learned from a member lookup.

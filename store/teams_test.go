@@ -105,4 +105,62 @@ func TestTeamsClusterSlots(t *testing.T) {
 	if _, err := st.GetTeamsUser(ctx, "tenant-1", "aad-b"); err != nil {
 		t.Fatalf("get user: %v", err)
 	}
+	dm := store.TeamsConversation{ID: "a:1a", ServiceURL: "https://smba.example/", TenantID: "tenant-1", Type: "personal"}
+	if err := st.SaveTeamsActivity(ctx, "tenant-1", dm, store.TeamsUser{ID: "29:a", AADObjectID: "aad-a", Name: "A"}); err != nil {
+		t.Fatalf("save personal chat: %v", err)
+	}
+	if _, err := st.GetTeamsPersonalChat(ctx, "tenant-1", "aad-a"); err != nil {
+		t.Fatalf("get personal chat: %v", err)
+	}
+	if _, err := st.LatestTeamsConversation(ctx, "tenant-1"); err != nil {
+		t.Fatalf("latest conversation: %v", err)
+	}
+}
+
+// TestTeamsPersonalChat: an activity in a personal chat remembers that chat
+// under the user's ids (named or not); a channel activity does not; a
+// forgotten chat is not found; the latest reference names the tenant's
+// service URL.
+func TestTeamsPersonalChat(t *testing.T) {
+	st, ctx := storetest.New(t), teamsCtx(t)
+	if _, err := st.GetTeamsPersonalChat(ctx, "tenant-1", "aad-ada"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("no chat yet: err = %v, want ErrNotFound", err)
+	}
+	if _, err := st.LatestTeamsConversation(ctx, "tenant-1"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("no conversation yet: err = %v, want ErrNotFound", err)
+	}
+	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	channel := store.TeamsConversation{ID: "19:it@thread.tacv2", ServiceURL: "https://smba.example/old/", TenantID: "tenant-1",
+		Type: "channel", BotID: "28:app", Updated: at}
+	if err := st.SaveTeamsActivity(ctx, "tenant-1", channel, store.TeamsUser{ID: "29:bob", AADObjectID: "aad-bob", Name: "Bob"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.GetTeamsPersonalChat(ctx, "tenant-1", "aad-bob"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a channel counted as a personal chat: err = %v", err)
+	}
+	dm := store.TeamsConversation{ID: "a:1ada", ServiceURL: "https://smba.example/new/", TenantID: "tenant-1",
+		Type: "personal", BotID: "28:app", Updated: at.Add(time.Hour)}
+	if err := st.SaveTeamsActivity(ctx, "tenant-1", dm, store.TeamsUser{ID: "29:ada", AADObjectID: "aad-ada"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"29:ada", "aad-ada"} {
+		if got, err := st.GetTeamsPersonalChat(ctx, "tenant-1", id); err != nil || got != dm {
+			t.Fatalf("GetTeamsPersonalChat(%s) = %+v, %v; want %+v", id, got, err, dm)
+		}
+	}
+	if _, err := st.GetTeamsPersonalChat(ctx, "tenant-2", "aad-ada"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("another tenant sees the chat: err = %v", err)
+	}
+	if got, err := st.LatestTeamsConversation(ctx, "tenant-1"); err != nil || got != dm {
+		t.Fatalf("LatestTeamsConversation = %+v, %v; want the personal chat, refreshed last", got, err)
+	}
+	if _, err := st.ForgetTeamsConversations(ctx, "tenant-1", "", dm.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.GetTeamsPersonalChat(ctx, "tenant-1", "aad-ada"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("forgotten chat: err = %v, want ErrNotFound", err)
+	}
+	if _, err := st.GetTeamsPersonalChat(ctx, "", "aad-ada"); err == nil {
+		t.Fatal("empty workspace accepted")
+	}
 }

@@ -142,6 +142,38 @@ func (c *connector) Member(ctx context.Context, serviceURL, conversationID, memb
 	return m, err
 }
 
+// createConversationRequest is the body of a create-conversation call: a
+// 1:1 chat between the bot and one member, in a tenant.
+type createConversationRequest struct {
+	Bot         schema.ChannelAccount   `json:"bot"`
+	Members     []schema.ChannelAccount `json:"members"`
+	IsGroup     bool                    `json:"isGroup"`
+	TenantID    string                  `json:"tenantId"`
+	ChannelData map[string]any          `json:"channelData"`
+}
+
+// CreatePersonalChat creates (or, if it exists, returns) the bot's 1:1
+// conversation with member (a "29:" id or an aad object id) in tenant, at
+// serviceURL, and returns its id. A service URL in the answer is not
+// followed: service URLs are trusted only from authenticated activities.
+func (c *connector) CreatePersonalChat(ctx context.Context, serviceURL, botID, botName, tenant, member string) (string, error) {
+	u := strings.TrimRight(serviceURL, "/") + "/v3/conversations"
+	body := createConversationRequest{
+		Bot:         schema.ChannelAccount{ID: botID, Name: botName},
+		Members:     []schema.ChannelAccount{{ID: member}},
+		TenantID:    tenant,
+		ChannelData: map[string]any{"tenant": map[string]any{"id": tenant}},
+	}
+	var rr schema.ConversationResourceResponse
+	if err := c.do(ctx, "create personal chat with "+member, http.MethodPost, u, "", body, &rr); err != nil {
+		return "", err
+	}
+	if rr.ID == "" {
+		return "", fmt.Errorf("create personal chat with %s: the connector returned no conversation id", member)
+	}
+	return rr.ID, nil
+}
+
 func activitiesURL(serviceURL, conversationID, activityID string) string {
 	u := strings.TrimRight(serviceURL, "/") + "/v3/conversations/" + url.PathEscape(conversationID) + "/activities"
 	if activityID != "" {

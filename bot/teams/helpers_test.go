@@ -204,6 +204,7 @@ func newFakeConnector(t testing.TB) *fakeConnector {
 	mux.HandleFunc("POST /v3/conversations/{conv}/activities/{id}", f.activity)
 	mux.HandleFunc("PUT /v3/conversations/{conv}/activities/{id}", f.activity)
 	mux.HandleFunc("GET /v3/conversations/{conv}/members/{member}", f.member)
+	mux.HandleFunc("POST /v3/conversations", f.createConversation)
 	f.Server = httptest.NewServer(mux)
 	t.Cleanup(f.Close)
 	return f
@@ -297,6 +298,31 @@ func (f *fakeConnector) member(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_ = json.NewEncoder(w).Encode(m)
+}
+
+// createConversation creates a 1:1 chat ("a:chat-<member id>"), as the
+// real connector does for a bot and one member of a tenant; the call is
+// recorded with Conversation "" and its body.
+func (f *fakeConnector) createConversation(w http.ResponseWriter, r *http.Request) {
+	if !f.authorized(w, r) {
+		return
+	}
+	var body struct {
+		Bot         map[string]any   `json:"bot"`
+		Members     []map[string]any `json:"members"`
+		TenantID    string           `json:"tenantId"`
+		ChannelData map[string]any   `json:"channelData"`
+	}
+	raw, _ := io.ReadAll(r.Body)
+	if err := json.Unmarshal(raw, &body); err != nil || len(body.Members) != 1 || body.TenantID == "" || body.Bot["id"] == nil {
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprint(w, `{"error":{"code":"BadArgument","message":"bot, one member and tenantId are required"}}`)
+		return
+	}
+	var all map[string]any
+	_ = json.Unmarshal(raw, &all)
+	f.record(r, all)
+	fmt.Fprintf(w, `{"id":%q}`, "a:chat-"+fmt.Sprint(body.Members[0]["id"]))
 }
 
 func (f *fakeConnector) addMember(id, aad, name string) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/store"
@@ -17,7 +18,10 @@ type Poster struct {
 	a *Adapter
 }
 
-var _ commands.Poster = (*Poster)(nil)
+var (
+	_ commands.Poster       = (*Poster)(nil)
+	_ commands.DirectPoster = (*Poster)(nil)
+)
 
 // ErrNoConversation means the bot has no stored reference for a
 // conversation: it has never been installed in, or messaged from, there.
@@ -83,6 +87,65 @@ func (p *Poster) Update(ctx context.Context, ref commands.MessageRef, workspace 
 		return fmt.Errorf("update teams message %s in %s: %w", ref.ID, ref.Channel, err)
 	}
 	return nil
+}
+
+// PostDirect messages a user (the core's id: an aad object id, or a "29:"
+// id) in their personal chat with the bot: the one the bot last saw them
+// write from, else one created with the Bot Connector at the service URL
+// the bot last heard the tenant from, which is then remembered. Without any
+// stored conversation in the tenant it fails with ErrNoConversation.
+func (p *Poster) PostDirect(ctx context.Context, ws, user string, msg commands.Response) (commands.MessageRef, error) {
+	conv, err := p.personalChat(ctx, ws, user)
+	if err != nil {
+		return commands.MessageRef{}, fmt.Errorf("message teams user %s: %w", user, err)
+	}
+	return p.Post(ctx, commands.Destination{Workspace: ws, Channel: conv.ID}, msg)
+}
+
+// personalChat finds or creates the bot's personal chat with user.
+func (p *Poster) personalChat(ctx context.Context, ws, user string) (store.TeamsConversation, error) {
+	conv, err := p.a.store.GetTeamsPersonalChat(ctx, ws, user)
+	if !errors.Is(err, store.ErrNotFound) {
+		return conv, err
+	}
+	known, err := p.a.store.LatestTeamsConversation(ctx, ws)
+	if errors.Is(err, store.ErrNotFound) {
+		return known, ErrNoConversation
+	}
+	if err != nil {
+		return known, err
+	}
+	// The connector knows members by their "29:" id; the aad object id is
+	// the fallback for a user the bot has never seen.
+	who := store.TeamsUser{AADObjectID: user}
+	if u, err := p.a.store.GetTeamsUser(ctx, ws, user); err == nil && u.ID != "" {
+		who = store.TeamsUser{ID: u.ID, AADObjectID: u.AADObjectID}
+	} else if strings.HasPrefix(user, "29:") {
+		who = store.TeamsUser{ID: user}
+	}
+	member := who.ID
+	if member == "" {
+		member = who.AADObjectID
+	}
+	botID, botName := known.BotID, known.BotName
+	if botID == "" {
+		botID = "28:" + p.a.cfg.AppID
+	}
+	id, err := p.a.conn.CreatePersonalChat(ctx, known.ServiceURL, botID, botName, ws, member)
+	if err != nil {
+		return store.TeamsConversation{}, err
+	}
+	conv = store.TeamsConversation{
+		ID: baseConversation(id), ServiceURL: known.ServiceURL, TenantID: ws, Type: "personal",
+		BotID: botID, BotName: botName, ChannelID: known.ChannelID, Updated: p.a.now().UTC(),
+	}
+	if conv.ChannelID == "" {
+		conv.ChannelID = "msteams"
+	}
+	if err := p.a.store.SaveTeamsActivity(ctx, ws, conv, who); err != nil {
+		p.a.log.Warn("teams: remember created personal chat", "workspace", ws, "user", user, "err", err)
+	}
+	return conv, nil
 }
 
 // reference reads the stored reference of a conversation (thread suffix

@@ -212,3 +212,111 @@ func TestRemovedBotIsPermanentAndForgotten(t *testing.T) {
 		t.Errorf("removal activities caused connector calls: %+v", calls)
 	}
 }
+
+// refuseChannel makes the connector refuse every post to conv as it does
+// when the bot was removed there (a permanent error).
+func (e *env) refuseChannel(conv string) {
+	e.conn.failCode = "BotNotInConversationRoster"
+	e.conn.fail = func(r *http.Request, _ int) (int, http.Header, bool) {
+		return http.StatusForbidden, nil, strings.HasPrefix(r.PathValue("conv"), conv)
+	}
+}
+
+// noticeIn returns the call that posted the digest failure notice, if any.
+func noticeIn(calls []call) (call, bool) {
+	for _, c := range calls {
+		if c.Body != nil && strings.Contains(c.text(), "could not be posted") {
+			return c, true
+		}
+	}
+	return call{}, false
+}
+
+// TestDigestFailureNoticeReachesPersonalChat: the admin who subscribed a
+// channel whose digest fails for good is told in their personal chat with
+// the bot (the core messages the subscriber through PostDirect).
+func TestDigestFailureNoticeReachesPersonalChat(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.do(e.command(dmConv, "personal", admin, "outcome whoami")) // the bot learns the admin's personal chat
+	e.do(e.command(itConv, "channel", admin, "digest subscribe"))
+	e.refuseChannel(itConv)
+
+	err := e.core.SendDigest(ctx, e.restarted().Poster(), testTenant, itConv, time.Now(), commands.DigestInput{}, "test")
+	if err == nil {
+		t.Fatal("digest to a channel that refuses the bot succeeded")
+	}
+	calls := e.conn.take()
+	notice, ok := noticeIn(calls)
+	if !ok {
+		t.Fatalf("no failure notice among %d calls: %+v", len(calls), calls)
+	}
+	if notice.Conversation != dmConv || notice.Method != http.MethodPost {
+		t.Errorf("notice went to %s %q, want the admin's personal chat %s", notice.Method, notice.Conversation, dmConv)
+	}
+	for _, c := range calls {
+		if c.Conversation == "" {
+			t.Errorf("a conversation was created although the personal chat is known: %s", c.text())
+		}
+	}
+}
+
+// TestDigestFailureNoticeCreatesPersonalChat: when the bot has never had a
+// personal chat with the subscriber, it creates one with the Bot Connector
+// (bot, the member's 29: id, tenant) at the tenant's service URL, posts the
+// notice there and remembers the chat.
+func TestDigestFailureNoticeCreatesPersonalChat(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.do(e.command(itConv, "channel", admin, "digest subscribe"))
+	e.refuseChannel(itConv)
+
+	if err := e.core.SendDigest(ctx, e.restarted().Poster(), testTenant, itConv, time.Now(), commands.DigestInput{}, "test"); err == nil {
+		t.Fatal("digest to a channel that refuses the bot succeeded")
+	}
+	calls := e.conn.take()
+	var create *call
+	for i := range calls {
+		if calls[i].Conversation == "" && calls[i].Method == http.MethodPost {
+			create = &calls[i]
+		}
+	}
+	if create == nil {
+		t.Fatalf("no conversation created: %+v", calls)
+	}
+	body := create.text()
+	for _, want := range []string{`"members":[{"id":"29:admin"`, `"tenantId":"` + testTenant + `"`, `"bot":{"id":"` + botID + `"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("create-conversation body lacks %s: %s", want, body)
+		}
+	}
+	notice, ok := noticeIn(calls)
+	if !ok || notice.Conversation != "a:chat-29:admin" {
+		t.Fatalf("notice %+v (found %v), want it in the created chat a:chat-29:admin", notice, ok)
+	}
+	conv, err := e.store.GetTeamsPersonalChat(ctx, testTenant, admin.aad)
+	if err != nil || conv.ID != "a:chat-29:admin" || conv.ServiceURL != e.conn.serviceURL() || conv.Type != "personal" {
+		t.Fatalf("created chat not remembered: %+v, %v", conv, err)
+	}
+
+	// A later direct message reuses it.
+	if _, err := e.adapter.Poster().(commands.DirectPoster).PostDirect(ctx, testTenant, admin.aad, commands.Response{Text: "again"}); err != nil {
+		t.Fatal(err)
+	}
+	if calls := e.conn.take(); len(calls) != 1 || calls[0].Conversation != "a:chat-29:admin" {
+		t.Fatalf("second message: %+v; want one send to the remembered chat", calls)
+	}
+}
+
+// TestPostDirectWithoutAnyConversation: with nothing stored for the tenant
+// there is no service URL to create a chat at.
+func TestPostDirectWithoutAnyConversation(t *testing.T) {
+	e := newEnv(t)
+	_, err := e.adapter.Poster().(commands.DirectPoster).PostDirect(context.Background(), testTenant, admin.aad, commands.Response{Text: "x"})
+	if !errors.Is(err, ErrNoConversation) {
+		t.Fatalf("err = %v, want ErrNoConversation", err)
+	}
+	if calls := e.conn.take(); len(calls) != 0 {
+		t.Fatalf("calls %+v", calls)
+	}
+}
