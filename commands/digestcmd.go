@@ -10,7 +10,7 @@ import (
 	"github.com/outcomebot/outcomebot/store/record"
 )
 
-const usageSubscribe = "/digest subscribe [outcomes=a,b] [tz=Area/City]"
+const usageSubscribe = "/digest subscribe [outcomes=a,b|all] [tz=Area/City]"
 
 // digestFor builds the digest of a channel at now, as its subscription says
 // (all outcomes in the default zone when it has none).
@@ -61,31 +61,66 @@ func (c *Core) digestSubscribe(ctx context.Context, req Request, args Args) (Res
 	if w, ok := args.Word(0); ok && (w.Kind != TokenHere || len(args.Words) > 1) {
 		return Response{}, Userf("Usage: %s — run it in the leadership channel itself.", Code(usageSubscribe))
 	}
-	sub := record.Subscription{Channel: req.Channel, TZ: c.cfg.DefaultTZ.String(), By: req.User, At: req.Time}
+	ch := record.SubscriptionChange{Channel: req.Channel, DefaultTZ: c.cfg.DefaultTZ.String(), By: req.User, At: req.Time}
 	if t, ok := args.Option("tz"); ok {
 		loc, err := loadZone(t.Text)
 		if err != nil {
 			return Response{}, err
 		}
-		sub.TZ = loc.String()
+		ch.TZ = loc.String()
 	}
 	if t, ok := args.Option("outcomes"); ok {
 		keys, err := c.followedOutcomes(ctx, req.Workspace, t.Text)
 		if err != nil {
 			return Response{}, err
 		}
-		sub.Outcomes = keys
+		ch.SetOutcomes, ch.Outcomes = true, keys
 	}
-	created, err := c.store.Subscribe(ctx, req.Workspace, sub)
+	// One round trip: the store merges what is named into the subscription.
+	res, err := c.store.ChangeSubscription(ctx, req.Workspace, ch)
 	if err != nil {
 		return Response{}, err
 	}
-	verb := "now gets"
-	if !created {
-		verb = "still gets (subscription updated)"
+	sub := res.After
+	switch {
+	case res.Created:
+		return Response{Visibility: InChannel, Text: fmt.Sprintf("This channel now gets the weekly outcome digest, %s. %s",
+			followText(sub.Outcomes), c.nextText(sub, req.Time))}, nil
+	case !res.Changed:
+		return Response{Text: fmt.Sprintf("This channel already gets the weekly outcome digest, %s, in %s; nothing changed. %s",
+			followText(sub.Outcomes), Code(zoneName(sub.TZ)), c.nextText(sub, req.Time))}, nil
 	}
-	return Response{Visibility: InChannel, Text: fmt.Sprintf("This channel %s the weekly outcome digest, %s. %s",
-		verb, followText(sub.Outcomes), c.nextText(sub, req.Time))}, nil
+	return Response{Visibility: InChannel, Text: fmt.Sprintf("Digest subscription updated: %s. This channel still gets the weekly outcome digest, now %s. %s",
+		strings.Join(subscriptionChanges(res.Before, sub), "; "), followText(sub.Outcomes), c.nextText(sub, req.Time))}, nil
+}
+
+// subscriptionChanges says what differs between two subscriptions.
+func subscriptionChanges(before, after record.Subscription) []string {
+	var out []string
+	if before.TZ != after.TZ {
+		out = append(out, fmt.Sprintf("time zone %s → %s", Code(zoneName(before.TZ)), Code(zoneName(after.TZ))))
+	}
+	if strings.Join(before.Outcomes, ",") != strings.Join(after.Outcomes, ",") {
+		out = append(out, fmt.Sprintf("outcomes %s → %s", outcomesName(before.Outcomes), outcomesName(after.Outcomes)))
+	}
+	if len(out) == 0 {
+		out = append(out, "repaired")
+	}
+	return out
+}
+
+func zoneName(tz string) string {
+	if tz == "" {
+		return "default"
+	}
+	return tz
+}
+
+func outcomesName(keys []string) string {
+	if len(keys) == 0 {
+		return "all"
+	}
+	return Code(strings.Join(keys, ", "))
 }
 
 // loadZone validates an IANA zone name.
@@ -100,8 +135,12 @@ func loadZone(name string) (*time.Location, error) {
 	return loc, nil
 }
 
-// followedOutcomes checks a comma-separated list of outcome keys.
+// followedOutcomes checks a comma-separated list of outcome keys; `all`
+// (nil keys) follows every outcome.
 func (c *Core) followedOutcomes(ctx context.Context, ws, list string) ([]string, error) {
+	if strings.EqualFold(strings.TrimSpace(list), "all") {
+		return nil, nil
+	}
 	var keys []string
 	for _, k := range strings.Split(list, ",") {
 		k = strings.ToLower(strings.TrimSpace(k))
@@ -114,7 +153,7 @@ func (c *Core) followedOutcomes(ctx context.Context, ws, list string) ([]string,
 		keys = append(keys, k)
 	}
 	if len(keys) == 0 {
-		return nil, Userf("`outcomes=` needs at least one outcome key, e.g. `outcomes=pos,infra`; leave it out to follow all outcomes.")
+		return nil, Userf("`outcomes=` needs at least one outcome key, e.g. `outcomes=pos,infra`, or `outcomes=all` to follow every outcome.")
 	}
 	return keys, nil
 }

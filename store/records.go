@@ -8,24 +8,26 @@ import "github.com/outcomebot/outcomebot/store/record"
 
 // Records the store reads and writes (see package record).
 type (
-	AuditEntry       = record.AuditEntry
-	DigestPost       = record.DigestPost
-	DigestClaim      = record.DigestClaim
-	DigestFailure    = record.DigestFailure
-	IntakeItem       = record.IntakeItem
-	IntakeOptions    = record.IntakeOptions
-	IntakeResult     = record.IntakeResult
-	Outcome          = record.Outcome
-	Request          = record.Request
-	TagChange        = record.TagChange
-	TagEvent         = record.TagEvent
-	Escalation       = record.Escalation
-	Subscription     = record.Subscription
-	EscalationFilter = record.EscalationFilter
-	Settlement       = record.Settlement
-	DigestData       = record.DigestData
-	TriageSettings   = record.TriageSettings
-	TriageMessage    = record.TriageMessage
+	AuditEntry          = record.AuditEntry
+	DigestPost          = record.DigestPost
+	DigestClaim         = record.DigestClaim
+	DigestFailure       = record.DigestFailure
+	IntakeItem          = record.IntakeItem
+	IntakeOptions       = record.IntakeOptions
+	IntakeResult        = record.IntakeResult
+	Outcome             = record.Outcome
+	Request             = record.Request
+	TagChange           = record.TagChange
+	TagEvent            = record.TagEvent
+	Escalation          = record.Escalation
+	Subscription        = record.Subscription
+	SubscriptionChange  = record.SubscriptionChange
+	SubscriptionChanged = record.SubscriptionChanged
+	EscalationFilter    = record.EscalationFilter
+	Settlement          = record.Settlement
+	DigestData          = record.DigestData
+	TriageSettings      = record.TriageSettings
+	TriageMessage       = record.TriageMessage
 )
 
 // Record constants.

@@ -82,6 +82,48 @@ func TestSubscriptions(t *testing.T) {
 	}
 }
 
+// TestChangeSubscription: changing a subscription changes only what is
+// named; the subscriber and the time subscribed stay; asking for what is
+// already so writes nothing.
+func TestChangeSubscription(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	steps := []struct {
+		name                 string
+		ch                   store.SubscriptionChange
+		created, changed     bool
+		wantTZ, wantOutcomes string
+	}{
+		{"new", store.SubscriptionChange{DefaultTZ: "UTC", By: "U1", At: t0}, true, true, "UTC", "[]"},
+		{"zone", store.SubscriptionChange{TZ: "Europe/Berlin", DefaultTZ: "UTC", By: "U2", At: t0.Add(time.Hour)}, false, true, "Europe/Berlin", "[]"},
+		{"outcomes", store.SubscriptionChange{SetOutcomes: true, Outcomes: []string{"pos", "infra"}, DefaultTZ: "UTC", By: "U2", At: t0.Add(2 * time.Hour)}, false, true, "Europe/Berlin", "[pos infra]"},
+		{"same again", store.SubscriptionChange{TZ: "Europe/Berlin", SetOutcomes: true, Outcomes: []string{"pos", "infra"}, By: "U3", At: t0.Add(3 * time.Hour)}, false, false, "Europe/Berlin", "[pos infra]"},
+		{"nothing named", store.SubscriptionChange{By: "U3", At: t0.Add(4 * time.Hour)}, false, false, "Europe/Berlin", "[pos infra]"},
+		{"all outcomes", store.SubscriptionChange{SetOutcomes: true, By: "U3", At: t0.Add(5 * time.Hour)}, false, true, "Europe/Berlin", "[]"},
+	}
+	for _, st := range steps {
+		st.ch.Channel = "C1"
+		before, _ := s.GetSubscription(ctx, ws, "C1")
+		res, err := s.ChangeSubscription(ctx, ws, st.ch)
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if res.Created != st.created || res.Changed != st.changed || fmtSlice(res.Before.Outcomes) != fmtSlice(before.Outcomes) || res.Before.TZ != before.TZ {
+			t.Errorf("%s: result %+v (before %+v)", st.name, res, before)
+		}
+		got, err := s.GetSubscription(ctx, ws, "C1")
+		if err != nil || got.TZ != st.wantTZ || fmtSlice(got.Outcomes) != st.wantOutcomes || got.By != "U1" || !got.At.Equal(t0) {
+			t.Errorf("%s: subscription %+v, %v; want zone %s, outcomes %s, by U1 at %v", st.name, got, err, st.wantTZ, st.wantOutcomes, t0)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(res.After) {
+			t.Errorf("%s: After = %+v, stored %+v", st.name, res.After, got)
+		}
+	}
+	if n := auditCounts(t, s)["subscribe"]; n != 4 {
+		t.Errorf("audited %d subscription changes, want 4", n)
+	}
+}
+
 func TestWorkspaces(t *testing.T) {
 	t.Parallel()
 	s, ctx := storetest.New(t), ctxT(t)

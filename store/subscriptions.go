@@ -19,8 +19,9 @@ type subscriptionJSON struct {
 	At       int64    `json:"at,omitempty"`
 }
 
-// Subscribe subscribes (or re-subscribes, replacing outcomes and zone) a
-// channel to the digest; true if the channel was new. sub.By and sub.At are
+// Subscribe subscribes a channel to the digest, replacing any subscription
+// it has (subscriber and time included: to change a subscription, use
+// ChangeSubscription); true if the channel was new. sub.By and sub.At are
 // the actor and time. One atomic round trip.
 func (s *Store) Subscribe(ctx context.Context, ws string, sub Subscription) (bool, error) {
 	op := "subscribe " + sub.Channel
@@ -35,6 +36,55 @@ func (s *Store) Subscribe(ctx context.Context, ws string, sub Subscription) (boo
 		return false, fmt.Errorf("%s: %w", op, err)
 	}
 	return s.changeSubscription(ctx, op, ws, "subscribe", sub.Channel, sub.By, sub.At, string(body))
+}
+
+// ChangeSubscription subscribes a channel to the digest, or changes the
+// subscription it has: only what ch names (zone, outcomes) changes, and a
+// subscribed channel keeps its subscriber and time subscribed. Nothing is
+// written (or audited) when the subscription already is as asked. One
+// atomic round trip.
+func (s *Store) ChangeSubscription(ctx context.Context, ws string, ch SubscriptionChange) (SubscriptionChanged, error) {
+	op := "change subscription " + ch.Channel
+	if err := checkWorkspace(ws); err != nil {
+		return SubscriptionChanged{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if ch.Channel == "" {
+		return SubscriptionChanged{}, fmt.Errorf("%s: empty channel", op)
+	}
+	outcomes := ch.Outcomes
+	if outcomes == nil {
+		outcomes = []string{}
+	}
+	list, err := json.Marshal(outcomes)
+	if err != nil {
+		return SubscriptionChanged{}, fmt.Errorf("%s: %w", op, err)
+	}
+	set := "0"
+	if ch.SetOutcomes {
+		set = "1"
+	}
+	k := s.keys(ws)
+	v, err := s.run(ctx, ws, true, call{
+		script: scriptSubscription,
+		keys:   []string{k.audit(), k.subscriptions()},
+		args:   s.auditArgs(ch.By, msArg(ch.At), "change", ch.Channel, ch.TZ, ch.DefaultTZ, set, string(list)),
+	})
+	if err != nil {
+		return SubscriptionChanged{}, wrap(op, err)
+	}
+	reply, _ := v.([]any)
+	if len(reply) != 4 {
+		return SubscriptionChanged{}, fmt.Errorf("%s: unexpected reply %v", op, v)
+	}
+	created, _ := reply[0].(int64)
+	changed, _ := reply[1].(int64)
+	before, _ := reply[2].(string)
+	after, _ := reply[3].(string)
+	res := SubscriptionChanged{Created: created == 1, Changed: changed == 1, After: decodeSubscription(ch.Channel, after)}
+	if before != "" {
+		res.Before = decodeSubscription(ch.Channel, before)
+	}
+	return res, nil
 }
 
 // Unsubscribe removes a channel's subscription; false if it had none (then

@@ -139,6 +139,33 @@ type Subscription struct {
 	At       time.Time
 }
 
+// SubscriptionChange subscribes a channel to the digest or changes its
+// subscription: on a subscribed channel only what it names changes, and the
+// subscriber and the time subscribed (Subscription.By, At) stay.
+type SubscriptionChange struct {
+	Channel string
+	// TZ is the zone to set; "" keeps the channel's zone, and gives a new
+	// subscription DefaultTZ.
+	TZ        string
+	DefaultTZ string
+	// SetOutcomes replaces the followed outcomes with Outcomes (empty: all);
+	// unset keeps them (all, for a new subscription).
+	SetOutcomes bool
+	Outcomes    []string
+	// By and At are who changes it and when (and so who subscribed it and
+	// since when, if the channel was not subscribed).
+	By string
+	At time.Time
+}
+
+// SubscriptionChanged is what a SubscriptionChange did.
+type SubscriptionChanged struct {
+	Before  Subscription // zero when Created
+	After   Subscription
+	Created bool // the channel was not subscribed
+	Changed bool // false: the subscription already was as asked; nothing was written
+}
+
 // EscalationFilter selects escalations for ListEscalations.
 type EscalationFilter struct {
 	OpenOnly bool   // open or acknowledged, not resolved
