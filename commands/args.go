@@ -9,8 +9,19 @@ import (
 
 var outcomeKeyRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,31}$`)
 
+// reservedKeys are words the grammar gives a meaning where an outcome key
+// may stand (`/tag X none`, `help`, `it-channel=here`, `/escalate list
+// all|mine|open`), so no outcome may be called by them.
+var reservedKeys = []string{"none", "help", "here", "all", "mine", "open"}
+
 // checkOutcomeKey validates a new outcome key.
 func checkOutcomeKey(key string) error {
+	for _, r := range reservedKeys {
+		if strings.EqualFold(key, r) {
+			return Userf("`%s` cannot be an outcome key: the words %s mean something else in commands. Pick another key, e.g. `%s-work`.",
+				clip(key, 40), "`"+strings.Join(reservedKeys, "`, `")+"`", strings.ToLower(key))
+		}
+	}
 	if outcomeKeyRE.MatchString(key) {
 		return nil
 	}
@@ -28,6 +39,38 @@ func userArg(t Token, what string) (string, error) {
 	return "", Userf("%s must be a person: @mention them (got `%s`).", what, clip(t.Text, 40))
 }
 
+// ticketArg reads a ticket reference from a plain word: a mention or
+// `here` names a person or a channel, never a ticket.
+func ticketArg(t Token) (string, error) {
+	if t.Kind == TokenWord {
+		return NormalizeRef(t.Text)
+	}
+	shown := t.Text
+	switch t.Kind {
+	case TokenUser, TokenGroup:
+		shown = "@" + t.Text
+	case TokenChannel:
+		shown = "#" + t.Text
+	}
+	return "", Userf("`%s` is a %s, not a ticket reference: use a ServiceNow number (INC0012345), a Jira key (OPS-123) or the ticket's URL.",
+		clip(shown, 40), mentionKind(t.Kind))
+}
+
+// mentionKind names what a non-word token stands for.
+func mentionKind(k TokenKind) string {
+	switch k {
+	case TokenUser:
+		return "person"
+	case TokenChannel:
+		return "channel"
+	case TokenGroup:
+		return "user group"
+	case TokenHere:
+		return "word meaning this channel"
+	}
+	return "word"
+}
+
 // channelArg reads a channel from a channel mention or `here`.
 func channelArg(req Request, t Token, what string) (string, error) {
 	switch {
@@ -39,9 +82,10 @@ func channelArg(req Request, t Token, what string) (string, error) {
 	return "", Userf("%s must be a channel: #mention it or write `here` for this channel (got `%s`).", what, clip(t.Text, 40))
 }
 
-// parseSLA reads an SLA like 4h, 90m, 1d or 1d12h.
+// parseSLA reads an SLA like 4h, 90m, 1d or 1d12h, between 1m and 30d.
 func parseSLA(s string) (time.Duration, error) {
 	bad := Userf("`%s` is not a duration: write it like `4h`, `90m` or `1d`.", clip(s, 20))
+	outOfRange := Userf("An SLA must be between 1m and 30d (got `%s`): write it like `4h`, `90m` or `1d`.", clip(s, 20))
 	var total time.Duration
 	rest := strings.ToLower(strings.TrimSpace(s))
 	if rest == "" {
@@ -57,25 +101,46 @@ func parseSLA(s string) (time.Duration, error) {
 		}
 		n, err := strconv.Atoi(rest[:i])
 		if err != nil || n > 10000 {
+			// Digits only, but too many of them to be an SLA.
+			if _, ok := slaUnit(rest[i:]); ok {
+				return 0, outOfRange
+			}
 			return 0, bad
 		}
-		unit, next := rest[i:i+1], rest[i+1:]
-		switch unit {
-		case "d":
-			total += time.Duration(n) * 24 * time.Hour
-		case "h":
-			total += time.Duration(n) * time.Hour
-		case "m":
-			total += time.Duration(n) * time.Minute
-		default:
+		unit, ok := slaUnit(rest[i:])
+		if !ok {
 			return 0, bad
 		}
-		rest = next
+		if unit < time.Minute {
+			// Seconds are a duration, but below an SLA's resolution.
+			return 0, outOfRange
+		}
+		total += time.Duration(n) * unit
+		rest = rest[i+1:]
 	}
 	if total < time.Minute || total > 30*24*time.Hour {
-		return 0, Userf("An SLA must be between 1m and 30d (got `%s`).", clip(s, 20))
+		return 0, outOfRange
 	}
 	return total, nil
+}
+
+// slaUnit reads the unit letter that starts rest: d, h, m or s (which
+// parseSLA recognises only to say what range is allowed).
+func slaUnit(rest string) (time.Duration, bool) {
+	if rest == "" {
+		return 0, false
+	}
+	switch rest[0] {
+	case 'd':
+		return 24 * time.Hour, true
+	case 'h':
+		return time.Hour, true
+	case 'm':
+		return time.Minute, true
+	case 's':
+		return time.Second, true
+	}
+	return 0, false
 }
 
 // parseEscalationID reads E-7, e7, #7 or 7.
@@ -101,19 +166,30 @@ func clip(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-// nearest returns the candidate closest to s by edit distance, if close enough.
+// nearest returns the candidate closest to s by edit distance, if close
+// enough. Dashes left out ("posconv" for "pos-conversion"), a candidate
+// equal to s ranks first, then one that starts with s, then one that s
+// starts with, then the others by edit distance.
 func nearest(s string, candidates []string) string {
+	// Scores are twice the edit distance, so the prefix ranks fit between.
 	best, bestD := "", 1<<30
+	bare := strings.ReplaceAll(s, "-", "")
 	for _, c := range candidates {
-		d := editDistance(s, c)
-		if strings.HasPrefix(c, s) || strings.HasPrefix(s, c) {
+		d := 2 * editDistance(s, c)
+		cb := strings.ReplaceAll(c, "-", "")
+		switch {
+		case cb == bare:
+			d = 0
+		case bare != "" && strings.HasPrefix(cb, bare):
 			d = min(d, 1)
+		case cb != "" && strings.HasPrefix(bare, cb):
+			d = min(d, 2)
 		}
 		if d < bestD {
 			best, bestD = c, d
 		}
 	}
-	if bestD <= max(2, len(s)/3) {
+	if bestD <= 2*max(2, len(s)/3) {
 		return best
 	}
 	return ""

@@ -13,7 +13,15 @@ func (c *Core) Commands() []Definition { return c.router.Commands() }
 // newRouter declares every command of the grammar in one place.
 func (c *Core) newRouter() *Router {
 	ack, resolve := c.transitionHandler(ackTransition), c.transitionHandler(resolveTransition)
-	r := NewRouter([]Definition{
+	var r *Router
+	// /digest alone previews; /digest <word> must be one of its subcommands.
+	digest := HandlerFunc(func(ctx context.Context, req Request, args Args) (Response, error) {
+		if w, ok := args.Word(0); ok {
+			return Response{}, Userf("Unknown subcommand `%s` for /digest. %s", clip(w.Text, 40), subList(r.byName["digest"]))
+		}
+		return c.digestPreview(ctx, req, args)
+	})
+	r = NewRouter([]Definition{
 		{Name: "outcome", Summary: "Define business outcomes and manage roles.", Example: "/outcome list", Subs: []Definition{
 			{Name: "add", Usage: usageOutcomeAdd, Summary: "define an outcome", Role: record.RoleAdmin, Handler: HandlerFunc(c.outcomeAdd),
 				Example: `/outcome add pos-conversion "Omnichannel POS lifts in-store conversion" kpi="in-store conversion rate" it=@dev it-channel=#it-pos sla=4h`},
@@ -35,7 +43,7 @@ func (c *Core) newRouter() *Router {
 			}},
 		{Name: "ack", FreeText: 1, Usage: ackTransition.usage, Summary: "acknowledge an escalation (it-lead or admin)", Role: record.RoleITLead, Handler: ack, Example: ackTransition.example},
 		{Name: "resolve", FreeText: 1, Usage: resolveTransition.usage, Summary: "resolve an escalation (it-lead or admin)", Role: record.RoleITLead, Handler: resolve, Example: resolveTransition.example},
-		{Name: "digest", Usage: "/digest [preview]", Summary: "this channel's weekly digest, now, only to you", Handler: HandlerFunc(c.digestPreview), Subs: []Definition{
+		{Name: "digest", Usage: "/digest [preview]", Summary: "this channel's weekly digest, now, only to you", Handler: digest, Subs: []Definition{
 			{Name: "preview", Usage: "/digest preview", Summary: "this channel's digest, now, only to you", Handler: HandlerFunc(c.digestPreview)},
 			{Name: "subscribe", Usage: usageSubscribe, Summary: "post the weekly digest in this channel", Role: record.RoleAdmin, Handler: HandlerFunc(c.digestSubscribe)},
 			{Name: "unsubscribe", Usage: "/digest unsubscribe", Summary: "stop the weekly digest here", Role: record.RoleAdmin, Handler: HandlerFunc(c.digestUnsubscribe)},

@@ -18,7 +18,7 @@ func (c *Core) escalate(ctx context.Context, req Request, args Args) (Response, 
 	if !ok || strings.TrimSpace(reason) == "" {
 		return Response{}, Userf("Usage: %s\nExample: %s", Code(usageEscalate), Code("/escalate INC0012345 card payments failing in 3 stores since 9am"))
 	}
-	ref, err := NormalizeRef(ticket.Text)
+	ref, err := ticketArg(ticket)
 	if err != nil {
 		return Response{}, err
 	}
@@ -109,6 +109,13 @@ func (c *Core) when(t time.Time) string {
 	return t.In(c.cfg.DefaultTZ).Format("Mon 2 Jan 15:04 MST")
 }
 
+// noEscalations answers an empty /escalate list, by mode.
+var noEscalations = map[string]string{
+	"open": "No open escalations.",
+	"mine": "You have not raised any escalations.",
+	"all":  "No escalations have been raised in this workspace yet.",
+}
+
 func (c *Core) escalationList(ctx context.Context, req Request, args Args) (Response, error) {
 	mode := "open"
 	if w, ok := args.Word(0); ok {
@@ -129,7 +136,7 @@ func (c *Core) escalationList(ctx context.Context, req Request, args Args) (Resp
 		return Response{}, err
 	}
 	if len(es) == 0 {
-		return Response{Text: fmt.Sprintf("No %s escalations.", mode)}, nil
+		return Response{Text: noEscalations[mode]}, nil
 	}
 	var lines []string
 	for _, e := range es {

@@ -137,7 +137,9 @@ func TestWorkspaceIsolation(t *testing.T) {
 
 	// B has no E-1; acknowledging it there fails and A's stays open.
 	e.expect(e.run("TB", "UIT", "CIT", "/ack E-1"), "no escalation E-1 in this workspace")
-	e.expect(e.run("TB", "UBIZ", "CSTORE", "/escalate list all"), "No all escalations")
+	e.expect(e.run("TB", "UBIZ", "CSTORE", "/escalate list all"), "No escalations have been raised in this workspace yet.")
+	e.expect(e.run("TB", "UBIZ", "CSTORE", "/escalate list mine"), "You have not raised any escalations.")
+	e.expect(e.run("TB", "UBIZ", "CSTORE", "/escalate list"), "No open escalations.")
 	// The it-lead granted in A is a member in C.
 	e.expect(e.run("TC", "UIT", "CIT", "/ack E-1"), "You need the it-lead or admin role")
 	esc, err := e.st.GetEscalation(context.Background(), "TA", 1)
@@ -152,6 +154,7 @@ func TestBadInput(t *testing.T) {
 	e.seed("T1")
 	e.run("T1", "UIT", "CIT", "/escalate INC0012345 blocked")
 	e.run("T1", "UIT", "CIT", "/resolve E-1")
+	e.run("T1", "UADMIN", "CIT", `/outcome add pos-conversion "POS conversion"`)
 	cases := []struct{ line, want string }{
 		{"/frobnicate", "Unknown command `frobnicate`"},
 		{"/outcome fly", "Unknown subcommand `fly` for /outcome"},
@@ -174,6 +177,29 @@ func TestBadInput(t *testing.T) {
 		{`/outcome add ok "unterminated`, "unterminated quote"},
 		{"/escalate INC0099999 nobody tagged this", "is not tagged to an outcome"},
 		{"/escalate list sideways", "is not one of mine, open, all"},
+		{"/tag INC0012399 posconv", "No outcome posconv; did you mean pos-conversion?"},
+		{"/tag INC0012399 posconversion", "did you mean pos-conversion?"},
+		{"/tag INC0012399 pos-conv", "did you mean pos-conversion?"},
+		{"/tag <@UBOB|bob> pos", "`@bob` is a person, not a ticket reference"},
+		{"/tag <#C1|foo> pos", "`#foo` is a channel, not a ticket reference"},
+		{"/tag <!subteam^S1|it> pos", "`@it` is a user group, not a ticket reference"},
+		{"/tag here pos", "`here` is a word meaning this channel, not a ticket reference"},
+		{"/tag <@UBOB|bob>", "is a person, not a ticket reference"},
+		{"/escalate <@UBOB|bob> blocked", "`@bob` is a person, not a ticket reference"},
+		{"/escalate <#C1|foo> blocked", "`#foo` is a channel, not a ticket reference"},
+		{`/outcome add none "x"`, "`none` cannot be an outcome key"},
+		{`/outcome add help "x"`, "`help` cannot be an outcome key"},
+		{`/outcome add here "x"`, "`here` cannot be an outcome key"},
+		{`/outcome add all "x"`, "`all` cannot be an outcome key"},
+		{`/outcome add mine "x"`, "`mine` cannot be an outcome key"},
+		{`/outcome add open "x"`, "`open` cannot be an outcome key"},
+		{"/digest bogus", "Unknown subcommand `bogus` for /digest. Try one of: `preview`, `subscribe`, `unsubscribe`, `status`"},
+		{`/outcome add ok "x" sla=1s`, "An SLA must be between 1m and 30d (got `1s`)"},
+		{`/outcome add ok "x" sla=1000000h`, "An SLA must be between 1m and 30d (got `1000000h`)"},
+		{`/outcome add ok "x" sla=99999999999999999999d`, "An SLA must be between 1m and 30d"},
+		{`/outcome set pos sla=31d`, "An SLA must be between 1m and 30d (got `31d`)"},
+		{`/outcome set pos sla=4x`, "is not a duration"},
+		{"/tag INC1 pos " + strings.Repeat("é", 3001), "the text is too long (3010 characters; the limit is 3000)"},
 	}
 	for _, c := range cases {
 		t.Run(c.line[:min(len(c.line), 40)], func(t *testing.T) {
@@ -186,6 +212,19 @@ func TestBadInput(t *testing.T) {
 				t.Errorf("bad input changed state: audit %d → %d", before, after)
 			}
 		})
+	}
+}
+
+// TestTextLimitCountsCharacters: the 3,000 limit is in characters, so a
+// note of 2,000 two-byte characters fits.
+func TestTextLimitCountsCharacters(t *testing.T) {
+	e := newEnv(t)
+	e.seed("T1")
+	note := strings.Repeat("é", 2000)
+	e.expect(e.run("T1", "UBIZ", "CGEN", "/tag INC0012345 pos "+note), "already tagged")
+	r, err := e.st.GetRequest(context.Background(), "T1", "INC0012345")
+	if err != nil || len(r.History) != 2 || r.History[1].Note != note {
+		t.Fatalf("note not kept: %d entries, %v", len(r.History), err)
 	}
 }
 
@@ -233,6 +272,22 @@ func TestDigestSubscribeAndStatus(t *testing.T) {
 	e.expect(r, "now gets the weekly outcome digest", "covering pos", "Next: Mon 23 Nov 09:00 CET")
 	e.expect(e.run("T1", "UBIZ", "CLEAD", "/digest status"), "Europe/Berlin", "subscribed by @UADMIN")
 	e.expect(e.run("T1", "UADMIN", "CLEAD", "/digest subscribe outcomes=pso"), "did you mean pos")
+
+	// Subscribing again changes only what is named; the subscriber and the
+	// time subscribed stay, so this week's digest is still owed.
+	e.run("T1", "UADMIN", "CLEAD", `/outcome add infra "Infrastructure"`)
+	e.run("T1", "UADMIN", "CLEAD", "/outcome grant <@UADMIN2|a2> admin")
+	e.clock.Advance(24 * time.Hour)
+	r = e.run("T1", "UADMIN2", "CLEAD", "/digest subscribe outcomes=infra")
+	e.expect(r, "Digest subscription updated: outcomes pos → infra.", "covering infra", "Next: Mon 23 Nov 09:00 CET (Europe/Berlin)")
+	e.expect(e.run("T1", "UADMIN2", "CLEAD", "/digest subscribe tz=America/New_York"), "time zone Europe/Berlin → America/New_York", "covering infra")
+	e.expect(e.run("T1", "UADMIN2", "CLEAD", "/digest subscribe"), "already gets the weekly outcome digest, covering infra, in America/New_York; nothing changed")
+	e.expect(e.run("T1", "UADMIN2", "CLEAD", "/digest subscribe outcomes=all tz=America/New_York"), "outcomes infra → all", "covering all outcomes")
+	sub, err := e.st.GetSubscription(context.Background(), "T1", "CLEAD")
+	if err != nil || sub.By != "UADMIN" || !sub.At.Equal(start) || sub.TZ != "America/New_York" || len(sub.Outcomes) != 0 {
+		t.Errorf("subscription after changes = %+v, %v; want by UADMIN at %v, all outcomes, New York", sub, err, start)
+	}
+	e.expect(e.run("T1", "UBIZ", "CLEAD", "/digest status"), "subscribed by @UADMIN on 16 Nov 2026")
 	r = e.run("T1", "UBIZ", "CLEAD", "/digest")
 	if r.Visibility != commands.Ephemeral {
 		t.Errorf("preview is visible to the channel")

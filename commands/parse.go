@@ -62,7 +62,8 @@ type Args struct {
 	Order []string
 }
 
-// MaxTextLen is the longest command text, in bytes, that Parse accepts.
+// MaxTextLen is the longest command text, in characters (runes), that Parse
+// accepts.
 const MaxTextLen = 3000
 
 // Parse splits a command's text into positional words and key=value
@@ -77,7 +78,7 @@ const MaxTextLen = 3000
 //
 // Parse first removes markup runes (StripMarkers), control characters other
 // than \n and \t, invisible format characters and invalid UTF-8, then trims;
-// text still longer than MaxTextLen bytes is refused. Decoding Slack's HTML
+// text still longer than MaxTextLen characters is refused. Decoding Slack's HTML
 // entities (&lt; &gt; &amp;) is the Slack adapter's job, before Parse. Every
 // error is a *UserError that says what is wrong and how to fix it, with zero
 // Args; Parse never panics.
@@ -88,12 +89,15 @@ func Parse(text string) (Args, error) { return ParseHead(text, 0) }
 // after them, as typed, as one last word, so quotes, '=' or brackets in the
 // free text are never mistaken for syntax. n <= 0 parses the whole text.
 func ParseHead(text string, n int) (Args, error) {
+	// Far too long text is refused before cleaning, which costs more.
 	if len(text) > 2*MaxTextLen {
-		return Args{}, errTooLong(len(text))
+		if n := utf8.RuneCountInString(text); n > 2*MaxTextLen {
+			return Args{}, errTooLong(n)
+		}
 	}
 	raw := strings.TrimSpace(cleanText(text))
-	if len(raw) > MaxTextLen {
-		return Args{}, errTooLong(len(raw))
+	if n := utf8.RuneCountInString(raw); n > MaxTextLen {
+		return Args{}, errTooLong(n)
 	}
 	p := parser{raw: raw, head: n}
 	if err := p.run(); err != nil {
@@ -103,7 +107,7 @@ func ParseHead(text string, n int) (Args, error) {
 }
 
 func errTooLong(n int) error {
-	return Userf("the text is too long (%d bytes; the limit is %d): shorten it and try again", n, MaxTextLen)
+	return Userf("the text is too long (%d characters; the limit is %d): shorten it and try again", n, MaxTextLen)
 }
 
 // Word returns positional word i, if there is one.

@@ -22,7 +22,7 @@ func (c *Core) tag(ctx context.Context, req Request, args Args) (Response, error
 	if err := onlyOptions(args, usageTag); err != nil {
 		return Response{}, err
 	}
-	ref, err := NormalizeRef(ticket.Text)
+	ref, err := ticketArg(ticket)
 	if err != nil {
 		return Response{}, err
 	}
