@@ -40,24 +40,10 @@ func (a *Adapter) answerCommand(ctx context.Context, cmd slack.SlashCommand, rep
 		reply(ephemeralText("This request is missing its team, user or command."))
 		return
 	}
-	if a.cfg.BotToken == "" {
-		if _, err := a.tokens.token(ctx, ws); errors.Is(err, ErrNotInstalled) {
-			reply(ephemeralText(a.notInstalledText()))
-			return
-		} else if err != nil {
-			a.log.LogAttrs(ctx, slog.LevelWarn, "slack token lookup failed", attrWS(ws), attrErr(err))
-		}
-	}
-	req := commands.Request{
-		Workspace: ws,
-		Channel:   cmd.ChannelID,
-		User:      cmd.UserID,
-		UserName:  cmd.UserName,
-		Command:   cmd.Command,
-		Text:      decodeText(cmd.Text),
-	}
+	// The watchdog starts before anything touches Redis or Slack: whatever
+	// stalls (the token lookup included), Slack is answered in time.
 	// Handle runs on this goroutine (no new goroutine, no stack to grow on
-	// the hot path); a watchdog answers "Working on it…" if it is slow. The
+	// the hot path); the watchdog answers "Working on it…" if it is slow. The
 	// mutex makes sure exactly one of the two answers.
 	var (
 		mu       sync.Mutex
@@ -71,13 +57,40 @@ func (a *Adapter) answerCommand(ctx context.Context, cmd slack.SlashCommand, rep
 			reply(replyBody{ResponseType: typeEphemeral, Text: workingText})
 		}
 	})
+	// finish claims the answer; late means the watchdog gave it already.
+	finish := func() (late bool) {
+		watchdog.Stop()
+		mu.Lock()
+		defer mu.Unlock()
+		late, answered = answered, true
+		return late
+	}
+	_, err := a.workspaceToken(ctx, ws)
+	if errors.Is(err, ErrNotInstalled) {
+		body := ephemeralText(a.notInstalledText())
+		if !finish() {
+			reply(body)
+		} else if cmd.ResponseURL != "" {
+			a.background(func(ctx context.Context) {
+				if err := a.respond(ctx, cmd.ResponseURL, body); err != nil {
+					a.log.LogAttrs(ctx, slog.LevelWarn, "slack response_url answer failed", attrWS(ws), attrErr(err))
+				}
+			})
+		}
+		return
+	} else if err != nil {
+		a.log.LogAttrs(ctx, slog.LevelWarn, "slack token lookup failed", attrWS(ws), attrErr(err))
+	}
+	req := commands.Request{
+		Workspace: ws,
+		Channel:   cmd.ChannelID,
+		User:      cmd.UserID,
+		UserName:  cmd.UserName,
+		Command:   cmd.Command,
+		Text:      decodeText(cmd.Text),
+	}
 	resp := a.core.Handle(context.WithoutCancel(ctx), req)
-	watchdog.Stop()
-	mu.Lock()
-	late := answered
-	answered = true
-	mu.Unlock()
-	if late {
+	if finish() {
 		a.log.LogAttrs(ctx, slog.LevelInfo, "slack command slow: answered through response_url",
 			attrWS(ws), attrChannel(cmd.ChannelID), attrCommand(cmd.Command))
 		a.background(func(ctx context.Context) { a.followUp(ctx, ws, cmd, resp, Render(resp), 1) })
@@ -118,4 +131,15 @@ func (a *Adapter) followUp(ctx context.Context, ws string, cmd slack.SlashComman
 			}
 		}
 	}
+}
+
+// workspaceToken is the workspace's bot token (or ErrNotInstalled), looked
+// up within CommandTimeout: with OAuth on it may need Redis and auth.test.
+func (a *Adapter) workspaceToken(ctx context.Context, ws string) (string, error) {
+	if a.tokens.sealer == nil {
+		return a.tokens.token(ctx, ws)
+	}
+	ctx, cancel := context.WithTimeout(ctx, a.cfg.CommandTimeout)
+	defer cancel()
+	return a.tokens.token(ctx, ws)
 }

@@ -115,6 +115,18 @@ func (a *Adapter) acceptEvent(ctx context.Context, env eventEnvelope) error {
 // handleEvent acts on one event, once.
 func (a *Adapter) handleEvent(ctx context.Context, ws string, ev innerEvent) {
 	switch ev.Type {
+	case "app_uninstalled", "tokens_revoked":
+	default:
+		// Only a workspace with a token of its own (or the single-workspace
+		// token's) is served.
+		if _, err := a.workspaceToken(ctx, ws); errors.Is(err, ErrNotInstalled) {
+			a.log.LogAttrs(ctx, slog.LevelInfo, "slack event from a workspace without a token dropped", attrWS(ws), slog.String("event", ev.Type))
+			return
+		} else if err != nil {
+			a.log.LogAttrs(ctx, slog.LevelWarn, "slack token lookup failed", attrWS(ws), attrErr(err))
+		}
+	}
+	switch ev.Type {
 	case "app_home_opened":
 		if ev.Tab == "home" || ev.Tab == "" {
 			a.publishHome(ctx, ws, ev.User)

@@ -16,7 +16,8 @@ import (
 )
 
 // fakeSlack is slack-go's slacktest server with the routes it lacks
-// (chat.update, views.publish, oauth.v2.access, response_url hooks), a
+// (chat.update, views.publish, oauth.v2.access, response_url hooks) and an
+// auth.test that knows which team a token belongs to, a
 // recording chat.postMessage with unique timestamps, and switches for
 // 429s and not_in_channel.
 type fakeSlack struct {
@@ -55,6 +56,7 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 		}))
 		c.Handle("/views.publish", f.json("views.publish"))
 		c.Handle("/oauth.v2.access", f.oauthAccess)
+		c.Handle("/auth.test", f.authTest)
 		c.Handle("/hooks/", f.json("response_url"))
 		c.Handle("/apps.connections.open", func(w http.ResponseWriter, r *http.Request) {
 			f.record(apiCall{Method: "apps.connections.open", Form: url.Values{"auth": {r.Header.Get("Authorization")}}})
@@ -186,6 +188,29 @@ func (f *fakeSlack) oauthAccess(w http.ResponseWriter, r *http.Request) {
 		"bot_user_id": "UBOT", "app_id": "A1", "team": map[string]any{"id": team, "name": "Team " + team},
 		"authed_user": map[string]any{"id": "UINSTALLER"},
 	})
+}
+
+// authTest answers auth.test: xoxb-test belongs to team T1, a token the
+// fake's OAuth handed out to its team; others are invalid.
+func (f *fakeSlack) authTest(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if tok == "" {
+		tok = r.PostForm.Get("token")
+	}
+	f.record(apiCall{Method: "auth.test", Form: url.Values{"token": {tok}}})
+	team := ""
+	switch {
+	case tok == "xoxb-test":
+		team = "T1"
+	case strings.HasPrefix(tok, "xoxb-") && strings.HasSuffix(tok, "-installed"):
+		team = strings.TrimSuffix(strings.TrimPrefix(tok, "xoxb-"), "-installed")
+	default:
+		writeTestJSON(w, map[string]any{"ok": false, "error": "invalid_auth"})
+		return
+	}
+	writeTestJSON(w, map[string]any{"ok": true, "url": "https://" + strings.ToLower(team) + ".slack.com/",
+		"team": "Team " + team, "user": "outcomebot", "team_id": team, "user_id": "UBOT", "bot_id": "BBOT"})
 }
 
 func writeTestJSON(w http.ResponseWriter, v any) {

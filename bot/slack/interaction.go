@@ -3,6 +3,7 @@ package slack
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 
@@ -53,6 +54,18 @@ func (a *Adapter) handleBlockActions(ctx context.Context, ic slack.InteractionCa
 	ts := ic.Container.MessageTs
 	if ts == "" {
 		ts = ic.Message.Timestamp
+	}
+	if _, err := a.workspaceToken(ctx, ws); errors.Is(err, ErrNotInstalled) {
+		// No token to act or answer with: say so through response_url.
+		a.log.LogAttrs(ctx, slog.LevelInfo, "slack interaction from a workspace without a token", attrWS(ws))
+		if ic.ResponseURL != "" {
+			if err := a.respond(ctx, ic.ResponseURL, ephemeralText(a.notInstalledText())); err != nil {
+				a.log.LogAttrs(ctx, slog.LevelWarn, "slack response_url answer failed", attrWS(ws), attrErr(err))
+			}
+		}
+		return
+	} else if err != nil {
+		a.log.LogAttrs(ctx, slog.LevelWarn, "slack token lookup failed", attrWS(ws), attrErr(err))
 	}
 	for _, act := range ic.ActionCallback.BlockActions {
 		req := commands.Request{

@@ -1,9 +1,12 @@
 package slack
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"time"
+
+	"github.com/slack-go/slack"
 
 	"github.com/outcomebot/outcomebot/store"
 
@@ -42,6 +45,9 @@ func newAdapter(cfg Config, core coreAPI, log *slog.Logger) (*Adapter, error) {
 		}
 	}
 	cl := newClients(cfg.APIURL, a.http)
+	a.tokens.whoami = func(ctx context.Context, token string) (*slack.AuthTestResponse, error) {
+		return cl.get(token).AuthTestContext(ctx)
+	}
 	pace := newPacer(time.Now)
 	pace.shared, pace.log = storePace(st), log
 	a.poster = &Poster{tokens: a.tokens, api: cl.get, pacer: pace, log: log}

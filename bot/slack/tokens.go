@@ -13,11 +13,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/slack-go/slack"
+
 	"github.com/outcomebot/outcomebot/store"
 )
 
 // ErrNotInstalled means a workspace has no bot token: it never installed
-// the app through /slack/install and no single-workspace token is set.
+// the app through /slack/install and it is not the workspace of the
+// single-workspace token (or none is set).
 var ErrNotInstalled = errors.New("outcomebot is not installed in this Slack workspace")
 
 // sealer encrypts bot tokens at rest with AES-256-GCM. The workspace id is
@@ -83,16 +86,36 @@ const (
 	missingTokenTTL = 5 * time.Second
 )
 
+// ownerRetry is how long a failed auth.test of the single-workspace token
+// is remembered before it is tried again.
+const ownerRetry = 5 * time.Second
+
 // tokens resolves the bot token of a workspace: its own token from an OAuth
 // install (decrypted, cached briefly), else the single-workspace BotToken.
+// Without OAuth the BotToken serves every workspace, as before; with OAuth
+// it serves only its own workspace (learnt once with auth.test), and any
+// other workspace without a stored token is not installed.
 type tokens struct {
 	store    *store.Store
 	sealer   *sealer // nil when OAuth install is off
 	fallback string
 	now      func() time.Time
+	// whoami calls auth.test with a token.
+	whoami func(ctx context.Context, token string) (*slack.AuthTestResponse, error)
 
 	mu    sync.Mutex
 	cache map[string]cachedToken
+
+	ownerMu sync.Mutex // held across the one auth.test call
+	owner   fallbackOwner
+}
+
+// fallbackOwner is the workspace of the single-workspace token.
+type fallbackOwner struct {
+	known            bool
+	team, enterprise string
+	err              error     // the last auth.test failure
+	retryAt          time.Time // when to try auth.test again after err
 }
 
 type cachedToken struct {
@@ -129,14 +152,44 @@ func (t *tokens) token(ctx context.Context, ws string) (string, error) {
 		t.cache[ws] = c
 		t.mu.Unlock()
 	}
-	switch {
-	case c.token != "":
+	if c.token != "" {
 		return c.token, nil
-	case t.fallback != "":
-		return t.fallback, nil
-	default:
+	}
+	return t.fallbackFor(ctx, ws)
+}
+
+// fallbackFor returns the single-workspace token if ws is its workspace,
+// else ErrNotInstalled. The token's team (and enterprise) are learnt with
+// auth.test on first use and kept; a failed auth.test is an error (not a
+// fallback), remembered for ownerRetry.
+func (t *tokens) fallbackFor(ctx context.Context, ws string) (string, error) {
+	if t.fallback == "" || t.whoami == nil {
 		return "", ErrNotInstalled
 	}
+	t.ownerMu.Lock()
+	defer t.ownerMu.Unlock()
+	o := &t.owner
+	if !o.known {
+		if o.err != nil && t.now().Before(o.retryAt) {
+			return "", o.err
+		}
+		resp, err := t.whoami(ctx, t.fallback)
+		if err == nil && resp.TeamID == "" && resp.EnterpriseID == "" {
+			err = errors.New("no team id in the answer")
+		}
+		if err != nil {
+			err = fmt.Errorf("slack: auth.test of the single-workspace bot token: %w", err)
+			if ctx.Err() == nil {
+				o.err, o.retryAt = err, t.now().Add(ownerRetry)
+			}
+			return "", err
+		}
+		*o = fallbackOwner{known: true, team: resp.TeamID, enterprise: resp.EnterpriseID}
+	}
+	if ws != "" && (ws == o.team || ws == o.enterprise) {
+		return t.fallback, nil
+	}
+	return "", ErrNotInstalled
 }
 
 // maxCachedTokens bounds the token cache; past it, expired entries go.
