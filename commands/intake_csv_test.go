@@ -186,11 +186,28 @@ func TestImportExportImportIsStable(t *testing.T) {
 	e.importCSV("T1", string(raw), commands.ImportOptions{})
 	e.intake(commands.IntakeOptions{}, commands.IntakeItem{Ref: "OPS-90", Title: "=HYPERLINK(\"http://evil\")", Requester: "-x", Source: "jira"})
 	e.run("T1", "UBIZ", "CSTORE", "/escalate INC0040002 tills down in Leeds")
+	// A request only ever tagged in chat: its source (chat) and its updated
+	// time, which the retention clock runs from, must survive a re-import.
+	ctx := context.Background()
+	if _, err := e.st.Tag(ctx, "T1", "INC0040077", "pos", "UBIZ", "tills in Hull", start.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	chat, err := e.st.GetRequest(ctx, "T1", "INC0040077")
+	if err != nil || chat.Source != "chat" {
+		t.Fatalf("chat-tagged request %+v %v", chat, err)
+	}
 	first := e.exportCSV("T1")
+	if !strings.Contains(first, "\nINC0040077,") {
+		t.Fatalf("export lacks the chat-tagged request:\n%s", first)
+	}
 
+	e.clock.Advance(24 * time.Hour)
 	sum := e.importCSV("T1", first, commands.ImportOptions{})
 	if sum.Created+sum.Updated+sum.Rejected != 0 || sum.Unchanged != sum.Rows {
 		t.Errorf("re-import changed something: %+v\n%s", sum, problems(sum))
+	}
+	if r, err := e.st.GetRequest(ctx, "T1", "INC0040077"); err != nil || r.Source != "chat" || !r.Updated.Equal(chat.Updated) || len(r.History) != 1 {
+		t.Errorf("after a re-import the chat-tagged request is %+v %v; was %+v", r, err, chat)
 	}
 	if again := e.exportCSV("T1"); again != first {
 		t.Errorf("export changed after a re-import:\n%s\nvs\n%s", first, again)

@@ -24,7 +24,9 @@ const importSeenTTL = 24 * time.Hour
 // item that is rejected (its outcome unknown or archived, a duplicate in
 // its run) changes nothing and never stops the others. Re-delivering an
 // item is idempotent: its reference names one request, and an item that
-// changes nothing reports IntakeUnchanged and writes nothing. A closed
+// changes nothing reports IntakeUnchanged and writes nothing (a request
+// first seen in chat takes the item's source only along with something
+// new, so an export imported back changes nothing either). A closed
 // status removes the request from its outcome's open set; an open one puts
 // it back.
 //

@@ -440,3 +440,31 @@ func TestTriageBookkeeping(t *testing.T) {
 		t.Errorf("unknown message: %v", err)
 	}
 }
+
+// TestIntakeKeepsChatSourceWhenNothingChanges: a request tagged in chat
+// keeps its source and updated time when an item (an export imported back)
+// brings nothing new; an item with something new makes it the ITSM's.
+func TestIntakeKeepsChatSourceWhenNothingChanges(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	mustOutcomes(t, s, "pos")
+	if _, err := s.Tag(ctx, ws, "INC0040077", "pos", "UBIZ", "tills in Hull", t0); err != nil {
+		t.Fatal(err)
+	}
+	before, err := s.GetRequest(ctx, ws, "INC0040077")
+	if err != nil || before.Source != "chat" {
+		t.Fatalf("tagged %+v %v", before, err)
+	}
+	same := store.IntakeItem{Ref: "INC0040077", Status: store.RequestOpen, Source: "csv", Outcome: "pos", Actor: "csv"}
+	res := intake(t, s, store.IntakeOptions{At: t0.Add(24 * time.Hour)}, same)
+	after, _ := s.GetRequest(ctx, ws, "INC0040077")
+	if res[0].Verdict != store.IntakeUnchanged || after.Source != "chat" || !after.Updated.Equal(before.Updated) {
+		t.Errorf("nothing new: %+v, request %+v", res[0], after)
+	}
+	same.Title = "Tills in Hull reject cards"
+	res = intake(t, s, store.IntakeOptions{At: t0.Add(48 * time.Hour)}, same)
+	after, _ = s.GetRequest(ctx, ws, "INC0040077")
+	if res[0].Verdict != store.IntakeUpdated || !slices.Equal(res[0].Changed, []string{"title", "source"}) || after.Source != "csv" {
+		t.Errorf("a new title: %+v, request %+v", res[0], after)
+	}
+}

@@ -61,7 +61,13 @@ change('requester', requester)
 change('url', url)
 change('status', status)
 change('opened', opened)
-if cur.source == '' or cur.source == 'chat' then change('source', source) end
+-- A request first seen in chat takes the source of the first item that
+-- brings something new; an item that only repeats what is stored (an
+-- export imported back) leaves the source, and so the updated time the
+-- retention clock runs from, as they are.
+if (cur.source == '' or cur.source == 'chat') and (not exists or #changed > 0) then
+  change('source', source)
+end
 
 local prev = cur.outcome
 local target = prev
