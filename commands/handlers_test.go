@@ -2,6 +2,9 @@ package commands_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -68,54 +71,153 @@ func TestEscalationFlow(t *testing.T) {
 	e.expect(e.run("T1", "UIT", "CIT", "/ack E-1"), "already resolved")
 }
 
-// TestPermissionMatrix runs every state-changing command as a member, an
-// it-lead and an admin: refused ones say which role is needed and change nothing.
+// permissionCase is one row of the permission matrix: a command line or a
+// card button, who may run it, and how to tell it worked.
+type permissionCase struct {
+	line    string // a command line; or, with action set, the button's value
+	action  string // commands.ActionAck or ActionResolve: a card button
+	allowed []string
+	// want is in the reply when it is allowed (%s: the caller's user id).
+	want string
+	// check, when set, verifies the change in the store (the audit must
+	// grow too); unset means the command only reads (the audit must not).
+	check func(e *env, user string) error
+}
+
+func (c permissionCase) name() string {
+	if c.action != "" {
+		return "button " + c.action + " " + c.line
+	}
+	return c.line
+}
+
+// TestPermissionMatrix runs every state-changing command and card button
+// (and some read-only commands) as a member, an it-lead and an admin:
+// refused ones say which role is needed and change nothing; allowed ones
+// answer with their success text and make their change.
 func TestPermissionMatrix(t *testing.T) {
-	e := newEnv(t)
-	e.seed("T1")
-	e.run("T1", "UADMIN", "CIT", "/outcome grant <@ULEAD|lead> it-lead")
 	users := map[string]string{"member": "UMEMBER", "it-lead": "ULEAD", "admin": "UADMIN"}
-	cases := []struct {
-		line    string
-		allowed []string // roles allowed
-	}{
-		{`/outcome add infra "Infrastructure"`, []string{"admin"}},
-		{`/outcome set pos kpi="basket size"`, []string{"admin"}},
-		{`/outcome archive pos`, []string{"admin"}},
-		{`/outcome grant <@UX|x> it-lead`, []string{"admin"}},
-		{`/outcome revoke <@UIT|it> it-lead`, []string{"admin"}},
-		{`/digest subscribe tz=Europe/Berlin`, []string{"admin"}},
-		{`/digest unsubscribe`, []string{"admin"}},
-		{`/ack E-1`, []string{"it-lead", "admin"}},
-		{`/resolve E-1`, []string{"it-lead", "admin"}},
-		{`/tag INC0099999 pos`, []string{"member", "it-lead", "admin"}},
-		{`/escalate INC0012345 blocked`, []string{"member", "it-lead", "admin"}},
-		{`/digest preview`, []string{"member", "it-lead", "admin"}},
-		{`/outcome list`, []string{"member", "it-lead", "admin"}},
-		{`/outcome whoami`, []string{"member", "it-lead", "admin"}},
+	ctx := context.Background()
+	escState := func(want string) func(*env, string) error {
+		return func(e *env, user string) error {
+			esc, err := e.st.GetEscalation(ctx, "T1", 1)
+			if err != nil || esc.State != want {
+				return fmt.Errorf("E-1 = %+v, %v; want %s", esc, err, want)
+			}
+			return nil
+		}
+	}
+	hasRole := func(user, role string, want bool) func(*env, string) error {
+		return func(e *env, _ string) error {
+			roles, err := e.st.UserRoles(ctx, "T1", user)
+			if err != nil || slices.Contains(roles, role) != want {
+				return fmt.Errorf("roles of %s = %v, %v; want %s: %v", user, roles, err, role, want)
+			}
+			return nil
+		}
+	}
+	everyone := []string{"member", "it-lead", "admin"}
+	cases := []permissionCase{
+		{line: `/outcome add infra "Infrastructure"`, allowed: []string{"admin"}, want: "Outcome infra added",
+			check: func(e *env, _ string) error {
+				_, err := e.st.GetOutcome(ctx, "T1", "infra")
+				return err
+			}},
+		{line: `/outcome set pos kpi="basket size"`, allowed: []string{"admin"}, want: "Outcome pos updated (kpi)",
+			check: func(e *env, _ string) error {
+				if o, err := e.st.GetOutcome(ctx, "T1", "pos"); err != nil || o.KPI != "basket size" {
+					return fmt.Errorf("pos = %+v, %v", o, err)
+				}
+				return nil
+			}},
+		{line: `/outcome archive pos`, allowed: []string{"admin"}, want: "Outcome pos archived",
+			check: func(e *env, _ string) error {
+				if o, err := e.st.GetOutcome(ctx, "T1", "pos"); err != nil || o.Status != store.OutcomeArchived {
+					return fmt.Errorf("pos = %+v, %v", o, err)
+				}
+				return nil
+			}},
+		{line: `/outcome grant <@UX|x> it-lead`, allowed: []string{"admin"}, want: "@UX now has the it-lead role", check: hasRole("UX", "it-lead", true)},
+		{line: `/outcome revoke <@UIT|it> it-lead`, allowed: []string{"admin"}, want: "@UIT no longer has the it-lead role", check: hasRole("UIT", "it-lead", false)},
+		{line: `/digest subscribe tz=Europe/Berlin`, allowed: []string{"admin"}, want: "Digest subscription updated: time zone UTC → Europe/Berlin",
+			check: func(e *env, _ string) error {
+				if sub, err := e.st.GetSubscription(ctx, "T1", "CIT"); err != nil || sub.TZ != "Europe/Berlin" {
+					return fmt.Errorf("subscription = %+v, %v", sub, err)
+				}
+				return nil
+			}},
+		{line: `/digest unsubscribe`, allowed: []string{"admin"}, want: "This channel no longer gets the weekly outcome digest",
+			check: func(e *env, _ string) error {
+				if sub, err := e.st.GetSubscription(ctx, "T1", "CIT"); !errors.Is(err, store.ErrNotFound) {
+					return fmt.Errorf("still subscribed: %+v, %v", sub, err)
+				}
+				return nil
+			}},
+		{line: `/ack E-1`, allowed: []string{"it-lead", "admin"}, want: "You acknowledged E-1", check: escState(store.StateAcknowledged)},
+		{line: `/resolve E-1`, allowed: []string{"it-lead", "admin"}, want: "You resolved E-1", check: escState(store.StateResolved)},
+		{line: "E-1", action: commands.ActionAck, allowed: []string{"it-lead", "admin"}, want: "Acknowledged by @%s", check: escState(store.StateAcknowledged)},
+		{line: "E-1", action: commands.ActionResolve, allowed: []string{"it-lead", "admin"}, want: "Resolved by @%s", check: escState(store.StateResolved)},
+		{line: `/tag OPS-99 pos`, allowed: everyone, want: "OPS-99 → pos",
+			check: func(e *env, _ string) error {
+				if r, err := e.st.GetRequest(ctx, "T1", "OPS-99"); err != nil || r.Outcome != "pos" {
+					return fmt.Errorf("OPS-99 = %+v, %v", r, err)
+				}
+				return nil
+			}},
+		{line: `/escalate INC0012345 blocked`, allowed: everyone, want: "E-2 raised",
+			check: func(e *env, user string) error {
+				if esc, err := e.st.GetEscalation(ctx, "T1", 2); err != nil || esc.RaisedBy != user {
+					return fmt.Errorf("E-2 = %+v, %v", esc, err)
+				}
+				return nil
+			}},
+		{line: `/digest preview`, allowed: everyone, want: "Weekly outcome digest"},
+		{line: `/outcome list`, allowed: everyone, want: "1 active, 0 archived"},
+		{line: `/outcome whoami`, allowed: everyone, want: "You are @%s"},
 	}
 	for _, c := range cases {
-		for _, role := range []string{"member", "it-lead", "admin"} {
-			t.Run(c.line+"/"+role, func(t *testing.T) {
+		for _, role := range everyone {
+			t.Run(c.name()+"/"+role, func(t *testing.T) {
 				e := newEnv(t)
 				e.seed("T1")
-				e.run("T1", "UADMIN", "CIT", "/outcome grant <@ULEAD|lead> it-lead")
-				e.run("T1", "UADMIN", "CIT", "/escalate INC0012345 blocked")
+				for _, line := range []string{"/outcome grant <@ULEAD|lead> it-lead", "/escalate INC0012345 blocked", "/digest subscribe"} {
+					if r := e.run("T1", "UADMIN", "CIT", line); strings.Contains(text(r), "Usage") {
+						t.Fatalf("setup %q: %s", line, text(r))
+					}
+				}
 				before := e.auditLen("T1")
-				r := e.run("T1", users[role], "CIT", c.line)
+				user := users[role]
+				var r commands.Response
+				if c.action != "" {
+					r = e.click("T1", user, c.action, c.line, commands.MessageRef{Channel: "CIT", ID: "card-1"})
+				} else {
+					r = e.run("T1", user, "CIT", c.line)
+				}
 				refused := strings.Contains(text(r), "You need the")
-				allowed := false
-				for _, a := range c.allowed {
-					allowed = allowed || a == role
-				}
+				allowed := slices.Contains(c.allowed, role)
 				if refused == allowed {
-					t.Fatalf("%s as %s: refused=%v, want allowed=%v:\n%s", c.line, role, refused, allowed, text(r))
+					t.Fatalf("%s as %s: refused=%v, want allowed=%v:\n%s", c.name(), role, refused, allowed, text(r))
 				}
-				if refused {
-					if after := e.auditLen("T1"); after != before {
+				after := e.auditLen("T1")
+				switch {
+				case refused:
+					if after != before {
 						t.Errorf("refused command changed state: audit %d → %d", before, after)
 					}
 					e.expect(r, "UADMIN")
+				case c.check != nil:
+					if after <= before {
+						t.Errorf("allowed command recorded nothing: audit %d → %d", before, after)
+					}
+					if err := c.check(e, user); err != nil {
+						t.Errorf("allowed command did not change state: %v", err)
+					}
+					e.expect(r, strings.ReplaceAll(c.want, "%s", user))
+				default:
+					if after != before {
+						t.Errorf("read-only command changed state: audit %d → %d", before, after)
+					}
+					e.expect(r, strings.ReplaceAll(c.want, "%s", user))
 				}
 			})
 		}
