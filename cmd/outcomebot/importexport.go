@@ -20,7 +20,7 @@ import (
 // This file is `outcomebot import` (a spreadsheet of requests in) and
 // `outcomebot export` (every request out, as CSV for BI tools).
 
-const importUsage = `Usage: outcomebot import --workspace <id> FILE.csv [--dry-run] [--<field>-column "Header"]…
+const importUsage = `Usage: outcomebot import --workspace <id> FILE.csv [--dry-run [--no-redis]] [--<field>-column "Header"]…
 
 Reads a CSV of requests (UTF-8, with or without BOM; comma, semicolon or tab
 separated; quoted fields may hold commas and line breaks) into a workspace.
@@ -28,7 +28,12 @@ Columns are found by their header: ticket/ref/number, title/summary,
 outcome, requester/caller, opened/created, status/state, url. Rows are
 created or updated by ticket; an outcome tags the row's request as /tag
 does ("none" untags, empty keeps). Each rejected row is listed with its line
-and reason; the rest go in. --dry-run checks everything and writes nothing.
+and reason; the rest go in; a row naming an unknown or archived outcome goes
+in untagged and is listed as a warning. --dry-run checks everything against
+the bot's Redis and writes nothing. Import needs the bot's Redis (REDIS_URL,
+or REDIS_SENTINEL_ADDRS / REDIS_CLUSTER_ADDRS), a dry run too; --dry-run
+--no-redis checks the file alone on an empty in-memory store (every row new,
+every outcome unknown).
 `
 
 const exportUsage = `Usage: outcomebot export --workspace <id> [--output FILE.csv]
@@ -44,6 +49,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	fs.SetOutput(io.Discard)
 	ws := fs.String("workspace", "", "workspace id (Slack team id, Teams tenant id)")
 	dry := fs.Bool("dry-run", false, "check every row and report, write nothing")
+	noRedis := fs.Bool("no-redis", false, "with --dry-run: check the file alone on an empty in-memory store, without the bot's Redis")
 	delim := fs.String("delimiter", "", `field separator: "," ";" or "tab" (default: detected from the header)`)
 	columns := map[string]*string{}
 	for _, f := range commands.ImportFields {
@@ -55,6 +61,9 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	}
 	if *ws == "" || len(files) != 1 {
 		return fmt.Errorf("import: need --workspace and one CSV file\n\n%s", importUsage)
+	}
+	if *noRedis && !*dry {
+		return fmt.Errorf("import: --no-redis only goes with --dry-run: an import must write into the bot's Redis\n\n%s", importUsage)
 	}
 	comma, err := delimiterFlag(*delim)
 	if err != nil {
@@ -71,7 +80,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		return err
 	}
 	defer closeIn()
-	core, closeStore, err := toolCore(ctx, cfg, stderr, *dry)
+	core, closeStore, err := toolCore(ctx, "import", cfg, stderr, *noRedis)
 	if err != nil {
 		return err
 	}
@@ -108,7 +117,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if *ws == "" || len(rest) != 0 {
 		return fmt.Errorf("export: need --workspace and nothing else\n\n%s", exportUsage)
 	}
-	core, closeStore, err := toolCore(ctx, cfg, stderr, false)
+	core, closeStore, err := toolCore(ctx, "export", cfg, stderr, false)
 	if err != nil {
 		return err
 	}
@@ -165,11 +174,16 @@ func parseToolFlags(fs *flag.FlagSet, args []string, getenv func(string) string)
 }
 
 // toolCore opens the store and builds a core for import and export. They
-// need a real Redis: an embedded one would vanish with the process, so only
-// a dry run may go without REDIS_URL.
-func toolCore(ctx context.Context, cfg *config, stderr io.Writer, dryRun bool) (*commands.Core, func() error, error) {
-	if cfg.get("REDIS_URL") == "" && !dryRun {
-		return nil, nil, errors.New("set REDIS_URL (or -redis-url) to the bot's Redis: without it there is nothing to import into or export from")
+// need the bot's Redis, a dry run too: an embedded one is empty (every
+// outcome unknown, every row new) and vanishes with the process. Only
+// embedded set (import --dry-run --no-redis) lets them run on one.
+func toolCore(ctx context.Context, cmd string, cfg *config, stderr io.Writer, embedded bool) (*commands.Core, func() error, error) {
+	if redisConn(cfg).Mode() == "embedded" && !embedded {
+		what := "import into, and a dry run would check against an empty store (to check the file alone: import --dry-run --no-redis)"
+		if cmd == "export" {
+			what = "export from"
+		}
+		return nil, nil, fmt.Errorf("%s: set REDIS_URL (or -redis-url, or REDIS_SENTINEL_ADDRS / REDIS_CLUSTER_ADDRS) to the bot's Redis: without it there is nothing to %s", cmd, what)
 	}
 	st, closer, err := openStore(ctx, cfg, stderr)
 	if err != nil {

@@ -135,6 +135,9 @@ func TestImportCommandRefusals(t *testing.T) {
 		{"two files", e.env, []string{"import", "--workspace", e.ws, csvPath, csvPath}, "one CSV file"},
 		{"missing file", e.env, []string{"import", "--workspace", e.ws, filepath.Join(e.dir, "nope.csv")}, "no such file"},
 		{"no redis", map[string]string{}, []string{"import", "--workspace", e.ws, csvPath}, "set REDIS_URL"},
+		{"dry run, no redis", map[string]string{}, []string{"import", "--workspace", e.ws, "--dry-run", csvPath}, "import: set REDIS_URL"},
+		{"export, no redis", map[string]string{}, []string{"export", "--workspace", e.ws}, "export: set REDIS_URL"},
+		{"no-redis writing", map[string]string{}, []string{"import", "--workspace", e.ws, "--no-redis", csvPath}, "only goes with --dry-run"},
 		{"bad delimiter", e.env, []string{"import", "--workspace", e.ws, "--delimiter", "|", csvPath}, "--delimiter"},
 		{"no ref column", e.env, []string{"import", "--workspace", e.ws, csvPath}, "no ticket column"},
 		{"unknown flag", e.env, []string{"import", "--workspace", e.ws, "--colour", csvPath}, "flag provided but not defined"},
@@ -170,5 +173,23 @@ func TestImportCommandWarnsOnOutcome(t *testing.T) {
 	}
 	if r, err := e.st.GetRequest(context.Background(), e.ws, "INC0071002"); err != nil || r.Outcome != "" {
 		t.Errorf("INC0071002 = %+v %v", r, err)
+	}
+}
+
+// TestImportDryRunNeedsRedis: a dry run without the bot's Redis would check
+// against an empty store (every outcome unknown, every row new), so it is
+// refused unless asked for with --no-redis.
+func TestImportDryRunNeedsRedis(t *testing.T) {
+	e := newToolEnv(t)
+	csvPath := e.file("sheet.csv", sheet)
+	e.env = map[string]string{}
+	out, _, err := e.run("import", "--workspace", e.ws, "--ref-column", "Vorgang", "--dry-run", csvPath)
+	if err == nil || !strings.Contains(err.Error(), "set REDIS_URL") || strings.Contains(out, "created") {
+		t.Fatalf("dry run without Redis: %v\n%s", err, out)
+	}
+	out, _, err = e.run("import", "--workspace", e.ws, "--ref-column", "Vorgang", "--dry-run", "--no-redis", csvPath)
+	if err == nil || !strings.Contains(out, "3 rows checked against (dry run: nothing was written)") ||
+		!strings.Contains(out, "2 created, 0 updated, 0 unchanged, 1 rejected; 0 tagged; 1 with warnings") {
+		t.Errorf("dry run --no-redis: %v\n%s", err, out)
 	}
 }
