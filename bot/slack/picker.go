@@ -35,6 +35,7 @@ func withPicker(s sized, p *commands.Picker) sized {
 	if placeholder == "" {
 		placeholder = defaultPickerMessage
 	}
+	s.units += slackLen(placeholder)
 	var opts []*slack.OptionBlockObject
 	for i, o := range p.Options {
 		if i == maxSelectOptions {

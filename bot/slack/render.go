@@ -23,6 +23,17 @@ const (
 	maxMessageText  = 12000 // every text of one message together (msg_blocks_too_long)
 	maxFallbackText = 3000  // the notification fallback "text"
 	continuedText   = "(continued)"
+
+	// maxFieldsUnits caps one section block of fields: ten fields of 2,000
+	// would be 20,000, over the message total, so fields go in more blocks.
+	maxFieldsUnits = 6000
+	// maxBlockUnits caps any one content block (a fields block, a section
+	// with its picker), so one always fits a message beside the buttons.
+	maxBlockUnits = 8000
+	// The first message keeps room for its buttons; actions blocks beyond
+	// these go in the next messages.
+	maxFirstActionUnits  = maxMessageText - maxBlockUnits
+	maxFirstActionBlocks = 10
 )
 
 // Message is one Slack message ready to post: the notification fallback
@@ -94,7 +105,8 @@ func renderBlocks(resp commands.Response) []Message {
 			footer = append(footer, sized{block: slack.NewContextBlock("", mrkdwnObj(t)), units: slackLen(t)})
 		}
 	}
-	msgs := pack(content, actions, footer)
+	first, rest := splitActions(actions)
+	msgs := pack(append(content, rest...), first, footer)
 	fallback := fallbackText(resp)
 	for i := range msgs {
 		if i == 0 && fallback != "" {
@@ -165,6 +177,19 @@ func pack(content, actions, footer []sized) []Message {
 	return msgs
 }
 
+// splitActions keeps the actions blocks that fit beside the first
+// message's content; the rest follow the content in the next messages.
+func splitActions(actions []sized) (first, rest []sized) {
+	units := 0
+	for i, a := range actions {
+		if i == maxFirstActionBlocks || units+a.units > maxFirstActionUnits {
+			return actions[:i], actions[i:]
+		}
+		units += a.units
+	}
+	return actions, nil
+}
+
 func appendBlocks(dst []slack.Block, src []sized) []slack.Block {
 	for _, s := range src {
 		dst = append(dst, s.block)
@@ -178,8 +203,8 @@ func sectionText(t string) sized {
 }
 
 // renderSection renders a neutral Section: its title and text as section
-// blocks (the last with the section's picker, if any), its fields ten to a
-// section block.
+// blocks (the last with the section's picker, if any), its fields up to ten
+// and maxFieldsUnits to a section block.
 func renderSection(s commands.Section) []sized {
 	var out []sized
 	text := s.Text
@@ -190,23 +215,36 @@ func renderSection(s commands.Section) []sized {
 		out = append(out, sectionText(chunk))
 	}
 	if s.Picker != nil && len(out) > 0 {
-		out[len(out)-1] = withPicker(out[len(out)-1], s.Picker)
-	}
-	for i := 0; i < len(s.Fields); i += maxFields {
-		var objs []*slack.TextBlockObject
-		units := 0
-		for _, f := range s.Fields[i:min(i+maxFields, len(s.Fields))] {
-			t := firstChunk(commands.Bold(commands.PlainText(f.Label))+"\n"+f.Value, maxFieldText)
-			if t == "" {
-				continue
-			}
-			objs = append(objs, mrkdwnObj(t))
-			units += slackLen(t)
+		// A long text and many options would be too much for one block:
+		// the picker then gets a section of its own.
+		if with := withPicker(out[len(out)-1], s.Picker); with.units <= maxBlockUnits {
+			out[len(out)-1] = with
+		} else {
+			out = append(out, withPicker(sectionText(defaultPickerMessage), s.Picker))
 		}
+	}
+	var (
+		objs  []*slack.TextBlockObject
+		units int
+	)
+	flush := func() {
 		if len(objs) > 0 {
 			out = append(out, sized{block: slack.NewSectionBlock(nil, objs, nil), units: units})
 		}
+		objs, units = nil, 0
 	}
+	for _, f := range s.Fields {
+		t := firstChunk(commands.Bold(commands.PlainText(f.Label))+"\n"+f.Value, maxFieldText)
+		if t == "" {
+			continue
+		}
+		if len(objs) == maxFields || units+slackLen(t) > maxFieldsUnits {
+			flush()
+		}
+		objs = append(objs, mrkdwnObj(t))
+		units += slackLen(t)
+	}
+	flush()
 	return out
 }
 
