@@ -21,8 +21,10 @@ type Config struct {
 	// SigningSecret verifies every request from Slack [SLACK_SIGNING_SECRET].
 	// Required unless AppToken is set; without it every HTTP request is refused.
 	SigningSecret string
-	// BotToken is the single-workspace bot token (xoxb-…) [SLACK_BOT_TOKEN]. It is
-	// used for any workspace that has no token of its own from an OAuth install.
+	// BotToken is the single-workspace bot token (xoxb-…) [SLACK_BOT_TOKEN].
+	// Without OAuth it serves every request. With OAuth it serves only its
+	// own workspace (found with auth.test on first use); any other workspace
+	// without a token of its own from an OAuth install is not installed.
 	BotToken string
 	// AppToken is the app-level token (xapp-…) that turns on Socket Mode [SLACK_APP_TOKEN].
 	AppToken string
