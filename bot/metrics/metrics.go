@@ -39,6 +39,7 @@ type Metrics struct {
 	httpReqs    *prometheus.CounterVec
 	httpLatency *prometheus.HistogramVec
 	panics      prometheus.Counter
+	bgPanics    *prometheus.CounterVec
 	expired     *prometheus.CounterVec
 }
 
@@ -94,6 +95,10 @@ func New(version string) *Metrics {
 			Namespace: namespace, Name: "http_panics_total",
 			Help: "HTTP handlers that panicked and were answered 500.",
 		}),
+		bgPanics: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace, Name: "background_panics_total",
+			Help: "Background work of a platform (button clicks, events, late answers, Socket Mode, Teams turns) that panicked and was recovered, by platform.",
+		}, []string{"platform"}),
 		expired: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace, Name: "retention_expired_total",
 			Help: "Records removed by the retention sweep, by kind (request, escalation).",
@@ -105,7 +110,7 @@ func New(version string) *Metrics {
 	})
 	build.Set(1)
 	m.reg.MustRegister(m.commands, m.latency, m.escalations, m.ackWait, m.apiCalls, m.retries,
-		m.rateLimited, m.redisErrors, m.httpReqs, m.httpLatency, m.panics, m.expired, build,
+		m.rateLimited, m.redisErrors, m.httpReqs, m.httpLatency, m.panics, m.bgPanics, m.expired, build,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

@@ -111,7 +111,9 @@ func TestPlatformMetrics(t *testing.T) {
 	p.Retried(429)
 	p.Retried(0)
 	m.Platform("teams").Retried(502)
+	p.Panicked()
 	expect(t, scrape(t, m),
+		`outcomebot_background_panics_total{platform="slack"} 1`,
 		`outcomebot_platform_api_calls_total{code="2xx",platform="slack"} 2`,
 		`outcomebot_platform_api_calls_total{code="429",platform="slack"} 1`,
 		`outcomebot_platform_api_calls_total{code="5xx",platform="slack"} 1`,

@@ -28,6 +28,9 @@ func (p *Platform) Retried(status int) {
 	p.m.retries.WithLabelValues(p.name, reason(status)).Inc()
 }
 
+// Panicked counts a recovered panic in the platform's background work.
+func (p *Platform) Panicked() { p.m.bgPanics.WithLabelValues(p.name).Inc() }
+
 // reason names a failed attempt's status for the retries counter.
 func reason(status int) string {
 	switch {

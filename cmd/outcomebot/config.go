@@ -38,7 +38,7 @@ var settings = []setting{
 	{env: "OUTCOMEBOT_DRAIN_DELAY", flag: "drain-delay", def: "0s", help: "serve: on SIGTERM, how long /readyz answers 503 before the listener closes (let load balancers notice)"},
 	{env: "OUTCOMEBOT_RETENTION", flag: "retention", def: "400d", help: "serve: resolved escalations and requests untouched this long are deleted (e.g. 400d, 9600h)"},
 	{env: "SLACK_SIGNING_SECRET", flag: "slack-signing-secret", help: "Slack: signing secret for the HTTP routes; Slack is off without it and without SLACK_APP_TOKEN (Socket Mode needs none; then the HTTP routes refuse every request)", secret: true},
-	{env: "SLACK_BOT_TOKEN", flag: "slack-bot-token", help: "Slack: bot token (xoxb-) for a single workspace", secret: true},
+	{env: "SLACK_BOT_TOKEN", flag: "slack-bot-token", help: "Slack: bot token (xoxb-) for a single workspace; with OAuth on it serves only its own workspace (found with auth.test), and others install via /slack/install", secret: true},
 	{env: "SLACK_APP_TOKEN", flag: "slack-app-token", help: "Slack: app-level token (xapp-) turns on Socket Mode", secret: true},
 	{env: "SLACK_API_URL", flag: "slack-api-url", def: "https://slack.com/api/", help: "Slack: Web API base URL"},
 	{env: "SLACK_CLIENT_ID", flag: "slack-client-id", help: "Slack: OAuth client id for multi-workspace install"},
