@@ -468,3 +468,56 @@ func TestIntakeKeepsChatSourceWhenNothingChanges(t *testing.T) {
 		t.Errorf("a new title: %+v, request %+v", res[0], after)
 	}
 }
+
+// TestIntakeChunks: a batch runs in chunks of items per script run; items
+// keep their order and their own keys across chunk boundaries, whatever
+// mix of tagging, untagging, refused outcomes and repeats it holds.
+func TestIntakeChunks(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	mustOutcomes(t, s, "pos", "infra")
+	items := make([]store.IntakeItem, 173)
+	for i := range items {
+		it := store.IntakeItem{Ref: fmt.Sprintf("INC%07d", i%160), Title: fmt.Sprint("Till ", i), Source: "csv", Seen: fmt.Sprint("line ", i+2)}
+		switch i % 7 {
+		case 1:
+			it.Outcome = "pos"
+		case 2:
+			it.Outcome = "infra"
+		case 3:
+			it.Outcome = "nope"
+		case 4:
+			it.Untag = true
+		}
+		items[i] = it
+	}
+	res := intake(t, s, store.IntakeOptions{Run: "chunks", Actor: "csv"}, items...)
+	for i, r := range res {
+		switch {
+		case i >= 160 && (i-160)%7 == 3:
+			// The first was refused for its outcome and so not seen.
+			if r.Verdict != store.IntakeCreated {
+				t.Errorf("item %d: %+v, want created", i, r)
+			}
+		case i >= 160:
+			if !errors.Is(r.Err, store.ErrDuplicate) || r.FirstSeen != fmt.Sprint("line ", i-160+2) {
+				t.Errorf("item %d: %+v, want a duplicate of line %d", i, r, i-160+2)
+			}
+		case i%7 == 3:
+			if !errors.Is(r.Err, store.ErrNotFound) {
+				t.Errorf("item %d: %+v, want no outcome", i, r)
+			}
+		default:
+			want := map[int]string{1: "pos", 2: "infra"}[i%7]
+			if r.Verdict != store.IntakeCreated || r.Outcome != want {
+				t.Errorf("item %d: %+v, want created with outcome %q", i, r, want)
+			}
+		}
+	}
+	if n := scard(t, s, "pos"); n != 23 { // i%7 == 1 below 160
+		t.Errorf("%d open requests tagged to pos, want 23", n)
+	}
+	if r, err := s.GetRequest(ctx, ws, "INC0000159"); err != nil || r.Title != "Till 159" {
+		t.Errorf("last item %+v %v", r, err)
+	}
+}
