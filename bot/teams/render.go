@@ -93,16 +93,31 @@ func renderText(resp commands.Response, dir directory) message {
 	if resp.Context != "" {
 		text += "<br><i>" + htmlText(resp.Context, dir, m) + "</i>"
 	}
-	if len(text) > maxCardBytes {
-		text = truncateUTF8(text, maxCardBytes)
-		// A cut may split a tag; drop the partial tag and the mentions lost.
-		if i := strings.LastIndexByte(text, '<'); i > strings.LastIndexByte(text, '>') {
-			text = text[:i]
-		}
+	msg := message{TextFormat: schema.XML, Text: text, Entities: m.list}
+	// The whole message counts (text as JSON-encoded, and the mention
+	// entities): clip the text until it fits, dropping the mentions cut off.
+	for size := len(marshalJSON(msg)); size > maxCardBytes && text != ""; size = len(marshalJSON(msg)) {
+		text = clipHTML(text, max(len(text)-(size-maxCardBytes)-16, len(text)/2))
 		m.keepUsedIn(text)
-		text += "…"
+		msg.Text, msg.Entities = text+"…", m.list
 	}
-	return message{TextFormat: schema.XML, Text: text, Entities: m.list}
+	return msg
+}
+
+// clipHTML cuts Teams HTML to at most n bytes without leaving a partial
+// tag, character reference or <at> mention at the end.
+func clipHTML(s string, n int) string {
+	s = truncateUTF8(s, n)
+	if i := strings.LastIndexByte(s, '<'); i > strings.LastIndexByte(s, '>') {
+		s = s[:i]
+	}
+	if i := strings.LastIndex(s, "<at>"); i >= 0 && !strings.Contains(s[i:], "</at>") {
+		s = s[:i]
+	}
+	if i := strings.LastIndexByte(s, '&'); i > strings.LastIndexByte(s, ';') {
+		s = s[:i]
+	}
+	return s
 }
 
 // mentionSet collects the mention entities of one message.
