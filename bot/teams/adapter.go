@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -250,7 +251,10 @@ func (a *Adapter) startTurn(ctx context.Context, act inboundActivity, log *slog.
 	go func() {
 		defer func() {
 			if p := recover(); p != nil {
-				log.Error("teams: turn panicked", "panic", p)
+				log.Error("teams: turn panicked", "panic", p, "stack", string(debug.Stack()))
+				if pc, ok := a.conn.obs.(interface{ Panicked() }); ok {
+					pc.Panicked()
+				}
 			}
 			<-a.slots
 			a.turns.Done()

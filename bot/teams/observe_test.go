@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // statusObserver counts outbound calls by status and retries by status.
@@ -60,5 +61,40 @@ func TestObserverSeesCallsAndRetries(t *testing.T) {
 	}
 	if obs.status[http.StatusOK] < 2 {
 		t.Fatalf("successful calls seen %v, want the token and the reply", obs.status)
+	}
+}
+
+// panicky makes the core panic on every command while on is set.
+type panicky struct{ on atomic.Bool }
+
+func (p *panicky) CommandHandled(name, result string, took time.Duration) {
+	if p.on.Load() {
+		panic("observer exploded")
+	}
+}
+func (p *panicky) EscalationChanged(string, time.Duration) {}
+
+// panicCounter is a Teams Observer that counts recovered panics.
+type panicCounter struct{ n atomic.Int64 }
+
+func (c *panicCounter) Transport(next http.RoundTripper) http.RoundTripper { return next }
+func (c *panicCounter) Retried(int)                                        {}
+func (c *panicCounter) Panicked()                                          { c.n.Add(1) }
+
+// TestTurnPanicIsRecoveredAndCounted: a panic while handling a message is
+// recovered and counted, and the next message is answered.
+func TestTurnPanicIsRecoveredAndCounted(t *testing.T) {
+	e := newEnv(t)
+	p, counter := &panicky{}, &panicCounter{}
+	e.core.SetObserver(p)
+	e.adapter.SetObserver(counter)
+	p.on.Store(true)
+	e.do(e.command(dmConv, "personal", admin, "/outcome whoami"))
+	if counter.n.Load() != 1 {
+		t.Fatalf("recovered panics counted %d, want 1", counter.n.Load())
+	}
+	p.on.Store(false)
+	if calls := e.do(e.command(dmConv, "personal", admin, "/outcome whoami")); len(calls) != 1 {
+		t.Fatalf("after a panic the next message got %d calls, want a reply", len(calls))
 	}
 }
