@@ -444,3 +444,23 @@ func TestLadderNamesDefaultSLA(t *testing.T) {
 		t.Errorf("raise to leadership does not name the SLA: %q", raise)
 	}
 }
+
+// TestTagNoneRecordsDrift: "/tag <new ticket> none" records the request
+// with no outcome, so it counts as drift, and says so; saying it again, or
+// of a request that already has no outcome, changes nothing.
+func TestTagNoneRecordsDrift(t *testing.T) {
+	e := newEnv(t)
+	e.expect(e.run("T1", "U1", "C1", "/tag OPS-2 none"), "OPS-2 has no outcome: it counts as drift", "/tag OPS-2 <outcome>")
+	r, err := e.st.GetRequest(context.Background(), "T1", "OPS-2")
+	if err != nil || r.Outcome != "" || len(r.History) != 0 {
+		t.Fatalf("OPS-2 after /tag none: %+v, %v; want recorded, untagged, no history", r, err)
+	}
+	before := e.auditLen("T1")
+	e.expect(e.run("T1", "U1", "C1", "/tag OPS-2 none"), "has no outcome")
+	if after := e.auditLen("T1"); after != before {
+		t.Errorf("untagging an untagged request changed state: audit %d → %d", before, after)
+	}
+	if r, _ := e.st.GetRequest(context.Background(), "T1", "OPS-2"); len(r.History) != 0 {
+		t.Errorf("history grew: %+v", r.History)
+	}
+}

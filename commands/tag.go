@@ -44,13 +44,13 @@ func (c *Core) tag(ctx context.Context, req Request, args Args) (Response, error
 	case err != nil:
 		return Response{}, err
 	}
-	return Response{Text: tagReply(c.ticketText(ref), prev, key)}, nil
+	return Response{Text: tagReply(ref, c.ticketText(ref), prev, key)}, nil
 }
 
-func tagReply(ticket, prev, key string) string {
+func tagReply(ref, ticket, prev, key string) string {
 	switch {
 	case key == "" && prev == "":
-		return fmt.Sprintf("%s is not tagged to any outcome; nothing to untag.", ticket)
+		return fmt.Sprintf("%s has no outcome: it counts as drift until someone tags it with %s.", ticket, Code("/tag "+ref+" <outcome>"))
 	case key == "":
 		return fmt.Sprintf("%s untagged (was %s). It now counts as drift.", ticket, Code(prev))
 	case prev == key:

@@ -7,7 +7,9 @@
 -- ARGV[7] prefix of the per-outcome sets (the previous outcome's set is
 -- derived from it; it shares the hash tag).
 -- A call identical to the last change of the request (same outcome, actor,
--- time and note: a resend) changes nothing.
+-- time and note: a resend) changes nothing; so does untagging a request
+-- that has no outcome. Untagging an unknown ticket records it untagged,
+-- with no history entry.
 -- Returns {'ok', previous outcome ("" when none)}, or {'nooutcome'} /
 -- {'archived'} without changing anything when the outcome cannot be tagged.
 local ref, outcome, note, at, who = ARGV[4], ARGV[5], ARGV[6], ARGV[3], ARGV[2]
@@ -21,8 +23,18 @@ if redis.call('EXISTS', KEYS[2]) == 0 then
   redis.call('HSET', KEYS[2], 'ref', ref, 'status', 'open', 'source', 'chat',
     'first_seen', at)
   redis.call('ZADD', KEYS[5], at, ref)
+  if outcome == '' then
+    -- "none" for a ticket the bot has not seen: record the request, with
+    -- no outcome (it counts as drift); there is no change to keep.
+    redis.call('HSET', KEYS[2], 'outcome', '', 'updated', at)
+    audit('tag', ref .. ': recorded with no outcome')
+    return {'ok', ''}
+  end
 else
   prev = redis.call('HGET', KEYS[2], 'outcome') or ''
+  if prev == '' and outcome == '' then
+    return {'ok', ''} -- already untagged: nothing changes
+  end
   if prev == outcome then
     -- The same call sent again (go-redis resends a script whose reply was
     -- lost): the last history entry is this very change. Write nothing.
