@@ -54,7 +54,7 @@ func digestFixture(t *testing.T) *store.Store {
 		tag(fmt.Sprint("OLD-", i), "infra", old.Add(-time.Duration(i)*time.Hour))
 		resolve(raise("OLD", old.Add(-time.Duration(i)*time.Hour)), old)
 	}
-	tag("INC-NEW1", "infra", t0) // first second of the window
+	tag("INC-NEW1", "infra", t0)           // first second of the window
 	tag("INC-NEW2", "", t0.Add(time.Hour)) // recorded untagged: received, drift, no tag event
 	tag("INC-OLD", "infra", t0.Add(2*time.Hour))
 	e4 := raise("INC-NEW1", t0.Add(3*time.Hour))
