@@ -253,12 +253,12 @@ func isTerminalWriter(w io.Writer) bool {
 // printImportSummary writes what an import did, its columns and its
 // rejected rows with their lines and reasons.
 func printImportSummary(w io.Writer, name, ws string, s commands.ImportSummary, took time.Duration) {
-	verb := "imported into"
+	verb, after := "imported into", ""
 	if s.DryRun {
-		verb = "checked against (dry run: nothing was written)"
+		verb, after = "checked for", " (dry run: nothing was written)"
 	}
-	fmt.Fprintf(w, "%s: %d rows %s %s in %s: %d created, %d updated, %d unchanged, %d rejected; %d tagged",
-		name, s.Rows, verb, ws, took.Round(time.Millisecond), s.Created, s.Updated, s.Unchanged, s.Rejected, s.Tagged)
+	fmt.Fprintf(w, "%s: %d rows %s %s%s in %s: %d created, %d updated, %d unchanged, %d rejected; %d tagged",
+		name, s.Rows, verb, ws, after, took.Round(time.Millisecond), s.Created, s.Updated, s.Unchanged, s.Rejected, s.Tagged)
 	if s.Warned > 0 {
 		fmt.Fprintf(w, "; %d with warnings", s.Warned)
 	}

@@ -81,7 +81,7 @@ func TestImportCommand(t *testing.T) {
 		t.Errorf("dry run err = %v", err)
 	}
 	for _, want := range []string{
-		"3 rows checked against (dry run: nothing was written) " + e.ws,
+		"3 rows checked for " + e.ws + " (dry run: nothing was written)",
 		"2 created, 0 updated, 0 unchanged, 1 rejected; 1 tagged",
 		`columns: opened="Opened", outcome="Outcome", ref="Vorgang", status="Status", title="Title"`,
 		`line 4 INC0070003: "2026-02-31" is not a date`,
@@ -188,7 +188,7 @@ func TestImportDryRunNeedsRedis(t *testing.T) {
 		t.Fatalf("dry run without Redis: %v\n%s", err, out)
 	}
 	out, _, err = e.run("import", "--workspace", e.ws, "--ref-column", "Vorgang", "--dry-run", "--no-redis", csvPath)
-	if err == nil || !strings.Contains(out, "3 rows checked against (dry run: nothing was written)") ||
+	if err == nil || !strings.Contains(out, "3 rows checked for ") ||
 		!strings.Contains(out, "2 created, 0 updated, 0 unchanged, 1 rejected; 0 tagged; 1 with warnings") {
 		t.Errorf("dry run --no-redis: %v\n%s", err, out)
 	}

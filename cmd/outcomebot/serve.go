@@ -79,9 +79,12 @@ func runServe(ctx context.Context, cfg *config, log *slog.Logger, stderr io.Writ
 	tuneGC()
 	m := metrics.New(version)
 	conn := redisConn(cfg)
-	st, closeStore, err := openStore(ctx, cfg, stderr, m.RedisHook())
+	st, closeStore, err := openStore(ctx, cfg, io.Discard, m.RedisHook()) // logs are JSON: say it below
 	if err != nil {
 		return err
+	}
+	if conn.Mode() == "embedded" {
+		log.Warn("no REDIS_URL: running on an embedded in-memory Redis; state is in memory only and lost on exit")
 	}
 	defer func() {
 		if err := closeStore(); err != nil {
@@ -173,8 +176,18 @@ func (s *server) platforms(ctx context.Context, cfg *config, mux *http.ServeMux)
 		intake.New(s.core, tokens, s.log).Register(mux)
 		s.log.Info("intake on", "path", intake.Path, "workspaces", len(tokens))
 	}
+	if s.slack == nil {
+		why := "no SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode)"
+		if cfg.get("SLACK_BOT_TOKEN") != "" || cfg.get("SLACK_CLIENT_ID") != "" {
+			why = "a Slack token or client id is set, but " + why + ": Slack cannot verify requests"
+		}
+		s.log.Info("platform off", "platform", "slack", "why", why)
+	}
+	if s.teams == nil {
+		s.log.Info("platform off", "platform", "teams", "why", "no MICROSOFT_APP_ID (Teams needs it with MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID)")
+	}
 	if len(on) == 0 {
-		s.log.Warn("no chat platform configured: set SLACK_SIGNING_SECRET (Slack) or MICROSOFT_APP_ID (Teams); serving health checks only")
+		s.log.Warn("no chat platform configured: set SLACK_SIGNING_SECRET or SLACK_APP_TOKEN (Slack), or MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID (Teams); serving health checks only")
 	} else {
 		s.log.Info("platforms on", "platforms", strings.Join(on, ","))
 	}

@@ -295,7 +295,8 @@ func checkLogs(t *testing.T, logs string) {
 			t.Errorf("log line is not JSON: %s", sc.Text())
 		}
 	}
-	for _, want := range []string{`"msg":"outcomebot serving"`, `"msg":"shutting down"`, `"msg":"shut down"`, `"redis":"standalone redis://:xxxxx@`} {
+	for _, want := range []string{`"msg":"outcomebot serving"`, `"msg":"shutting down"`, `"msg":"shut down"`, `"redis":"standalone redis://:xxxxx@`,
+		`"msg":"platforms on","platforms":"slack"`, `"msg":"platform off","platform":"teams"`} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("logs lack %s", want)
 		}
