@@ -274,8 +274,20 @@ func (d *digest) rankOutcomes() {
 // stats computes the headline numbers of the window [from, to).
 func (d *digest) stats(from, to time.Time) weekStats {
 	var s weekStats
+	// Requests tagged: distinct requests whose last tag change in the
+	// window left them on an outcome in scope. A request re-tagged during
+	// the week counts once; one tagged and then untagged is drift, not
+	// tagged.
+	last := make(map[string]record.TagEvent)
 	for _, t := range d.in.Data.Tags {
-		if t.Outcome != "" && inWindow(t.At, from, to) && d.inScope(t.Outcome) {
+		if inWindow(t.At, from, to) {
+			if prev, ok := last[t.Ref]; !ok || !t.At.Before(prev.At) {
+				last[t.Ref] = t
+			}
+		}
+	}
+	for _, t := range last {
+		if t.Outcome != "" && d.inScope(t.Outcome) {
 			s.tagged++
 		}
 	}

@@ -3,14 +3,17 @@ package commands
 import (
 	"strconv"
 	"strings"
+	"time"
 )
 
 // This file renders the digest's lead message: the title, the headline
 // numbers with their change against the previous week, and the marks.
 
-// weekLabel renders this week's calendar days: "16–22 Nov 2026".
+// weekLabel renders the calendar days the window touches: "16–23 Nov 2026".
 func (d *digest) weekLabel() string {
-	return dayRangeText(d.week, d.now.AddDate(0, 0, -1))
+	// The dates of the window's first and last instant: a Monday 09:00
+	// digest covers 09:00 the Monday before to 09:00 today, so both Mondays.
+	return dayRangeText(d.week, d.now.Add(-time.Nanosecond))
 }
 
 // leadMessage renders the short lead message with the headline numbers.

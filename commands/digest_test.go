@@ -326,21 +326,21 @@ func TestDigestHeadline(t *testing.T) {
 		name, title, text, context string
 		vis                        commands.Visibility
 	}{
-		{"busy", "Weekly outcome digest · 16–22 Nov 2026", strings.Join([]string{
+		{"busy", "Weekly outcome digest · 16–23 Nov 2026", strings.Join([]string{
 			"Requests tagged: 8 (▲3)",
 			"Escalations raised 6 (▲4) · acknowledged 4 (▲3) · resolved 2 (▲1)",
 			"Open and unacknowledged beyond SLA: 2 (▲1)",
 			"Median time to acknowledge: 3h 21m (▲2h 36m)",
 			"Drift: 2 of 10 new requests tied to no outcome, 20% (▲7 pts)",
 		}, "\n"), "covers 16 Nov 09:00 – 23 Nov 09:00 Europe/Berlin", commands.InChannel},
-		{"preview", "Weekly outcome digest · 16–22 Nov 2026", strings.Join([]string{
+		{"preview", "Weekly outcome digest · 16–23 Nov 2026", strings.Join([]string{
 			"Requests tagged: 3 (▲1)",
 			"Escalations raised 3 (▲2) · acknowledged 2 (▲1) · resolved 1 (=)",
 			"Open and unacknowledged beyond SLA: 0 (=)",
 			"Median time to acknowledge: 3h 21m (▲2h 36m)",
 			"Drift: 2 of 10 new requests tied to no outcome, 20% (▲7 pts)",
 		}, "\n"), "preview: only you can see this · covers 16 Nov 09:00 – 23 Nov 09:00 Europe/Berlin", commands.Ephemeral},
-		{"quiet", "Weekly outcome digest · 30 Mar – 5 Apr 2026",
+		{"quiet", "Weekly outcome digest · 30 Mar – 6 Apr 2026",
 			"No change this week: no requests tagged, no escalations.\n3 outcomes followed; none had IT activity.",
 			"covers 30 Mar 09:00 – 6 Apr 09:00 America/New_York", commands.InChannel},
 	}
@@ -368,6 +368,38 @@ func TestDigestHeadline(t *testing.T) {
 	}
 	if n := len(commands.BuildDigest(cases["quiet"]).Thread); n != 0 {
 		t.Errorf("quiet digest has %d thread messages, want none", n)
+	}
+}
+
+// TestDigestTaggedCountsRequests: "Requests tagged" counts requests, not
+// tag changes: a request re-tagged twice in the week counts once, one
+// tagged and then untagged is drift, and one moved to an outcome the
+// channel does not follow is not this channel's.
+func TestDigestTaggedCountsRequests(t *testing.T) {
+	data, now := digestQuietWeek(digestLoc(t, "America/New_York"))
+	at := func(h int) time.Time { return now.Add(-48*time.Hour + time.Duration(h)*time.Hour) }
+	data.Tags = []store.TagEvent{
+		{Ref: "INC1", Outcome: "pos", By: "U_A", At: at(0)},
+		{Ref: "INC1", From: "pos", Outcome: "infra", By: "U_A", At: at(1)},
+		{Ref: "INC1", From: "infra", Outcome: "pos", By: "U_A", At: at(2)},
+		{Ref: "INC2", Outcome: "pos", By: "U_A", At: at(3)},
+		{Ref: "INC2", From: "pos", By: "U_A", At: at(4)},
+		{Ref: "INC3", Outcome: "infra", By: "U_A", At: at(5)},
+		{Ref: "INC4", Outcome: "pos", By: "U_A", At: at(6)},
+		{Ref: "INC4", From: "pos", Outcome: "hr", By: "U_A", At: at(7)},
+	}
+	for _, tc := range []struct {
+		follow []string
+		want   string
+	}{
+		{nil, "Requests tagged: 3 "},                      // INC1, INC3, INC4
+		{[]string{"pos"}, "Requests tagged: 1 "},          // INC1 (INC2 untagged, INC4 moved to hr)
+		{[]string{"pos", "infra"}, "Requests tagged: 2 "}, // INC1, INC3
+	} {
+		r := commands.BuildDigest(commands.DigestInput{Data: data, Now: now, DefaultSLA: 4 * time.Hour, Follow: tc.follow})
+		if !strings.Contains(r.Text, tc.want) {
+			t.Errorf("following %v: headline\n%s\nwant %q", tc.follow, r.Text, tc.want)
+		}
 	}
 }
 

@@ -119,7 +119,7 @@ func TestDemo(t *testing.T) {
 	got := out.String()
 	for _, s := range []string{
 		"→ posted in #leadership",
-		"Weekly outcome digest · 16–22 Nov 2026",
+		"Weekly outcome digest · 16–23 Nov 2026",
 		"pos-conversion", "infra-uptime", "click-collect",
 		"Starved", "finance-close",
 		"Drift: 3 of",
