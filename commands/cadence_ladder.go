@@ -88,7 +88,7 @@ func (c *Core) sendStep(ctx context.Context, p Poster, ws string, e record.Escal
 		c.releaseStep(ctx, ws, e.N, step, now, opts)
 		return fmt.Errorf("send %s step %d: %w", escID(e.N), step, err)
 	}
-	msg := LadderMessage(e, o, step, now, c.cfg.TicketLinks.URL)
+	msg := LadderMessage(e, o, step, now.In(c.cfg.DefaultTZ), c.cfg.TicketLinks.URL) // times as on the card
 	if fallback {
 		msg.Text = strings.Replace(msg.Text, "Raised to leadership: ", "Due for leadership, but no leadership channel follows "+Code(o.Key)+": ", 1) +
 			" An admin can run " + Code("/digest subscribe outcomes="+o.Key) + " in the leadership channel so the next one goes there."
