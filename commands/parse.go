@@ -124,14 +124,15 @@ func (a Args) Option(key string) (Token, bool) {
 	return t, ok
 }
 
-// Rest returns the raw text from positional word i to the end, trimmed, with
-// quotes and mentions as typed and any key=value words after it included; ""
+// Rest returns the text from positional word i to the end, trimmed, with
+// quotes as typed and any key=value words after it included, and mentions
+// and links as plain text ("@maria", "@here", "#ops"; see plainForms); ""
 // if there is no word i. Handlers use it for free text: reasons and notes.
 func (a Args) Rest(i int) string {
 	if i < 0 || i >= len(a.Words) {
 		return ""
 	}
-	return strings.TrimSpace(a.Raw[a.Words[i].Start:])
+	return plainForms(strings.TrimSpace(a.Raw[a.Words[i].Start:]))
 }
 
 // SplitCommand splits a whole line such as "/tag INC1 pos", "tag INC1 pos"

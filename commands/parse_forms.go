@@ -174,3 +174,52 @@ func brokenMention(s string) error {
 	}
 	return Userf("`%s` is not a complete mention; pick the person, channel or group from the list that appears as you type @ or #, or write `here` for this channel", excerpt(s[:end]))
 }
+
+// plainForms rewrites the Slack and Teams forms in free text (a reason, a
+// note) as the plain text a reader would expect: <@U1|maria> → "@maria",
+// <!here> → "@here", <#C1|ops> → "#ops", <!subteam^S1|it> → "@it",
+// <at>Raj</at> → "@Raj", <https://x|label> → "https://x". The result holds
+// no mention syntax, so it can never notify anyone wherever it is shown.
+// Anything else, broken forms included, is left as typed.
+func plainForms(s string) string {
+	if !strings.ContainsRune(s, '<') {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		s = s[i:]
+		tok, n := Token{}, 0
+		switch {
+		case hasPrefixFold(s, "<at>"):
+			tok, n = teamsMention(s)
+		case len(s) > 1 && (s[1] == '@' || s[1] == '#' || s[1] == '!'):
+			tok, n = slackMention(s)
+		default:
+			tok, n = linkForm(s)
+		}
+		if n == 0 {
+			b.WriteByte('<')
+			s = s[1:]
+			continue
+		}
+		label := tok.Text
+		if label == "" {
+			label = tok.ID
+		}
+		switch tok.Kind {
+		case TokenUser, TokenGroup:
+			b.WriteString("@" + strings.TrimPrefix(label, "@"))
+		case TokenChannel:
+			b.WriteString("#" + strings.TrimPrefix(label, "#"))
+		default:
+			b.WriteString(label)
+		}
+		s = s[n:]
+	}
+}

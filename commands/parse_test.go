@@ -195,6 +195,24 @@ func TestParseOffsets(t *testing.T) {
 	}
 }
 
+// TestPlainForms: mention and link forms in free text become plain text
+// that can notify nobody; anything else is left as typed.
+func TestPlainForms(t *testing.T) {
+	for in, want := range map[string]string{
+		"down <!here> and <!channel|channel>, <!everyone>": "down @here and @channel, @everyone",
+		"ask <@U1|maria> or <@U2> in <#C1|ops> / <#C2>":    "ask @maria or @U2 in #ops / #C2",
+		"<!subteam^S1|@it-team> please":                    "@it-team please",
+		"<at>Raj Patel</at> knows":                         "@Raj Patel knows",
+		"see <https://x.example/a|the doc> <mailto:a@b.c>": "see https://x.example/a a@b.c",
+		"1 < 2 and <3 and <@U1 broken and a>b":             "1 < 2 and <3 and <@U1 broken and a>b",
+		"no forms at all":                                  "no forms at all",
+	} {
+		if got := plainForms(in); got != want {
+			t.Errorf("plainForms(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestArgsRest(t *testing.T) {
 	a, err := Parse("  INC1   printer on “floor 3” is 'down' again x=1 <@U1|dev>\n\n")
 	if err != nil {
@@ -204,10 +222,10 @@ func TestArgsRest(t *testing.T) {
 		i    int
 		want string
 	}{
-		{0, "INC1   printer on “floor 3” is 'down' again x=1 <@U1|dev>"},
-		{1, "printer on “floor 3” is 'down' again x=1 <@U1|dev>"},
-		{3, "“floor 3” is 'down' again x=1 <@U1|dev>"},
-		{7, "<@U1|dev>"},
+		{0, "INC1   printer on “floor 3” is 'down' again x=1 @dev"},
+		{1, "printer on “floor 3” is 'down' again x=1 @dev"},
+		{3, "“floor 3” is 'down' again x=1 @dev"},
+		{7, "@dev"},
 		{8, ""},
 		{-1, ""},
 	}

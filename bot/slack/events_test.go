@@ -60,7 +60,7 @@ func TestAppHomeOpenedPublishesOnceForARetriedEvent(t *testing.T) {
 	var texts []string
 	collectStrings(view, &texts)
 	all := strings.Join(texts, "\n")
-	for _, want := range []string{"E-1", "INC1", "tills frozen &lt;!here&gt;", "Stores &lt;open&gt; &amp; running", "IT owner"} {
+	for _, want := range []string{"E-1", "INC1", "tills frozen @here", "Stores &lt;open&gt; &amp; running", "IT owner"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("home tab lacks %q:\n%s", want, all)
 		}

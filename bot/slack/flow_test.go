@@ -85,8 +85,8 @@ func TestEscalationFlow(t *testing.T) {
 		if strings.Contains(all, "<!channel>") || strings.Contains(all, "<@U0VICTIM>") {
 			t.Errorf("user text can notify: %s", all)
 		}
-		if !strings.Contains(all, "&lt;!channel&gt;") {
-			t.Errorf("escaped reason missing: %s", all)
+		if !strings.Contains(all, "card readers down @channel @U0VICTIM") {
+			t.Errorf("the reason's mentions are not shown as plain text: %s", all)
 		}
 		if c.Form.Get("link_names") != "" || c.Form.Get("parse") == "full" {
 			t.Errorf("link_names/parse set: %v", c.Form)
