@@ -66,8 +66,13 @@ func (a *Adapter) answerCommand(ctx context.Context, cmd slack.SlashCommand, rep
 		return late
 	}
 	_, err := a.workspaceToken(ctx, ws)
-	if errors.Is(err, ErrNotInstalled) {
+	if err != nil {
+		// Not installed, or the installation cannot be checked right now
+		// (Redis or auth.test failing): never run the command unchecked.
 		body := ephemeralText(a.notInstalledText())
+		if !errors.Is(err, ErrNotInstalled) {
+			body = ephemeralText(a.lookupFailed(ctx, ws, err))
+		}
 		if !finish() {
 			reply(body)
 		} else if cmd.ResponseURL != "" {
@@ -78,8 +83,6 @@ func (a *Adapter) answerCommand(ctx context.Context, cmd slack.SlashCommand, rep
 			})
 		}
 		return
-	} else if err != nil {
-		a.log.LogAttrs(ctx, slog.LevelWarn, "slack token lookup failed", attrWS(ws), attrErr(err))
 	}
 	req := commands.Request{
 		Workspace: ws,

@@ -123,7 +123,8 @@ func (a *Adapter) handleEvent(ctx context.Context, ws string, ev innerEvent) {
 			a.log.LogAttrs(ctx, slog.LevelInfo, "slack event from a workspace without a token dropped", attrWS(ws), slog.String("event", ev.Type))
 			return
 		} else if err != nil {
-			a.log.LogAttrs(ctx, slog.LevelWarn, "slack token lookup failed", attrWS(ws), attrErr(err))
+			a.log.LogAttrs(ctx, slog.LevelWarn, "slack event dropped: the workspace's token cannot be checked now", attrWS(ws), slog.String("event", ev.Type), attrErr(err))
+			return
 		}
 	}
 	switch ev.Type {

@@ -171,3 +171,18 @@ func TestStalledRedisStillAnswersInTime(t *testing.T) {
 	waitFor(t, "the result through response_url", func() bool { return len(h.slack.Calls("response_url")) > 0 })
 	h.wait()
 }
+
+// TestUncheckableInstallationRefuses: with OAuth on and a single-workspace
+// token Slack refuses (revoked), the bot cannot tell whose token it is, so a
+// team without its own token is refused with "try again", never served with
+// the fallback, and nothing changes.
+func TestUncheckableInstallationRefuses(t *testing.T) {
+	h := newHarness(t, func(c *Config) { withOAuth(c); c.BotToken = "xoxb-revoked" })
+	_, rb := h.command("T9", "UADMIN", "CADMIN", "/outcome", `add pos "Point of sale"`)
+	if !strings.Contains(rb.Text, "could not check this workspace's installation") {
+		t.Fatalf("T9 with an uncheckable fallback token: %q", rb.Text)
+	}
+	if _, err := h.st.GetOutcome(context.Background(), "T9", "pos"); err == nil {
+		t.Fatal("the command ran although the installation could not be checked")
+	}
+}

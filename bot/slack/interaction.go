@@ -55,17 +55,21 @@ func (a *Adapter) handleBlockActions(ctx context.Context, ic slack.InteractionCa
 	if ts == "" {
 		ts = ic.Message.Timestamp
 	}
-	if _, err := a.workspaceToken(ctx, ws); errors.Is(err, ErrNotInstalled) {
-		// No token to act or answer with: say so through response_url.
-		a.log.LogAttrs(ctx, slog.LevelInfo, "slack interaction from a workspace without a token", attrWS(ws))
+	if _, err := a.workspaceToken(ctx, ws); err != nil {
+		// No token to act or answer with, or none can be checked now: the
+		// click changes nothing; say so through response_url.
+		text := a.notInstalledText()
+		if errors.Is(err, ErrNotInstalled) {
+			a.log.LogAttrs(ctx, slog.LevelInfo, "slack interaction from a workspace without a token", attrWS(ws))
+		} else {
+			text = a.lookupFailed(ctx, ws, err)
+		}
 		if ic.ResponseURL != "" {
-			if err := a.respond(ctx, ic.ResponseURL, ephemeralText(a.notInstalledText())); err != nil {
+			if err := a.respond(ctx, ic.ResponseURL, ephemeralText(text)); err != nil {
 				a.log.LogAttrs(ctx, slog.LevelWarn, "slack response_url answer failed", attrWS(ws), attrErr(err))
 			}
 		}
 		return
-	} else if err != nil {
-		a.log.LogAttrs(ctx, slog.LevelWarn, "slack token lookup failed", attrWS(ws), attrErr(err))
 	}
 	for _, act := range ic.ActionCallback.BlockActions {
 		req := commands.Request{

@@ -155,6 +155,14 @@ func (a *Adapter) deliveryFailure(ctx context.Context, ws string, err error) com
 	return commands.Response{Text: "I could not post a follow-up message (ref " + ref + "). Please try again, or tell your outcomebot admin."}
 }
 
+// lookupFailed logs a failed token lookup (Redis or auth.test failing) and
+// returns what the user is told: nothing was done; try again.
+func (a *Adapter) lookupFailed(ctx context.Context, ws string, err error) string {
+	ref := newRef()
+	a.log.LogAttrs(ctx, slog.LevelWarn, "slack token lookup failed: request refused", attrWS(ws), attrErr(err), slog.String("ref", ref))
+	return "I could not check this workspace's installation just now, so nothing was done (ref " + ref + "). Please try again in a minute."
+}
+
 // notInstalledText tells a user of a workspace without a bot token what to do.
 func (a *Adapter) notInstalledText() string {
 	t := "outcomebot is not installed in this Slack workspace yet: ask a Slack admin to install it"

@@ -90,6 +90,10 @@ const (
 // is remembered before it is tried again.
 const ownerRetry = 5 * time.Second
 
+// ownerLookupTimeout bounds the auth.test call that learns the
+// single-workspace token's team.
+const ownerLookupTimeout = 5 * time.Second
+
 // tokens resolves the bot token of a workspace: its own token from an OAuth
 // install (decrypted, cached briefly), else the single-workspace BotToken.
 // Without OAuth the BotToken serves every workspace, as before; with OAuth
@@ -173,20 +177,24 @@ func (t *tokens) fallbackFor(ctx context.Context, ws string) (string, error) {
 		if o.err != nil && t.now().Before(o.retryAt) {
 			return "", o.err
 		}
-		resp, err := t.whoami(ctx, t.fallback)
+		// Its own bounded context: callers queue on ownerMu, and a caller's
+		// short deadline must not make each of them ask again.
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ownerLookupTimeout)
+		resp, err := t.whoami(wctx, t.fallback)
+		cancel()
 		if err == nil && resp.TeamID == "" && resp.EnterpriseID == "" {
 			err = errors.New("no team id in the answer")
 		}
 		if err != nil {
 			err = fmt.Errorf("slack: auth.test of the single-workspace bot token: %w", err)
-			if ctx.Err() == nil {
-				o.err, o.retryAt = err, t.now().Add(ownerRetry)
-			}
+			o.err, o.retryAt = err, t.now().Add(ownerRetry)
 			return "", err
 		}
 		*o = fallbackOwner{known: true, team: resp.TeamID, enterprise: resp.EnterpriseID}
 	}
-	if ws != "" && (ws == o.team || ws == o.enterprise) {
+	// An org-wide token (auth.test names no team) serves its enterprise; a
+	// workspace token serves its team only, even inside an Enterprise Grid.
+	if ws != "" && (ws == o.team || (o.team == "" && ws == o.enterprise)) {
 		return t.fallback, nil
 	}
 	return "", ErrNotInstalled

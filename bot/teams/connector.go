@@ -92,13 +92,15 @@ func (e *HTTPError) Error() string {
 }
 
 // Permanent reports whether the call can never succeed on retry: the
-// conversation is gone (404) or the connector refuses the bot there (403
-// with a code saying it was removed, blocked or disabled). The scheduler
-// then stops retrying and tells whoever subscribed the channel.
+// conversation is gone (404 ConversationNotFound, or a 404 to a send into
+// the conversation itself) or the connector refuses the bot there (403
+// with a code saying it was removed, blocked or disabled). A 404 on a reply
+// or an update names a message that is gone, not the conversation. The
+// scheduler then stops retrying and tells whoever subscribed the channel.
 func (e *HTTPError) Permanent() bool {
 	switch {
 	case e.Status == http.StatusNotFound:
-		return true
+		return e.Code == "ConversationNotFound" || (e.Code == "" && strings.HasPrefix(e.Op, "send to conversation"))
 	case e.Status == http.StatusForbidden:
 		switch e.Code {
 		case "BotNotInConversationRoster", "ConversationBlockedByUser", "BotDisabledByAdmin":

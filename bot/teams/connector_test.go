@@ -274,3 +274,24 @@ func TestLimiterWaitHonoursContext(t *testing.T) {
 		t.Fatalf("Wait = %v, want the context's deadline", err)
 	}
 }
+
+// TestHTTPErrorPermanent: only a gone conversation or a refused bot is
+// permanent; a message that is gone (reply, update) or throttling is not.
+func TestHTTPErrorPermanent(t *testing.T) {
+	for _, c := range []struct {
+		err  HTTPError
+		want bool
+	}{
+		{HTTPError{Op: "send to conversation 19:x", Status: 404}, true},
+		{HTTPError{Op: "reply to activity 1", Status: 404, Code: "ConversationNotFound"}, true},
+		{HTTPError{Op: "update activity 1", Status: 404, Code: "ActivityNotFound"}, false},
+		{HTTPError{Op: "reply to activity 1", Status: 404}, false},
+		{HTTPError{Op: "send to conversation 19:x", Status: 403, Code: "BotNotInConversationRoster"}, true},
+		{HTTPError{Op: "send to conversation 19:x", Status: 403}, false},
+		{HTTPError{Op: "send to conversation 19:x", Status: 429, Code: "Throttled"}, false},
+	} {
+		if got := c.err.Permanent(); got != c.want {
+			t.Errorf("%s: Permanent() = %v, want %v", c.err.Error(), got, c.want)
+		}
+	}
+}

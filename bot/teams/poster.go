@@ -44,6 +44,11 @@ func (p *Poster) Post(ctx context.Context, to commands.Destination, msg commands
 		r := commands.MessageRef{Channel: to.Channel, ID: to.Update}
 		return r, p.Update(ctx, r, to.Workspace, msg)
 	}
+	return p.postTo(ctx, ref, to, msg)
+}
+
+// postTo posts msg (and its Thread) to the conversation ref, as Post.
+func (p *Poster) postTo(ctx context.Context, ref store.TeamsConversation, to commands.Destination, msg commands.Response) (commands.MessageRef, error) {
 	conv := to.Channel
 	if to.Thread != "" && ref.Type == "channel" {
 		conv = baseConversation(to.Channel) + ";messageid=" + to.Thread
@@ -99,7 +104,12 @@ func (p *Poster) PostDirect(ctx context.Context, ws, user string, msg commands.R
 	if err != nil {
 		return commands.MessageRef{}, fmt.Errorf("message teams user %s: %w", user, err)
 	}
-	return p.Post(ctx, commands.Destination{Workspace: ws, Channel: conv.ID}, msg)
+	if isEmpty(msg) {
+		return commands.MessageRef{}, fmt.Errorf("message teams user %s: empty message", user)
+	}
+	// Straight to the chat found or created: remembering a created one may
+	// have failed, and that must not stop this message.
+	return p.postTo(ctx, conv, commands.Destination{Workspace: ws, Channel: conv.ID}, msg)
 }
 
 // personalChat finds or creates the bot's personal chat with user.
