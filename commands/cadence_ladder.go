@@ -85,8 +85,7 @@ func (c *Core) sendStep(ctx context.Context, p Poster, ws string, e record.Escal
 	if err != nil {
 		// Without the subscriptions the raise would go to the wrong place:
 		// give the step back for the next pass.
-		c.releaseStep(ctx, ws, e.N, step, now, opts)
-		return fmt.Errorf("send %s step %d: %w", escID(e.N), step, err)
+		return c.stepNotSent(ctx, ws, e.N, step, now, opts, 0, true, fmt.Errorf("send %s step %d: read subscriptions: %w", escID(e.N), step, err))
 	}
 	msg := LadderMessage(e, o, step, now.In(c.cfg.DefaultTZ), c.cfg.TicketLinks.URL) // times as on the card
 	if fallback {
@@ -113,21 +112,32 @@ func (c *Core) sendStep(ctx context.Context, p Poster, ws string, e record.Escal
 		opts.report(DueEvent{Kind: LadderSent, Workspace: ws, Escalation: e.N})
 		return nil
 	}
+	return c.stepNotSent(ctx, ws, e.N, step, now, opts, sent, transient, err)
+}
+
+// stepNotSent handles a claimed step that did not go out everywhere
+// because of err. When nothing was sent (sent == 0) and err may pass
+// (transient), the claim is given back so a later pass sends the step;
+// otherwise, or when giving it back fails or is refused (retries used up),
+// it is reported as lost. An escalation acknowledged meanwhile needs the
+// step no more: nothing is lost.
+func (c *Core) stepNotSent(ctx context.Context, ws string, n int64, step LadderStep, now time.Time, opts DueOptions, sent int, transient bool, err error) error {
 	if sent == 0 && transient {
-		// The pass's context may be ending (shutdown): give the claim back
-		// regardless, so another replica sends the step.
-		released, rerr := c.releaseStep(ctx, ws, e.N, step, now, opts)
-		if rerr == nil && released {
-			c.log.Warn("escalation ladder step not posted; it will be sent again", "workspace", ws, "escalation", escID(e.N), "step", int(step), "err", err)
-			opts.report(DueEvent{Kind: LadderRetrying, Workspace: ws, Escalation: e.N, Err: err})
+		released, rerr := c.releaseStep(ctx, ws, n, step, now, opts)
+		switch {
+		case rerr == nil && released:
+			c.log.Warn("escalation ladder step not posted; it will be sent again", "workspace", ws, "escalation", escID(n), "step", int(step), "err", err)
+			opts.report(DueEvent{Kind: LadderRetrying, Workspace: ws, Escalation: n, Err: err})
 			return err
-		}
-		if rerr != nil {
+		case errors.Is(rerr, record.ErrNotOpen):
+			c.log.Info("escalation ladder step not posted, and no longer needed: acknowledged or resolved meanwhile", "workspace", ws, "escalation", escID(n), "step", int(step), "err", err)
+			return err
+		case rerr != nil:
 			err = errors.Join(err, rerr)
 		}
 	}
-	c.log.Error("escalation ladder step lost: not posted everywhere and not retried", "workspace", ws, "escalation", escID(e.N), "step", int(step), "posted", sent, "err", err)
-	opts.report(DueEvent{Kind: LadderFailed, Workspace: ws, Escalation: e.N, Err: err})
+	c.log.Error("escalation ladder step lost: not posted everywhere and not retried", "workspace", ws, "escalation", escID(n), "step", int(step), "posted", sent, "err", err)
+	opts.report(DueEvent{Kind: LadderFailed, Workspace: ws, Escalation: n, Err: err})
 	return err
 }
 

@@ -156,8 +156,10 @@ func (s *Store) ClaimReminder(ctx context.Context, ws string, n int64, step int,
 // ClaimReminder, after its post failed everywhere: the step is no longer
 // recorded, so a later pass claims and sends it again. It does so at most
 // retries times per escalation; after that the step stays claimed (given
-// up) and false is returned, as it is when E-n is no longer open or its
-// ladder has moved on. Both are audited. Unknown → ErrNotFound.
+// up) and false is returned, as it is when its ladder has moved on; when
+// E-n is no longer open the ladder has stopped and the error is
+// ErrNotOpen. Safe to send again: a resent release of the same step at the
+// same time reports it released. Unknown → ErrNotFound.
 func (s *Store) ReleaseReminder(ctx context.Context, ws string, n int64, step, retries int, at time.Time) (bool, error) {
 	op := fmt.Sprintf("release reminder %d of E-%d", step, n)
 	if err := checkWorkspace(ws); err != nil {
@@ -165,11 +167,14 @@ func (s *Store) ReleaseReminder(ctx context.Context, ws string, n int64, step, r
 	}
 	k := s.keys(ws)
 	args := append(s.auditArgs(systemActor, msArg(at), step, n), retries)
-	_, released, err := s.transition(ctx, op, ws, call{
+	e, released, err := s.transition(ctx, op, ws, call{
 		script: scriptRemind, // with ARGV[6] set: release
 		keys:   []string{k.audit(), k.escalation(n)},
 		args:   args,
 	})
+	if err == nil && !released && e.State != "" && e.State != StateOpen {
+		return false, fmt.Errorf("%s: %w", op, ErrNotOpen)
+	}
 	return released, err
 }
 

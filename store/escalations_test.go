@@ -278,14 +278,32 @@ func TestReleaseReminder(t *testing.T) {
 	if _, _, err := s.Ack(ctx, ws, 2, "U2", "", t0.Add(61*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := s.ReleaseReminder(ctx, ws, 2, 1, 5, t0.Add(62*time.Minute)); err != nil || ok {
-		t.Errorf("release after ack: %v, %v", ok, err)
+	if ok, err := s.ReleaseReminder(ctx, ws, 2, 1, 5, t0.Add(62*time.Minute)); !errors.Is(err, store.ErrNotOpen) || ok {
+		t.Errorf("release after ack: %v, %v; want ErrNotOpen", ok, err)
+	}
+
+	// The same release sent twice (a lost reply): both say released, and
+	// it counts as one retry.
+	raise(t, s, "INC3", "U1", t0)
+	if _, ok, err := s.ClaimReminder(ctx, ws, 3, 1, t0.Add(time.Hour)); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	for i := range 2 {
+		if ok, err := s.ReleaseReminder(ctx, ws, 3, 1, 1, t0.Add(61*time.Minute)); err != nil || !ok {
+			t.Fatalf("release sent %d times: %v, %v; want released", i+1, ok, err)
+		}
+	}
+	if _, ok, _ := s.ClaimReminder(ctx, ws, 3, 1, t0.Add(62*time.Minute)); !ok {
+		t.Fatal("the released step could not be claimed again")
+	}
+	if ok, err := s.ReleaseReminder(ctx, ws, 3, 1, 1, t0.Add(63*time.Minute)); err != nil || ok {
+		t.Errorf("second failure with 1 retry allowed: %v, %v; want given up (the resend counted once)", ok, err)
 	}
 	if _, err := s.ReleaseReminder(ctx, ws, 9, 1, 5, t0); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("release unknown: err = %v", err)
 	}
-	if seen := auditCounts(t, s); seen["reminder-retry"] != 2 || seen["reminder-failed"] != 1 {
-		t.Errorf("audit %v: want 2 reminder-retry and 1 reminder-failed", seen)
+	if seen := auditCounts(t, s); seen["reminder-retry"] != 3 || seen["reminder-failed"] != 2 {
+		t.Errorf("audit %v: want 3 reminder-retry and 2 reminder-failed", seen)
 	}
 }
 

@@ -521,3 +521,28 @@ func TestIntakeChunks(t *testing.T) {
 		t.Errorf("last item %+v %v", r, err)
 	}
 }
+
+// TestIntakeRunResentBatch: an import batch sent again (go-redis resends a
+// pipeline whose reply was lost) is no duplicate of itself: its rows come
+// back unchanged, while a later row repeating a reference still is one.
+func TestIntakeRunResentBatch(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	items := []store.IntakeItem{{Ref: "INC1", Title: "a", Source: "csv", Seen: "line 2"}, {Ref: "INC2", Title: "b", Source: "csv", Seen: "line 3"}}
+	opts := store.IntakeOptions{Actor: "import", At: t0, Run: "run1"}
+	for i, want := range []string{store.IntakeCreated, store.IntakeUnchanged} {
+		res, err := s.Intake(ctx, ws, items, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j, r := range res {
+			if r.Err != nil || r.Verdict != want {
+				t.Errorf("send %d, item %d: %+v; want %s", i+1, j, r, want)
+			}
+		}
+	}
+	res, err := s.Intake(ctx, ws, []store.IntakeItem{{Ref: "INC1", Title: "again", Source: "csv", Seen: "line 9"}}, opts)
+	if err != nil || !errors.Is(res[0].Err, store.ErrDuplicate) || res[0].FirstSeen != "line 2" {
+		t.Errorf("a later row repeating INC1: %+v, %v; want a duplicate of line 2", res, err)
+	}
+}

@@ -22,7 +22,7 @@ func (k keyspace) pace(name string) string { return k.base + "pace:" + name }
 // Pace books one send in workspace ws under every limit, in one round trip,
 // and returns how long the caller must wait before sending. The buckets live
 // in Redis, so every replica on it shares them: three replicas posting to
-// one Slack workspace stay under its cap together. Buckets expire a second
+// one Slack workspace stay under its cap together. Buckets expire a minute
 // after they drain.
 func (s *Store) Pace(ctx context.Context, ws string, now time.Time, limits ...Limit) (time.Duration, error) {
 	op := "pace sends"

@@ -54,6 +54,7 @@ const (
 var (
 	ErrUntagged    = record.ErrUntagged
 	ErrForbidden   = record.ErrForbidden
+	ErrNotOpen     = record.ErrNotOpen
 	ErrDuplicate   = record.ErrDuplicate
 	ErrNotFound    = record.ErrNotFound
 	ErrExists      = record.ErrExists

@@ -131,7 +131,7 @@ func TestBotKill9KeepsAcknowledgedChanges(t *testing.T) {
 			}
 		})
 	}
-	time.Sleep(400 * time.Millisecond)
+	waitFor(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(tagged) >= 50 })
 	if err := bot.Process.Kill(); err != nil { // SIGKILL while the burst runs
 		t.Fatal(err)
 	}
@@ -252,7 +252,7 @@ func burstAndKill(t *testing.T, args ...string) (tagged []string, escalated []in
 			}
 		})
 	}
-	time.Sleep(300 * time.Millisecond)
+	waitFor(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(tagged) >= 50 })
 	srv.Kill() // SIGKILL while the burst runs
 	time.Sleep(200 * time.Millisecond)
 	stop.Store(true)
@@ -269,4 +269,17 @@ func burstAndKill(t *testing.T, args ...string) (tagged []string, escalated []in
 	}
 	t.Cleanup(func() { close2() })
 	return tagged, escalated, st2
+}
+
+// waitFor polls cond until it holds, failing the test after 30 s: a burst
+// is killed once enough of it was acknowledged, however slow the machine.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out waiting for the burst to get going")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

@@ -48,7 +48,12 @@ local function one(kb, ab)
   -- Seen first in one step (the caller sets the hash's TTL once per
   -- batch); an item refused for its outcome is forgotten again.
   if seen and redis.call('HSETNX', seen, ref, seenValue) == 0 then
-    return {'duplicate', redis.call('HGET', seen, ref)}
+    local first = redis.call('HGET', seen, ref)
+    -- The same row sent again (go-redis resends a batch whose reply was
+    -- lost) is no duplicate of itself: go on, it comes back unchanged.
+    if first ~= seenValue then
+      return {'duplicate', first}
+    end
   end
   if mode == 'set' then
     local st = redis.call('HGET', KEYS[kb + 3], 'status')

@@ -16,6 +16,6 @@ for i, key in ipairs(KEYS) do
   local at = tat - (burst - 1) * interval
   if at - now > wait then wait = at - now end
   local next = tat + interval
-  redis.call('SET', key, next, 'PX', next - now + 1000)
+  redis.call('SET', key, next, 'PX', next - now + 60000) -- a drained bucket lives a minute more
 end
 return wait

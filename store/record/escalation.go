@@ -8,6 +8,10 @@ import (
 // ErrUntagged means a request has no outcome to route an escalation by.
 var ErrUntagged = errors.New("request not tagged to an outcome")
 
+// ErrNotOpen means the escalation was acknowledged or resolved meanwhile:
+// its reminder ladder has stopped.
+var ErrNotOpen = errors.New("escalation no longer open")
+
 // ErrForbidden means the actor holds none of the roles a change needs;
 // nothing changed.
 var ErrForbidden = errors.New("actor lacks the role")
