@@ -137,12 +137,15 @@ func (a *Adapter) followUp(ctx context.Context, ws string, cmd slack.SlashComman
 }
 
 // workspaceToken is the workspace's bot token (or ErrNotInstalled), looked
-// up within CommandTimeout: with OAuth on it may need Redis and auth.test.
+// up within CommandTimeout + 2 s: with OAuth on it may need Redis and auth.test.
 func (a *Adapter) workspaceToken(ctx context.Context, ws string) (string, error) {
 	if a.tokens.sealer == nil {
 		return a.tokens.token(ctx, ws)
 	}
-	ctx, cancel := context.WithTimeout(ctx, a.cfg.CommandTimeout)
+	// Longer than the watchdog, so a stalled lookup is first answered
+	// "Working on it…" and its refusal then follows through response_url,
+	// instead of racing the watchdog.
+	ctx, cancel := context.WithTimeout(ctx, a.cfg.CommandTimeout+2*time.Second)
 	defer cancel()
 	return a.tokens.token(ctx, ws)
 }
