@@ -15,16 +15,9 @@ import (
 func (p *parser) angle() (tok Token, ok bool, err error) {
 	start := p.pos
 	s := p.raw[start:]
-	n := 0 // the form's length in bytes; 0 when it is not well formed
-	switch {
-	case hasPrefixFold(s, "<at>"):
-		tok, n = teamsMention(s)
-	case len(s) > 1 && (s[1] == '@' || s[1] == '#' || s[1] == '!'):
-		tok, n = slackMention(s)
-	default:
-		if tok, n = linkForm(s); n == 0 {
-			return Token{}, false, nil
-		}
+	tok, n, form := readForm(s)
+	if !form {
+		return Token{}, false, nil
 	}
 	if n == 0 {
 		return Token{}, false, brokenMention(s)
@@ -32,6 +25,22 @@ func (p *parser) angle() (tok Token, ok bool, err error) {
 	tok.Start, tok.End = start, start+n
 	p.pos = tok.End
 	return tok, true, nil
+}
+
+// readForm reads the form s starts with and its length in bytes. form is
+// false when s starts with no form at all ("<3"); n is 0 for a broken
+// mention ("<@U1", "<at>x").
+func readForm(s string) (tok Token, n int, form bool) {
+	switch {
+	case hasPrefixFold(s, "<at>"):
+		tok, n = teamsMention(s)
+		return tok, n, true
+	case len(s) > 1 && (s[1] == '@' || s[1] == '#' || s[1] == '!'):
+		tok, n = slackMention(s)
+		return tok, n, true
+	}
+	tok, n = linkForm(s)
+	return tok, n, n > 0
 }
 
 // formEnd returns the index of the '>' closing the form s starts with, or
@@ -194,15 +203,7 @@ func plainForms(s string) string {
 		}
 		b.WriteString(s[:i])
 		s = s[i:]
-		tok, n := Token{}, 0
-		switch {
-		case hasPrefixFold(s, "<at>"):
-			tok, n = teamsMention(s)
-		case len(s) > 1 && (s[1] == '@' || s[1] == '#' || s[1] == '!'):
-			tok, n = slackMention(s)
-		default:
-			tok, n = linkForm(s)
-		}
+		tok, n, _ := readForm(s)
 		if n == 0 {
 			b.WriteByte('<')
 			s = s[1:]
