@@ -281,7 +281,7 @@ func (d *digest) stats(from, to time.Time) weekStats {
 	last := make(map[string]record.TagEvent)
 	for _, t := range d.in.Data.Tags {
 		if inWindow(t.At, from, to) {
-			if prev, ok := last[t.Ref]; !ok || !t.At.Before(prev.At) {
+			if prev, ok := last[t.Ref]; !ok || t.At.After(prev.At) || (t.At.Equal(prev.At) && t.Seq > prev.Seq) {
 				last[t.Ref] = t
 			}
 		}

@@ -387,14 +387,18 @@ func TestDigestTaggedCountsRequests(t *testing.T) {
 		{Ref: "INC3", Outcome: "infra", By: "U_A", At: at(5)},
 		{Ref: "INC4", Outcome: "pos", By: "U_A", At: at(6)},
 		{Ref: "INC4", From: "pos", Outcome: "hr", By: "U_A", At: at(7)},
+		// One intake call tags INC5 twice at one instant: its history
+		// order decides, whatever order the events come in.
+		{Ref: "INC5", From: "infra", Outcome: "hr", By: "U_A", At: at(8), Seq: 2},
+		{Ref: "INC5", Outcome: "infra", By: "U_A", At: at(8), Seq: 1},
 	}
 	for _, tc := range []struct {
 		follow []string
 		want   string
 	}{
-		{nil, "Requests tagged: 3 "},                      // INC1, INC3, INC4
+		{nil, "Requests tagged: 4 "},                      // INC1, INC3, INC4, INC5
 		{[]string{"pos"}, "Requests tagged: 1 "},          // INC1 (INC2 untagged, INC4 moved to hr)
-		{[]string{"pos", "infra"}, "Requests tagged: 2 "}, // INC1, INC3
+		{[]string{"pos", "infra"}, "Requests tagged: 2 "}, // INC1, INC3 (INC5 ended on hr)
 	} {
 		r := commands.BuildDigest(commands.DigestInput{Data: data, Now: now, DefaultSLA: 4 * time.Hour, Follow: tc.follow})
 		if !strings.Contains(r.Text, tc.want) {

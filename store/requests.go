@@ -156,7 +156,7 @@ func decodeTagEvents(raw []string) []TagEvent {
 		if json.Unmarshal([]byte(r), &e) != nil {
 			continue
 		}
-		out = append(out, TagEvent{Ref: e.Ref, From: e.From, Outcome: e.To, By: e.By, At: fromMS(e.At)})
+		out = append(out, TagEvent{Ref: e.Ref, From: e.From, Outcome: e.To, By: e.By, At: fromMS(e.At), Seq: e.I})
 	}
 	return out
 }

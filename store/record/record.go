@@ -100,6 +100,9 @@ type TagEvent struct {
 	Outcome string // the outcome tagged to ("" for an untag)
 	By      string
 	At      time.Time
+	// Seq is the change's place in the request's history (1 the first):
+	// it orders two changes of one request made in the same millisecond.
+	Seq int64
 }
 
 // Escalation is blocked work raised to IT, numbered E-<N> per workspace.
