@@ -65,23 +65,8 @@ func (a *Adapter) answerCommand(ctx context.Context, cmd slack.SlashCommand, rep
 		late, answered = answered, true
 		return late
 	}
-	_, err := a.workspaceToken(ctx, ws)
-	if err != nil {
-		// Not installed, or the installation cannot be checked right now
-		// (Redis or auth.test failing): never run the command unchecked.
-		body := ephemeralText(a.notInstalledText())
-		if !errors.Is(err, ErrNotInstalled) {
-			body = ephemeralText(a.lookupFailed(ctx, ws, err))
-		}
-		if !finish() {
-			reply(body)
-		} else if cmd.ResponseURL != "" {
-			a.background(func(ctx context.Context) {
-				if err := a.respond(ctx, cmd.ResponseURL, body); err != nil {
-					a.log.LogAttrs(ctx, slog.LevelWarn, "slack response_url answer failed", attrWS(ws), attrErr(err))
-				}
-			})
-		}
+	if _, err := a.workspaceToken(ctx, ws); err != nil {
+		a.refuseCommand(ctx, ws, cmd, err, finish, reply)
 		return
 	}
 	req := commands.Request{
@@ -133,6 +118,28 @@ func (a *Adapter) followUp(ctx context.Context, ws string, cmd slack.SlashComman
 				a.log.LogAttrs(ctx, slog.LevelWarn, "slack response_url answer failed", attrWS(ws), attrErr(err))
 			}
 		}
+	}
+}
+
+// refuseCommand answers a command whose workspace has no token, or whose
+// token cannot be checked right now (Redis or auth.test failing): it is
+// never run unchecked. The answer goes as the reply, or through
+// response_url when the watchdog has answered already (finish says so).
+func (a *Adapter) refuseCommand(ctx context.Context, ws string, cmd slack.SlashCommand, err error, finish func() bool, reply func(replyBody)) {
+	body := ephemeralText(a.notInstalledText())
+	if !errors.Is(err, ErrNotInstalled) {
+		body = ephemeralText(a.lookupFailed(ctx, ws, err))
+	}
+	if !finish() {
+		reply(body)
+		return
+	}
+	if cmd.ResponseURL != "" {
+		a.background(func(ctx context.Context) {
+			if err := a.respond(ctx, cmd.ResponseURL, body); err != nil {
+				a.log.LogAttrs(ctx, slog.LevelWarn, "slack response_url answer failed", attrWS(ws), attrErr(err))
+			}
+		})
 	}
 }
 
