@@ -69,6 +69,8 @@ func TestClusterSlots(t *testing.T) {
 	step("role members", err)
 	_, err = s.Subscribe(ctx, ws, store.Subscription{Channel: "C1", TZ: "UTC", By: "U0", At: at})
 	step("subscribe", err)
+	_, err = s.ChangeSubscription(ctx, ws, store.SubscriptionChange{Channel: "C1", TZ: "Europe/Berlin", By: "U0", At: at})
+	step("change subscription", err)
 	_, err = s.ListSubscriptions(ctx, ws)
 	step("list subscriptions", err)
 	_, err = s.Unsubscribe(ctx, ws, "C1", "U0", at)

@@ -72,8 +72,9 @@ func (k keyspace) role(role string) string      { return k.base + "role:" + role
 func (k keyspace) userRoles(user string) string { return k.base + "userroles:" + user }
 
 // Subscriptions and audit.
-func (k keyspace) subscriptions() string { return k.base + "subs" }  // hash channel → JSON
-func (k keyspace) audit() string         { return k.base + "audit" } // stream
+func (k keyspace) subscriptions() string          { return k.base + "subs" }     // hash channel → JSON
+func (k keyspace) subscriptionLastChange() string { return k.base + "subslast" } // hash channel → JSON of its last change
+func (k keyspace) audit() string                  { return k.base + "audit" }    // stream
 
 // Intake, import and triage.
 func (k keyspace) importSeen(run string) string { return k.base + "importseen:" + run } // hash ref → line, one import run

@@ -209,3 +209,31 @@ func hasTag(key, prefix, ws string) bool {
 	p := prefix + ":{" + ws + "}:"
 	return len(key) > len(p) && key[:len(p)] == p
 }
+
+// TestChangeSubscriptionResent: the same change sent again (a lost reply)
+// answers as the first run did — changed, with the state before it — and
+// writes nothing more; a later identical change is "nothing changed".
+func TestChangeSubscriptionResent(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	if _, err := s.ChangeSubscription(ctx, ws, store.SubscriptionChange{Channel: "CL", DefaultTZ: "UTC", By: "U0", At: t0}); err != nil {
+		t.Fatal(err)
+	}
+	change := store.SubscriptionChange{Channel: "CL", TZ: "Europe/Berlin", By: "U1", At: t0.Add(time.Hour)}
+	first, err := s.ChangeSubscription(ctx, ws, change)
+	if err != nil || !first.Changed || first.Before.TZ != "UTC" {
+		t.Fatalf("first: %+v, %v", first, err)
+	}
+	audits := auditCounts(t, s)["subscribe"]
+	again, err := s.ChangeSubscription(ctx, ws, change)
+	if err != nil || !again.Changed || again.Before.TZ != "UTC" || again.After.TZ != "Europe/Berlin" {
+		t.Errorf("resent: %+v, %v; want the first run's answer", again, err)
+	}
+	if n := auditCounts(t, s)["subscribe"]; n != audits {
+		t.Errorf("the resend wrote again: %d subscribe audits, want %d", n, audits)
+	}
+	change.At = t0.Add(2 * time.Hour)
+	if later, err := s.ChangeSubscription(ctx, ws, change); err != nil || later.Changed {
+		t.Errorf("a later identical change: %+v, %v; want nothing changed", later, err)
+	}
+}

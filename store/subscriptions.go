@@ -66,7 +66,7 @@ func (s *Store) ChangeSubscription(ctx context.Context, ws string, ch Subscripti
 	k := s.keys(ws)
 	v, err := s.run(ctx, ws, true, call{
 		script: scriptSubscription,
-		keys:   []string{k.audit(), k.subscriptions()},
+		keys:   []string{k.audit(), k.subscriptions(), k.subscriptionLastChange()},
 		args:   s.auditArgs(ch.By, msArg(ch.At), "change", ch.Channel, ch.TZ, ch.DefaultTZ, set, string(list)),
 	})
 	if err != nil {

@@ -1,6 +1,7 @@
 -- subscription.lua: subscribe, change or unsubscribe a channel's digest
 -- subscription.
--- KEYS[1] audit, KEYS[2] subscriptions hash (channel -> JSON)
+-- KEYS[1] audit, KEYS[2] subscriptions hash (channel -> JSON), KEYS[3] (change
+-- only) each channel's last change, so a resent change answers as it did
 -- ARGV[1..3] audit, ARGV[4] "subscribe"|"change"|"unsubscribe", ARGV[5] channel.
 -- subscribe: ARGV[6] JSON, stored as is (replacing any subscription).
 --   Returns 1 when the channel was new.
@@ -63,5 +64,17 @@ if changed then
   body = cjson.encode(sub)
   redis.call('HSET', KEYS[2], ch, body)
   audit('subscribe', ch)
+  redis.call('HSET', KEYS[3], ch, cjson.encode({by = ARGV[2], at = ARGV[3],
+    created = created and 1 or 0, before = old or '', after = body}))
+elseif old then
+  -- This very change sent again (go-redis resends a script whose reply
+  -- was lost): answer as the first run did, not "nothing changed".
+  local last = redis.call('HGET', KEYS[3], ch)
+  if last then
+    local l = cjson.decode(last)
+    if l.by == ARGV[2] and l.at == ARGV[3] and l.after == old then
+      return {l.created, 1, l.before, old}
+    end
+  end
 end
 return {created and 1 or 0, changed and 1 or 0, old or '', body}
