@@ -21,6 +21,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -126,7 +127,12 @@ func (s *Store) ForgetTeamsConversations(ctx context.Context, ws, teamID string,
 		return 0, wrap(op, err)
 	}
 	k := s.keys(ws)
-	drop := append([]string(nil), ids...)
+	// The named conversations go whatever they hold; the team's others only
+	// if unchanged since read, so a re-install saved in between stays.
+	args := make([]any, 0, 2*len(ids))
+	for _, id := range ids {
+		args = append(args, id, "")
+	}
 	if teamID != "" {
 		all, err := s.rdb.HGetAll(ctx, k.teamsConversations()).Result()
 		if err != nil {
@@ -134,17 +140,33 @@ func (s *Store) ForgetTeamsConversations(ctx context.Context, ws, teamID string,
 		}
 		for id, raw := range all {
 			var c TeamsConversation
-			if json.Unmarshal([]byte(raw), &c) == nil && c.TeamID == teamID {
-				drop = append(drop, id)
+			if json.Unmarshal([]byte(raw), &c) == nil && c.TeamID == teamID && !slices.Contains(ids, id) {
+				args = append(args, id, raw)
 			}
 		}
 	}
-	if len(drop) == 0 {
+	if len(args) == 0 {
 		return 0, nil
 	}
-	n, err := s.rdb.HDel(ctx, k.teamsConversations(), drop...).Result()
-	return int(n), wrap(op, err)
+	v, err := s.run(ctx, ws, false, call{script: forgetIfUnchanged, keys: []string{k.teamsConversations()}, args: args})
+	if err != nil {
+		return 0, wrap(op, err)
+	}
+	n, _ := v.(int64)
+	return int(n), nil
 }
+
+// forgetIfUnchanged deletes from hash KEYS[1] each field ARGV[i] whose
+// value is still ARGV[i+1] ("" deletes it whatever it holds); it returns
+// how many went.
+var forgetIfUnchanged = redis.NewScript(`
+local n = 0
+for i = 1, #ARGV, 2 do
+  if ARGV[i + 1] == '' or redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then
+    n = n + redis.call('HDEL', KEYS[1], ARGV[i])
+  end
+end
+return n`)
 
 // GetTeamsConversation reads the stored reference of conversation id;
 // ErrNotFound if the bot has never seen it.

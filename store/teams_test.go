@@ -164,3 +164,29 @@ func TestTeamsPersonalChat(t *testing.T) {
 		t.Fatal("empty workspace accepted")
 	}
 }
+
+// TestForgetTeamsConversations: forgetting a team drops the named
+// conversation and every other one of that team, and no other team's.
+func TestForgetTeamsConversations(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	for _, c := range []store.TeamsConversation{
+		{ID: "19:a", ServiceURL: "https://smba/", TeamID: "team-1"},
+		{ID: "19:b", ServiceURL: "https://smba/", TeamID: "team-1"},
+		{ID: "19:c", ServiceURL: "https://smba/", TeamID: "team-2"},
+	} {
+		if err := s.SaveTeamsActivity(ctx, ws, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := s.ForgetTeamsConversations(ctx, ws, "team-1", "19:a")
+	if err != nil || n != 2 {
+		t.Fatalf("forgot %d, %v; want 2", n, err)
+	}
+	for id, want := range map[string]bool{"19:a": false, "19:b": false, "19:c": true} {
+		_, err := s.GetTeamsConversation(ctx, ws, id)
+		if (err == nil) != want {
+			t.Errorf("%s kept = %v, want %v", id, err == nil, want)
+		}
+	}
+}
