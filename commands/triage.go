@@ -57,7 +57,8 @@ func (c *Core) RunTriage(ctx context.Context, p Poster, now time.Time, opts Tria
 	if spec == "" {
 		spec = c.cfg.DigestCron
 	}
-	if _, due, err := SlotThisWeek(spec, c.cfg.DefaultTZ, now); err != nil || !due {
+	slot, due, err := SlotThisWeek(spec, c.cfg.DefaultTZ, now)
+	if err != nil || !due {
 		return err
 	}
 	wss, err := c.store.Workspaces(ctx)
@@ -66,7 +67,9 @@ func (c *Core) RunTriage(ctx context.Context, p Poster, now time.Time, opts Tria
 	}
 	var errs []error
 	for _, ws := range wss {
-		if err := c.runTriage(ctx, p, ws, now, opts.Holder); err != nil {
+		// The week ends at the slot, not at this pass: a pass that catches
+		// up late lists the same requests the on-time one would have.
+		if err := c.runTriage(ctx, p, ws, slot, opts.Holder); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -87,7 +90,15 @@ func (c *Core) runTriage(ctx context.Context, p Poster, ws string, now time.Time
 			errs = append(errs, err)
 			continue
 		}
-		n, err := c.SendTriage(ctx, p, ws, ch, now)
+		n, lead, err := c.sendTriage(ctx, p, ws, ch, now)
+		if err != nil && lead {
+			// The first message went out but part of its thread did not:
+			// the week counts as posted (posting it all again would list
+			// the requests twice).
+			c.log.Warn("triage posted without all of its thread", "workspace", ws, "channel", ch, "week", week, "err", err)
+			errs = append(errs, fmt.Errorf("triage %s for %s in %s: %w", week, ch, ws, err))
+			err = nil
+		}
 		if err != nil && !IsUndeliverable(err) {
 			// Retried on the next pass of the week.
 			_ = c.store.ReleaseTriage(ctx, ws, ch, week, holder)
@@ -137,16 +148,24 @@ func (c *Core) triageChannels(ctx context.Context, ws string) ([]string, error) 
 // message, the rest in its thread) and returns how many requests it lists;
 // nothing is posted when none is untagged.
 func (c *Core) SendTriage(ctx context.Context, p Poster, ws, channel string, now time.Time) (int, error) {
+	n, _, err := c.sendTriage(ctx, p, ws, channel, now)
+	return n, err
+}
+
+// sendTriage is SendTriage that also says whether the first message went
+// out (lead), even when part of its thread then failed.
+func (c *Core) sendTriage(ctx context.Context, p Poster, ws, channel string, now time.Time) (n int, lead bool, err error) {
 	msgs, n, err := c.TriageMessages(ctx, ws, channel, now)
 	if err != nil || len(msgs) == 0 {
-		return 0, err
+		return 0, false, err
 	}
 	first := msgs[0]
 	first.Thread = msgs[1:]
-	if _, err := PostThreaded(ctx, p, Destination{Workspace: ws, Channel: channel}, first); err != nil {
-		return 0, err
+	ref, err := PostThreaded(ctx, p, Destination{Workspace: ws, Channel: channel}, first)
+	if err != nil {
+		return n, ref.ID != "", err
 	}
-	return n, nil
+	return n, true, nil
 }
 
 // TriageMessages builds (and records, so picks can redraw them) the triage

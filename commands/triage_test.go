@@ -275,3 +275,54 @@ func TestTriageRetriesUntilPosted(t *testing.T) {
 		t.Fatalf("an undeliverable week was retried: %v %+v", err, p2.Posts())
 	}
 }
+
+// TestTriageLatePassListsTheSameWeek: a pass that catches up two hours
+// late lists the requests received in the week before the slot, the first
+// hours included, not the week before the pass.
+func TestTriageLatePassListsTheSameWeek(t *testing.T) {
+	e := triageEnv(t)
+	e.clock.Set(monday.AddDate(0, 0, -7).Add(30 * time.Minute))
+	e.intake(commands.IntakeOptions{}, commands.IntakeItem{Ref: "OPS-7", Title: "Received early in the week", Source: "jira"})
+	p := &commandstest.Poster{}
+	if err := e.core.RunTriage(context.Background(), p, monday.Add(2*time.Hour), commands.TriageOptions{Holder: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, post := range p.Posts() {
+		if post.To.Channel == "CIT" {
+			pickerFor(t, post.Message, "OPS-7")
+			return
+		}
+	}
+	t.Fatalf("no triage in CIT: %+v", p.Posts())
+}
+
+// TestTriageHalfSentIsNotRepeated: when the first message of a split
+// triage went out but a thread reply failed, the week counts as posted: the
+// next pass does not post the whole triage again.
+func TestTriageHalfSentIsNotRepeated(t *testing.T) {
+	e := newEnv(t)
+	e.run("T1", "UADMIN", "CGEN", `/outcome add pos "Point of sale" it-channel=<#CIT|it>`)
+	e.clock.Set(start.Add(time.Hour)) // inside the week whichever pass lists it
+	var items []commands.IntakeItem
+	for i := range 75 {
+		items = append(items, commands.IntakeItem{Ref: fmt.Sprintf("INC%07d", i), Title: strings.Repeat("long title ", 20), Source: "api"})
+	}
+	e.intake(commands.IntakeOptions{}, items...)
+	p := &commandstest.Poster{Fail: func(to commands.Destination) error {
+		if to.Thread != "" {
+			return errors.New("HTTP 503")
+		}
+		return nil
+	}}
+	if err := e.core.RunTriage(context.Background(), p, monday, commands.TriageOptions{Holder: "a"}); err == nil {
+		t.Fatal("a thread that failed reported no error")
+	}
+	p.Fail = nil
+	p.Reset()
+	if err := e.core.RunTriage(context.Background(), p, monday.Add(time.Minute), commands.TriageOptions{Holder: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	if posts := p.Posts(); len(posts) != 0 {
+		t.Errorf("the half-sent triage was posted again: %d messages", len(posts))
+	}
+}
