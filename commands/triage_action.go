@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,6 +24,9 @@ func (c *Core) triagePick(ctx context.Context, req Request, _ Args) (Response, e
 	if key == "" {
 		return Response{}, Userf("Pick an outcome from the menu, or tag it with %s.", Code("/tag "+ref+" <outcome-key>"))
 	}
+	if err := c.checkPick(ctx, req, id, ref, key); err != nil {
+		return Response{}, err
+	}
 	reply, err := c.tag(ctx, req, tagArgs(ref, key))
 	if err != nil {
 		return Response{}, err
@@ -37,6 +41,37 @@ func (c *Core) triagePick(ctx context.Context, req Request, _ Args) (Response, e
 	}
 	resp.Replace = true
 	return resp, nil
+}
+
+// checkPick refuses, changing nothing, a pick that names a request its
+// message does not list or a message other than the one clicked (a forged
+// value), and one for a request someone tagged to another outcome since
+// the message was posted (each IT channel may list the same request): that
+// is for /tag to change, knowingly. A message whose list expired is not
+// checked: the pick then tags as /tag would.
+func (c *Core) checkPick(ctx context.Context, req Request, id int64, ref, key string) error {
+	m, err := c.store.GetTriageMessage(ctx, req.Workspace, id)
+	switch {
+	case errors.Is(err, record.ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	}
+	if !slices.Contains(m.Refs, ref) || (req.Source.Channel != "" && m.Channel != "" && conversationOf(req.Source.Channel) != conversationOf(m.Channel)) {
+		return Userf("That menu does not list %s. Tag it with %s.", c.ticketText(ref), Code("/tag "+ref+" <outcome-key>"))
+	}
+	r, err := c.store.GetRequest(ctx, req.Workspace, ref)
+	if err != nil || r.Outcome == "" || strings.EqualFold(r.Outcome, key) {
+		return nil // unknown requests and errors are /tag's to answer
+	}
+	return Userf("%s was tagged to %s since this list was posted. To change that, use %s.", c.ticketText(ref), Code(r.Outcome), Code("/tag "+ref+" "+strings.ToLower(key)))
+}
+
+// conversationOf is a channel id without a thread suffix (Teams channel
+// messages are addressed as "<conversation>;messageid=<id>").
+func conversationOf(ch string) string {
+	base, _, _ := strings.Cut(ch, ";")
+	return base
 }
 
 // redrawTriage renders triage message id with its requests' current state.

@@ -156,9 +156,17 @@ func TestTriagePickTagsLikeTag(t *testing.T) {
 	}
 	e.expect(e.run("T1", "UBIZ", "CGEN", "/tag OPS-1"), "— → pos by @UBIZ")
 
-	// A pick on a request tagged since re-tags it, as /tag would.
-	e.expect(pick("UIT", ops, "infra"), "@UIT tagged OPS-1 → infra")
-	e.expect(e.run("T1", "UBIZ", "CGEN", "/tag OPS-1"), "pos → infra by @UIT")
+	// A pick on a request tagged since (from another channel's copy of
+	// the list, or an old menu) does not silently re-tag it: that is for
+	// /tag, knowingly. A forged value naming a request the message does not
+	// list changes nothing either.
+	n0 := e.auditLen("T1")
+	e.expect(pick("UIT", ops, "infra"), "OPS-1 was tagged to pos since this list was posted", "/tag OPS-1 infra")
+	e.expect(pick("UIT", strings.Replace(ops, "OPS-1", "INC0012345", 1), "infra"), "That menu does not list INC0012345")
+	if e.auditLen("T1") != n0 {
+		t.Errorf("refused picks changed state")
+	}
+	e.expect(e.run("T1", "UBIZ", "CGEN", "/tag OPS-1"), "— → pos by @UBIZ")
 
 	// Refusals change nothing and say why.
 	n := e.auditLen("T1")

@@ -59,12 +59,13 @@ end
 if type(sub.outcomes) == 'table' and #sub.outcomes == 0 then
   sub.outcomes = nil
 end
+local request = ARGV[6] .. '|' .. ARGV[8] .. '|' .. ARGV[9] -- what this change asked for
 local body = old or ''
 if changed then
   body = cjson.encode(sub)
   redis.call('HSET', KEYS[2], ch, body)
   audit('subscribe', ch)
-  redis.call('HSET', KEYS[3], ch, cjson.encode({by = ARGV[2], at = ARGV[3],
+  redis.call('HSET', KEYS[3], ch, cjson.encode({by = ARGV[2], at = ARGV[3], req = request,
     created = created and 1 or 0, before = old or '', after = body}))
 elseif old then
   -- This very change sent again (go-redis resends a script whose reply
@@ -72,7 +73,7 @@ elseif old then
   local last = redis.call('HGET', KEYS[3], ch)
   if last then
     local l = cjson.decode(last)
-    if l.by == ARGV[2] and l.at == ARGV[3] and l.after == old then
+    if l.by == ARGV[2] and l.at == ARGV[3] and l.req == request and l.after == old then
       return {l.created, 1, l.before, old}
     end
   end
