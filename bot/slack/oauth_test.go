@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -179,5 +180,29 @@ func TestSealer(t *testing.T) {
 	again, _ := s.seal("T1", "xoxb-secret")
 	if string(again) == string(sealed) {
 		t.Fatal("nonce reused")
+	}
+}
+
+// TestChangedSecretKeyAsksToReinstall: a token sealed under another
+// OUTCOMEBOT_SECRET_KEY cannot be read; the workspace is treated as not
+// installed (its users are told to install again, which seals a new token
+// with the current key), not as a passing failure to retry forever.
+func TestChangedSecretKeyAsksToReinstall(t *testing.T) {
+	h := newHarness(t, withOAuth)
+	h.install(t, "TA")
+	other, err := newSealer("a different key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.a.tokens.mu.Lock()
+	h.a.tokens.sealer = other
+	clear(h.a.tokens.cache)
+	h.a.tokens.mu.Unlock()
+	_, rb := h.command("TA", "UADMIN", "CADMIN", "/outcome", "list")
+	if !strings.Contains(rb.Text, "not installed") {
+		t.Fatalf("a token sealed under another key: %q; want the install hint", rb.Text)
+	}
+	if _, err := h.a.tokens.token(context.Background(), "TA"); !errors.Is(err, ErrNotInstalled) || !strings.Contains(err.Error(), "OUTCOMEBOT_SECRET_KEY") {
+		t.Errorf("token lookup error %v; want ErrNotInstalled naming the key", err)
 	}
 }
