@@ -23,6 +23,7 @@ type eventEnvelope struct {
 	EnterpriseID        string     `json:"enterprise_id"`
 	IsEnterpriseInstall bool       `json:"is_enterprise_install"`
 	EventID             string     `json:"event_id"`
+	EventTime           int64      `json:"event_time"` // unix seconds
 	Event               innerEvent `json:"event"`
 	// Authorizations names the installation the event is for; Slack puts
 	// is_enterprise_install here, not at the top level.
@@ -58,6 +59,7 @@ type innerEvent struct {
 	Tokens struct {
 		Bot []string `json:"bot"`
 	} `json:"tokens"`
+	at time.Time // the envelope's event_time; zero when absent
 }
 
 // serveEvent answers POST /slack/events: url_verification is echoed; a
@@ -108,7 +110,11 @@ func (a *Adapter) acceptEvent(ctx context.Context, env eventEnvelope) error {
 		a.log.LogAttrs(ctx, slog.LevelDebug, "slack event retry dropped", attrWS(ws), slog.String("event_id", env.EventID))
 		return nil
 	}
-	a.background(func(ctx context.Context) { a.handleEvent(ctx, ws, env.Event) })
+	ev := env.Event
+	if env.EventTime > 0 {
+		ev.at = time.Unix(env.EventTime, 0)
+	}
+	a.background(func(ctx context.Context) { a.handleEvent(ctx, ws, ev) })
 	return nil
 }
 
@@ -133,16 +139,22 @@ func (a *Adapter) handleEvent(ctx context.Context, ws string, ev innerEvent) {
 			a.publishHome(ctx, ws, ev.User)
 		}
 	case "app_uninstalled":
-		a.forgetWorkspace(ctx, ws, ev.Type)
+		a.forgetWorkspace(ctx, ws, ev.Type, ev.at)
 	case "tokens_revoked":
 		if len(ev.Tokens.Bot) > 0 {
-			a.forgetWorkspace(ctx, ws, ev.Type)
+			a.forgetWorkspace(ctx, ws, ev.Type, ev.at)
 		}
 	}
 }
 
 // forgetWorkspace deletes the workspace's stored bot token.
-func (a *Adapter) forgetWorkspace(ctx context.Context, ws, why string) {
+func (a *Adapter) forgetWorkspace(ctx context.Context, ws, why string, at time.Time) {
+	// A late delivery (Slack retries for an hour) must not delete the token
+	// of an install made after the event.
+	if in, err := a.st.SlackInstall(ctx, ws); err == nil && !at.IsZero() && in.InstalledAt.Truncate(time.Second).After(at) { // event_time has whole seconds
+		a.log.LogAttrs(ctx, slog.LevelInfo, "slack token kept: installed again after the event", attrWS(ws), slog.String("event", why))
+		return
+	}
 	removed, err := a.tokens.remove(ctx, ws)
 	if err != nil {
 		a.log.LogAttrs(ctx, slog.LevelError, "slack token not deleted", attrWS(ws), slog.String("event", why), attrErr(err))

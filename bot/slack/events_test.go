@@ -14,7 +14,7 @@ import (
 func eventBody(team, id string, inner map[string]any) string {
 	js, _ := json.Marshal(map[string]any{
 		"token": "legacy", "team_id": team, "api_app_id": "A1", "type": "event_callback",
-		"event_id": id, "event_time": 1764000000, "event": inner,
+		"event_id": id, "event_time": time.Now().Unix(), "event": inner,
 	})
 	return string(js)
 }
@@ -96,6 +96,25 @@ func TestUninstallDeletesTheWorkspaceToken(t *testing.T) {
 	}
 }
 
+// TestLateUninstallKeepsANewerInstall: an app_uninstalled delivered late
+// (Slack retries for an hour) after the workspace installed the app again
+// does not delete the new install's token.
+func TestLateUninstallKeepsANewerInstall(t *testing.T) {
+	h := newHarness(t, withOAuth)
+	h.install(t, "T8")
+	js, _ := json.Marshal(map[string]any{
+		"token": "legacy", "team_id": "T8", "api_app_id": "A1", "type": "event_callback",
+		"event_id": "EvLate", "event_time": time.Now().Add(-10 * time.Minute).Unix(), "event": map[string]any{"type": "app_uninstalled"},
+	})
+	if status, _ := h.post("/slack/events", "application/json", string(js)); status != http.StatusOK {
+		t.Fatalf("HTTP %d", status)
+	}
+	h.wait()
+	if _, err := h.st.SlackInstall(context.Background(), "T8"); err != nil {
+		t.Fatalf("a late uninstall deleted the newer install: %v", err)
+	}
+}
+
 func TestOrgWideUninstallIsReadFromAuthorizations(t *testing.T) {
 	h := newHarness(t, withOAuth)
 	ctx := context.Background()
@@ -105,7 +124,7 @@ func TestOrgWideUninstallIsReadFromAuthorizations(t *testing.T) {
 	// As Slack sends it: is_enterprise_install only inside authorizations[].
 	js, _ := json.Marshal(map[string]any{
 		"token": "legacy", "team_id": "T7", "enterprise_id": "E1", "api_app_id": "A1", "type": "event_callback",
-		"event_id": "EvOrg1", "event_time": 1764000000, "event": map[string]any{"type": "app_uninstalled"},
+		"event_id": "EvOrg1", "event_time": time.Now().Unix(), "event": map[string]any{"type": "app_uninstalled"},
 		"authorizations": []any{map[string]any{"enterprise_id": "E1", "team_id": nil, "user_id": "UBOT", "is_bot": true, "is_enterprise_install": true}},
 	})
 	if status, _ := h.post("/slack/events", "application/json", string(js)); status != http.StatusOK {
