@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -24,6 +26,16 @@ const (
 	oauthCookie     = "outcomebot_slack_state"
 	oauthCookiePath = "/slack/oauth"
 )
+
+// cookiePath is where the state cookie is sent back: the folder of the
+// callback as the browser sees it (SLACK_REDIRECT_URL), so an install
+// behind a proxy that adds a path prefix still passes the state check.
+func (a *Adapter) cookiePath() string {
+	if u, err := url.Parse(a.cfg.RedirectURL); err == nil && strings.HasPrefix(u.Path, "/") {
+		return path.Dir(u.Path)
+	}
+	return oauthCookiePath
+}
 
 // serveInstall answers GET /slack/install: a redirect to Slack's authorize
 // page with a fresh state, remembered in Redis (single use, 10 minutes) and
@@ -45,7 +57,7 @@ func (a *Adapter) serveInstall(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, &http.Cookie{
-		Name: oauthCookie, Value: state, Path: oauthCookiePath, MaxAge: int(oauthStateTTL / time.Second),
+		Name: oauthCookie, Value: state, Path: a.cookiePath(), MaxAge: int(oauthStateTTL / time.Second),
 		HttpOnly: true, Secure: r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https", SameSite: http.SameSiteLaxMode,
 	})
 	q := url.Values{
@@ -77,7 +89,7 @@ func (a *Adapter) serveOAuthCallback(w http.ResponseWriter, r *http.Request) {
 		installPage(w, http.StatusForbidden, "This install link is invalid or was opened in another browser. Start again from /slack/install.")
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: oauthCookie, Value: "", Path: oauthCookiePath, MaxAge: -1})
+	http.SetCookie(w, &http.Cookie{Name: oauthCookie, Value: "", Path: a.cookiePath(), MaxAge: -1})
 	known, err := a.st.TakeSlackOAuthState(ctx, state)
 	if err != nil {
 		a.log.LogAttrs(ctx, slog.LevelError, "slack install: state not checked", attrErr(err))

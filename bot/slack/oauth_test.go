@@ -206,3 +206,20 @@ func TestChangedSecretKeyAsksToReinstall(t *testing.T) {
 		t.Errorf("token lookup error %v; want ErrNotInstalled naming the key", err)
 	}
 }
+
+// TestStateCookiePathFollowsTheRedirectURL: behind a proxy that adds a
+// path prefix, the state cookie is scoped to the callback's folder as the
+// browser sees it, so the browser sends it back.
+func TestStateCookiePathFollowsTheRedirectURL(t *testing.T) {
+	for redirect, want := range map[string]string{
+		"https://bot.example.com/slack/oauth/callback":        "/slack/oauth",
+		"https://example.com/outcomebot/slack/oauth/callback": "/outcomebot/slack/oauth",
+		"https://bot.example.com/callback":                    "/slack/oauth",
+		"not a url \x7f":                                      "/slack/oauth",
+	} {
+		a := &Adapter{cfg: Config{RedirectURL: redirect}}
+		if got := a.cookiePath(); got != want {
+			t.Errorf("redirect %q: cookie path %q, want %q", redirect, got, want)
+		}
+	}
+}
