@@ -214,7 +214,7 @@ func TestStateCookiePathFollowsTheRedirectURL(t *testing.T) {
 	for redirect, want := range map[string]string{
 		"https://bot.example.com/slack/oauth/callback":        "/slack/oauth",
 		"https://example.com/outcomebot/slack/oauth/callback": "/outcomebot/slack/oauth",
-		"https://bot.example.com/callback":                    "/slack/oauth",
+		"https://bot.example.com/callback":                    "/",
 		"not a url \x7f":                                      "/slack/oauth",
 	} {
 		a := &Adapter{cfg: Config{RedirectURL: redirect}}
