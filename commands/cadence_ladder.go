@@ -89,7 +89,7 @@ func (c *Core) sendStep(ctx context.Context, p Poster, ws string, e record.Escal
 	}
 	msg := LadderMessage(e, o, step, now.In(c.cfg.DefaultTZ), c.cfg.TicketLinks.URL) // times as on the card
 	if fallback {
-		msg.Text = strings.Replace(msg.Text, "Raised to leadership: ", "Due for leadership, but no leadership channel follows "+Code(o.Key)+": ", 1) +
+		msg.Text = raisedNowhere(o.Key) + strings.TrimPrefix(msg.Text, raisedPrefix) +
 			" An admin can run " + Code("/digest subscribe outcomes="+o.Key) + " in the leadership channel so the next one goes there."
 	}
 	var errs []error

@@ -99,13 +99,22 @@ func reminderMessage(e record.Escalation, o record.Outcome, now time.Time, ticke
 	}
 }
 
+// raisedPrefix starts a raise; raisedNowhere replaces it when no
+// leadership channel follows the outcome and the raise stays in the IT
+// channel (see sendStep).
+const raisedPrefix = "Raised to leadership: "
+
+func raisedNowhere(key string) string {
+	return "Due for leadership, but no leadership channel follows " + Code(key) + ": "
+}
+
 // raiseMessage is the StepRaise message for the leadership channel.
 func raiseMessage(e record.Escalation, o record.Outcome, now time.Time, ticketURL func(string) string) Response {
 	twice := "twice its SLA"
 	if o.SLA > 0 {
 		twice += " (" + durationText(o.SLA) + ")"
 	}
-	text := "Raised to leadership: " + escID(e.N) + " (" + ticketText(e.Ref, ticketURL) + " → " +
+	text := raisedPrefix + escID(e.N) + " (" + ticketText(e.Ref, ticketURL) + " → " +
 		Code(e.Outcome) + ") unacknowledged for " + durationText(now.Sub(e.RaisedAt)) + ", " + twice +
 		". IT owner: " + mentionOr(o.ITOwner, "not set") + ". Raised by " + mentionOr(e.RaisedBy, "unknown") + "."
 	sec := ladderDetails(e, now)
