@@ -24,17 +24,15 @@ func (c *Core) triagePick(ctx context.Context, req Request, _ Args) (Response, e
 	if key == "" {
 		return Response{}, Userf("Pick an outcome from the menu, or tag it with %s.", Code("/tag "+ref+" <outcome-key>"))
 	}
-	if err := c.checkPick(ctx, req, id, ref, key); err != nil {
-		return Response{}, err
-	}
-	reply, err := c.tag(ctx, req, tagArgs(ref, key))
+	m, err := c.checkPick(ctx, req, id, ref, key)
 	if err != nil {
 		return Response{}, err
 	}
-	resp, err := c.redrawTriage(ctx, req.Workspace, id, Mention(req.User)+" tagged "+c.ticketText(ref)+" → "+Code(strings.ToLower(key)))
-	if errors.Is(err, record.ErrNotFound) {
-		return reply, nil // the message's list expired: the tag stands, say so
+	reply, err := c.tag(ctx, req, tagArgs(ref, key))
+	if err != nil || m == nil {
+		return reply, err // m nil: the message's list expired; the tag stands, say so
 	}
+	resp, err := c.redrawTriage(ctx, req.Workspace, id, *m, Mention(req.User)+" tagged "+c.ticketText(ref)+" → "+Code(strings.ToLower(key)))
 	if err != nil {
 		c.log.Warn("triage redraw failed", "workspace", req.Workspace, "triage", id, "err", err)
 		return reply, nil
@@ -43,28 +41,29 @@ func (c *Core) triagePick(ctx context.Context, req Request, _ Args) (Response, e
 	return resp, nil
 }
 
-// checkPick refuses, changing nothing, a pick that names a request its
+// checkPick returns the pick's message (nil when its list expired) or
+// refuses, changing nothing, a pick that names a request its
 // message does not list or a message other than the one clicked (a forged
 // value), and one for a request someone tagged to another outcome since
 // the message was posted (each IT channel may list the same request): that
 // is for /tag to change, knowingly. A message whose list expired is not
 // checked: the pick then tags as /tag would.
-func (c *Core) checkPick(ctx context.Context, req Request, id int64, ref, key string) error {
+func (c *Core) checkPick(ctx context.Context, req Request, id int64, ref, key string) (*record.TriageMessage, error) {
 	m, err := c.store.GetTriageMessage(ctx, req.Workspace, id)
 	switch {
 	case errors.Is(err, record.ErrNotFound):
-		return nil
+		return nil, nil
 	case err != nil:
-		return err
+		return nil, err
 	}
 	if !slices.Contains(m.Refs, ref) || (req.Source.Channel != "" && m.Channel != "" && conversationOf(req.Source.Channel) != conversationOf(m.Channel)) {
-		return Userf("That menu does not list %s. Tag it with %s.", c.ticketText(ref), Code("/tag "+ref+" <outcome-key>"))
+		return nil, Userf("That menu does not list %s. Tag it with %s.", c.ticketText(ref), Code("/tag "+ref+" <outcome-key>"))
 	}
 	r, err := c.store.GetRequest(ctx, req.Workspace, ref)
 	if err != nil || r.Outcome == "" || strings.EqualFold(r.Outcome, key) {
-		return nil // unknown requests and errors are /tag's to answer
+		return &m, nil // unknown requests and errors are /tag's to answer
 	}
-	return Userf("%s was tagged to %s since this list was posted. To change that, use %s.", c.ticketText(ref), Code(r.Outcome), Code("/tag "+ref+" "+strings.ToLower(key)))
+	return nil, Userf("%s was tagged to %s since this list was posted. To change that, use %s.", c.ticketText(ref), Code(r.Outcome), Code("/tag "+ref+" "+strings.ToLower(key)))
 }
 
 // conversationOf is a channel id without a thread suffix (Teams channel
@@ -74,12 +73,9 @@ func conversationOf(ch string) string {
 	return base
 }
 
-// redrawTriage renders triage message id with its requests' current state.
-func (c *Core) redrawTriage(ctx context.Context, ws string, id int64, lastPick string) (Response, error) {
-	m, err := c.store.GetTriageMessage(ctx, ws, id)
-	if err != nil {
-		return Response{}, err
-	}
+// redrawTriage renders triage message id (m, as read for the pick) with its
+// requests' current state.
+func (c *Core) redrawTriage(ctx context.Context, ws string, id int64, m record.TriageMessage, lastPick string) (Response, error) {
 	reqs, err := c.store.GetRequests(ctx, ws, m.Refs)
 	if err != nil {
 		return Response{}, err

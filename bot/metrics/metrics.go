@@ -48,44 +48,37 @@ type Metrics struct {
 func New(version string) *Metrics {
 	m := &Metrics{
 		reg: prometheus.NewRegistry(),
-		commands: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Name: "commands_total",
-			Help: "Commands and button presses handled, by command and result (ok, user_error, unavailable, error).",
-		}, []string{"command", "result"}),
+		commands: counterVec("commands_total",
+			"Commands and button presses handled, by command and result (ok, user_error, unavailable, error).",
+			"command", "result"),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: namespace, Name: "command_duration_seconds",
 			Help:    "Time the core spent handling a command, by command (store round trips included, platform delivery not).",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"command"}),
-		escalations: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Name: "escalations_total",
-			Help: "Escalations raised, acknowledged and resolved (first time only), by event.",
-		}, []string{"event"}),
+		escalations: counterVec("escalations_total",
+			"Escalations raised, acknowledged and resolved (first time only), by event.",
+			"event"),
 		ackWait: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Namespace: namespace, Name: "escalation_time_to_acknowledge_seconds",
 			Help:    "Time from raising an escalation to its acknowledgement.",
 			Buckets: []float64{60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 259200, 604800},
 		}),
-		apiCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Name: "platform_api_calls_total",
-			Help: "Outbound HTTP calls to a chat platform, by platform and status class (2xx, 3xx, 4xx, 429, 5xx, error).",
-		}, []string{"platform", "code"}),
-		retries: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Name: "platform_retries_total",
-			Help: "Retries of platform API calls, by platform and the failed attempt's status (429, 5xx, 4xx, connection).",
-		}, []string{"platform", "reason"}),
-		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Name: "platform_rate_limited_total",
-			Help: "Platform API answers with HTTP 429 (rate limited), by platform.",
-		}, []string{"platform"}),
-		redisErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Name: "redis_errors_total",
-			Help: "Failed Redis commands and dials, by kind (dial, timeout, connection, server). Missing keys and NOSCRIPT are not errors.",
-		}, []string{"kind"}),
-		httpReqs: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Name: "http_requests_total",
-			Help: "Inbound HTTP requests, by route pattern and status code.",
-		}, []string{"route", "code"}),
+		apiCalls: counterVec("platform_api_calls_total",
+			"Outbound HTTP calls to a chat platform, by platform and status class (2xx, 3xx, 4xx, 429, 5xx, error).",
+			"platform", "code"),
+		retries: counterVec("platform_retries_total",
+			"Retries of platform API calls, by platform and the failed attempt's status (429, 5xx, 4xx, connection).",
+			"platform", "reason"),
+		rateLimited: counterVec("platform_rate_limited_total",
+			"Platform API answers with HTTP 429 (rate limited), by platform.",
+			"platform"),
+		redisErrors: counterVec("redis_errors_total",
+			"Failed Redis commands and dials, by kind (dial, timeout, connection, server). Missing keys and NOSCRIPT are not errors.",
+			"kind"),
+		httpReqs: counterVec("http_requests_total",
+			"Inbound HTTP requests, by route pattern and status code.",
+			"route", "code"),
 		httpLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: namespace, Name: "http_request_duration_seconds",
 			Help:    "Time to answer an inbound HTTP request, by route pattern.",
@@ -95,14 +88,12 @@ func New(version string) *Metrics {
 			Namespace: namespace, Name: "http_panics_total",
 			Help: "HTTP handlers that panicked and were answered 500.",
 		}),
-		bgPanics: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Name: "background_panics_total",
-			Help: "Background work of a platform (button clicks, events, late answers, Socket Mode, Teams turns) that panicked and was recovered, by platform.",
-		}, []string{"platform"}),
-		expired: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Name: "retention_expired_total",
-			Help: "Records removed by the retention sweep, by kind (request, escalation).",
-		}, []string{"kind"}),
+		bgPanics: counterVec("background_panics_total",
+			"Background work of a platform (button clicks, events, late answers, Socket Mode, Teams turns) that panicked and was recovered, by platform.",
+			"platform"),
+		expired: counterVec("retention_expired_total",
+			"Records removed by the retention sweep, by kind (request, escalation).",
+			"kind"),
 	}
 	build := prometheus.NewGauge(prometheus.GaugeOpts{
 		Namespace: namespace, Name: "build_info", Help: "Always 1; the version label names the build.",
@@ -114,6 +105,11 @@ func New(version string) *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// counterVec is a counter of this namespace with the given labels.
+func counterVec(name, help string, labels ...string) *prometheus.CounterVec {
+	return prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: name, Help: help}, labels)
 }
 
 // Registry returns the registry every collector is in, to add more.

@@ -11,24 +11,11 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/commands/commandstest"
 )
 
-// triageMessage is a message with two pickers, one with hostile labels.
-func triageMessage() commands.Response {
-	options := []commands.Choice{{Label: "pos — Point of sale", Value: "pos"}, {Label: "infra — " + hostile, Value: "infra"}}
-	return commands.Response{
-		Visibility: commands.InChannel,
-		Title:      "Untagged requests · 16–22 Nov 2026",
-		Text:       "2 requests received that week are tied to no outcome.",
-		Sections: []commands.Section{
-			{Text: commands.Code("OPS-1") + " · Label printer offline\njira · requested by Maria Lopez",
-				Picker: &commands.Picker{Action: commands.ActionTriage, Value: "7 OPS-1", Placeholder: "Pick its outcome", Options: options}},
-			{Text: "✓ " + commands.Code("INC0060001") + " · VPN drops\n→ " + commands.Code("pos")},
-			{Text: commands.Code("RITM0060002") + " · New laptop",
-				Picker: &commands.Picker{Action: commands.ActionTriage, Value: "7 RITM0060002", Placeholder: hostile, Options: options}},
-		},
-	}
-}
+// triageMessage is the shared triage fixture, hostile labels included.
+func triageMessage() commands.Response { return commandstest.TriageMessage(hostile) }
 
 func TestRender_Picker(t *testing.T) {
 	msgs := Render(triageMessage())

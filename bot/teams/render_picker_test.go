@@ -10,27 +10,17 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/commands/commandstest"
 )
 
 const hostileLabel = "<at>Dev Lead</at> **bold** [x](https://evil.example) \uE000uX\uE001"
 
-// triageMessage is a message with two pickers, one with hostile labels,
-// and a section tagged since (no picker).
+// triageMessage is the shared triage fixture with a context line naming
+// the last pick.
 func triageMessage() commands.Response {
-	options := []commands.Choice{{Label: "pos — Point of sale", Value: "pos"}, {Label: "infra — " + hostileLabel, Value: "infra"}}
-	return commands.Response{
-		Visibility: commands.InChannel,
-		Title:      "Untagged requests · 16–22 Nov 2026",
-		Text:       "2 requests received that week are tied to no outcome.",
-		Sections: []commands.Section{
-			{Text: commands.Code("OPS-1") + " · Label printer offline\njira · requested by Maria Lopez",
-				Picker: &commands.Picker{Action: commands.ActionTriage, Value: "7 OPS-1", Placeholder: "Pick its outcome", Options: options}},
-			{Text: "✓ " + commands.Code("INC0060001") + " · VPN drops\n→ " + commands.Code("pos")},
-			{Text: commands.Code("RITM0060002") + " · New laptop",
-				Picker: &commands.Picker{Action: commands.ActionTriage, Value: "7 RITM0060002", Placeholder: hostileLabel, Options: options}},
-		},
-		Context: commands.Mention("aad-maria") + " tagged " + commands.Code("INC0060001") + " → " + commands.Code("pos"),
-	}
+	r := commandstest.TriageMessage(hostileLabel)
+	r.Context = commands.Mention("aad-maria") + " tagged " + commands.Code("INC0060001") + " → " + commands.Code("pos")
+	return r
 }
 
 func TestRenderPickerCard(t *testing.T) {

@@ -72,3 +72,22 @@ func (p *Poster) Reset() {
 	p.posts = nil
 	p.mu.Unlock()
 }
+
+// TriageMessage is a triage message for renderer tests: two requests with
+// pickers (the second's placeholder, and one outcome's label, are hostile:
+// markup a renderer must show as text) and one tagged since.
+func TriageMessage(hostile string) commands.Response {
+	options := []commands.Choice{{Label: "pos — Point of sale", Value: "pos"}, {Label: "infra — " + hostile, Value: "infra"}}
+	return commands.Response{
+		Visibility: commands.InChannel,
+		Title:      "Untagged requests · 16–22 Nov 2026",
+		Text:       "2 requests received that week are tied to no outcome.",
+		Sections: []commands.Section{
+			{Text: commands.Code("OPS-1") + " · Label printer offline\njira · requested by Maria Lopez",
+				Picker: &commands.Picker{Action: commands.ActionTriage, Value: "7 OPS-1", Placeholder: "Pick its outcome", Options: options}},
+			{Text: "✓ " + commands.Code("INC0060001") + " · VPN drops\n→ " + commands.Code("pos")},
+			{Text: commands.Code("RITM0060002") + " · New laptop",
+				Picker: &commands.Picker{Action: commands.ActionTriage, Value: "7 RITM0060002", Placeholder: hostile, Options: options}},
+		},
+	}
+}
