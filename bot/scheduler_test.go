@@ -19,6 +19,7 @@ import (
 	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/commands/commandstest"
 	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/outcomebot/outcomebot/store/storetest"
 )
 
@@ -66,7 +67,7 @@ func (c *cluster) addReplica(st *store.Store, opts bot.SchedulerOptions, p comma
 
 func (c *cluster) subscribe(ws, channel, tz string, since time.Time) {
 	c.t.Helper()
-	if _, err := c.st.Subscribe(context.Background(), ws, store.Subscription{Channel: channel, TZ: tz, By: "UADMIN", At: since}); err != nil {
+	if _, err := storetest.Subscribe(context.Background(), c.st, ws, record.Subscription{Channel: channel, TZ: tz, By: "UADMIN", At: since}); err != nil {
 		c.t.Fatal(err)
 	}
 }
@@ -113,10 +114,10 @@ func leads(p *commandstest.Poster) map[string]int {
 	return n
 }
 
-func posted(t *testing.T, st *store.Store, ws, channel, week string) (store.DigestPost, bool) {
+func posted(t *testing.T, st *store.Store, ws, channel, week string) (record.DigestPost, bool) {
 	t.Helper()
 	p, err := st.DigestPosted(context.Background(), ws, channel, week)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, record.ErrNotFound) {
 		return p, false
 	}
 	if err != nil {
@@ -178,7 +179,7 @@ func TestSchedulerDeadHolder(t *testing.T) {
 	c := newCluster(t, 2, bot.SchedulerOptions{Lease: lease}, nil)
 	slot := time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)
 	c.subscribe("T1", "CL", "UTC", slot.Add(-24*time.Hour))
-	if claim, err := c.st.ClaimDigestAt(context.Background(), "T1", "CL", "2026-W47", "dead-replica", lease, slot); err != nil || claim != store.DigestClaimed {
+	if claim, err := c.st.ClaimDigestAt(context.Background(), "T1", "CL", "2026-W47", "dead-replica", lease, slot); err != nil || claim != record.DigestClaimed {
 		t.Fatalf("the doomed replica's claim: %s, %v", claim, err)
 	}
 	if err := c.tick(slot); err != nil || len(c.poster.Posts()) != 0 {
@@ -275,7 +276,7 @@ func TestSchedulerRedisDown(t *testing.T) {
 	ctx := context.Background()
 
 	px.down()
-	if err := s.Tick(ctx, slot); !errors.Is(err, store.ErrUnavailable) {
+	if err := s.Tick(ctx, slot); !errors.Is(err, record.ErrUnavailable) {
 		t.Fatalf("tick with Redis down: %v", err)
 	}
 	px.up()
@@ -490,7 +491,7 @@ func TestSchedulerLadderRetry(t *testing.T) {
 		name, rest := commands.SplitCommand(line)
 		core.Handle(context.Background(), commands.Request{Workspace: "T1", Channel: "CGEN", User: "UADMIN", Command: name, Text: rest, Time: t0.Add(-time.Minute)})
 	}
-	if open, err := c.st.ListEscalations(context.Background(), "T1", store.EscalationFilter{OpenOnly: true}); err != nil || len(open) != 2 {
+	if open, err := c.st.ListEscalations(context.Background(), "T1", record.EscalationFilter{OpenOnly: true}); err != nil || len(open) != 2 {
 		t.Fatalf("set-up: %d open escalations, %v", len(open), err)
 	}
 	_ = c.tick(t0.Add(59 * time.Minute))

@@ -13,6 +13,7 @@ import (
 	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/commands/commandstest"
 	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/outcomebot/outcomebot/store/storetest"
 	"github.com/redis/go-redis/v9"
 )
@@ -143,8 +144,8 @@ func seedYear(b *testing.B, st *store.Store) {
 	const outcomes, requests, escalations = 200, 50000, 5000
 	year := 365 * 24 * time.Hour
 	for i := range outcomes {
-		if err := st.CreateOutcome(ctx, "T1", store.Outcome{Key: fmt.Sprintf("o%03d", i), Title: fmt.Sprintf("Outcome %d", i),
-			Status: store.OutcomeActive, ITOwner: "UIT", CreatedAt: start.Add(-year)}); err != nil {
+		if err := st.CreateOutcome(ctx, "T1", record.Outcome{Key: fmt.Sprintf("o%03d", i), Title: fmt.Sprintf("Outcome %d", i),
+			Status: record.OutcomeActive, ITOwner: "UIT", CreatedAt: start.Add(-year)}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -159,18 +160,18 @@ func seedYear(b *testing.B, st *store.Store) {
 	})
 	parallel(b, escalations, func(i int) error {
 		at := start.Add(-year + time.Duration(i)*year/escalations)
-		e, err := st.Escalate(ctx, "T1", store.Escalation{Ref: fmt.Sprintf("INC%07d", i*10+1), Outcome: fmt.Sprintf("o%03d", (i*10+1)%outcomes),
-			Reason: "blocked", RaisedBy: "U1", RaisedIn: "C1", RaisedAt: at, State: store.StateOpen})
+		e, err := st.Escalate(ctx, "T1", record.Escalation{Ref: fmt.Sprintf("INC%07d", i*10+1), Outcome: fmt.Sprintf("o%03d", (i*10+1)%outcomes),
+			Reason: "blocked", RaisedBy: "U1", RaisedIn: "C1", RaisedAt: at, State: record.StateOpen})
 		if err != nil || i%17 == 0 {
 			return err // about 300 stay open
 		}
-		if _, _, err := st.Ack(ctx, "T1", e.N, "UIT", "", at.Add(time.Duration(i%600)*time.Minute)); err != nil {
+		if _, _, err := storetest.Ack(ctx, st, "T1", e.N, "UIT", "", at.Add(time.Duration(i%600)*time.Minute)); err != nil {
 			return err
 		}
 		if i%3 == 0 {
 			return nil
 		}
-		_, _, err = st.Resolve(ctx, "T1", e.N, "UIT", "", at.Add(24*time.Hour))
+		_, _, err = storetest.Resolve(ctx, st, "T1", e.N, "UIT", "", at.Add(24*time.Hour))
 		return err
 	})
 }

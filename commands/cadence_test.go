@@ -15,6 +15,7 @@ import (
 	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/commands/commandstest"
 	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/outcomebot/outcomebot/store/storetest"
 )
 
@@ -129,7 +130,7 @@ func newCadence(t *testing.T, spec string) *cadence {
 
 func (c *cadence) subscribe(ws, channel, tz string, since time.Time) {
 	c.t.Helper()
-	if _, err := c.st.Subscribe(context.Background(), ws, store.Subscription{Channel: channel, TZ: tz, By: "UADMIN", At: since}); err != nil {
+	if _, err := storetest.Subscribe(context.Background(), c.st, ws, record.Subscription{Channel: channel, TZ: tz, By: "UADMIN", At: since}); err != nil {
 		c.t.Fatal(err)
 	}
 }
@@ -169,9 +170,9 @@ func (c *cadence) leads(channel string) int {
 	return n
 }
 
-func (c *cadence) posted(ws, channel string, week string) (store.DigestPost, bool) {
+func (c *cadence) posted(ws, channel string, week string) (record.DigestPost, bool) {
 	p, err := c.st.DigestPosted(context.Background(), ws, channel, week)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, record.ErrNotFound) {
 		return p, false
 	}
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/commands"
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite golden files")
@@ -41,22 +41,22 @@ func digestTicketURL(ref string) string {
 // in Berlin: escalations in every state, a stalled one, an escalation on
 // untagged work, a starved outcome, archived outcomes with and without
 // activity, and events exactly on the window boundaries.
-func digestBusyWeek(loc *time.Location) (store.DigestData, time.Time) {
+func digestBusyWeek(loc *time.Location) (record.DigestData, time.Time) {
 	at := func(day, h, m int) time.Time { return time.Date(2026, time.November, day, h, m, 0, 0, loc) }
 	now := at(23, 9, 0)
-	outcomes := []store.Outcome{
-		{Key: "supply-chain", Title: "Supplier portal cuts stock-outs", KPI: "stock-out rate", Owner: "U_PAT", ITOwner: "U_OPS", Status: store.OutcomeActive},
-		{Key: "pos-conversion", Title: "Omnichannel POS lifts in-store conversion", KPI: "in-store conversion rate", Owner: "U_MARIA", ITOwner: "U_DEV", ITChannel: "C_IT", SLA: 4 * time.Hour, Status: store.OutcomeActive},
-		{Key: "infra-maint", Title: "Infrastructure maintenance keeps stores online", KPI: "store uptime", Owner: "U_COO", ITOwner: "U_OPS", Status: store.OutcomeActive},
-		{Key: "payroll", Title: "Payroll runs on time", Owner: "U_CFO", Status: store.OutcomeActive},
-		{Key: "old-crm", Title: "Legacy CRM retired", KPI: "licences saved", Owner: "U_CFO", ITOwner: "U_DEV", Status: store.OutcomeArchived},
-		{Key: "legacy-erp", Title: "ERP v1 sunset", Status: store.OutcomeArchived},
-		{Key: "finance-close", Title: "Month-end close in 3 days", KPI: "days to close", Owner: "U_CFO", ITOwner: "U_FIN", Status: store.OutcomeActive},
+	outcomes := []record.Outcome{
+		{Key: "supply-chain", Title: "Supplier portal cuts stock-outs", KPI: "stock-out rate", Owner: "U_PAT", ITOwner: "U_OPS", Status: record.OutcomeActive},
+		{Key: "pos-conversion", Title: "Omnichannel POS lifts in-store conversion", KPI: "in-store conversion rate", Owner: "U_MARIA", ITOwner: "U_DEV", ITChannel: "C_IT", SLA: 4 * time.Hour, Status: record.OutcomeActive},
+		{Key: "infra-maint", Title: "Infrastructure maintenance keeps stores online", KPI: "store uptime", Owner: "U_COO", ITOwner: "U_OPS", Status: record.OutcomeActive},
+		{Key: "payroll", Title: "Payroll runs on time", Owner: "U_CFO", Status: record.OutcomeActive},
+		{Key: "old-crm", Title: "Legacy CRM retired", KPI: "licences saved", Owner: "U_CFO", ITOwner: "U_DEV", Status: record.OutcomeArchived},
+		{Key: "legacy-erp", Title: "ERP v1 sunset", Status: record.OutcomeArchived},
+		{Key: "finance-close", Title: "Month-end close in 3 days", KPI: "days to close", Owner: "U_CFO", ITOwner: "U_FIN", Status: record.OutcomeActive},
 	}
-	tag := func(ref, outcome, by string, t time.Time) store.TagEvent {
-		return store.TagEvent{Ref: ref, Outcome: outcome, By: by, At: t}
+	tag := func(ref, outcome, by string, t time.Time) record.TagEvent {
+		return record.TagEvent{Ref: ref, Outcome: outcome, By: by, At: t}
 	}
-	tags := []store.TagEvent{
+	tags := []record.TagEvent{
 		// previous week: 5 tags
 		tag("INC0011111", "pos-conversion", "U_LENA", at(12, 10, 5)),
 		tag("INC0011200", "pos-conversion", "U_MARIA", at(10, 14, 0)),
@@ -75,11 +75,11 @@ func digestBusyWeek(loc *time.Location) (store.DigestData, time.Time) {
 		tag("CHG0000777", "infra-maint", "U_OPS", at(21, 8, 0)),
 		tag("INC0012501", "pos-conversion", "U_MARIA", at(23, 9, 0)),
 	}
-	req := func(ref, outcome, status string, t time.Time) store.Request {
-		return store.Request{Ref: ref, Outcome: outcome, Status: status, Source: "chat", FirstSeen: t, Updated: t}
+	req := func(ref, outcome, status string, t time.Time) record.Request {
+		return record.Request{Ref: ref, Outcome: outcome, Status: status, Source: "chat", FirstSeen: t, Updated: t}
 	}
-	open, closed := store.RequestOpen, store.RequestClosed
-	requests := []store.Request{
+	open, closed := record.RequestOpen, record.RequestClosed
+	requests := []record.Request{
 		// previous week: 8 new, 1 untagged
 		req("INC0011111", "pos-conversion", open, at(12, 9, 0)),
 		req("INC0011200", "pos-conversion", closed, at(10, 13, 0)),
@@ -101,31 +101,31 @@ func digestBusyWeek(loc *time.Location) (store.DigestData, time.Time) {
 		req("CHG0000777", "infra-maint", open, at(21, 7, 55)),
 		req("INC0012401", "", open, at(22, 18, 0)),
 	}
-	esc := []store.Escalation{
+	esc := []record.Escalation{
 		{N: 1, Ref: "ERP-12", Outcome: "legacy-erp", Reason: "Export fails", RaisedBy: "U_CFO", RaisedAt: time.Date(2026, 10, 20, 9, 0, 0, 0, loc),
-			State: store.StateResolved, AckBy: "U_DEV", AckAt: time.Date(2026, 10, 20, 10, 0, 0, 0, loc), ResolvedBy: "U_DEV", ResolvedAt: time.Date(2026, 10, 25, 9, 0, 0, 0, loc)},
+			State: record.StateResolved, AckBy: "U_DEV", AckAt: time.Date(2026, 10, 20, 10, 0, 0, 0, loc), ResolvedBy: "U_DEV", ResolvedAt: time.Date(2026, 10, 25, 9, 0, 0, 0, loc)},
 		{N: 2, Ref: "PRB0000042", Outcome: "payroll", Reason: "Payslips late", RaisedBy: "U_CFO", RaisedAt: at(1, 9, 0),
-			State: store.StateAcknowledged, AckBy: "U_OPS", AckAt: at(1, 12, 0)},
+			State: record.StateAcknowledged, AckBy: "U_OPS", AckAt: at(1, 12, 0)},
 		{N: 3, Ref: "INC0011111", Outcome: "pos-conversion", Reason: "Card terminals time out", RaisedBy: "U_LENA", RaisedIn: "C_STORES", RaisedAt: at(12, 10, 0),
-			State: store.StateResolved, AckBy: "U_DEV", AckAt: at(16, 11, 0), ResolvedBy: "U_DEV", ResolvedAt: at(17, 15, 0), Reminders: 2},
+			State: record.StateResolved, AckBy: "U_DEV", AckAt: at(16, 11, 0), ResolvedBy: "U_DEV", ResolvedAt: at(17, 15, 0), Reminders: 2},
 		{N: 4, Ref: "CHG0000700", Outcome: "infra-maint", Reason: "Patch window clashes with trading", RaisedBy: "U_ANA", RaisedAt: at(10, 9, 0),
-			State: store.StateResolved, AckBy: "U_OPS", AckAt: at(10, 9, 45), ResolvedBy: "U_OPS", ResolvedAt: at(11, 16, 0)},
+			State: record.StateResolved, AckBy: "U_OPS", AckAt: at(10, 9, 45), ResolvedBy: "U_OPS", ResolvedAt: at(11, 16, 0)},
 		{N: 5, Ref: "INC0012345", Outcome: "pos-conversion", Reason: "Tills in Leeds reject gift cards <!channel>", RaisedBy: "U_MARIA", RaisedIn: "C_STORES", RaisedAt: at(19, 8, 0),
-			State: store.StateOpen, Reminders: 2},
+			State: record.StateOpen, Reminders: 2},
 		{N: 6, Ref: "RITM0004242", Outcome: "infra-maint", Reason: "New store needs network", RaisedBy: "U_ANA", RaisedAt: at(20, 10, 2),
-			State: store.StateAcknowledged, AckBy: "U_OPS", AckAt: at(20, 11, 14)},
+			State: record.StateAcknowledged, AckBy: "U_OPS", AckAt: at(20, 11, 14)},
 		{N: 7, Ref: "INC0012400", Outcome: "pos-conversion", Reason: "Price sync stalled", RaisedBy: "U_LENA", RaisedAt: at(22, 20, 0),
-			State: store.StateOpen, Reminders: 2},
+			State: record.StateOpen, Reminders: 2},
 		{N: 8, Ref: "CHG0000777", Outcome: "infra-maint", Reason: "Firewall change blocked", RaisedBy: "U_ANA", RaisedAt: at(21, 9, 0),
-			State: store.StateResolved, AckBy: "U_OPS", AckAt: at(21, 14, 30), ResolvedBy: "U_OPS", ResolvedAt: at(22, 10, 0)},
+			State: record.StateResolved, AckBy: "U_OPS", AckAt: at(21, 14, 30), ResolvedBy: "U_OPS", ResolvedAt: at(22, 10, 0)},
 		{N: 9, Ref: "INC0012500", Outcome: "infra-maint", Reason: "Back office printer down", RaisedBy: "U_RAJ", RaisedAt: at(23, 7, 0),
-			State: store.StateOpen},
+			State: record.StateOpen},
 		{N: 10, Ref: "INC0012399", Reason: "Laptop refresh blocked", RaisedBy: "U_RAJ", RaisedAt: at(18, 12, 0),
-			State: store.StateAcknowledged, AckBy: "U_OPS", AckAt: at(18, 12, 20)},
+			State: record.StateAcknowledged, AckBy: "U_OPS", AckAt: at(18, 12, 20)},
 	}
 	// The store returns escalations in no particular order, possibly twice.
-	esc = append([]store.Escalation{esc[6], esc[2]}, esc...)
-	return store.DigestData{
+	esc = append([]record.Escalation{esc[6], esc[2]}, esc...)
+	return record.DigestData{
 		From:        now.AddDate(0, 0, -14),
 		To:          now,
 		Outcomes:    outcomes,
@@ -137,23 +137,23 @@ func digestBusyWeek(loc *time.Location) (store.DigestData, time.Time) {
 }
 
 // digestQuietWeek is a week in New York with activity only the week before.
-func digestQuietWeek(loc *time.Location) (store.DigestData, time.Time) {
+func digestQuietWeek(loc *time.Location) (record.DigestData, time.Time) {
 	now := time.Date(2026, time.April, 6, 9, 0, 0, 0, loc)
 	prev := time.Date(2026, time.March, 25, 15, 0, 0, 0, loc)
-	return store.DigestData{
+	return record.DigestData{
 		From: now.AddDate(0, 0, -14),
 		To:   now,
-		Outcomes: []store.Outcome{
-			{Key: "pos", Title: "POS rollout", KPI: "conversion", Owner: "U_A", ITOwner: "U_B", Status: store.OutcomeActive},
-			{Key: "infra", Title: "Infrastructure", Owner: "U_A", ITOwner: "U_C", Status: store.OutcomeActive},
-			{Key: "hr", Title: "HR onboarding in a day", Owner: "U_D", ITOwner: "U_C", Status: store.OutcomeActive},
-			{Key: "old", Title: "Old", Status: store.OutcomeArchived},
+		Outcomes: []record.Outcome{
+			{Key: "pos", Title: "POS rollout", KPI: "conversion", Owner: "U_A", ITOwner: "U_B", Status: record.OutcomeActive},
+			{Key: "infra", Title: "Infrastructure", Owner: "U_A", ITOwner: "U_C", Status: record.OutcomeActive},
+			{Key: "hr", Title: "HR onboarding in a day", Owner: "U_D", ITOwner: "U_C", Status: record.OutcomeActive},
+			{Key: "old", Title: "Old", Status: record.OutcomeArchived},
 		},
 		OpenTagged:  map[string]int{"pos": 2},
-		Tags:        []store.TagEvent{{Ref: "INC1", Outcome: "pos", By: "U_A", At: prev}},
-		NewRequests: []store.Request{{Ref: "INC1", Outcome: "pos", Status: store.RequestOpen, FirstSeen: prev}},
-		Escalations: []store.Escalation{{N: 1, Ref: "INC1", Outcome: "pos", RaisedBy: "U_A", RaisedAt: prev,
-			State: store.StateResolved, AckBy: "U_B", AckAt: prev.Add(time.Hour), ResolvedBy: "U_B", ResolvedAt: prev.Add(2 * time.Hour)}},
+		Tags:        []record.TagEvent{{Ref: "INC1", Outcome: "pos", By: "U_A", At: prev}},
+		NewRequests: []record.Request{{Ref: "INC1", Outcome: "pos", Status: record.RequestOpen, FirstSeen: prev}},
+		Escalations: []record.Escalation{{N: 1, Ref: "INC1", Outcome: "pos", RaisedBy: "U_A", RaisedAt: prev,
+			State: record.StateResolved, AckBy: "U_B", AckAt: prev.Add(time.Hour), ResolvedBy: "U_B", ResolvedAt: prev.Add(2 * time.Hour)}},
 	}, now
 }
 
@@ -161,53 +161,53 @@ func digestQuietWeek(loc *time.Location) (store.DigestData, time.Time) {
 // nNew new requests (each tagged as it arrives, every ninth left untagged),
 // nEvents escalations raised this week and nOpen older escalations still
 // open, a tenth of them on outcome-000. It is deterministic.
-func digestSynthetic(now time.Time, nOutcomes, nNew, nEvents, nOpen int) store.DigestData {
-	d := store.DigestData{From: now.AddDate(0, 0, -14), To: now, OpenTagged: map[string]int{}}
+func digestSynthetic(now time.Time, nOutcomes, nNew, nEvents, nOpen int) record.DigestData {
+	d := record.DigestData{From: now.AddDate(0, 0, -14), To: now, OpenTagged: map[string]int{}}
 	key := func(i int) string { return fmt.Sprintf("outcome-%03d", i%nOutcomes) }
 	for i := range nOutcomes {
-		o := store.Outcome{Key: key(i), Title: fmt.Sprintf("Outcome %d: a business result with a fairly long descriptive title", i),
+		o := record.Outcome{Key: key(i), Title: fmt.Sprintf("Outcome %d: a business result with a fairly long descriptive title", i),
 			KPI: fmt.Sprintf("metric %d per store per week", i), Owner: fmt.Sprintf("U_B%03d", i), ITOwner: fmt.Sprintf("U_I%03d", i%17),
-			Status: store.OutcomeActive}
+			Status: record.OutcomeActive}
 		if i%5 == 0 {
 			o.SLA = 2 * time.Hour
 		}
 		if i%20 == 19 {
-			o.Status = store.OutcomeArchived
+			o.Status = record.OutcomeArchived
 		}
 		d.Outcomes = append(d.Outcomes, o)
 		d.OpenTagged[o.Key] = i % 23
 	}
 	for j := range nNew {
-		r := store.Request{Ref: fmt.Sprintf("INC%07d", 100000+j), Status: store.RequestOpen, Source: "servicenow",
+		r := record.Request{Ref: fmt.Sprintf("INC%07d", 100000+j), Status: record.RequestOpen, Source: "servicenow",
 			FirstSeen: now.Add(-time.Duration((j*37)%(14*24*60)+1) * time.Minute)}
 		if j%4 == 0 {
-			r.Status = store.RequestClosed
+			r.Status = record.RequestClosed
 		}
 		if j%9 != 0 {
 			r.Outcome = key(j * 31)
-			d.Tags = append(d.Tags, store.TagEvent{Ref: r.Ref, Outcome: r.Outcome, By: "U_TAGGER", At: r.FirstSeen.Add(5 * time.Minute)})
+			d.Tags = append(d.Tags, record.TagEvent{Ref: r.Ref, Outcome: r.Outcome, By: "U_TAGGER", At: r.FirstSeen.Add(5 * time.Minute)})
 		}
 		d.NewRequests = append(d.NewRequests, r)
 	}
 	for k := range nEvents {
-		e := store.Escalation{N: int64(nOpen + k + 1), Ref: fmt.Sprintf("RITM%07d", 500+k), Outcome: key(k * 17),
-			Reason: "Blocked on IT", RaisedBy: fmt.Sprintf("U_R%02d", k%11), RaisedAt: now.Add(-time.Duration(k%160+1) * time.Hour), State: store.StateOpen}
+		e := record.Escalation{N: int64(nOpen + k + 1), Ref: fmt.Sprintf("RITM%07d", 500+k), Outcome: key(k * 17),
+			Reason: "Blocked on IT", RaisedBy: fmt.Sprintf("U_R%02d", k%11), RaisedAt: now.Add(-time.Duration(k%160+1) * time.Hour), State: record.StateOpen}
 		if k%3 != 2 {
-			e.State, e.AckBy, e.AckAt = store.StateAcknowledged, "U_ACK", e.RaisedAt.Add(time.Duration(k%13*17+3)*time.Minute)
+			e.State, e.AckBy, e.AckAt = record.StateAcknowledged, "U_ACK", e.RaisedAt.Add(time.Duration(k%13*17+3)*time.Minute)
 		}
 		if k%3 == 0 {
-			e.State, e.ResolvedBy, e.ResolvedAt = store.StateResolved, "U_FIX", e.AckAt.Add(3*time.Hour)
+			e.State, e.ResolvedBy, e.ResolvedAt = record.StateResolved, "U_FIX", e.AckAt.Add(3*time.Hour)
 		}
 		d.Escalations = append(d.Escalations, e)
 	}
 	for k := range nOpen {
-		e := store.Escalation{N: int64(k + 1), Ref: fmt.Sprintf("CHG%07d", 900+k), Outcome: key(k * 13), Reason: "Waiting",
-			RaisedBy: fmt.Sprintf("U_R%02d", k%11), RaisedAt: now.AddDate(0, 0, -15).Add(-time.Duration(k) * time.Hour), State: store.StateOpen}
+		e := record.Escalation{N: int64(k + 1), Ref: fmt.Sprintf("CHG%07d", 900+k), Outcome: key(k * 13), Reason: "Waiting",
+			RaisedBy: fmt.Sprintf("U_R%02d", k%11), RaisedAt: now.AddDate(0, 0, -15).Add(-time.Duration(k) * time.Hour), State: record.StateOpen}
 		if k%10 == 0 {
 			e.Outcome = key(0)
 		}
 		if k%2 == 1 {
-			e.State, e.AckBy, e.AckAt = store.StateAcknowledged, "U_ACK", e.RaisedAt.Add(time.Hour)
+			e.State, e.AckBy, e.AckAt = record.StateAcknowledged, "U_ACK", e.RaisedAt.Add(time.Hour)
 		}
 		d.Escalations = append(d.Escalations, e)
 	}
@@ -378,7 +378,7 @@ func TestDigestHeadline(t *testing.T) {
 func TestDigestTaggedCountsRequests(t *testing.T) {
 	data, now := digestQuietWeek(digestLoc(t, "America/New_York"))
 	at := func(h int) time.Time { return now.Add(-48*time.Hour + time.Duration(h)*time.Hour) }
-	data.Tags = []store.TagEvent{
+	data.Tags = []record.TagEvent{
 		{Ref: "INC1", Outcome: "pos", By: "U_A", At: at(0)},
 		{Ref: "INC1", From: "pos", Outcome: "infra", By: "U_A", At: at(1)},
 		{Ref: "INC1", From: "infra", Outcome: "pos", By: "U_A", At: at(2)},
@@ -475,10 +475,10 @@ func TestDigestAccountability(t *testing.T) {
 
 func TestDigestDrift(t *testing.T) {
 	at := time.Date(2026, time.June, 1, 9, 0, 0, 0, time.UTC)
-	reqs := func(n, untagged int, first time.Time) []store.Request {
-		var rs []store.Request
+	reqs := func(n, untagged int, first time.Time) []record.Request {
+		var rs []record.Request
 		for i := range n {
-			r := store.Request{Ref: fmt.Sprintf("R%d-%d", first.Day(), i), Outcome: "pos", FirstSeen: first}
+			r := record.Request{Ref: fmt.Sprintf("R%d-%d", first.Day(), i), Outcome: "pos", FirstSeen: first}
 			if i < untagged {
 				r.Outcome = ""
 			}
@@ -500,9 +500,9 @@ func TestDigestDrift(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			data := store.DigestData{Outcomes: []store.Outcome{{Key: "pos", Title: "POS", Status: store.OutcomeActive}}}
+			data := record.DigestData{Outcomes: []record.Outcome{{Key: "pos", Title: "POS", Status: record.OutcomeActive}}}
 			data.NewRequests = append(reqs(tt.cur, tt.curU, at.AddDate(0, 0, -2)), reqs(tt.prev, tt.prvU, at.AddDate(0, 0, -9))...)
-			data.Tags = []store.TagEvent{{Ref: "X", Outcome: "pos", At: at.Add(-time.Hour)}} // never quiet
+			data.Tags = []record.TagEvent{{Ref: "X", Outcome: "pos", At: at.Add(-time.Hour)}} // never quiet
 			text := commands.BuildDigest(commands.DigestInput{Data: data, Now: at, DefaultSLA: 4 * time.Hour}).Text
 			if got := text[strings.LastIndex(text, "\n")+1:]; got != tt.want {
 				t.Errorf("drift line = %q, want %q", got, tt.want)
@@ -513,8 +513,8 @@ func TestDigestDrift(t *testing.T) {
 
 func TestDigestNotQuietWhileEscalationsOpen(t *testing.T) {
 	data, now := digestQuietWeek(digestLoc(t, "America/New_York"))
-	data.Escalations = append(data.Escalations, store.Escalation{N: 2, Ref: "INC2", Outcome: "infra", RaisedBy: "U_A",
-		RaisedAt: now.AddDate(0, 0, -20), State: store.StateOpen})
+	data.Escalations = append(data.Escalations, record.Escalation{N: 2, Ref: "INC2", Outcome: "infra", RaisedBy: "U_A",
+		RaisedAt: now.AddDate(0, 0, -20), State: record.StateOpen})
 	resp := commands.BuildDigest(commands.DigestInput{Data: data, Now: now, DefaultSLA: 4 * time.Hour})
 	if !strings.Contains(resp.Text, "Open and unacknowledged beyond SLA: 1 (=)") {
 		t.Errorf("Text = %q, want the stale escalation counted", resp.Text)

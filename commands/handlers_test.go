@@ -11,7 +11,7 @@ import (
 
 	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/commands/commandstest"
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 func TestEscalationFlow(t *testing.T) {
@@ -132,7 +132,7 @@ func TestPermissionMatrix(t *testing.T) {
 			}},
 		{line: `/outcome archive pos`, allowed: []string{"admin"}, want: "Outcome pos archived",
 			check: func(e *env, _ string) error {
-				if o, err := e.st.GetOutcome(ctx, "T1", "pos"); err != nil || o.Status != store.OutcomeArchived {
+				if o, err := e.st.GetOutcome(ctx, "T1", "pos"); err != nil || o.Status != record.OutcomeArchived {
 					return fmt.Errorf("pos = %+v, %v", o, err)
 				}
 				return nil
@@ -148,15 +148,15 @@ func TestPermissionMatrix(t *testing.T) {
 			}},
 		{line: `/digest unsubscribe`, allowed: []string{"admin"}, want: "This channel no longer gets the weekly outcome digest",
 			check: func(e *env, _ string) error {
-				if sub, err := e.st.GetSubscription(ctx, "T1", "CIT"); !errors.Is(err, store.ErrNotFound) {
+				if sub, err := e.st.GetSubscription(ctx, "T1", "CIT"); !errors.Is(err, record.ErrNotFound) {
 					return fmt.Errorf("still subscribed: %+v, %v", sub, err)
 				}
 				return nil
 			}},
-		{line: `/ack E-1`, allowed: []string{"it-lead", "admin"}, want: "You acknowledged E-1", check: escState(store.StateAcknowledged)},
-		{line: `/resolve E-1`, allowed: []string{"it-lead", "admin"}, want: "You resolved E-1", check: escState(store.StateResolved)},
-		{line: "E-1", action: commands.ActionAck, allowed: []string{"it-lead", "admin"}, want: "Acknowledged by @%s", check: escState(store.StateAcknowledged)},
-		{line: "E-1", action: commands.ActionResolve, allowed: []string{"it-lead", "admin"}, want: "Resolved by @%s", check: escState(store.StateResolved)},
+		{line: `/ack E-1`, allowed: []string{"it-lead", "admin"}, want: "You acknowledged E-1", check: escState(record.StateAcknowledged)},
+		{line: `/resolve E-1`, allowed: []string{"it-lead", "admin"}, want: "You resolved E-1", check: escState(record.StateResolved)},
+		{line: "E-1", action: commands.ActionAck, allowed: []string{"it-lead", "admin"}, want: "Acknowledged by @%s", check: escState(record.StateAcknowledged)},
+		{line: "E-1", action: commands.ActionResolve, allowed: []string{"it-lead", "admin"}, want: "Resolved by @%s", check: escState(record.StateResolved)},
 		{line: `/tag OPS-99 pos`, allowed: everyone, want: "OPS-99 → pos",
 			check: func(e *env, _ string) error {
 				if r, err := e.st.GetRequest(ctx, "T1", "OPS-99"); err != nil || r.Outcome != "pos" {
@@ -245,7 +245,7 @@ func TestWorkspaceIsolation(t *testing.T) {
 	// The it-lead granted in A is a member in C.
 	e.expect(e.run("TC", "UIT", "CIT", "/ack E-1"), "You need the it-lead or admin role")
 	esc, err := e.st.GetEscalation(context.Background(), "TA", 1)
-	if err != nil || esc.State != store.StateOpen {
+	if err != nil || esc.State != record.StateOpen {
 		t.Fatalf("A's E-1 changed: %+v %v", esc, err)
 	}
 }

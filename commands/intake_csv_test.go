@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/commands"
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // importCSV imports text into ws and fails on an import error.
@@ -93,7 +93,7 @@ func TestImportSpreadsheet(t *testing.T) {
 		t.Errorf("quoted commas: %+v", r)
 	}
 	r, _ = e.st.GetRequest(ctx, "T1", "OPS-7")
-	if r.Title != "Shelf labels wrong after price run second line" || r.Status != store.RequestClosed {
+	if r.Title != "Shelf labels wrong after price run second line" || r.Status != record.RequestClosed {
 		t.Errorf("quoted line break: %+v", r)
 	}
 	if len(r.History) != 1 || r.History[0].By != "csv" || r.History[0].Note != "imported from requests.csv" {
@@ -124,7 +124,7 @@ func TestImportDryRunWritesNothing(t *testing.T) {
 	if e.auditLen("T1") != before {
 		t.Error("a dry run wrote to the audit stream")
 	}
-	if _, err := e.st.GetRequest(context.Background(), "T1", "INC0050001"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := e.st.GetRequest(context.Background(), "T1", "INC0050001"); !errors.Is(err, record.ErrNotFound) {
 		t.Errorf("a dry run created a request: %v", err)
 	}
 	// The same rows for real give the same counts: the dry run's scratch

@@ -10,6 +10,7 @@ import (
 
 	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // intake runs Core.Intake in T1 and fails on a call error.
@@ -78,7 +79,7 @@ func TestIntakeChecksEachItem(t *testing.T) {
 	ops := e.run("T1", "UBIZ", "CGEN", "/tag OPS-12")
 	e.expect(ops, "OPS-12", "pos", "— → pos by @jira")
 	closed, err := e.st.GetRequest(context.Background(), "T1", "INC0012345")
-	if err != nil || closed.Status != store.RequestClosed || closed.Source != "servicenow" {
+	if err != nil || closed.Status != record.RequestClosed || closed.Source != "servicenow" {
 		t.Errorf("closed request %+v %v", closed, err)
 	}
 	d, _ := e.st.DigestData(context.Background(), "T1", start.Add(-time.Hour), start.Add(time.Hour))
@@ -110,7 +111,7 @@ func TestIntakeIsIdempotent(t *testing.T) {
 		t.Errorf("closing: %+v", r)
 	}
 	req, _ := e.st.GetRequest(context.Background(), "T1", "OPS-40")
-	if req.Status != store.RequestClosed || len(req.History) != 1 {
+	if req.Status != record.RequestClosed || len(req.History) != 1 {
 		t.Errorf("request %+v", req)
 	}
 }
@@ -132,11 +133,11 @@ func TestIntakeLimit(t *testing.T) {
 
 func TestParseStatus(t *testing.T) {
 	for in, want := range map[string]string{
-		"": "", "  ": "", "Closed": store.RequestClosed, "RESOLVED": store.RequestClosed, "Done": store.RequestClosed,
-		"Closed Complete": store.RequestClosed, "closed_incomplete": store.RequestClosed, "Cancelled": store.RequestClosed,
-		"Won't Do": store.RequestClosed, "Resolved by caller": store.RequestClosed,
-		"New": store.RequestOpen, "In Progress": store.RequestOpen, "On Hold": store.RequestOpen, "To Do": store.RequestOpen,
-		"Awaiting vendor": store.RequestOpen, "open": store.RequestOpen,
+		"": "", "  ": "", "Closed": record.RequestClosed, "RESOLVED": record.RequestClosed, "Done": record.RequestClosed,
+		"Closed Complete": record.RequestClosed, "closed_incomplete": record.RequestClosed, "Cancelled": record.RequestClosed,
+		"Won't Do": record.RequestClosed, "Resolved by caller": record.RequestClosed,
+		"New": record.RequestOpen, "In Progress": record.RequestOpen, "On Hold": record.RequestOpen, "To Do": record.RequestOpen,
+		"Awaiting vendor": record.RequestOpen, "open": record.RequestOpen,
 	} {
 		if got := commands.ParseStatus(in); got != want {
 			t.Errorf("ParseStatus(%q) = %q, want %q", in, got, want)
@@ -261,10 +262,10 @@ func TestIntakeBadOutcomeIsStoredUntagged(t *testing.T) {
 // staleOutcomes serves a list of outcomes read before one was archived.
 type staleOutcomes struct {
 	*store.Store
-	list []store.Outcome
+	list []record.Outcome
 }
 
-func (s staleOutcomes) ListOutcomes(context.Context, string) ([]store.Outcome, error) {
+func (s staleOutcomes) ListOutcomes(context.Context, string) ([]record.Outcome, error) {
 	return s.list, nil
 }
 

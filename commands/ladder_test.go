@@ -7,21 +7,21 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/commands"
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // ladderOpen returns an open escalation E-7 raised at raised.
-func ladderOpen(raised time.Time, reminders int) store.Escalation {
-	return store.Escalation{N: 7, Ref: "INC0012345", Outcome: "pos", Reason: "Tills reject gift cards",
-		RaisedBy: "U_MARIA", RaisedIn: "C_STORES", RaisedAt: raised, State: store.StateOpen, Reminders: reminders}
+func ladderOpen(raised time.Time, reminders int) record.Escalation {
+	return record.Escalation{N: 7, Ref: "INC0012345", Outcome: "pos", Reason: "Tills reject gift cards",
+		RaisedBy: "U_MARIA", RaisedIn: "C_STORES", RaisedAt: raised, State: record.StateOpen, Reminders: reminders}
 }
 
 func TestEscalationSLA(t *testing.T) {
 	def := 4 * time.Hour
-	if got := commands.EscalationSLA(store.Outcome{SLA: 90 * time.Minute}, def); got != 90*time.Minute {
+	if got := commands.EscalationSLA(record.Outcome{SLA: 90 * time.Minute}, def); got != 90*time.Minute {
 		t.Errorf("own SLA: got %v, want 1h30m", got)
 	}
-	if got := commands.EscalationSLA(store.Outcome{}, def); got != def {
+	if got := commands.EscalationSLA(record.Outcome{}, def); got != def {
 		t.Errorf("no SLA: got %v, want the default %v", got, def)
 	}
 }
@@ -30,14 +30,14 @@ func TestDueStep(t *testing.T) {
 	raised := time.Date(2026, time.November, 19, 8, 0, 0, 0, time.UTC)
 	sla := 4 * time.Hour
 	acked := ladderOpen(raised, 0)
-	acked.State, acked.AckBy, acked.AckAt = store.StateAcknowledged, "U_DEV", raised.Add(time.Hour)
+	acked.State, acked.AckBy, acked.AckAt = record.StateAcknowledged, "U_DEV", raised.Add(time.Hour)
 	resolved := ladderOpen(raised, 1)
-	resolved.State, resolved.ResolvedBy, resolved.ResolvedAt = store.StateResolved, "U_DEV", raised.Add(5*time.Hour)
+	resolved.State, resolved.ResolvedBy, resolved.ResolvedAt = record.StateResolved, "U_DEV", raised.Add(5*time.Hour)
 	inconsistent := ladderOpen(raised, 0) // state not yet updated, but the ack time is recorded
 	inconsistent.AckAt = raised.Add(time.Hour)
 	tests := []struct {
 		name    string
-		e       store.Escalation
+		e       record.Escalation
 		sla     time.Duration
 		elapsed time.Duration
 		want    commands.LadderStep
@@ -72,7 +72,7 @@ type ladderTick struct {
 // ladderRun plays the scheduler: a fake clock ticks every interval from
 // start to end; each due step is "sent" and recorded on the escalation, as
 // the store does, so it must never come back.
-func ladderRun(e store.Escalation, sla time.Duration, start, end time.Time, every time.Duration) []ladderTick {
+func ladderRun(e record.Escalation, sla time.Duration, start, end time.Time, every time.Duration) []ladderTick {
 	var sent []ladderTick
 	for now := start; !now.After(end); now = now.Add(every) {
 		if step := commands.DueStep(e, sla, now); step != commands.StepNone {
@@ -136,7 +136,7 @@ func TestDueStepAfterDowntimeSendsInOrder(t *testing.T) {
 func TestDueStepStopsOnAck(t *testing.T) {
 	raised := time.Date(2026, time.November, 19, 8, 0, 0, 0, time.UTC)
 	e := ladderOpen(raised, 1) // reminded
-	e.State, e.AckBy, e.AckAt = store.StateAcknowledged, "U_DEV", raised.Add(5*time.Hour)
+	e.State, e.AckBy, e.AckAt = record.StateAcknowledged, "U_DEV", raised.Add(5*time.Hour)
 	if got := ladderRun(e, 4*time.Hour, raised, raised.Add(48*time.Hour), time.Minute); len(got) != 0 {
 		t.Errorf("acknowledged escalation still sent %v", got)
 	}
@@ -144,7 +144,7 @@ func TestDueStepStopsOnAck(t *testing.T) {
 
 func TestLadderMessage(t *testing.T) {
 	raised := time.Date(2026, time.November, 19, 8, 0, 0, 0, time.UTC)
-	o := store.Outcome{Key: "pos", Title: "Omnichannel POS", ITOwner: "U_DEV", ITChannel: "C_IT", SLA: 4 * time.Hour}
+	o := record.Outcome{Key: "pos", Title: "Omnichannel POS", ITOwner: "U_DEV", ITChannel: "C_IT", SLA: 4 * time.Hour}
 	e := ladderOpen(raised, 0)
 	e.Reason = "Tills reject gift cards <!channel> @here"
 
@@ -189,7 +189,7 @@ func TestLadderMessage(t *testing.T) {
 
 func TestLadderMessageWithoutITOwner(t *testing.T) {
 	raised := time.Date(2026, time.November, 19, 8, 0, 0, 0, time.UTC)
-	o := store.Outcome{Key: "pos", SLA: 4 * time.Hour}
+	o := record.Outcome{Key: "pos", SLA: 4 * time.Hour}
 	text := commands.LadderMessage(ladderOpen(raised, 0), o, commands.StepRemind, raised.Add(5*time.Hour), nil).Text
 	if got := commands.PlainText(text); !strings.Contains(got, "No IT owner is set for pos") {
 		t.Errorf("reminder without IT owner = %q, want it to say none is set", got)

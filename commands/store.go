@@ -27,7 +27,6 @@ type OutcomeStore interface {
 	Revoke(ctx context.Context, ws, user, role, actor string, at time.Time) (bool, error)
 	UserRoles(ctx context.Context, ws, user string) ([]string, error)
 	RoleMembers(ctx context.Context, ws string) (map[string][]string, error)
-	Subscribe(ctx context.Context, ws string, sub record.Subscription) (bool, error)
 	ChangeSubscription(ctx context.Context, ws string, ch record.SubscriptionChange) (record.SubscriptionChanged, error)
 	Unsubscribe(ctx context.Context, ws, channel, actor string, at time.Time) (bool, error)
 	GetSubscription(ctx context.Context, ws, channel string) (record.Subscription, error)

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // defaultAuditCount is how many entries Audit returns when count <= 0.
@@ -10,7 +12,7 @@ const defaultAuditCount = 100
 
 // Audit returns the workspace's latest count audit entries (default 100),
 // newest first. The stream is capped near Options.AuditMaxLen entries.
-func (s *Store) Audit(ctx context.Context, ws string, count int64) ([]AuditEntry, error) {
+func (s *Store) Audit(ctx context.Context, ws string, count int64) ([]record.AuditEntry, error) {
 	if err := checkWorkspace(ws); err != nil {
 		return nil, fmt.Errorf("read audit: %w", err)
 	}
@@ -21,9 +23,9 @@ func (s *Store) Audit(ctx context.Context, ws string, count int64) ([]AuditEntry
 	if err != nil {
 		return nil, wrap("read audit", err)
 	}
-	out := make([]AuditEntry, 0, len(msgs))
+	out := make([]record.AuditEntry, 0, len(msgs))
 	for _, m := range msgs {
-		out = append(out, AuditEntry{
+		out = append(out, record.AuditEntry{
 			ID:     m.ID,
 			Who:    str(m.Values["who"]),
 			What:   str(m.Values["what"]),

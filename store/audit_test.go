@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/outcomebot/outcomebot/store/storetest"
 )
 
@@ -15,21 +16,21 @@ func TestAuditEntries(t *testing.T) {
 	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
 	ops := []func() error{
 		func() error {
-			return s.CreateOutcome(ctx, ws, store.Outcome{Key: "pos", CreatedBy: "U0", CreatedAt: at(0)})
+			return s.CreateOutcome(ctx, ws, record.Outcome{Key: "pos", CreatedBy: "U0", CreatedAt: at(0)})
 		},
-		func() error { return s.UpdateOutcome(ctx, ws, store.Outcome{Key: "pos"}, "U0", at(1)) },
+		func() error { return s.UpdateOutcome(ctx, ws, record.Outcome{Key: "pos"}, "U0", at(1)) },
 		func() error { _, err := s.Tag(ctx, ws, "INC1", "pos", "U1", "", at(2)); return err },
 		func() error {
-			_, err := s.Escalate(ctx, ws, store.Escalation{Ref: "INC1", RaisedBy: "U1", RaisedAt: at(3)})
+			_, err := s.Escalate(ctx, ws, record.Escalation{Ref: "INC1", RaisedBy: "U1", RaisedAt: at(3)})
 			return err
 		},
 		func() error { _, _, err := s.ClaimReminder(ctx, ws, 1, 1, at(4)); return err },
-		func() error { _, _, err := s.Ack(ctx, ws, 1, "U2", "", at(5)); return err },
-		func() error { _, _, err := s.Resolve(ctx, ws, 1, "U2", "", at(6)); return err },
-		func() error { _, err := s.Grant(ctx, ws, "U2", store.RoleITLead, "U0", at(7)); return err },
-		func() error { _, err := s.Revoke(ctx, ws, "U2", store.RoleITLead, "U0", at(8)); return err },
+		func() error { _, _, err := storetest.Ack(ctx, s, ws, 1, "U2", "", at(5)); return err },
+		func() error { _, _, err := storetest.Resolve(ctx, s, ws, 1, "U2", "", at(6)); return err },
+		func() error { _, err := s.Grant(ctx, ws, "U2", record.RoleITLead, "U0", at(7)); return err },
+		func() error { _, err := s.Revoke(ctx, ws, "U2", record.RoleITLead, "U0", at(8)); return err },
 		func() error {
-			_, err := s.Subscribe(ctx, ws, store.Subscription{Channel: "C1", By: "U0", At: at(9)})
+			_, err := storetest.Subscribe(ctx, s, ws, record.Subscription{Channel: "C1", By: "U0", At: at(9)})
 			return err
 		},
 		func() error { _, err := s.Unsubscribe(ctx, ws, "C1", "U0", at(10)); return err },

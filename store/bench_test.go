@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/outcomebot/outcomebot/store/storetest"
 )
 
@@ -73,10 +74,10 @@ func BenchmarkTag(b *testing.B) {
 func BenchmarkEscalateAck(b *testing.B) {
 	s, h := countedStore(b, storetest.New(b).Prefix())
 	ctx := context.Background()
-	if _, err := s.Escalate(ctx, ws, store.Escalation{Ref: "WARM"}); err != nil {
+	if _, err := s.Escalate(ctx, ws, record.Escalation{Ref: "WARM"}); err != nil {
 		b.Fatal(err)
 	}
-	if _, _, err := s.Ack(ctx, ws, 1, "U2", "", t0); err != nil {
+	if _, _, err := storetest.Ack(ctx, s, ws, 1, "U2", "", t0); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
@@ -84,11 +85,11 @@ func BenchmarkEscalateAck(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		at := t0.Add(time.Duration(i) * time.Second)
-		e, err := s.Escalate(ctx, ws, store.Escalation{Ref: "INC1", Outcome: "pos", Reason: "blocked", RaisedBy: "U1", RaisedIn: "C1", RaisedAt: at})
+		e, err := s.Escalate(ctx, ws, record.Escalation{Ref: "INC1", Outcome: "pos", Reason: "blocked", RaisedBy: "U1", RaisedIn: "C1", RaisedAt: at})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, first, err := s.Ack(ctx, ws, e.N, "U2", "on it", at.Add(time.Minute)); err != nil || !first {
+		if _, first, err := storetest.Ack(ctx, s, ws, e.N, "U2", "on it", at.Add(time.Minute)); err != nil || !first {
 			b.Fatal(first, err)
 		}
 	}
@@ -127,7 +128,7 @@ func seedDigestFixture(b *testing.B) string {
 
 func seedYear(ctx context.Context, s *store.Store) error {
 	for i := range benchOutcomes {
-		if err := s.CreateOutcome(ctx, ws, store.Outcome{Key: fmt.Sprint("o", i), Title: "outcome", CreatedAt: yearStart}); err != nil {
+		if err := s.CreateOutcome(ctx, ws, record.Outcome{Key: fmt.Sprint("o", i), Title: "outcome", CreatedAt: yearStart}); err != nil {
 			return err
 		}
 	}
@@ -146,7 +147,7 @@ func seedYear(ctx context.Context, s *store.Store) error {
 	}
 	for i := range benchEscalations {
 		n, at := int64(i+1), yearStart.Add(year/benchEscalations*time.Duration(i))
-		seed.Escalate(store.Escalation{Ref: fmt.Sprint("INC", i*10), Outcome: fmt.Sprint("o", i%benchOutcomes), RaisedBy: "U1", RaisedAt: at})
+		seed.Escalate(record.Escalation{Ref: fmt.Sprint("INC", i*10), Outcome: fmt.Sprint("o", i%benchOutcomes), RaisedBy: "U1", RaisedAt: at})
 		if i < benchEscalations-benchOpen/2 {
 			seed.Ack(n, "U2", at.Add(time.Hour))
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -66,7 +67,7 @@ return 3`)
 // no other holder's lease runs, and then takes a lease of the given length
 // (a Redis TTL, so a holder that dies without recording or releasing lets
 // the next claimer post once it ends). A zero now ignores the retry time.
-func (s *Store) ClaimDigestAt(ctx context.Context, ws, channel, week, holder string, lease time.Duration, now time.Time) (DigestClaim, error) {
+func (s *Store) ClaimDigestAt(ctx context.Context, ws, channel, week, holder string, lease time.Duration, now time.Time) (record.DigestClaim, error) {
 	op := fmt.Sprintf("claim digest %s for %s", week, channel)
 	if err := checkWorkspace(ws); err != nil {
 		return 0, fmt.Errorf("%s: %w", op, err)
@@ -83,16 +84,7 @@ func (s *Store) ClaimDigestAt(ctx context.Context, ws, channel, week, holder str
 	if err != nil {
 		return 0, wrap(op, err)
 	}
-	return DigestClaim(n), nil
-}
-
-// ClaimDigest claims the right to post a channel's digest for a week. It
-// fails (false) when the week's digest was already recorded or another
-// holder's lease is still running; a lease that ends without a record lets
-// the next claimer post. It ignores retry times; see ClaimDigestAt.
-func (s *Store) ClaimDigest(ctx context.Context, ws, channel, week, holder string, lease time.Duration) (bool, error) {
-	c, err := s.ClaimDigestAt(ctx, ws, channel, week, holder, lease, time.Time{})
-	return c == DigestClaimed, err
+	return record.DigestClaim(n), nil
 }
 
 // releaseScript deletes a claim only if this holder still owns it.
@@ -124,22 +116,22 @@ return {n, string.format("%d", nb)}`)
 // atomic round trip: it counts the attempt, sets the week's retry time to
 // now + min(base·2^(attempts-1), max) and releases the holder's claim. A
 // permanent failure passes base == max to wait the longest at once.
-func (s *Store) FailDigest(ctx context.Context, ws, channel, week, holder string, now time.Time, base, max time.Duration) (DigestFailure, error) {
+func (s *Store) FailDigest(ctx context.Context, ws, channel, week, holder string, now time.Time, base, max time.Duration) (record.DigestFailure, error) {
 	op := fmt.Sprintf("record failed digest %s for %s", week, channel)
 	if err := checkWorkspace(ws); err != nil {
-		return DigestFailure{}, fmt.Errorf("%s: %w", op, err)
+		return record.DigestFailure{}, fmt.Errorf("%s: %w", op, err)
 	}
 	keys := []string{s.digestClaimKey(ws, channel, week), s.digestKey(ws, channel, week, "retry"), s.digestKey(ws, channel, week, "fails")}
 	v, err := failDigestScript.Run(ctx, s.rdb, keys, holder, ms(now), base.Milliseconds(), max.Milliseconds(), digestRecordTTL.Milliseconds()).Slice()
 	if err != nil {
-		return DigestFailure{}, wrap(op, err)
+		return record.DigestFailure{}, wrap(op, err)
 	}
 	n, _ := v[0].(int64)
 	var nb int64
 	if str, ok := v[1].(string); ok {
 		_, _ = fmt.Sscan(str, &nb)
 	}
-	return DigestFailure{Attempts: int(n), RetryAt: time.UnixMilli(nb).UTC()}, nil
+	return record.DigestFailure{Attempts: int(n), RetryAt: time.UnixMilli(nb).UTC()}, nil
 }
 
 // ClaimDigestNotice reports whether the caller is the first to claim
@@ -175,7 +167,7 @@ func (s *Store) MarkDigestMissed(ctx context.Context, ws, channel, week string) 
 // RecordDigest records the week's post (so it is never repeated) and the
 // channel's last post, in one transaction. Manual posts only update the
 // last post: they never replace the scheduled one.
-func (s *Store) RecordDigest(ctx context.Context, ws, channel string, p DigestPost) error {
+func (s *Store) RecordDigest(ctx context.Context, ws, channel string, p record.DigestPost) error {
 	b, err := json.Marshal(p)
 	if err != nil {
 		return fmt.Errorf("record digest: %w", err)
@@ -192,15 +184,15 @@ func (s *Store) RecordDigest(ctx context.Context, ws, channel string, p DigestPo
 
 // DigestPosted returns the scheduled post recorded for a channel's week;
 // ErrNotFound if none.
-func (s *Store) DigestPosted(ctx context.Context, ws, channel, week string) (DigestPost, error) {
+func (s *Store) DigestPosted(ctx context.Context, ws, channel, week string) (record.DigestPost, error) {
 	return s.readDigestPost(s.rdb.Get(ctx, s.digestPostedKey(ws, channel, week)), "read digest "+week+" for "+channel)
 }
 
 // LastDigest returns the channel's last digest post; ErrNotFound if none.
-func (s *Store) LastDigest(ctx context.Context, ws, channel string) (DigestPost, error) {
+func (s *Store) LastDigest(ctx context.Context, ws, channel string) (record.DigestPost, error) {
 	return s.readDigestPost(s.rdb.HGet(ctx, s.digestLastKey(ws), channel), "read last digest")
 }
 
-func (s *Store) readDigestPost(cmd *redis.StringCmd, op string) (DigestPost, error) {
-	return readJSON[DigestPost](cmd, op)
+func (s *Store) readDigestPost(cmd *redis.StringCmd, op string) (record.DigestPost, error) {
+	return readJSON[record.DigestPost](cmd, op)
 }

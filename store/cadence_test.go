@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/outcomebot/outcomebot/store/storetest"
 )
 
@@ -14,7 +15,7 @@ const week = "2026-W45"
 
 func TestClaimDigestStates(t *testing.T) {
 	s, ctx := storetest.New(t), ctxT(t)
-	claim := func(holder string, now time.Time) store.DigestClaim {
+	claim := func(holder string, now time.Time) record.DigestClaim {
 		t.Helper()
 		c, err := s.ClaimDigestAt(ctx, ws, "C1", week, holder, time.Minute, now)
 		if err != nil {
@@ -22,44 +23,44 @@ func TestClaimDigestStates(t *testing.T) {
 		}
 		return c
 	}
-	if got := claim("a", t0); got != store.DigestClaimed {
+	if got := claim("a", t0); got != record.DigestClaimed {
 		t.Fatalf("first claim: %s", got)
 	}
-	if got := claim("b", t0); got != store.DigestHeld {
+	if got := claim("b", t0); got != record.DigestHeld {
 		t.Fatalf("claim while a holds it: %s", got)
 	}
 	if err := s.ReleaseDigest(ctx, ws, "C1", week, "b"); err != nil { // not b's: no effect
 		t.Fatal(err)
 	}
-	if got := claim("b", t0); got != store.DigestHeld {
+	if got := claim("b", t0); got != record.DigestHeld {
 		t.Fatalf("claim after a foreign release: %s", got)
 	}
 	if err := s.ReleaseDigest(ctx, ws, "C1", week, "a"); err != nil {
 		t.Fatal(err)
 	}
-	if got := claim("b", t0); got != store.DigestClaimed {
+	if got := claim("b", t0); got != record.DigestClaimed {
 		t.Fatalf("claim after release: %s", got)
 	}
-	if err := s.RecordDigest(ctx, ws, "C1", store.DigestPost{Week: week, At: t0, MessageID: "m1"}); err != nil {
+	if err := s.RecordDigest(ctx, ws, "C1", record.DigestPost{Week: week, At: t0, MessageID: "m1"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.ReleaseDigest(ctx, ws, "C1", week, "b"); err != nil {
 		t.Fatal(err)
 	}
-	if got := claim("c", t0); got != store.DigestAlreadyPosted {
+	if got := claim("c", t0); got != record.DigestAlreadyPosted {
 		t.Fatalf("claim after record: %s", got)
 	}
-	if ok, err := s.ClaimDigest(ctx, ws, "C1", week, "c", time.Minute); ok || err != nil {
+	if ok, err := storetest.ClaimDigest(ctx, s, ws, "C1", week, "c", time.Minute); ok || err != nil {
 		t.Fatalf("ClaimDigest after record = %v, %v", ok, err)
 	}
-	if ok, err := s.ClaimDigest(ctx, ws, "C1", "2026-W46", "c", time.Minute); !ok || err != nil {
+	if ok, err := storetest.ClaimDigest(ctx, s, ws, "C1", "2026-W46", "c", time.Minute); !ok || err != nil {
 		t.Fatalf("ClaimDigest of another week = %v, %v", ok, err)
 	}
 	p, err := s.DigestPosted(ctx, ws, "C1", week)
 	if err != nil || p.MessageID != "m1" || !p.At.Equal(t0) {
 		t.Fatalf("DigestPosted = %+v, %v", p, err)
 	}
-	if _, err := s.DigestPosted(ctx, ws, "C2", week); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.DigestPosted(ctx, ws, "C2", week); !errors.Is(err, record.ErrNotFound) {
 		t.Fatalf("DigestPosted of an unposted channel: %v", err)
 	}
 }
@@ -68,14 +69,14 @@ func TestClaimDigestStates(t *testing.T) {
 // claim once the lease (a real Redis TTL) ends.
 func TestClaimDigestLeaseEnds(t *testing.T) {
 	s, ctx := storetest.New(t), ctxT(t)
-	if c, err := s.ClaimDigestAt(ctx, ws, "C1", week, "dead", 200*time.Millisecond, t0); c != store.DigestClaimed || err != nil {
+	if c, err := s.ClaimDigestAt(ctx, ws, "C1", week, "dead", 200*time.Millisecond, t0); c != record.DigestClaimed || err != nil {
 		t.Fatalf("claim: %s, %v", c, err)
 	}
-	if c, _ := s.ClaimDigestAt(ctx, ws, "C1", week, "live", time.Minute, t0); c != store.DigestHeld {
+	if c, _ := s.ClaimDigestAt(ctx, ws, "C1", week, "live", time.Minute, t0); c != record.DigestHeld {
 		t.Fatalf("claim during the lease: %s", c)
 	}
 	time.Sleep(250 * time.Millisecond)
-	if c, err := s.ClaimDigestAt(ctx, ws, "C1", week, "live", time.Minute, t0); c != store.DigestClaimed || err != nil {
+	if c, err := s.ClaimDigestAt(ctx, ws, "C1", week, "live", time.Minute, t0); c != record.DigestClaimed || err != nil {
 		t.Fatalf("claim after the lease: %s, %v", c, err)
 	}
 }
@@ -93,7 +94,7 @@ func TestClaimDigestConcurrent(t *testing.T) {
 			if err != nil {
 				t.Error(err)
 			}
-			if c == store.DigestClaimed {
+			if c == record.DigestClaimed {
 				mu.Lock()
 				won++
 				mu.Unlock()
@@ -112,7 +113,7 @@ func TestFailDigestBacksOff(t *testing.T) {
 	now := t0
 	wantDelay := []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute, 5 * time.Minute, 5 * time.Minute}
 	for i, want := range wantDelay {
-		if c, err := s.ClaimDigestAt(ctx, ws, "C1", week, "a", time.Minute, now); c != store.DigestClaimed || err != nil {
+		if c, err := s.ClaimDigestAt(ctx, ws, "C1", week, "a", time.Minute, now); c != record.DigestClaimed || err != nil {
 			t.Fatalf("attempt %d: claim %s, %v", i+1, c, err)
 		}
 		f, err := s.FailDigest(ctx, ws, "C1", week, "a", now, base, max)
@@ -122,25 +123,25 @@ func TestFailDigestBacksOff(t *testing.T) {
 		if f.Attempts != i+1 || !f.RetryAt.Equal(now.Add(want)) {
 			t.Fatalf("attempt %d: %+v, want retry at %s", i+1, f, now.Add(want))
 		}
-		if c, _ := s.ClaimDigestAt(ctx, ws, "C1", week, "b", time.Minute, f.RetryAt.Add(-time.Millisecond)); c != store.DigestBackingOff {
+		if c, _ := s.ClaimDigestAt(ctx, ws, "C1", week, "b", time.Minute, f.RetryAt.Add(-time.Millisecond)); c != record.DigestBackingOff {
 			t.Fatalf("attempt %d: claim before the retry time: %s", i+1, c)
 		}
 		now = f.RetryAt
 	}
 	// A permanent failure waits the longest at once, and only the holder's
 	// own claim is released.
-	if c, _ := s.ClaimDigestAt(ctx, ws, "C2", week, "a", time.Minute, now); c != store.DigestClaimed {
+	if c, _ := s.ClaimDigestAt(ctx, ws, "C2", week, "a", time.Minute, now); c != record.DigestClaimed {
 		t.Fatalf("claim C2: %s", c)
 	}
 	f, err := s.FailDigest(ctx, ws, "C2", week, "other", now, max, max)
 	if err != nil || f.Attempts != 1 || !f.RetryAt.Equal(now.Add(max)) {
 		t.Fatalf("permanent failure: %+v, %v", f, err)
 	}
-	if c, _ := s.ClaimDigestAt(ctx, ws, "C2", week, "b", time.Minute, now.Add(2*max)); c != store.DigestHeld {
+	if c, _ := s.ClaimDigestAt(ctx, ws, "C2", week, "b", time.Minute, now.Add(2*max)); c != record.DigestHeld {
 		t.Fatalf("a's claim must survive another holder's failure: %s", c)
 	}
 	// ClaimDigest (no time) ignores the retry time.
-	if ok, _ := s.ClaimDigest(ctx, ws, "C1", week, "b", time.Minute); !ok {
+	if ok, _ := storetest.ClaimDigest(ctx, s, ws, "C1", week, "b", time.Minute); !ok {
 		t.Fatal("ClaimDigest should ignore the retry time")
 	}
 }
@@ -153,7 +154,7 @@ func TestDigestNoticeAndMissedOnce(t *testing.T) {
 			t.Fatalf("notice %d = %v, %v; want %v", i, ok, err, want)
 		}
 	}
-	if err := s.RecordDigest(ctx, ws, "C2", store.DigestPost{Week: week, At: t0, MessageID: "m1"}); err != nil {
+	if err := s.RecordDigest(ctx, ws, "C2", record.DigestPost{Week: week, At: t0, MessageID: "m1"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -173,20 +174,20 @@ func TestDigestNoticeAndMissedOnce(t *testing.T) {
 // the week's scheduled record.
 func TestRecordDigestManual(t *testing.T) {
 	s, ctx := storetest.New(t), ctxT(t)
-	if err := s.RecordDigest(ctx, ws, "C1", store.DigestPost{Week: week, At: t0, MessageID: "m1", Manual: true}); err != nil {
+	if err := s.RecordDigest(ctx, ws, "C1", record.DigestPost{Week: week, At: t0, MessageID: "m1", Manual: true}); err != nil {
 		t.Fatal(err)
 	}
-	if c, _ := s.ClaimDigestAt(ctx, ws, "C1", week, "a", time.Minute, t0); c != store.DigestClaimed {
+	if c, _ := s.ClaimDigestAt(ctx, ws, "C1", week, "a", time.Minute, t0); c != record.DigestClaimed {
 		t.Fatalf("a manual post must not take the week: %s", c)
 	}
 	last, err := s.LastDigest(ctx, ws, "C1")
 	if err != nil || !last.Manual || last.MessageID != "m1" {
 		t.Fatalf("LastDigest = %+v, %v", last, err)
 	}
-	if _, err := s.LastDigest(ctx, ws, "C9"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.LastDigest(ctx, ws, "C9"); !errors.Is(err, record.ErrNotFound) {
 		t.Fatalf("LastDigest of a channel never posted: %v", err)
 	}
-	if err := s.RecordDigest(ctx, ws, "C1", store.DigestPost{Week: week, At: t0.Add(time.Hour), MessageID: "m2", Late: true}); err != nil {
+	if err := s.RecordDigest(ctx, ws, "C1", record.DigestPost{Week: week, At: t0.Add(time.Hour), MessageID: "m2", Late: true}); err != nil {
 		t.Fatal(err)
 	}
 	if p, err := s.DigestPosted(ctx, ws, "C1", week); err != nil || p.MessageID != "m2" || !p.Late {
@@ -208,7 +209,7 @@ func TestClaimDigestUnavailable(t *testing.T) {
 	ctx := ctxT(t)
 	closed := store.New(storetest.Client(t), store.Options{Prefix: s.Prefix()})
 	_ = closed.Close()
-	if _, err := closed.ClaimDigestAt(ctx, ws, "C1", week, "a", time.Minute, t0); !errors.Is(err, store.ErrUnavailable) {
+	if _, err := closed.ClaimDigestAt(ctx, ws, "C1", week, "a", time.Minute, t0); !errors.Is(err, record.ErrUnavailable) {
 		t.Fatalf("claim on a closed client: %v", err)
 	}
 }

@@ -11,7 +11,9 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/outcomebot/outcomebot/store/redisproc"
+	"github.com/outcomebot/outcomebot/store/storetest"
 )
 
 // TestThreeMasterCluster starts a real 3-master Redis Cluster on loopback
@@ -73,49 +75,49 @@ func exerciseStore(t *testing.T, ctx context.Context, s *store.Store, w string) 
 		}
 	}
 	for _, k := range []string{"pos", "infra"} {
-		step("create outcome", s.CreateOutcome(ctx, w, store.Outcome{Key: k, Title: k, Status: store.OutcomeActive, CreatedAt: at}))
+		step("create outcome", s.CreateOutcome(ctx, w, record.Outcome{Key: k, Title: k, Status: record.OutcomeActive, CreatedAt: at}))
 	}
-	step("update outcome", s.UpdateOutcome(ctx, w, store.Outcome{Key: "pos", Title: "POS", Status: store.OutcomeActive, ITChannel: "CIT"}, "U0", at))
+	step("update outcome", s.UpdateOutcome(ctx, w, record.Outcome{Key: "pos", Title: "POS", Status: record.OutcomeActive, ITChannel: "CIT"}, "U0", at))
 	_, err := s.ListOutcomes(ctx, w)
 	step("list outcomes", err)
 	for i, o := range []string{"pos", "infra", "", "pos"} {
 		_, err = s.Tag(ctx, w, "INC1", o, "U1", "note", at.Add(time.Duration(i)*time.Minute))
 		step("tag "+o, err)
 	}
-	_, err = s.Intake(ctx, w, []store.IntakeItem{
+	_, err = s.Intake(ctx, w, []record.IntakeItem{
 		{Ref: "INC2", Title: "Till 4 offline", Source: "servicenow", Outcome: "infra", Opened: at.Add(-time.Hour)},
 		{Ref: "OPS-7", Title: "VPN", Source: "jira"},
-	}, store.IntakeOptions{Actor: "servicenow", At: at.Add(time.Minute), Run: "run1"})
+	}, record.IntakeOptions{Actor: "servicenow", At: at.Add(time.Minute), Run: "run1"})
 	step("intake", err)
 	step("end import run", s.EndImportRun(ctx, w, "run1"))
 	_, err = s.GetRequests(ctx, w, []string{"INC1", "INC2", "OPS-7"})
 	step("get requests", err)
 	_, err = s.RequestsReceived(ctx, w, at.Add(-2*time.Hour), at.Add(time.Hour))
 	step("requests received", err)
-	e, err := s.Escalate(ctx, w, store.Escalation{Ref: "INC1", Outcome: "pos", RaisedBy: "U1", RaisedAt: at})
+	e, err := s.Escalate(ctx, w, record.Escalation{Ref: "INC1", Outcome: "pos", RaisedBy: "U1", RaisedAt: at})
 	step("escalate", err)
-	e2, _, err := s.EscalateRequest(ctx, w, store.Escalation{Ref: "INC2", RaisedBy: "U1", RaisedAt: at.Add(time.Minute)})
+	e2, _, err := s.EscalateRequest(ctx, w, record.Escalation{Ref: "INC2", RaisedBy: "U1", RaisedAt: at.Add(time.Minute)})
 	step("escalate request", err)
 	_, _, err = s.ClaimReminder(ctx, w, e.N, 1, at.Add(time.Hour))
 	step("claim reminder", err)
 	step("set message", s.SetEscalationMessage(ctx, w, e.N, "card", "CIT", "1.2"))
-	_, _, err = s.Ack(ctx, w, e.N, "U2", "", at.Add(time.Hour))
+	_, _, err = storetest.Ack(ctx, s, w, e.N, "U2", "", at.Add(time.Hour))
 	step("ack", err)
-	_, _, err = s.Resolve(ctx, w, e.N, "U2", "", at.Add(2*time.Hour))
+	_, _, err = storetest.Resolve(ctx, s, w, e.N, "U2", "", at.Add(2*time.Hour))
 	step("resolve", err)
-	_, err = s.ListEscalations(ctx, w, store.EscalationFilter{OpenOnly: true})
+	_, err = s.ListEscalations(ctx, w, record.EscalationFilter{OpenOnly: true})
 	step("list escalations", err)
 	_, err = s.EscalationsByRef(ctx, w)
 	step("escalations by ref", err)
-	_, err = s.Grant(ctx, w, "U2", store.RoleITLead, "U0", at)
+	_, err = s.Grant(ctx, w, "U2", record.RoleITLead, "U0", at)
 	step("grant", err)
 	_, err = s.RoleMembers(ctx, w)
 	step("role members", err)
-	_, err = s.Subscribe(ctx, w, store.Subscription{Channel: "CLEAD", TZ: "Europe/Berlin", By: "U0", At: at})
+	_, err = storetest.Subscribe(ctx, s, w, record.Subscription{Channel: "CLEAD", TZ: "Europe/Berlin", By: "U0", At: at})
 	step("subscribe", err)
-	_, err = s.ClaimDigest(ctx, w, "CLEAD", "2026-W45", "replica-1", time.Minute)
+	_, err = storetest.ClaimDigest(ctx, s, w, "CLEAD", "2026-W45", "replica-1", time.Minute)
 	step("claim digest", err)
-	step("record digest", s.RecordDigest(ctx, w, "CLEAD", store.DigestPost{Week: "2026-W45", At: at, MessageID: "m1"}))
+	step("record digest", s.RecordDigest(ctx, w, "CLEAD", record.DigestPost{Week: "2026-W45", At: at, MessageID: "m1"}))
 	_, err = s.LastDigest(ctx, w, "CLEAD")
 	step("last digest", err)
 	_, err = s.ClaimTriage(ctx, w, "CTRIAGE", "2026-W45", "replica-1", time.Minute)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/outcomebot/outcomebot/store/storetest"
 )
 
@@ -23,7 +24,7 @@ func TestClusterSlots(t *testing.T) {
 		}
 	}
 	mustOutcomes(t, s, "pos", "infra")
-	step("update outcome", s.UpdateOutcome(ctx, ws, store.Outcome{Key: "pos", Title: "POS"}, "U0", at))
+	step("update outcome", s.UpdateOutcome(ctx, ws, record.Outcome{Key: "pos", Title: "POS"}, "U0", at))
 	_, err := s.GetOutcome(ctx, ws, "pos")
 	step("get outcome", err)
 	_, err = s.ListOutcomes(ctx, ws)
@@ -34,7 +35,7 @@ func TestClusterSlots(t *testing.T) {
 	}
 	_, err = s.GetRequest(ctx, ws, "INC1")
 	step("get request", err)
-	e, err := s.Escalate(ctx, ws, store.Escalation{Ref: "INC1", Outcome: "pos", RaisedBy: "U1", RaisedAt: at})
+	e, err := s.Escalate(ctx, ws, record.Escalation{Ref: "INC1", Outcome: "pos", RaisedBy: "U1", RaisedAt: at})
 	step("escalate", err)
 	_, _, err = s.ClaimReminder(ctx, ws, e.N, 1, at.Add(time.Hour))
 	step("claim reminder", err)
@@ -44,32 +45,32 @@ func TestClusterSlots(t *testing.T) {
 	_, err = s.Pace(ctx, ws, at, store.Limit{Name: "slack:ws", Interval: time.Second, Burst: 2},
 		store.Limit{Name: "slack:ch:C9", Interval: time.Second, Burst: 2})
 	step("pace", err)
-	_, _, _, err = s.Settle(ctx, ws, store.Settlement{N: e.N, Actor: "U2", At: at.Add(time.Hour), Roles: []string{store.RoleITLead}})
+	_, _, _, err = s.Settle(ctx, ws, record.Settlement{N: e.N, Actor: "U2", At: at.Add(time.Hour), Roles: []string{record.RoleITLead}})
 	if err == nil {
 		t.Error("settle by a user without the role succeeded")
 	}
-	_, o, _, err := s.Settle(ctx, ws, store.Settlement{N: e.N, Actor: "U2", At: at.Add(time.Hour)})
+	_, o, _, err := s.Settle(ctx, ws, record.Settlement{N: e.N, Actor: "U2", At: at.Add(time.Hour)})
 	step("ack (settle)", err)
 	if o.Key != "pos" {
 		t.Errorf("settle on cluster read outcome %+v", o)
 	}
-	_, _, err = s.Resolve(ctx, ws, e.N, "U2", "", at.Add(2*time.Hour))
+	_, _, err = storetest.Resolve(ctx, s, ws, e.N, "U2", "", at.Add(2*time.Hour))
 	step("resolve", err)
 	_, err = s.GetEscalation(ctx, ws, e.N)
 	step("get escalation", err)
-	_, err = s.ListEscalations(ctx, ws, store.EscalationFilter{RaisedBy: "U1"})
+	_, err = s.ListEscalations(ctx, ws, record.EscalationFilter{RaisedBy: "U1"})
 	step("list escalations", err)
-	_, err = s.Grant(ctx, ws, "U2", store.RoleITLead, "U0", at)
+	_, err = s.Grant(ctx, ws, "U2", record.RoleITLead, "U0", at)
 	step("grant", err)
-	_, err = s.Revoke(ctx, ws, "U2", store.RoleITLead, "U0", at)
+	_, err = s.Revoke(ctx, ws, "U2", record.RoleITLead, "U0", at)
 	step("revoke", err)
 	_, err = s.UserRoles(ctx, ws, "U2")
 	step("user roles", err)
 	_, err = s.RoleMembers(ctx, ws)
 	step("role members", err)
-	_, err = s.Subscribe(ctx, ws, store.Subscription{Channel: "C1", TZ: "UTC", By: "U0", At: at})
+	_, err = storetest.Subscribe(ctx, s, ws, record.Subscription{Channel: "C1", TZ: "UTC", By: "U0", At: at})
 	step("subscribe", err)
-	_, err = s.ChangeSubscription(ctx, ws, store.SubscriptionChange{Channel: "C1", TZ: "Europe/Berlin", By: "U0", At: at})
+	_, err = s.ChangeSubscription(ctx, ws, record.SubscriptionChange{Channel: "C1", TZ: "Europe/Berlin", By: "U0", At: at})
 	step("change subscription", err)
 	_, err = s.ListSubscriptions(ctx, ws)
 	step("list subscriptions", err)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -76,7 +77,7 @@ func readJSON[T any](cmd *redis.StringCmd, op string) (T, error) {
 	var v T
 	b, err := cmd.Bytes()
 	if errors.Is(err, redis.Nil) {
-		return v, fmt.Errorf("%s: %w", op, ErrNotFound)
+		return v, fmt.Errorf("%s: %w", op, record.ErrNotFound)
 	}
 	if err != nil {
 		return v, wrap(op, err)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -34,26 +35,26 @@ type digestRecords struct {
 // window from any source (by Request.Received: chat, intake or import),
 // with their current outcome. Tags and NewRequests come in time order,
 // Escalations by number.
-func (s *Store) DigestData(ctx context.Context, ws string, from, to time.Time) (DigestData, error) {
+func (s *Store) DigestData(ctx context.Context, ws string, from, to time.Time) (record.DigestData, error) {
 	op := fmt.Sprintf("read digest data %s..%s", from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339))
 	if err := checkWorkspace(ws); err != nil {
-		return DigestData{}, fmt.Errorf("%s: %w", op, err)
+		return record.DigestData{}, fmt.Errorf("%s: %w", op, err)
 	}
 	idx, err := s.readDigestIndexes(ctx, ws, from, to)
 	if err != nil {
-		return DigestData{}, wrap(op, err)
+		return record.DigestData{}, wrap(op, err)
 	}
 	rec, err := s.readDigestRecords(ctx, ws, idx)
 	if err != nil {
-		return DigestData{}, wrap(op, err)
+		return record.DigestData{}, wrap(op, err)
 	}
-	d := DigestData{
+	d := record.DigestData{
 		From:        from,
 		To:          to,
 		Outcomes:    collectOutcomes(rec.outcomes),
 		OpenTagged:  make(map[string]int, len(rec.openTagged)),
 		Tags:        decodeTagEvents(idx.tags.Val()),
-		NewRequests: make([]Request, 0, len(rec.newRequests)),
+		NewRequests: make([]record.Request, 0, len(rec.newRequests)),
 		Escalations: collectEscalations(rec.escalations),
 	}
 	for i, key := range idx.outcomes.Val() {

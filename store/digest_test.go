@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/outcomebot/outcomebot/store/storetest"
 )
 
@@ -16,7 +17,7 @@ func digestFixture(t *testing.T) *store.Store {
 	week := 7 * 24 * time.Hour
 	old, late := t0.Add(-30*24*time.Hour), t0.Add(week+24*time.Hour)
 	for _, k := range []string{"pos", "infra", "idle"} {
-		if err := s.CreateOutcome(ctx, ws, store.Outcome{Key: k, Title: k, CreatedAt: old}); err != nil {
+		if err := s.CreateOutcome(ctx, ws, record.Outcome{Key: k, Title: k, CreatedAt: old}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -26,19 +27,19 @@ func digestFixture(t *testing.T) *store.Store {
 		}
 	}
 	raise := func(ref string, at time.Time) int64 {
-		e, err := s.Escalate(ctx, ws, store.Escalation{Ref: ref, RaisedBy: "U1", RaisedAt: at})
+		e, err := s.Escalate(ctx, ws, record.Escalation{Ref: ref, RaisedBy: "U1", RaisedAt: at})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return e.N
 	}
 	ack := func(n int64, at time.Time) {
-		if _, _, err := s.Ack(ctx, ws, n, "U2", "", at); err != nil {
+		if _, _, err := storetest.Ack(ctx, s, ws, n, "U2", "", at); err != nil {
 			t.Fatal(err)
 		}
 	}
 	resolve := func(n int64, at time.Time) {
-		if _, _, err := s.Resolve(ctx, ws, n, "U2", "", at); err != nil {
+		if _, _, err := storetest.Resolve(ctx, s, ws, n, "U2", "", at); err != nil {
 			t.Fatal(err)
 		}
 	}

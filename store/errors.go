@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -18,7 +19,7 @@ func wrap(op string, err error) error {
 		return nil
 	}
 	if unavailable(err) {
-		return fmt.Errorf("%s: %w: %w", op, ErrUnavailable, err)
+		return fmt.Errorf("%s: %w: %w", op, record.ErrUnavailable, err)
 	}
 	return fmt.Errorf("%s: %w", op, err)
 }

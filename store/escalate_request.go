@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 var scriptEscalateRequest = loadScript("escalate_request.lua")
@@ -14,14 +16,14 @@ var scriptEscalateRequest = loadScript("escalate_request.lua")
 // outcome, in one atomic round trip. An unknown or untagged request gives
 // ErrUntagged; an outcome that vanished ErrNotFound; an archived one
 // ErrArchived; in each case nothing changes. e.Outcome is ignored.
-func (s *Store) EscalateRequest(ctx context.Context, ws string, e Escalation) (Escalation, Outcome, error) {
+func (s *Store) EscalateRequest(ctx context.Context, ws string, e record.Escalation) (record.Escalation, record.Outcome, error) {
 	op := "escalate " + e.Ref
 	if err := checkWorkspace(ws); err != nil {
-		return Escalation{}, Outcome{}, fmt.Errorf("%s: %w", op, err)
+		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: %w", op, err)
 	}
 	v, err := s.run(ctx, ws, true, s.escalateRequestCall(ws, e, newOpID()))
 	if err != nil {
-		return Escalation{}, Outcome{}, wrap(op, err)
+		return record.Escalation{}, record.Outcome{}, wrap(op, err)
 	}
 	arr, _ := v.([]any)
 	status := ""
@@ -30,21 +32,21 @@ func (s *Store) EscalateRequest(ctx context.Context, ws string, e Escalation) (E
 	}
 	switch {
 	case status == "untagged":
-		return Escalation{}, Outcome{}, fmt.Errorf("%s: %w", op, ErrUntagged)
+		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: %w", op, record.ErrUntagged)
 	case status == "nooutcome" && len(arr) > 1:
-		return Escalation{}, Outcome{}, fmt.Errorf("%s: outcome %v: %w", op, arr[1], ErrNotFound)
+		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: outcome %v: %w", op, arr[1], record.ErrNotFound)
 	case status == "archived" && len(arr) > 1:
 		o, _ := arr[1].(string)
-		return Escalation{}, Outcome{Key: o, Status: OutcomeArchived}, fmt.Errorf("%s: %w", op, ErrArchived)
+		return record.Escalation{}, record.Outcome{Key: o, Status: record.OutcomeArchived}, fmt.Errorf("%s: %w", op, record.ErrArchived)
 	case status != "ok" || len(arr) < 3:
-		return Escalation{}, Outcome{}, fmt.Errorf("%s: unexpected reply %v", op, v)
+		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: unexpected reply %v", op, v)
 	}
 	n, _ := arr[1].(int64)
 	o := outcomeFromMap(pairs(arr[2]))
 	e.Outcome = o.Key
-	stored := Escalation{
+	stored := record.Escalation{
 		N: n, Ref: e.Ref, Outcome: o.Key, Reason: e.Reason,
-		RaisedBy: e.RaisedBy, RaisedIn: e.RaisedIn, RaisedAt: fromMS(msArg(e.RaisedAt)), State: StateOpen,
+		RaisedBy: e.RaisedBy, RaisedIn: e.RaisedIn, RaisedAt: fromMS(msArg(e.RaisedAt)), State: record.StateOpen,
 		CardChannel: e.CardChannel, CardID: e.CardID, AnnounceChannel: e.AnnounceChannel, AnnounceID: e.AnnounceID,
 	}
 	return stored, o, nil
@@ -54,7 +56,7 @@ func (s *Store) EscalateRequest(ctx context.Context, ws string, e Escalation) (E
 // the client sends it again (go-redis retries a pipeline after a network
 // error even when Redis already ran it), the script answers with the
 // escalation the first run raised instead of raising a second one.
-func (s *Store) escalateRequestCall(ws string, e Escalation, opID string) call {
+func (s *Store) escalateRequestCall(ws string, e record.Escalation, opID string) call {
 	k := s.keys(ws)
 	c := s.escalateCall(ws, e)
 	c.script = scriptEscalateRequest

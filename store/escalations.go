@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -22,29 +23,29 @@ const defaultListLimit = 50
 // record. Only the raise fields of e (Ref, Outcome, Reason, RaisedBy,
 // RaisedIn, RaisedAt, and the message locations) are kept; N and State are
 // assigned. One atomic round trip.
-func (s *Store) Escalate(ctx context.Context, ws string, e Escalation) (Escalation, error) {
+func (s *Store) Escalate(ctx context.Context, ws string, e record.Escalation) (record.Escalation, error) {
 	if err := checkWorkspace(ws); err != nil {
-		return Escalation{}, fmt.Errorf("escalate %s: %w", e.Ref, err)
+		return record.Escalation{}, fmt.Errorf("escalate %s: %w", e.Ref, err)
 	}
 	v, err := s.run(ctx, ws, true, s.escalateCall(ws, e))
 	if err != nil {
-		return Escalation{}, wrap("escalate "+e.Ref, err)
+		return record.Escalation{}, wrap("escalate "+e.Ref, err)
 	}
 	n, ok := v.(int64)
 	if !ok {
-		return Escalation{}, fmt.Errorf("escalate %s: unexpected reply %T", e.Ref, v)
+		return record.Escalation{}, fmt.Errorf("escalate %s: unexpected reply %T", e.Ref, v)
 	}
-	return Escalation{
+	return record.Escalation{
 		N: n, Ref: e.Ref, Outcome: e.Outcome, Reason: e.Reason,
 		RaisedBy: e.RaisedBy, RaisedIn: e.RaisedIn, RaisedAt: fromMS(msArg(e.RaisedAt)),
-		State:       StateOpen,
+		State:       record.StateOpen,
 		CardChannel: e.CardChannel, CardID: e.CardID,
 		AnnounceChannel: e.AnnounceChannel, AnnounceID: e.AnnounceID,
 	}, nil
 }
 
 // escalateCall builds the escalate script invocation.
-func (s *Store) escalateCall(ws string, e Escalation) call {
+func (s *Store) escalateCall(ws string, e record.Escalation) call {
 	k := s.keys(ws)
 	at := msArg(e.RaisedAt)
 	return call{
@@ -59,41 +60,23 @@ func (s *Store) escalateCall(ws string, e Escalation) call {
 	}
 }
 
-// Ack acknowledges an open escalation and reports whether this caller was
-// first, in one atomic round trip. Unknown → ErrNotFound; resolved → the
-// record and ErrResolved; already acknowledged → the record and false, with
-// nothing changed; otherwise ack by/at/note are recorded, the state becomes
-// acknowledged, and the result is the new record and true.
-func (s *Store) Ack(ctx context.Context, ws string, n int64, actor, note string, at time.Time) (Escalation, bool, error) {
-	e, _, first, err := s.settle(ctx, ws, Settlement{N: n, Actor: actor, Note: note, At: at}, false)
-	return e, first, err
-}
-
-// Resolve resolves an escalation (open or acknowledged) and reports whether
-// this caller was first, in one atomic round trip. Unknown → ErrNotFound;
-// already resolved → the record and false, with nothing changed.
-func (s *Store) Resolve(ctx context.Context, ws string, n int64, actor, note string, at time.Time) (Escalation, bool, error) {
-	e, _, first, err := s.settle(ctx, ws, Settlement{N: n, Resolve: true, Actor: actor, Note: note, At: at}, false)
-	return e, first, err
-}
-
 // Settle acknowledges or resolves an escalation as Ack and Resolve do, and
 // in the same atomic round trip checks the actor holds one of st.Roles
 // (when set; otherwise ErrForbidden, checked before anything else, and
 // nothing changes) and reads the escalation's outcome, which is returned
 // too (zero if it is gone). The one call an /ack, /resolve or button press
 // needs.
-func (s *Store) Settle(ctx context.Context, ws string, st Settlement) (Escalation, Outcome, bool, error) {
+func (s *Store) Settle(ctx context.Context, ws string, st record.Settlement) (record.Escalation, record.Outcome, bool, error) {
 	return s.settle(ctx, ws, st, true)
 }
 
-func (s *Store) settle(ctx context.Context, ws string, st Settlement, withOutcome bool) (Escalation, Outcome, bool, error) {
+func (s *Store) settle(ctx context.Context, ws string, st record.Settlement, withOutcome bool) (record.Escalation, record.Outcome, bool, error) {
 	op := fmt.Sprintf("ack E-%d", st.N)
 	if st.Resolve {
 		op = fmt.Sprintf("resolve E-%d", st.N)
 	}
 	if err := checkWorkspace(ws); err != nil {
-		return Escalation{}, Outcome{}, false, fmt.Errorf("%s: %w", op, err)
+		return record.Escalation{}, record.Outcome{}, false, fmt.Errorf("%s: %w", op, err)
 	}
 	k := s.keys(ws)
 	c := call{script: scriptAck, keys: []string{k.audit(), k.escalation(st.N), k.ackedIndex()}}
@@ -108,13 +91,13 @@ func (s *Store) settle(ctx context.Context, ws string, st Settlement, withOutcom
 	c.args = s.auditArgs(st.Actor, msArg(st.At), st.Note, st.N, strings.Join(st.Roles, " "), oprefix)
 	v, err := s.run(ctx, ws, false, c)
 	if err != nil {
-		return Escalation{}, Outcome{}, false, wrap(op, err)
+		return record.Escalation{}, record.Outcome{}, false, wrap(op, err)
 	}
 	status, rec, err := scriptReply(v)
 	if err != nil {
-		return Escalation{}, Outcome{}, false, fmt.Errorf("%s: %w", op, err)
+		return record.Escalation{}, record.Outcome{}, false, fmt.Errorf("%s: %w", op, err)
 	}
-	var o Outcome
+	var o record.Outcome
 	if arr, _ := v.([]any); len(arr) > 2 {
 		if m := pairs(arr[2]); len(m) > 0 {
 			o = outcomeFromMap(m)
@@ -122,27 +105,27 @@ func (s *Store) settle(ctx context.Context, ws string, st Settlement, withOutcom
 	}
 	switch status {
 	case "forbidden":
-		return Escalation{}, Outcome{}, false, fmt.Errorf("%s: %w", op, ErrForbidden)
+		return record.Escalation{}, record.Outcome{}, false, fmt.Errorf("%s: %w", op, record.ErrForbidden)
 	case "notfound":
-		return Escalation{}, Outcome{}, false, fmt.Errorf("%s: %w", op, ErrNotFound)
+		return record.Escalation{}, record.Outcome{}, false, fmt.Errorf("%s: %w", op, record.ErrNotFound)
 	case "resolved":
-		return escalationFromMap(rec), o, false, fmt.Errorf("%s: %w", op, ErrResolved)
+		return escalationFromMap(rec), o, false, fmt.Errorf("%s: %w", op, record.ErrResolved)
 	case "first":
 		return escalationFromMap(rec), o, true, nil
 	case "again":
 		return escalationFromMap(rec), o, false, nil
 	}
-	return Escalation{}, Outcome{}, false, fmt.Errorf("%s: unexpected status %q", op, status)
+	return record.Escalation{}, record.Outcome{}, false, fmt.Errorf("%s: unexpected status %q", op, status)
 }
 
 // ClaimReminder atomically moves E-n's ladder to step if it is still open
 // (not acknowledged or resolved) and below step, recording the step and the
 // time and auditing it; true means this caller must send that step.
 // Otherwise it returns the record and false; unknown → ErrNotFound.
-func (s *Store) ClaimReminder(ctx context.Context, ws string, n int64, step int, at time.Time) (Escalation, bool, error) {
+func (s *Store) ClaimReminder(ctx context.Context, ws string, n int64, step int, at time.Time) (record.Escalation, bool, error) {
 	op := fmt.Sprintf("claim reminder %d of E-%d", step, n)
 	if err := checkWorkspace(ws); err != nil {
-		return Escalation{}, false, fmt.Errorf("%s: %w", op, err)
+		return record.Escalation{}, false, fmt.Errorf("%s: %w", op, err)
 	}
 	k := s.keys(ws)
 	return s.transition(ctx, op, ws, call{
@@ -172,28 +155,28 @@ func (s *Store) ReleaseReminder(ctx context.Context, ws string, n int64, step, r
 		keys:   []string{k.audit(), k.escalation(n)},
 		args:   args,
 	})
-	if err == nil && !released && e.State != "" && e.State != StateOpen {
-		return false, fmt.Errorf("%s: %w", op, ErrNotOpen)
+	if err == nil && !released && e.State != "" && e.State != record.StateOpen {
+		return false, fmt.Errorf("%s: %w", op, record.ErrNotOpen)
 	}
 	return released, err
 }
 
 // transition runs an escalation state script and maps its status: "first"
 // and "claimed" mean this caller changed it.
-func (s *Store) transition(ctx context.Context, op, ws string, c call) (Escalation, bool, error) {
+func (s *Store) transition(ctx context.Context, op, ws string, c call) (record.Escalation, bool, error) {
 	v, err := s.run(ctx, ws, false, c)
 	if err != nil {
-		return Escalation{}, false, wrap(op, err)
+		return record.Escalation{}, false, wrap(op, err)
 	}
 	status, rec, err := scriptReply(v)
 	if err != nil {
-		return Escalation{}, false, fmt.Errorf("%s: %w", op, err)
+		return record.Escalation{}, false, fmt.Errorf("%s: %w", op, err)
 	}
 	switch status {
 	case "notfound":
-		return Escalation{}, false, fmt.Errorf("%s: %w", op, ErrNotFound)
+		return record.Escalation{}, false, fmt.Errorf("%s: %w", op, record.ErrNotFound)
 	case "resolved":
-		return escalationFromMap(rec), false, fmt.Errorf("%s: %w", op, ErrResolved)
+		return escalationFromMap(rec), false, fmt.Errorf("%s: %w", op, record.ErrResolved)
 	case "first", "claimed":
 		return escalationFromMap(rec), true, nil
 	default:
@@ -218,23 +201,23 @@ func (s *Store) SetEscalationMessage(ctx context.Context, ws string, n int64, ki
 		args:   []any{kind + "_channel", channel, kind + "_id", id},
 	})
 	if err == nil && v != int64(1) {
-		err = ErrNotFound
+		err = record.ErrNotFound
 	}
 	return wrap(op, err)
 }
 
 // GetEscalation reads E-n; ErrNotFound if unknown.
-func (s *Store) GetEscalation(ctx context.Context, ws string, n int64) (Escalation, error) {
+func (s *Store) GetEscalation(ctx context.Context, ws string, n int64) (record.Escalation, error) {
 	op := fmt.Sprintf("get E-%d", n)
 	if err := checkWorkspace(ws); err != nil {
-		return Escalation{}, fmt.Errorf("%s: %w", op, err)
+		return record.Escalation{}, fmt.Errorf("%s: %w", op, err)
 	}
 	m, err := s.rdb.HGetAll(ctx, s.keys(ws).escalation(n)).Result()
 	if err == nil && len(m) == 0 {
-		err = ErrNotFound
+		err = record.ErrNotFound
 	}
 	if err != nil {
-		return Escalation{}, wrap(op, err)
+		return record.Escalation{}, wrap(op, err)
 	}
 	return escalationFromMap(m), nil
 }
@@ -242,7 +225,7 @@ func (s *Store) GetEscalation(ctx context.Context, ws string, n int64) (Escalati
 // ListEscalations returns escalations newest first (by raise time), at most
 // f.Limit (default 50). OpenOnly reads the open index, RaisedBy the
 // raiser's index, so neither scans the whole history.
-func (s *Store) ListEscalations(ctx context.Context, ws string, f EscalationFilter) ([]Escalation, error) {
+func (s *Store) ListEscalations(ctx context.Context, ws string, f record.EscalationFilter) ([]record.Escalation, error) {
 	if err := checkWorkspace(ws); err != nil {
 		return nil, fmt.Errorf("list escalations: %w", err)
 	}
@@ -267,8 +250,8 @@ func (s *Store) ListEscalations(ctx context.Context, ws string, f EscalationFilt
 
 // pageEscalations reads index newest first, page numbers at a time, until
 // limit records match f or the index ends.
-func (s *Store) pageEscalations(ctx context.Context, ws, index string, page int64, limit int, f EscalationFilter) ([]Escalation, error) {
-	out := []Escalation{}
+func (s *Store) pageEscalations(ctx context.Context, ws, index string, page int64, limit int, f record.EscalationFilter) ([]record.Escalation, error) {
+	out := []record.Escalation{}
 	for start := int64(0); len(out) < limit; start += page {
 		ns, err := s.rdb.ZRevRange(ctx, index, start, start+page-1).Result()
 		if err != nil {
@@ -298,7 +281,7 @@ func (s *Store) pageEscalations(ctx context.Context, ws, index string, page int6
 
 // readEscalations reads the numbered escalations in one pipeline, in the
 // given order, skipping any that do not exist.
-func (s *Store) readEscalations(ctx context.Context, ws string, ns []string) ([]Escalation, error) {
+func (s *Store) readEscalations(ctx context.Context, ws string, ns []string) ([]record.Escalation, error) {
 	if len(ns) == 0 {
 		return nil, nil
 	}
@@ -317,8 +300,8 @@ func (s *Store) readEscalations(ctx context.Context, ws string, ns []string) ([]
 }
 
 // collectEscalations decodes pipelined HGETALL replies, skipping empty ones.
-func collectEscalations(cmds []*redis.MapStringStringCmd) []Escalation {
-	out := make([]Escalation, 0, len(cmds))
+func collectEscalations(cmds []*redis.MapStringStringCmd) []record.Escalation {
+	out := make([]record.Escalation, 0, len(cmds))
 	for _, c := range cmds {
 		if m := c.Val(); len(m) > 0 {
 			out = append(out, escalationFromMap(m))
@@ -328,9 +311,9 @@ func collectEscalations(cmds []*redis.MapStringStringCmd) []Escalation {
 }
 
 // escalationFromMap decodes an escalation hash; bad fields decode as zero.
-func escalationFromMap(m map[string]string) Escalation {
+func escalationFromMap(m map[string]string) record.Escalation {
 	reminders, _ := strconv.Atoi(m["reminders"])
-	return Escalation{
+	return record.Escalation{
 		N: atoi64(m["n"]), Ref: m["ref"], Outcome: m["outcome"], Reason: m["reason"],
 		RaisedBy: m["raised_by"], RaisedIn: m["raised_in"], RaisedAt: fromMS(m["raised_at"]),
 		State: m["state"],

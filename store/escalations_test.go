@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/outcomebot/outcomebot/store/storetest"
 )
 
@@ -25,9 +26,9 @@ func auditCounts(t *testing.T, s *store.Store) map[string]int {
 	return n
 }
 
-func raise(t *testing.T, s *store.Store, ref, by string, at time.Time) store.Escalation {
+func raise(t *testing.T, s *store.Store, ref, by string, at time.Time) record.Escalation {
 	t.Helper()
-	e, err := s.Escalate(ctxT(t), ws, store.Escalation{
+	e, err := s.Escalate(ctxT(t), ws, record.Escalation{
 		Ref: ref, Outcome: "pos", Reason: "blocked", RaisedBy: by, RaisedIn: "C1", RaisedAt: at,
 	})
 	if err != nil {
@@ -41,7 +42,7 @@ func TestEscalateNumbersAndStores(t *testing.T) {
 	s, ctx := storetest.New(t), ctxT(t)
 	for i := int64(1); i <= 3; i++ {
 		e := raise(t, s, fmt.Sprint("INC", i), "U1", t0.Add(time.Duration(i)*time.Minute))
-		if e.N != i || e.State != store.StateOpen {
+		if e.N != i || e.State != record.StateOpen {
 			t.Fatalf("escalation %d: N=%d state=%q", i, e.N, e.State)
 		}
 		got, err := s.GetEscalation(ctx, ws, i)
@@ -52,7 +53,7 @@ func TestEscalateNumbersAndStores(t *testing.T) {
 			t.Errorf("GetEscalation(%d) = %+v, want %+v", i, got, e)
 		}
 	}
-	if _, err := s.GetEscalation(ctx, ws, 99); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.GetEscalation(ctx, ws, 99); !errors.Is(err, record.ErrNotFound) {
 		t.Errorf("GetEscalation(99): err = %v, want ErrNotFound", err)
 	}
 }
@@ -61,22 +62,22 @@ func TestAck(t *testing.T) {
 	t.Parallel()
 	s, ctx := storetest.New(t), ctxT(t)
 	raise(t, s, "INC1", "U1", t0)
-	e, first, err := s.Ack(ctx, ws, 1, "U2", "on it", t0.Add(time.Hour))
+	e, first, err := storetest.Ack(ctx, s, ws, 1, "U2", "on it", t0.Add(time.Hour))
 	if err != nil || !first {
 		t.Fatalf("first ack: first=%v err=%v", first, err)
 	}
-	if e.State != store.StateAcknowledged || e.AckBy != "U2" || e.AckNote != "on it" || !e.AckAt.Equal(t0.Add(time.Hour)) {
+	if e.State != record.StateAcknowledged || e.AckBy != "U2" || e.AckNote != "on it" || !e.AckAt.Equal(t0.Add(time.Hour)) {
 		t.Errorf("after ack: %+v", e)
 	}
-	again, first, err := s.Ack(ctx, ws, 1, "U3", "me too", t0.Add(2*time.Hour))
+	again, first, err := storetest.Ack(ctx, s, ws, 1, "U3", "me too", t0.Add(2*time.Hour))
 	if err != nil || first {
 		t.Fatalf("second ack: first=%v err=%v", first, err)
 	}
 	if again != e {
 		t.Errorf("second ack changed the record: %+v", again)
 	}
-	_, _, err = s.Ack(ctx, ws, 2, "U2", "", t0)
-	if !errors.Is(err, store.ErrNotFound) || err.Error() != "ack E-2: not found" {
+	_, _, err = storetest.Ack(ctx, s, ws, 2, "U2", "", t0)
+	if !errors.Is(err, record.ErrNotFound) || err.Error() != "ack E-2: not found" {
 		t.Errorf("ack of unknown: err = %v", err)
 	}
 }
@@ -85,14 +86,14 @@ func TestAckResolved(t *testing.T) {
 	t.Parallel()
 	s, ctx := storetest.New(t), ctxT(t)
 	raise(t, s, "INC1", "U1", t0)
-	if _, _, err := s.Resolve(ctx, ws, 1, "U2", "fixed", t0.Add(time.Hour)); err != nil {
+	if _, _, err := storetest.Resolve(ctx, s, ws, 1, "U2", "fixed", t0.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	e, first, err := s.Ack(ctx, ws, 1, "U2", "", t0.Add(2*time.Hour))
-	if !errors.Is(err, store.ErrResolved) || first {
+	e, first, err := storetest.Ack(ctx, s, ws, 1, "U2", "", t0.Add(2*time.Hour))
+	if !errors.Is(err, record.ErrResolved) || first {
 		t.Fatalf("ack of resolved: first=%v err=%v", first, err)
 	}
-	if e.State != store.StateResolved || e.AckBy != "" {
+	if e.State != record.StateResolved || e.AckBy != "" {
 		t.Errorf("ack of resolved changed it: %+v", e)
 	}
 }
@@ -109,7 +110,7 @@ func TestConcurrentAcks(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			actor := fmt.Sprint("U", i)
-			_, first, err := s.Ack(ctx, ws, 1, actor, "", t0.Add(time.Duration(i)*time.Second))
+			_, first, err := storetest.Ack(ctx, s, ws, 1, actor, "", t0.Add(time.Duration(i)*time.Second))
 			if err != nil {
 				errs <- err
 				return
@@ -146,23 +147,23 @@ func TestResolveTwice(t *testing.T) {
 	s, ctx := storetest.New(t), ctxT(t)
 	raise(t, s, "INC1", "U1", t0)
 	raise(t, s, "INC2", "U1", t0)
-	if _, _, err := s.Ack(ctx, ws, 2, "U2", "", t0.Add(time.Minute)); err != nil {
+	if _, _, err := storetest.Ack(ctx, s, ws, 2, "U2", "", t0.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	for _, n := range []int64{1, 2} { // from open, and from acknowledged
-		e, first, err := s.Resolve(ctx, ws, n, "U2", "done", t0.Add(time.Hour))
-		if err != nil || !first || e.State != store.StateResolved || e.ResolvedBy != "U2" || e.ResolveNote != "done" {
+		e, first, err := storetest.Resolve(ctx, s, ws, n, "U2", "done", t0.Add(time.Hour))
+		if err != nil || !first || e.State != record.StateResolved || e.ResolvedBy != "U2" || e.ResolveNote != "done" {
 			t.Fatalf("resolve E-%d: %+v first=%v err=%v", n, e, first, err)
 		}
-		again, first, err := s.Resolve(ctx, ws, n, "U3", "again", t0.Add(2*time.Hour))
+		again, first, err := storetest.Resolve(ctx, s, ws, n, "U3", "again", t0.Add(2*time.Hour))
 		if err != nil || first || again != e {
 			t.Errorf("second resolve E-%d: %+v first=%v err=%v", n, again, first, err)
 		}
 	}
-	if _, _, err := s.Resolve(ctx, ws, 3, "U2", "", t0); !errors.Is(err, store.ErrNotFound) {
+	if _, _, err := storetest.Resolve(ctx, s, ws, 3, "U2", "", t0); !errors.Is(err, record.ErrNotFound) {
 		t.Errorf("resolve unknown: err = %v", err)
 	}
-	open, err := s.ListEscalations(ctx, ws, store.EscalationFilter{OpenOnly: true})
+	open, err := s.ListEscalations(ctx, ws, record.EscalationFilter{OpenOnly: true})
 	if err != nil || len(open) != 0 {
 		t.Errorf("open after resolving all: %v, %v", open, err)
 	}
@@ -190,13 +191,13 @@ func TestClaimReminder(t *testing.T) {
 		}
 	}
 	raise(t, s, "INC2", "U1", t0)
-	if _, _, err := s.Ack(ctx, ws, 2, "U2", "", t0.Add(time.Minute)); err != nil {
+	if _, _, err := storetest.Ack(ctx, s, ws, 2, "U2", "", t0.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	if e, ok, err := s.ClaimReminder(ctx, ws, 2, 1, t0.Add(time.Hour)); err != nil || ok || e.Reminders != 0 {
 		t.Errorf("claim after ack: ok=%v %+v err=%v", ok, e, err)
 	}
-	if _, _, err := s.ClaimReminder(ctx, ws, 3, 1, t0); !errors.Is(err, store.ErrNotFound) {
+	if _, _, err := s.ClaimReminder(ctx, ws, 3, 1, t0); !errors.Is(err, record.ErrNotFound) {
 		t.Errorf("claim unknown: err = %v", err)
 	}
 }
@@ -210,36 +211,36 @@ func TestSettleChecksRoleInTheSameStep(t *testing.T) {
 	s, ctx := storetest.New(t), ctxT(t)
 	mustOutcomes(t, s, "pos")
 	raise(t, s, "INC1", "U1", t0)
-	need := []string{store.RoleITLead, store.RoleAdmin}
+	need := []string{record.RoleITLead, record.RoleAdmin}
 	for _, n := range []int64{1, 99} {
 		for _, resolve := range []bool{false, true} {
-			_, _, _, err := s.Settle(ctx, ws, store.Settlement{N: n, Resolve: resolve, Actor: "UMEMBER", At: t0, Roles: need})
-			if !errors.Is(err, store.ErrForbidden) {
+			_, _, _, err := s.Settle(ctx, ws, record.Settlement{N: n, Resolve: resolve, Actor: "UMEMBER", At: t0, Roles: need})
+			if !errors.Is(err, record.ErrForbidden) {
 				t.Errorf("member settling E-%d (resolve %v): err = %v, want ErrForbidden", n, resolve, err)
 			}
 		}
 	}
-	if e, _ := s.GetEscalation(ctx, ws, 1); e.State != store.StateOpen || e.AckBy != "" {
+	if e, _ := s.GetEscalation(ctx, ws, 1); e.State != record.StateOpen || e.AckBy != "" {
 		t.Fatalf("a refused settle changed E-1: %+v", e)
 	}
-	if _, err := s.Grant(ctx, ws, "UIT", store.RoleITLead, "U0", t0); err != nil {
+	if _, err := s.Grant(ctx, ws, "UIT", record.RoleITLead, "U0", t0); err != nil {
 		t.Fatal(err)
 	}
-	e, o, first, err := s.Settle(ctx, ws, store.Settlement{N: 1, Actor: "UIT", Note: "on it", At: t0.Add(time.Hour), Roles: need})
+	e, o, first, err := s.Settle(ctx, ws, record.Settlement{N: 1, Actor: "UIT", Note: "on it", At: t0.Add(time.Hour), Roles: need})
 	if err != nil || !first || e.AckBy != "UIT" || e.AckNote != "on it" || o.Key != "pos" || o.Title != "pos" {
 		t.Fatalf("it-lead ack: first=%v %+v outcome %+v, %v", first, e, o, err)
 	}
-	if _, _, first, err := s.Settle(ctx, ws, store.Settlement{N: 1, Actor: "UIT", At: t0.Add(2 * time.Hour), Roles: need}); err != nil || first {
+	if _, _, first, err := s.Settle(ctx, ws, record.Settlement{N: 1, Actor: "UIT", At: t0.Add(2 * time.Hour), Roles: need}); err != nil || first {
 		t.Errorf("second ack: first=%v, %v; want false, nil", first, err)
 	}
-	if _, err := s.Revoke(ctx, ws, "UIT", store.RoleITLead, "U0", t0); err != nil {
+	if _, err := s.Revoke(ctx, ws, "UIT", record.RoleITLead, "U0", t0); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, _, err := s.Settle(ctx, ws, store.Settlement{N: 1, Resolve: true, Actor: "UIT", At: t0.Add(3 * time.Hour), Roles: need}); !errors.Is(err, store.ErrForbidden) {
+	if _, _, _, err := s.Settle(ctx, ws, record.Settlement{N: 1, Resolve: true, Actor: "UIT", At: t0.Add(3 * time.Hour), Roles: need}); !errors.Is(err, record.ErrForbidden) {
 		t.Errorf("resolve after the role was revoked: %v, want ErrForbidden", err)
 	}
-	e, _, first, err = s.Settle(ctx, ws, store.Settlement{N: 1, Resolve: true, Actor: "UBOSS", At: t0.Add(4 * time.Hour)})
-	if err != nil || !first || e.State != store.StateResolved || e.ResolvedBy != "UBOSS" {
+	e, _, first, err = s.Settle(ctx, ws, record.Settlement{N: 1, Resolve: true, Actor: "UBOSS", At: t0.Add(4 * time.Hour)})
+	if err != nil || !first || e.State != record.StateResolved || e.ResolvedBy != "UBOSS" {
 		t.Errorf("resolve with no role check (configured admin): first=%v %+v, %v", first, e, err)
 	}
 }
@@ -275,10 +276,10 @@ func TestReleaseReminder(t *testing.T) {
 	if _, ok, err := s.ClaimReminder(ctx, ws, 2, 1, t0.Add(time.Hour)); err != nil || !ok {
 		t.Fatal(ok, err)
 	}
-	if _, _, err := s.Ack(ctx, ws, 2, "U2", "", t0.Add(61*time.Minute)); err != nil {
+	if _, _, err := storetest.Ack(ctx, s, ws, 2, "U2", "", t0.Add(61*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := s.ReleaseReminder(ctx, ws, 2, 1, 5, t0.Add(62*time.Minute)); !errors.Is(err, store.ErrNotOpen) || ok {
+	if ok, err := s.ReleaseReminder(ctx, ws, 2, 1, 5, t0.Add(62*time.Minute)); !errors.Is(err, record.ErrNotOpen) || ok {
 		t.Errorf("release after ack: %v, %v; want ErrNotOpen", ok, err)
 	}
 
@@ -299,7 +300,7 @@ func TestReleaseReminder(t *testing.T) {
 	if ok, err := s.ReleaseReminder(ctx, ws, 3, 1, 1, t0.Add(63*time.Minute)); err != nil || ok {
 		t.Errorf("second failure with 1 retry allowed: %v, %v; want given up (the resend counted once)", ok, err)
 	}
-	if _, err := s.ReleaseReminder(ctx, ws, 9, 1, 5, t0); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.ReleaseReminder(ctx, ws, 9, 1, 5, t0); !errors.Is(err, record.ErrNotFound) {
 		t.Errorf("release unknown: err = %v", err)
 	}
 	if seen := auditCounts(t, s); seen["reminder-retry"] != 3 || seen["reminder-failed"] != 2 {
@@ -321,7 +322,7 @@ func TestSetEscalationMessage(t *testing.T) {
 	if err != nil || e.CardChannel != "C9" || e.CardID != "111.222" || e.AnnounceChannel != "C1" || e.AnnounceID != "333.444" {
 		t.Errorf("after SetEscalationMessage: %+v, %v", e, err)
 	}
-	if err := s.SetEscalationMessage(ctx, ws, 2, "card", "C9", "x"); !errors.Is(err, store.ErrNotFound) {
+	if err := s.SetEscalationMessage(ctx, ws, 2, "card", "C9", "x"); !errors.Is(err, record.ErrNotFound) {
 		t.Errorf("unknown escalation: err = %v", err)
 	}
 	if err := s.SetEscalationMessage(ctx, ws, 1, "bogus", "C9", "x"); err == nil {
@@ -346,21 +347,21 @@ func TestListEscalations(t *testing.T) {
 		raise(t, s, fmt.Sprint("INC", i+1), by, t0.Add(time.Duration(i)*time.Minute))
 	}
 	for _, n := range []int64{2, 5, 8} {
-		if _, _, err := s.Resolve(ctx, ws, n, "U9", "", t0.Add(time.Hour)); err != nil {
+		if _, _, err := storetest.Resolve(ctx, s, ws, n, "U9", "", t0.Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	cases := []struct {
-		f    store.EscalationFilter
+		f    record.EscalationFilter
 		want string
 	}{
-		{store.EscalationFilter{}, "[8 7 6 5 4 3 2 1]"},
-		{store.EscalationFilter{Limit: 3}, "[8 7 6]"},
-		{store.EscalationFilter{OpenOnly: true}, "[7 6 4 3 1]"},
-		{store.EscalationFilter{RaisedBy: "U2"}, "[8 6 4 2]"},
-		{store.EscalationFilter{RaisedBy: "U2", OpenOnly: true}, "[6 4]"},
-		{store.EscalationFilter{RaisedBy: "U1", OpenOnly: true, Limit: 2}, "[7 3]"},
-		{store.EscalationFilter{RaisedBy: "nobody"}, "[]"},
+		{record.EscalationFilter{}, "[8 7 6 5 4 3 2 1]"},
+		{record.EscalationFilter{Limit: 3}, "[8 7 6]"},
+		{record.EscalationFilter{OpenOnly: true}, "[7 6 4 3 1]"},
+		{record.EscalationFilter{RaisedBy: "U2"}, "[8 6 4 2]"},
+		{record.EscalationFilter{RaisedBy: "U2", OpenOnly: true}, "[6 4]"},
+		{record.EscalationFilter{RaisedBy: "U1", OpenOnly: true, Limit: 2}, "[7 3]"},
+		{record.EscalationFilter{RaisedBy: "nobody"}, "[]"},
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%+v", c.f), func(t *testing.T) {
@@ -382,11 +383,11 @@ func TestListEscalations(t *testing.T) {
 func TestEscalateRequestRoutes(t *testing.T) {
 	t.Parallel()
 	s, ctx := storetest.New(t), ctxT(t)
-	if err := s.CreateOutcome(ctx, ws, store.Outcome{Key: "pos", Title: "POS", Status: store.OutcomeActive, ITChannel: "CIT", CreatedAt: t0}); err != nil {
+	if err := s.CreateOutcome(ctx, ws, record.Outcome{Key: "pos", Title: "POS", Status: record.OutcomeActive, ITChannel: "CIT", CreatedAt: t0}); err != nil {
 		t.Fatal(err)
 	}
-	raise := store.Escalation{Ref: "INC1", Reason: "down", RaisedBy: "U1", RaisedIn: "C1", RaisedAt: t0}
-	if _, _, err := s.EscalateRequest(ctx, ws, raise); !errors.Is(err, store.ErrUntagged) {
+	raise := record.Escalation{Ref: "INC1", Reason: "down", RaisedBy: "U1", RaisedIn: "C1", RaisedAt: t0}
+	if _, _, err := s.EscalateRequest(ctx, ws, raise); !errors.Is(err, record.ErrUntagged) {
 		t.Fatalf("unknown request: err = %v, want ErrUntagged", err)
 	}
 	if _, err := s.Tag(ctx, ws, "INC1", "pos", "U1", "", t0); err != nil {
@@ -397,17 +398,17 @@ func TestEscalateRequestRoutes(t *testing.T) {
 		t.Fatalf("got %+v %+v %v", e, o, err)
 	}
 	got, err := s.GetEscalation(ctx, ws, 1)
-	if err != nil || got.Outcome != "pos" || got.Reason != "down" || got.State != store.StateOpen {
+	if err != nil || got.Outcome != "pos" || got.Reason != "down" || got.State != record.StateOpen {
 		t.Fatalf("stored %+v %v", got, err)
 	}
-	o.Status = store.OutcomeArchived
+	o.Status = record.OutcomeArchived
 	if err := s.UpdateOutcome(ctx, ws, o, "U0", t0); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.EscalateRequest(ctx, ws, raise); !errors.Is(err, store.ErrArchived) {
+	if _, _, err := s.EscalateRequest(ctx, ws, raise); !errors.Is(err, record.ErrArchived) {
 		t.Fatalf("archived outcome: err = %v, want ErrArchived", err)
 	}
-	if _, err := s.GetEscalation(ctx, ws, 2); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.GetEscalation(ctx, ws, 2); !errors.Is(err, record.ErrNotFound) {
 		t.Fatalf("a refused escalation was stored: %v", err)
 	}
 }
@@ -421,14 +422,14 @@ func TestEscalateRequestResentOnce(t *testing.T) {
 	if _, err := s.Tag(ctx, ws, "INC1", "pos", "U1", "", t0); err != nil {
 		t.Fatal(err)
 	}
-	a, b, err := store.EscalateRequestTwice(ctx, s, ws, store.Escalation{Ref: "INC1", Reason: "down", RaisedBy: "U1", RaisedIn: "C1", RaisedAt: t0})
+	a, b, err := store.EscalateRequestTwice(ctx, s, ws, record.Escalation{Ref: "INC1", Reason: "down", RaisedBy: "U1", RaisedIn: "C1", RaisedAt: t0})
 	if err != nil || a != 1 || b != 1 {
 		t.Fatalf("resent call raised E-%d then E-%d (%v), want E-1 once", a, b, err)
 	}
-	if _, err := s.GetEscalation(ctx, ws, 2); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.GetEscalation(ctx, ws, 2); !errors.Is(err, record.ErrNotFound) {
 		t.Fatalf("a second escalation exists: %v", err)
 	}
-	list, _ := s.ListEscalations(ctx, ws, store.EscalationFilter{})
+	list, _ := s.ListEscalations(ctx, ws, record.EscalationFilter{})
 	if len(list) != 1 {
 		t.Fatalf("%d escalations listed, want 1", len(list))
 	}

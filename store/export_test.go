@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // Seeder batches state changes into pipelines so benchmarks can build a
@@ -24,7 +26,7 @@ func (b *Seeder) Tag(ref, outcome, actor string, at time.Time) {
 }
 
 // Escalate queues Store.Escalate.
-func (b *Seeder) Escalate(e Escalation) {
+func (b *Seeder) Escalate(e record.Escalation) {
 	b.calls = append(b.calls, b.s.escalateCall(b.ws, e))
 }
 
@@ -70,7 +72,7 @@ func (b *Seeder) Flush(ctx context.Context) error {
 // EscalateRequestTwice sends the same EscalateRequest call twice, as
 // go-redis does when it retries after a lost reply, and returns both
 // escalation numbers. Test-only.
-func EscalateRequestTwice(ctx context.Context, s *Store, ws string, e Escalation) (int64, int64, error) {
+func EscalateRequestTwice(ctx context.Context, s *Store, ws string, e record.Escalation) (int64, int64, error) {
 	c := s.escalateRequestCall(ws, e, newOpID())
 	var ns [2]int64
 	for i := range ns {

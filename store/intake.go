@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -34,7 +35,7 @@ const importSeenTTL = 24 * time.Hour
 // The error is for the batch: the store could not be reached (matching
 // ErrUnavailable) or answered nonsense. Some items may then have been
 // written; sending the batch again is safe.
-func (s *Store) Intake(ctx context.Context, ws string, items []IntakeItem, opts IntakeOptions) ([]IntakeResult, error) {
+func (s *Store) Intake(ctx context.Context, ws string, items []record.IntakeItem, opts record.IntakeOptions) ([]record.IntakeResult, error) {
 	op := fmt.Sprintf("intake %d requests", len(items))
 	if err := checkWorkspace(ws); err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
@@ -57,7 +58,7 @@ func (s *Store) Intake(ctx context.Context, ws string, items []IntakeItem, opts 
 	if err != nil {
 		return nil, wrap(op, err)
 	}
-	out := make([]IntakeResult, 0, len(items))
+	out := make([]record.IntakeResult, 0, len(items))
 	for c, v := range replies {
 		arr, _ := v.([]any)
 		if want := min(intakeChunk, len(items)-c*intakeChunk); len(arr) != want {
@@ -86,7 +87,7 @@ const intakeChunk = 50
 const intakeItemArgs = 11
 
 // intakeCall builds the script invocation of a chunk of items.
-func (s *Store) intakeCall(ws string, items []IntakeItem, opts IntakeOptions) call {
+func (s *Store) intakeCall(ws string, items []record.IntakeItem, opts record.IntakeOptions) call {
 	k := s.keys(ws)
 	keys := make([]string, 0, 4+4*len(items))
 	keys = append(keys, k.audit(), k.tagIndex(), k.newRequestIndex())
@@ -131,7 +132,7 @@ func (s *Store) intakeCall(ws string, items []IntakeItem, opts IntakeOptions) ca
 }
 
 // intakeResult decodes one item's reply.
-func intakeResult(v any) (IntakeResult, error) {
+func intakeResult(v any) (record.IntakeResult, error) {
 	arr, _ := v.([]any)
 	str := func(i int) string {
 		if i < len(arr) {
@@ -141,20 +142,20 @@ func intakeResult(v any) (IntakeResult, error) {
 		return ""
 	}
 	switch verdict := str(0); verdict {
-	case IntakeCreated, IntakeUpdated, IntakeUnchanged:
-		r := IntakeResult{Verdict: verdict, Prev: str(1), Outcome: str(2)}
+	case record.IntakeCreated, record.IntakeUpdated, record.IntakeUnchanged:
+		r := record.IntakeResult{Verdict: verdict, Prev: str(1), Outcome: str(2)}
 		if c := str(3); c != "" {
 			r.Changed = strings.Split(c, ",")
 		}
 		return r, nil
 	case "duplicate":
-		return IntakeResult{Err: ErrDuplicate, FirstSeen: str(1)}, nil
+		return record.IntakeResult{Err: record.ErrDuplicate, FirstSeen: str(1)}, nil
 	case "nooutcome":
-		return IntakeResult{Err: ErrNotFound}, nil
+		return record.IntakeResult{Err: record.ErrNotFound}, nil
 	case "archived":
-		return IntakeResult{Err: ErrArchived}, nil
+		return record.IntakeResult{Err: record.ErrArchived}, nil
 	}
-	return IntakeResult{}, fmt.Errorf("unexpected reply %v", v)
+	return record.IntakeResult{}, fmt.Errorf("unexpected reply %v", v)
 }
 
 // EndImportRun deletes an import run's scratch hash of references.

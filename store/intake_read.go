@@ -7,13 +7,14 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/redis/go-redis/v9"
 )
 
 // RequestsReceived returns the requests received in [from, to) by their
 // Received time (the new-request index), oldest first, in two pipelined
 // round trips.
-func (s *Store) RequestsReceived(ctx context.Context, ws string, from, to time.Time) ([]Request, error) {
+func (s *Store) RequestsReceived(ctx context.Context, ws string, from, to time.Time) ([]record.Request, error) {
 	op := fmt.Sprintf("read requests received %s..%s", from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339))
 	if err := checkWorkspace(ws); err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
@@ -31,7 +32,7 @@ func (s *Store) RequestsReceived(ctx context.Context, ws string, from, to time.T
 
 // GetRequests reads the named requests in one pipelined round trip, in the
 // given order, without history; unknown references are left out.
-func (s *Store) GetRequests(ctx context.Context, ws string, refs []string) ([]Request, error) {
+func (s *Store) GetRequests(ctx context.Context, ws string, refs []string) ([]record.Request, error) {
 	op := fmt.Sprintf("get %d requests", len(refs))
 	if err := checkWorkspace(ws); err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
@@ -42,7 +43,7 @@ func (s *Store) GetRequests(ctx context.Context, ws string, refs []string) ([]Re
 
 // readRequests reads refs (and their histories when withHistory is set) in
 // one pipeline, skipping references with no record.
-func (s *Store) readRequests(ctx context.Context, ws string, refs []string, withHistory bool) ([]Request, error) {
+func (s *Store) readRequests(ctx context.Context, ws string, refs []string, withHistory bool) ([]record.Request, error) {
 	if len(refs) == 0 {
 		return nil, nil
 	}
@@ -61,7 +62,7 @@ func (s *Store) readRequests(ctx context.Context, ws string, refs []string, with
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Request, 0, len(refs))
+	out := make([]record.Request, 0, len(refs))
 	for i, c := range fields {
 		r := requestFromValues(c.Val())
 		if r.Ref == "" {
@@ -81,7 +82,7 @@ func (s *Store) readRequests(ctx context.Context, ws string, refs []string, with
 // memory stays flat in the number of requests. A request received while
 // the walk runs may be missed or, if its time moves, seen twice; an error
 // from fn stops the walk and is returned.
-func (s *Store) EachRequest(ctx context.Context, ws string, page int, fn func([]Request) error) error {
+func (s *Store) EachRequest(ctx context.Context, ws string, page int, fn func([]record.Request) error) error {
 	const op = "walk requests"
 	if err := checkWorkspace(ws); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
@@ -112,13 +113,13 @@ func (s *Store) EachRequest(ctx context.Context, ws string, page int, fn func([]
 
 // EscalationsByRef returns every escalation of the workspace grouped by
 // request reference, each group in number order, read in pages of 500.
-func (s *Store) EscalationsByRef(ctx context.Context, ws string) (map[string][]Escalation, error) {
+func (s *Store) EscalationsByRef(ctx context.Context, ws string) (map[string][]record.Escalation, error) {
 	const op = "read escalations by request"
 	if err := checkWorkspace(ws); err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	const page = 500
-	out := make(map[string][]Escalation)
+	out := make(map[string][]record.Escalation)
 	index := s.keys(ws).raisedIndex()
 	for start := int64(0); ; start += page {
 		ns, err := s.rdb.ZRange(ctx, index, start, start+page-1).Result()

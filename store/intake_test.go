@@ -8,11 +8,12 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/outcomebot/outcomebot/store/storetest"
 )
 
 // intake runs one batch and fails the test on a batch error.
-func intake(t *testing.T, s *store.Store, opts store.IntakeOptions, items ...store.IntakeItem) []store.IntakeResult {
+func intake(t *testing.T, s *store.Store, opts record.IntakeOptions, items ...record.IntakeItem) []record.IntakeResult {
 	t.Helper()
 	if opts.Actor == "" {
 		opts.Actor = "jira"
@@ -45,30 +46,30 @@ func TestIntakeLifecycle(t *testing.T) {
 	s, ctx := storetest.New(t), ctxT(t)
 	mustOutcomes(t, s, "pos", "infra")
 	opened := t0.Add(-2 * time.Hour)
-	item := store.IntakeItem{Ref: "OPS-7", Title: "Till reader fails", Requester: "Maria Lopez",
+	item := record.IntakeItem{Ref: "OPS-7", Title: "Till reader fails", Requester: "Maria Lopez",
 		URL: "https://acme.atlassian.net/browse/OPS-7", Source: "jira", Opened: opened, Outcome: "pos"}
 
 	steps := []struct {
 		name     string
-		edit     func(*store.IntakeItem)
+		edit     func(*record.IntakeItem)
 		verdict  string
 		changed  []string
 		pos, inf int64
 		status   string
 	}{
-		{"create", func(*store.IntakeItem) {}, store.IntakeCreated, []string{"title", "requester", "url", "opened", "source"}, 1, 0, store.RequestOpen},
-		{"re-delivery", func(*store.IntakeItem) {}, store.IntakeUnchanged, nil, 1, 0, store.RequestOpen},
-		{"new title", func(i *store.IntakeItem) { i.Title = "Till reader fails in Leeds" }, store.IntakeUpdated, []string{"title"}, 1, 0, store.RequestOpen},
-		{"closed", func(i *store.IntakeItem) { i.Status = store.RequestClosed }, store.IntakeUpdated, []string{"status"}, 0, 0, store.RequestClosed},
-		{"closed again", func(*store.IntakeItem) {}, store.IntakeUnchanged, nil, 0, 0, store.RequestClosed},
-		{"reopened", func(i *store.IntakeItem) { i.Status = store.RequestOpen }, store.IntakeUpdated, []string{"status"}, 1, 0, store.RequestOpen},
-		{"re-tagged", func(i *store.IntakeItem) { i.Outcome = "infra" }, store.IntakeUpdated, nil, 0, 1, store.RequestOpen},
-		{"no outcome keeps it", func(i *store.IntakeItem) { i.Outcome = "" }, store.IntakeUnchanged, nil, 0, 1, store.RequestOpen},
-		{"untag", func(i *store.IntakeItem) { i.Untag = true }, store.IntakeUpdated, nil, 0, 0, store.RequestOpen},
+		{"create", func(*record.IntakeItem) {}, record.IntakeCreated, []string{"title", "requester", "url", "opened", "source"}, 1, 0, record.RequestOpen},
+		{"re-delivery", func(*record.IntakeItem) {}, record.IntakeUnchanged, nil, 1, 0, record.RequestOpen},
+		{"new title", func(i *record.IntakeItem) { i.Title = "Till reader fails in Leeds" }, record.IntakeUpdated, []string{"title"}, 1, 0, record.RequestOpen},
+		{"closed", func(i *record.IntakeItem) { i.Status = record.RequestClosed }, record.IntakeUpdated, []string{"status"}, 0, 0, record.RequestClosed},
+		{"closed again", func(*record.IntakeItem) {}, record.IntakeUnchanged, nil, 0, 0, record.RequestClosed},
+		{"reopened", func(i *record.IntakeItem) { i.Status = record.RequestOpen }, record.IntakeUpdated, []string{"status"}, 1, 0, record.RequestOpen},
+		{"re-tagged", func(i *record.IntakeItem) { i.Outcome = "infra" }, record.IntakeUpdated, nil, 0, 1, record.RequestOpen},
+		{"no outcome keeps it", func(i *record.IntakeItem) { i.Outcome = "" }, record.IntakeUnchanged, nil, 0, 1, record.RequestOpen},
+		{"untag", func(i *record.IntakeItem) { i.Untag = true }, record.IntakeUpdated, nil, 0, 0, record.RequestOpen},
 	}
 	for i, st := range steps {
 		st.edit(&item)
-		r := intake(t, s, store.IntakeOptions{At: t0.Add(time.Duration(i) * time.Minute)}, item)[0]
+		r := intake(t, s, record.IntakeOptions{At: t0.Add(time.Duration(i) * time.Minute)}, item)[0]
 		if r.Err != nil || r.Verdict != st.verdict || !slices.Equal(r.Changed, st.changed) {
 			t.Errorf("%s: %+v, want %s changing %v", st.name, r, st.verdict, st.changed)
 		}
@@ -106,7 +107,7 @@ func TestIntakeTagsLikeTag(t *testing.T) {
 	if _, err := s.Tag(ctx, ws, "INC1", "pos", "jira", "note", t0); err != nil {
 		t.Fatal(err)
 	}
-	intake(t, s, store.IntakeOptions{Note: "note"}, store.IntakeItem{Ref: "INC2", Source: "jira", Outcome: "pos"})
+	intake(t, s, record.IntakeOptions{Note: "note"}, record.IntakeItem{Ref: "INC2", Source: "jira", Outcome: "pos"})
 	a, _ := s.GetRequest(ctx, ws, "INC1")
 	b, _ := s.GetRequest(ctx, ws, "INC2")
 	if fmtSlice(a.History) != fmtSlice(b.History) || a.Outcome != b.Outcome || a.Status != b.Status {
@@ -144,23 +145,23 @@ func TestIntakeRejectsWithoutWriting(t *testing.T) {
 	s, ctx := storetest.New(t), ctxT(t)
 	mustOutcomes(t, s, "pos", "old")
 	o, _ := s.GetOutcome(ctx, ws, "old")
-	o.Status = store.OutcomeArchived
+	o.Status = record.OutcomeArchived
 	if err := s.UpdateOutcome(ctx, ws, o, "U0", t0); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := s.Audit(ctx, ws, 1000)
-	res := intake(t, s, store.IntakeOptions{},
-		store.IntakeItem{Ref: "INC1", Source: "api", Outcome: "nope"},
-		store.IntakeItem{Ref: "INC2", Source: "api", Title: "fine"},
-		store.IntakeItem{Ref: "INC3", Source: "api", Outcome: "old"},
-		store.IntakeItem{Ref: "INC4", Source: "api", Outcome: "pos"},
+	res := intake(t, s, record.IntakeOptions{},
+		record.IntakeItem{Ref: "INC1", Source: "api", Outcome: "nope"},
+		record.IntakeItem{Ref: "INC2", Source: "api", Title: "fine"},
+		record.IntakeItem{Ref: "INC3", Source: "api", Outcome: "old"},
+		record.IntakeItem{Ref: "INC4", Source: "api", Outcome: "pos"},
 	)
-	if !errors.Is(res[0].Err, store.ErrNotFound) || res[1].Verdict != store.IntakeCreated ||
-		!errors.Is(res[2].Err, store.ErrArchived) || res[3].Verdict != store.IntakeCreated || !res[3].Tagged() {
+	if !errors.Is(res[0].Err, record.ErrNotFound) || res[1].Verdict != record.IntakeCreated ||
+		!errors.Is(res[2].Err, record.ErrArchived) || res[3].Verdict != record.IntakeCreated || !res[3].Tagged() {
 		t.Fatalf("results %+v", res)
 	}
 	for _, ref := range []string{"INC1", "INC3"} {
-		if _, err := s.GetRequest(ctx, ws, ref); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.GetRequest(ctx, ws, ref); !errors.Is(err, record.ErrNotFound) {
 			t.Errorf("rejected %s was written: %v", ref, err)
 		}
 	}
@@ -179,16 +180,16 @@ func TestIntakeChatRequestTakesSource(t *testing.T) {
 	if _, err := s.Tag(ctx, ws, "INC9", "pos", "U1", "", t0); err != nil {
 		t.Fatal(err)
 	}
-	r := intake(t, s, store.IntakeOptions{}, store.IntakeItem{Ref: "INC9", Source: "servicenow", Title: "VPN down"})[0]
-	if r.Verdict != store.IntakeUpdated || r.Outcome != "pos" || r.Tagged() {
+	r := intake(t, s, record.IntakeOptions{}, record.IntakeItem{Ref: "INC9", Source: "servicenow", Title: "VPN down"})[0]
+	if r.Verdict != record.IntakeUpdated || r.Outcome != "pos" || r.Tagged() {
 		t.Errorf("result %+v", r)
 	}
 	req, _ := s.GetRequest(ctx, ws, "INC9")
 	if req.Source != "servicenow" || req.Outcome != "pos" {
 		t.Errorf("request %+v", req)
 	}
-	r = intake(t, s, store.IntakeOptions{}, store.IntakeItem{Ref: "INC9", Source: "csv"})[0]
-	if r.Verdict != store.IntakeUnchanged {
+	r = intake(t, s, record.IntakeOptions{}, record.IntakeItem{Ref: "INC9", Source: "csv"})[0]
+	if r.Verdict != record.IntakeUnchanged {
 		t.Errorf("a second source changed the request: %+v", r)
 	}
 }
@@ -199,10 +200,10 @@ func TestIntakeReceivedWindow(t *testing.T) {
 	t.Parallel()
 	s, ctx := storetest.New(t), ctxT(t)
 	week := 7 * 24 * time.Hour
-	intake(t, s, store.IntakeOptions{At: t0.Add(week)},
-		store.IntakeItem{Ref: "OLD-1", Source: "csv", Opened: t0.Add(-week)},
-		store.IntakeItem{Ref: "NEW-1", Source: "csv"},
-		store.IntakeItem{Ref: "MID-1", Source: "csv", Opened: t0.Add(time.Hour)},
+	intake(t, s, record.IntakeOptions{At: t0.Add(week)},
+		record.IntakeItem{Ref: "OLD-1", Source: "csv", Opened: t0.Add(-week)},
+		record.IntakeItem{Ref: "NEW-1", Source: "csv"},
+		record.IntakeItem{Ref: "MID-1", Source: "csv", Opened: t0.Add(time.Hour)},
 	)
 	got := func(from, to time.Time) []string {
 		rs, err := s.RequestsReceived(ctx, ws, from, to)
@@ -221,7 +222,7 @@ func TestIntakeReceivedWindow(t *testing.T) {
 	if g := got(t0.Add(week), t0.Add(2*week)); !slices.Equal(g, []string{"NEW-1"}) {
 		t.Errorf("next week: %v", g)
 	}
-	intake(t, s, store.IntakeOptions{}, store.IntakeItem{Ref: "NEW-1", Source: "csv", Opened: t0.Add(2 * time.Hour)})
+	intake(t, s, record.IntakeOptions{}, record.IntakeItem{Ref: "NEW-1", Source: "csv", Opened: t0.Add(2 * time.Hour)})
 	if g := got(t0, t0.Add(week)); !slices.Equal(g, []string{"MID-1", "NEW-1"}) {
 		t.Errorf("after a new opened date: %v", g)
 	}
@@ -240,19 +241,19 @@ func TestIntakeRunDuplicatesAndDryRun(t *testing.T) {
 	t.Parallel()
 	s, ctx := storetest.New(t), ctxT(t)
 	mustOutcomes(t, s, "pos")
-	intake(t, s, store.IntakeOptions{}, store.IntakeItem{Ref: "INC5", Source: "csv", Title: "old"})
+	intake(t, s, record.IntakeOptions{}, record.IntakeItem{Ref: "INC5", Source: "csv", Title: "old"})
 	before, _ := s.Audit(ctx, ws, 1000)
-	dry := store.IntakeOptions{DryRun: true, Run: "r1", Actor: "csv"}
+	dry := record.IntakeOptions{DryRun: true, Run: "r1", Actor: "csv"}
 	res := intake(t, s, dry,
-		store.IntakeItem{Ref: "INC5", Source: "csv", Title: "new", Seen: "2"},
-		store.IntakeItem{Ref: "INC6", Source: "csv", Outcome: "pos", Seen: "3"},
-		store.IntakeItem{Ref: "INC5", Source: "csv", Seen: "4"},
-		store.IntakeItem{Ref: "INC7", Source: "csv", Outcome: "nope", Seen: "5"},
-		store.IntakeItem{Ref: "INC7", Source: "csv", Seen: "6"},
+		record.IntakeItem{Ref: "INC5", Source: "csv", Title: "new", Seen: "2"},
+		record.IntakeItem{Ref: "INC6", Source: "csv", Outcome: "pos", Seen: "3"},
+		record.IntakeItem{Ref: "INC5", Source: "csv", Seen: "4"},
+		record.IntakeItem{Ref: "INC7", Source: "csv", Outcome: "nope", Seen: "5"},
+		record.IntakeItem{Ref: "INC7", Source: "csv", Seen: "6"},
 	)
-	if res[0].Verdict != store.IntakeUpdated || res[1].Verdict != store.IntakeCreated || res[1].Outcome != "pos" ||
-		!errors.Is(res[2].Err, store.ErrDuplicate) || res[2].FirstSeen != "2" ||
-		!errors.Is(res[3].Err, store.ErrNotFound) || res[4].Verdict != store.IntakeCreated {
+	if res[0].Verdict != record.IntakeUpdated || res[1].Verdict != record.IntakeCreated || res[1].Outcome != "pos" ||
+		!errors.Is(res[2].Err, record.ErrDuplicate) || res[2].FirstSeen != "2" ||
+		!errors.Is(res[3].Err, record.ErrNotFound) || res[4].Verdict != record.IntakeCreated {
 		t.Fatalf("dry run results %+v", res)
 	}
 	after, _ := s.Audit(ctx, ws, 1000)
@@ -260,13 +261,13 @@ func TestIntakeRunDuplicatesAndDryRun(t *testing.T) {
 	if len(after) != len(before) || r5.Title != "old" {
 		t.Errorf("dry run wrote: audit %d→%d, INC5 %+v", len(before), len(after), r5)
 	}
-	if _, err := s.GetRequest(ctx, ws, "INC6"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.GetRequest(ctx, ws, "INC6"); !errors.Is(err, record.ErrNotFound) {
 		t.Errorf("dry run created INC6: %v", err)
 	}
 	if err := s.EndImportRun(ctx, ws, "r1"); err != nil {
 		t.Fatal(err)
 	}
-	res = intake(t, s, store.IntakeOptions{Run: "r1"}, store.IntakeItem{Ref: "INC5", Source: "csv", Seen: "9"})
+	res = intake(t, s, record.IntakeOptions{Run: "r1"}, record.IntakeItem{Ref: "INC5", Source: "csv", Seen: "9"})
 	if res[0].Err != nil {
 		t.Errorf("a new run still sees the old one's refs: %+v", res[0])
 	}
@@ -282,22 +283,22 @@ func TestIntakeBatchIsOneRoundTrip(t *testing.T) {
 	h := &roundTrips{}
 	rdb.AddHook(h)
 	s := store.New(rdb, store.Options{Prefix: storetest.New(t).Prefix()})
-	items := make([]store.IntakeItem, 200)
+	items := make([]record.IntakeItem, 200)
 	for i := range items {
-		items[i] = store.IntakeItem{Ref: fmt.Sprint("INC", i), Source: "api", Title: "t"}
+		items[i] = record.IntakeItem{Ref: fmt.Sprint("INC", i), Source: "api", Title: "t"}
 	}
-	if _, err := s.Intake(ctx, ws, items[:1], store.IntakeOptions{Actor: "api", At: t0}); err != nil { // loads the script
+	if _, err := s.Intake(ctx, ws, items[:1], record.IntakeOptions{Actor: "api", At: t0}); err != nil { // loads the script
 		t.Fatal(err)
 	}
 	h.n.Store(0)
-	res, err := s.Intake(ctx, ws, items, store.IntakeOptions{Actor: "api", At: t0})
+	res, err := s.Intake(ctx, ws, items, record.IntakeOptions{Actor: "api", At: t0})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n := h.n.Load(); n != 1 {
 		t.Errorf("a batch of %d took %d round trips, want 1", len(items), n)
 	}
-	if res[0].Verdict != store.IntakeUnchanged || res[199].Verdict != store.IntakeCreated {
+	if res[0].Verdict != record.IntakeUnchanged || res[199].Verdict != record.IntakeCreated {
 		t.Errorf("results %+v … %+v", res[0], res[199])
 	}
 	if storetest.Kind() != "miniredis" {
@@ -305,8 +306,8 @@ func TestIntakeBatchIsOneRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		items[0].Title = "after flush"
-		res, err = s.Intake(ctx, ws, items[:2], store.IntakeOptions{Actor: "api", At: t0})
-		if err != nil || res[0].Verdict != store.IntakeUpdated || res[1].Verdict != store.IntakeUnchanged {
+		res, err = s.Intake(ctx, ws, items[:2], record.IntakeOptions{Actor: "api", At: t0})
+		if err != nil || res[0].Verdict != record.IntakeUpdated || res[1].Verdict != record.IntakeUnchanged {
 			t.Fatalf("after SCRIPT FLUSH: %+v, %v", res, err)
 		}
 	}
@@ -316,13 +317,13 @@ func TestIntakeBatchIsOneRoundTrip(t *testing.T) {
 func TestIntakeWorkspaceIsolation(t *testing.T) {
 	t.Parallel()
 	s, ctx := storetest.New(t), ctxT(t)
-	if _, err := s.Intake(ctx, "T2", []store.IntakeItem{{Ref: "INC1", Source: "api"}}, store.IntakeOptions{Actor: "api", At: t0}); err != nil {
+	if _, err := s.Intake(ctx, "T2", []record.IntakeItem{{Ref: "INC1", Source: "api"}}, record.IntakeOptions{Actor: "api", At: t0}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.GetRequest(ctx, ws, "INC1"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.GetRequest(ctx, ws, "INC1"); !errors.Is(err, record.ErrNotFound) {
 		t.Errorf("T2's request is visible in %s: %v", ws, err)
 	}
-	if _, err := s.Intake(ctx, "bad{ws}", []store.IntakeItem{{Ref: "INC1"}}, store.IntakeOptions{}); err == nil {
+	if _, err := s.Intake(ctx, "bad{ws}", []record.IntakeItem{{Ref: "INC1"}}, record.IntakeOptions{}); err == nil {
 		t.Error("a workspace id with braces was accepted")
 	}
 	wss, _ := s.Workspaces(ctx)
@@ -337,20 +338,20 @@ func TestEachRequestAndEscalationsByRef(t *testing.T) {
 	t.Parallel()
 	s, ctx := storetest.New(t), ctxT(t)
 	mustOutcomes(t, s, "pos")
-	var items []store.IntakeItem
+	var items []record.IntakeItem
 	for i := range 7 {
-		items = append(items, store.IntakeItem{Ref: fmt.Sprint("INC", i), Source: "csv", Opened: t0.Add(time.Duration(i) * time.Hour)})
+		items = append(items, record.IntakeItem{Ref: fmt.Sprint("INC", i), Source: "csv", Opened: t0.Add(time.Duration(i) * time.Hour)})
 	}
 	items[3].Outcome = "pos"
-	intake(t, s, store.IntakeOptions{}, items...)
+	intake(t, s, record.IntakeOptions{}, items...)
 	for _, ref := range []string{"INC3", "INC3", "INC5"} {
-		if _, err := s.Escalate(ctx, ws, store.Escalation{Ref: ref, Outcome: "pos", RaisedBy: "U1", RaisedAt: t0}); err != nil {
+		if _, err := s.Escalate(ctx, ws, record.Escalation{Ref: ref, Outcome: "pos", RaisedBy: "U1", RaisedAt: t0}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var refs []string
 	pages := 0
-	err := s.EachRequest(ctx, ws, 3, func(rs []store.Request) error {
+	err := s.EachRequest(ctx, ws, 3, func(rs []record.Request) error {
 		pages++
 		for _, r := range rs {
 			refs = append(refs, r.Ref)
@@ -367,7 +368,7 @@ func TestEachRequestAndEscalationsByRef(t *testing.T) {
 		t.Errorf("walk: %d pages %v %v", pages, refs, err)
 	}
 	stop := errors.New("stop")
-	if err := s.EachRequest(ctx, ws, 3, func([]store.Request) error { return stop }); !errors.Is(err, stop) {
+	if err := s.EachRequest(ctx, ws, 3, func([]record.Request) error { return stop }); !errors.Is(err, stop) {
 		t.Errorf("fn's error not returned: %v", err)
 	}
 	byRef, err := s.EscalationsByRef(ctx, ws)
@@ -426,7 +427,7 @@ func TestTriageBookkeeping(t *testing.T) {
 		t.Fatal("a posted week was claimed again")
 	}
 
-	m := store.TriageMessage{Week: "2026-W45", From: t0, To: t0.Add(time.Hour), Channel: "CIT", Part: 1, Parts: 1, Refs: []string{"INC1", "https://x.example/a b"}}
+	m := record.TriageMessage{Week: "2026-W45", From: t0, To: t0.Add(time.Hour), Channel: "CIT", Part: 1, Parts: 1, Refs: []string{"INC1", "https://x.example/a b"}}
 	id1, err := s.SaveTriageMessage(ctx, ws, m)
 	if err != nil {
 		t.Fatal(err)
@@ -436,7 +437,7 @@ func TestTriageBookkeeping(t *testing.T) {
 	if err != nil || id2 != id1+1 || !slices.Equal(got.Refs, m.Refs) || !got.From.Equal(t0) || got.Channel != "CIT" {
 		t.Errorf("message %d/%d %+v %v", id1, id2, got, err)
 	}
-	if _, err := s.GetTriageMessage(ctx, ws, 99); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.GetTriageMessage(ctx, ws, 99); !errors.Is(err, record.ErrNotFound) {
 		t.Errorf("unknown message: %v", err)
 	}
 }
@@ -455,16 +456,16 @@ func TestIntakeKeepsChatSourceWhenNothingChanges(t *testing.T) {
 	if err != nil || before.Source != "chat" {
 		t.Fatalf("tagged %+v %v", before, err)
 	}
-	same := store.IntakeItem{Ref: "INC0040077", Status: store.RequestOpen, Source: "csv", Outcome: "pos", Actor: "csv"}
-	res := intake(t, s, store.IntakeOptions{At: t0.Add(24 * time.Hour)}, same)
+	same := record.IntakeItem{Ref: "INC0040077", Status: record.RequestOpen, Source: "csv", Outcome: "pos", Actor: "csv"}
+	res := intake(t, s, record.IntakeOptions{At: t0.Add(24 * time.Hour)}, same)
 	after, _ := s.GetRequest(ctx, ws, "INC0040077")
-	if res[0].Verdict != store.IntakeUnchanged || after.Source != "chat" || !after.Updated.Equal(before.Updated) {
+	if res[0].Verdict != record.IntakeUnchanged || after.Source != "chat" || !after.Updated.Equal(before.Updated) {
 		t.Errorf("nothing new: %+v, request %+v", res[0], after)
 	}
 	same.Title = "Tills in Hull reject cards"
-	res = intake(t, s, store.IntakeOptions{At: t0.Add(48 * time.Hour)}, same)
+	res = intake(t, s, record.IntakeOptions{At: t0.Add(48 * time.Hour)}, same)
 	after, _ = s.GetRequest(ctx, ws, "INC0040077")
-	if res[0].Verdict != store.IntakeUpdated || !slices.Equal(res[0].Changed, []string{"title", "source"}) || after.Source != "csv" {
+	if res[0].Verdict != record.IntakeUpdated || !slices.Equal(res[0].Changed, []string{"title", "source"}) || after.Source != "csv" {
 		t.Errorf("a new title: %+v, request %+v", res[0], after)
 	}
 }
@@ -476,9 +477,9 @@ func TestIntakeChunks(t *testing.T) {
 	t.Parallel()
 	s, ctx := storetest.New(t), ctxT(t)
 	mustOutcomes(t, s, "pos", "infra")
-	items := make([]store.IntakeItem, 173)
+	items := make([]record.IntakeItem, 173)
 	for i := range items {
-		it := store.IntakeItem{Ref: fmt.Sprintf("INC%07d", i%160), Title: fmt.Sprint("Till ", i), Source: "csv", Seen: fmt.Sprint("line ", i+2)}
+		it := record.IntakeItem{Ref: fmt.Sprintf("INC%07d", i%160), Title: fmt.Sprint("Till ", i), Source: "csv", Seen: fmt.Sprint("line ", i+2)}
 		switch i % 7 {
 		case 1:
 			it.Outcome = "pos"
@@ -491,25 +492,25 @@ func TestIntakeChunks(t *testing.T) {
 		}
 		items[i] = it
 	}
-	res := intake(t, s, store.IntakeOptions{Run: "chunks", Actor: "csv"}, items...)
+	res := intake(t, s, record.IntakeOptions{Run: "chunks", Actor: "csv"}, items...)
 	for i, r := range res {
 		switch {
 		case i >= 160 && (i-160)%7 == 3:
 			// The first was refused for its outcome and so not seen.
-			if r.Verdict != store.IntakeCreated {
+			if r.Verdict != record.IntakeCreated {
 				t.Errorf("item %d: %+v, want created", i, r)
 			}
 		case i >= 160:
-			if !errors.Is(r.Err, store.ErrDuplicate) || r.FirstSeen != fmt.Sprint("line ", i-160+2) {
+			if !errors.Is(r.Err, record.ErrDuplicate) || r.FirstSeen != fmt.Sprint("line ", i-160+2) {
 				t.Errorf("item %d: %+v, want a duplicate of line %d", i, r, i-160+2)
 			}
 		case i%7 == 3:
-			if !errors.Is(r.Err, store.ErrNotFound) {
+			if !errors.Is(r.Err, record.ErrNotFound) {
 				t.Errorf("item %d: %+v, want no outcome", i, r)
 			}
 		default:
 			want := map[int]string{1: "pos", 2: "infra"}[i%7]
-			if r.Verdict != store.IntakeCreated || r.Outcome != want {
+			if r.Verdict != record.IntakeCreated || r.Outcome != want {
 				t.Errorf("item %d: %+v, want created with outcome %q", i, r, want)
 			}
 		}
@@ -528,9 +529,9 @@ func TestIntakeChunks(t *testing.T) {
 func TestIntakeRunResentBatch(t *testing.T) {
 	t.Parallel()
 	s, ctx := storetest.New(t), ctxT(t)
-	items := []store.IntakeItem{{Ref: "INC1", Title: "a", Source: "csv", Seen: "line 2"}, {Ref: "INC2", Title: "b", Source: "csv", Seen: "line 3"}}
-	opts := store.IntakeOptions{Actor: "import", At: t0, Run: "run1"}
-	for i, want := range []string{store.IntakeCreated, store.IntakeUnchanged} {
+	items := []record.IntakeItem{{Ref: "INC1", Title: "a", Source: "csv", Seen: "line 2"}, {Ref: "INC2", Title: "b", Source: "csv", Seen: "line 3"}}
+	opts := record.IntakeOptions{Actor: "import", At: t0, Run: "run1"}
+	for i, want := range []string{record.IntakeCreated, record.IntakeUnchanged} {
 		res, err := s.Intake(ctx, ws, items, opts)
 		if err != nil {
 			t.Fatal(err)
@@ -541,8 +542,8 @@ func TestIntakeRunResentBatch(t *testing.T) {
 			}
 		}
 	}
-	res, err := s.Intake(ctx, ws, []store.IntakeItem{{Ref: "INC1", Title: "again", Source: "csv", Seen: "line 9"}}, opts)
-	if err != nil || !errors.Is(res[0].Err, store.ErrDuplicate) || res[0].FirstSeen != "line 2" {
+	res, err := s.Intake(ctx, ws, []record.IntakeItem{{Ref: "INC1", Title: "again", Source: "csv", Seen: "line 9"}}, opts)
+	if err != nil || !errors.Is(res[0].Err, record.ErrDuplicate) || res[0].FirstSeen != "line 2" {
 		t.Errorf("a later row repeating INC1: %+v, %v; want a duplicate of line 2", res, err)
 	}
 }

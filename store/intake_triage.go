@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -44,16 +45,16 @@ func (s *Store) SetTriageChannel(ctx context.Context, ws, channel, actor string,
 }
 
 // GetTriageSettings reads the workspace's triage settings (zero when unset).
-func (s *Store) GetTriageSettings(ctx context.Context, ws string) (TriageSettings, error) {
+func (s *Store) GetTriageSettings(ctx context.Context, ws string) (record.TriageSettings, error) {
 	const op = "get triage settings"
 	if err := checkWorkspace(ws); err != nil {
-		return TriageSettings{}, fmt.Errorf("%s: %w", op, err)
+		return record.TriageSettings{}, fmt.Errorf("%s: %w", op, err)
 	}
 	m, err := s.rdb.HGetAll(ctx, s.keys(ws).triageConfig()).Result()
 	if err != nil {
-		return TriageSettings{}, wrap(op, err)
+		return record.TriageSettings{}, wrap(op, err)
 	}
-	return TriageSettings{Channel: m["channel"], By: m["by"], At: fromMS(m["at"])}, nil
+	return record.TriageSettings{Channel: m["channel"], By: m["by"], At: fromMS(m["at"])}, nil
 }
 
 // saveTriageScript numbers and stores a triage message. KEYS: counter.
@@ -66,7 +67,7 @@ return n`)
 // SaveTriageMessage stores m under a new workspace-wide number, kept for
 // five weeks, and returns the number. It is bookkeeping of the bot's own
 // messages and is not audited. One atomic round trip.
-func (s *Store) SaveTriageMessage(ctx context.Context, ws string, m TriageMessage) (int64, error) {
+func (s *Store) SaveTriageMessage(ctx context.Context, ws string, m record.TriageMessage) (int64, error) {
 	const op = "save triage message"
 	if err := checkWorkspace(ws); err != nil {
 		return 0, fmt.Errorf("%s: %w", op, err)
@@ -85,12 +86,12 @@ func (s *Store) SaveTriageMessage(ctx context.Context, ws string, m TriageMessag
 }
 
 // GetTriageMessage reads triage message id; ErrNotFound when unknown or expired.
-func (s *Store) GetTriageMessage(ctx context.Context, ws string, id int64) (TriageMessage, error) {
+func (s *Store) GetTriageMessage(ctx context.Context, ws string, id int64) (record.TriageMessage, error) {
 	op := fmt.Sprintf("get triage message %d", id)
 	if err := checkWorkspace(ws); err != nil {
-		return TriageMessage{}, fmt.Errorf("%s: %w", op, err)
+		return record.TriageMessage{}, fmt.Errorf("%s: %w", op, err)
 	}
-	return readJSON[TriageMessage](s.rdb.Get(ctx, s.keys(ws).triageMessage(id)), op)
+	return readJSON[record.TriageMessage](s.rdb.Get(ctx, s.keys(ws).triageMessage(id)), op)
 }
 
 // claimTriageScript claims a channel's week unless it was posted or another

@@ -19,6 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/outcomebot/outcomebot/store/redisproc"
 )
 
@@ -45,7 +46,7 @@ func TestConnBadSettings(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("Connect = %v; want an error about %q", err, tc.want)
 			}
-			if errors.Is(err, store.ErrUnavailable) {
+			if errors.Is(err, record.ErrUnavailable) {
 				t.Errorf("a bad setting is reported as unavailable: %v", err)
 			}
 		})
@@ -86,7 +87,7 @@ func TestConnectTLSWithACLUser(t *testing.T) {
 		t.Fatalf("connect over TLS as an ACL user: %v", err)
 	}
 	defer closeFn()
-	if err := st.CreateOutcome(ctxT(t), ws, store.Outcome{Key: "pos", Title: "POS", Status: store.OutcomeActive}); err != nil {
+	if err := st.CreateOutcome(ctxT(t), ws, record.Outcome{Key: "pos", Title: "POS", Status: record.OutcomeActive}); err != nil {
 		t.Fatal(err)
 	}
 	if who := st.Client().Do(ctxT(t), "ACL", "WHOAMI").String(); !strings.Contains(who, "outcomebot") {
@@ -115,7 +116,7 @@ func TestConnectSentinel(t *testing.T) {
 		t.Fatalf("connect through sentinel: %v", err)
 	}
 	defer closeFn()
-	if err := st.CreateOutcome(ctxT(t), ws, store.Outcome{Key: "pos", Title: "POS", Status: store.OutcomeActive}); err != nil {
+	if err := st.CreateOutcome(ctxT(t), ws, record.Outcome{Key: "pos", Title: "POS", Status: record.OutcomeActive}); err != nil {
 		t.Fatal(err)
 	}
 	direct := redis.NewClient(&redis.Options{Addr: master.Addr})

@@ -8,13 +8,14 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/redis/go-redis/v9"
 )
 
 // CreateOutcome stores a new outcome; ErrExists if the key is taken. The
 // check and the write are one atomic step. An empty Status is stored as
 // OutcomeActive; CreatedBy and CreatedAt are taken from o.
-func (s *Store) CreateOutcome(ctx context.Context, ws string, o Outcome) error {
+func (s *Store) CreateOutcome(ctx context.Context, ws string, o record.Outcome) error {
 	if err := checkWorkspace(ws); err != nil {
 		return fmt.Errorf("create outcome %s: %w", o.Key, err)
 	}
@@ -22,13 +23,13 @@ func (s *Store) CreateOutcome(ctx context.Context, ws string, o Outcome) error {
 		return errors.New("create outcome: empty key")
 	}
 	if o.Status == "" {
-		o.Status = OutcomeActive
+		o.Status = record.OutcomeActive
 	}
 	fields := append(outcomeFields(o), "status", o.Status,
 		"created_by", o.CreatedBy, "created_at", msArg(o.CreatedAt))
 	ok, err := s.putOutcome(ctx, ws, "create", o.Key, o.CreatedBy, o.CreatedAt, fields)
 	if err == nil && !ok {
-		err = ErrExists
+		err = record.ErrExists
 	}
 	return wrap("create outcome "+o.Key, err)
 }
@@ -36,7 +37,7 @@ func (s *Store) CreateOutcome(ctx context.Context, ws string, o Outcome) error {
 // UpdateOutcome overwrites an existing outcome's fields; ErrNotFound if
 // absent. Status, CreatedBy and CreatedAt are kept unless o sets them;
 // actor and at go to the audit stream. One atomic round trip.
-func (s *Store) UpdateOutcome(ctx context.Context, ws string, o Outcome, actor string, at time.Time) error {
+func (s *Store) UpdateOutcome(ctx context.Context, ws string, o record.Outcome, actor string, at time.Time) error {
 	if err := checkWorkspace(ws); err != nil {
 		return fmt.Errorf("update outcome %s: %w", o.Key, err)
 	}
@@ -52,13 +53,13 @@ func (s *Store) UpdateOutcome(ctx context.Context, ws string, o Outcome, actor s
 	}
 	ok, err := s.putOutcome(ctx, ws, "update", o.Key, actor, at, fields)
 	if err == nil && !ok {
-		err = ErrNotFound
+		err = record.ErrNotFound
 	}
 	return wrap("update outcome "+o.Key, err)
 }
 
 // outcomeFields lists the fields every create and update writes.
-func outcomeFields(o Outcome) []any {
+func outcomeFields(o record.Outcome) []any {
 	return []any{
 		"key", o.Key, "title", o.Title, "kpi", o.KPI, "owner", o.Owner,
 		"it_owner", o.ITOwner, "it_channel", o.ITChannel,
@@ -80,23 +81,23 @@ func (s *Store) putOutcome(ctx context.Context, ws, mode, key, actor string, at 
 }
 
 // GetOutcome reads one outcome; ErrNotFound if absent.
-func (s *Store) GetOutcome(ctx context.Context, ws, key string) (Outcome, error) {
+func (s *Store) GetOutcome(ctx context.Context, ws, key string) (record.Outcome, error) {
 	if err := checkWorkspace(ws); err != nil {
-		return Outcome{}, fmt.Errorf("get outcome %s: %w", key, err)
+		return record.Outcome{}, fmt.Errorf("get outcome %s: %w", key, err)
 	}
 	m, err := s.rdb.HGetAll(ctx, s.keys(ws).outcome(key)).Result()
 	if err == nil && len(m) == 0 {
-		err = ErrNotFound
+		err = record.ErrNotFound
 	}
 	if err != nil {
-		return Outcome{}, wrap("get outcome "+key, err)
+		return record.Outcome{}, wrap("get outcome "+key, err)
 	}
 	return outcomeFromMap(m), nil
 }
 
 // ListOutcomes returns every outcome of the workspace sorted by key, in two
 // round trips (the index, then every hash pipelined).
-func (s *Store) ListOutcomes(ctx context.Context, ws string) ([]Outcome, error) {
+func (s *Store) ListOutcomes(ctx context.Context, ws string) ([]record.Outcome, error) {
 	if err := checkWorkspace(ws); err != nil {
 		return nil, fmt.Errorf("list outcomes: %w", err)
 	}
@@ -110,9 +111,9 @@ func (s *Store) ListOutcomes(ctx context.Context, ws string) ([]Outcome, error) 
 
 // readOutcomes reads the named outcomes in one pipeline, skipping any that
 // vanished, sorted by key.
-func (s *Store) readOutcomes(ctx context.Context, ws string, keys []string) ([]Outcome, error) {
+func (s *Store) readOutcomes(ctx context.Context, ws string, keys []string) ([]record.Outcome, error) {
 	if len(keys) == 0 {
-		return []Outcome{}, nil
+		return []record.Outcome{}, nil
 	}
 	k := s.keys(ws)
 	cmds := make([]*redis.MapStringStringCmd, len(keys))
@@ -129,8 +130,8 @@ func (s *Store) readOutcomes(ctx context.Context, ws string, keys []string) ([]O
 }
 
 // collectOutcomes decodes pipelined HGETALL replies, sorted by key.
-func collectOutcomes(cmds []*redis.MapStringStringCmd) []Outcome {
-	out := make([]Outcome, 0, len(cmds))
+func collectOutcomes(cmds []*redis.MapStringStringCmd) []record.Outcome {
+	out := make([]record.Outcome, 0, len(cmds))
 	for _, c := range cmds {
 		if m := c.Val(); len(m) > 0 {
 			out = append(out, outcomeFromMap(m))
@@ -141,9 +142,9 @@ func collectOutcomes(cmds []*redis.MapStringStringCmd) []Outcome {
 }
 
 // outcomeFromMap decodes an outcome hash; bad fields decode as zero values.
-func outcomeFromMap(m map[string]string) Outcome {
+func outcomeFromMap(m map[string]string) record.Outcome {
 	sla, _ := strconv.ParseInt(m["sla_ms"], 10, 64)
-	return Outcome{
+	return record.Outcome{
 		Key:       m["key"],
 		Title:     m["title"],
 		KPI:       m["kpi"],

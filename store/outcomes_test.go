@@ -5,12 +5,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/outcomebot/outcomebot/store/storetest"
 )
 
-func posOutcome() store.Outcome {
-	return store.Outcome{
+func posOutcome() record.Outcome {
+	return record.Outcome{
 		Key: "pos", Title: "Omnichannel POS lifts in-store conversion", KPI: "conversion",
 		Owner: "U1", ITOwner: "U2", ITChannel: "C9", SLA: 4 * time.Hour,
 		CreatedBy: "U0", CreatedAt: t0,
@@ -28,7 +28,7 @@ func TestCreateOutcome(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := posOutcome()
-	want.Status = store.OutcomeActive
+	want.Status = record.OutcomeActive
 	if got != want {
 		t.Errorf("GetOutcome = %+v, want %+v", got, want)
 	}
@@ -37,7 +37,7 @@ func TestCreateOutcome(t *testing.T) {
 	}
 	dup := posOutcome()
 	dup.Title = "other"
-	if err := s.CreateOutcome(ctx, ws, dup); !errors.Is(err, store.ErrExists) {
+	if err := s.CreateOutcome(ctx, ws, dup); !errors.Is(err, record.ErrExists) {
 		t.Fatalf("second CreateOutcome: err = %v, want ErrExists", err)
 	}
 	if got, _ := s.GetOutcome(ctx, ws, "pos"); got.Title != want.Title {
@@ -49,7 +49,7 @@ func TestUpdateOutcome(t *testing.T) {
 	t.Parallel()
 	s, ctx := storetest.New(t), ctxT(t)
 	o := posOutcome()
-	if err := s.UpdateOutcome(ctx, ws, o, "U0", t0); !errors.Is(err, store.ErrNotFound) {
+	if err := s.UpdateOutcome(ctx, ws, o, "U0", t0); !errors.Is(err, record.ErrNotFound) {
 		t.Fatalf("update of missing outcome: err = %v, want ErrNotFound", err)
 	}
 	if err := s.CreateOutcome(ctx, ws, o); err != nil {
@@ -60,10 +60,10 @@ func TestUpdateOutcome(t *testing.T) {
 	if err := s.UpdateOutcome(ctx, ws, o, "U5", t0.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := s.GetOutcome(ctx, ws, "pos"); got.Status != store.OutcomeActive {
+	if got, _ := s.GetOutcome(ctx, ws, "pos"); got.Status != record.OutcomeActive {
 		t.Errorf("update without status changed it to %q", got.Status)
 	}
-	o.Status = store.OutcomeArchived
+	o.Status = record.OutcomeArchived
 	if err := s.UpdateOutcome(ctx, ws, o, "U5", t0.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestUpdateOutcome(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Title != "New title" || got.KPI != "" || got.SLA != 0 || got.Status != store.OutcomeArchived {
+	if got.Title != "New title" || got.KPI != "" || got.SLA != 0 || got.Status != record.OutcomeArchived {
 		t.Errorf("after update: %+v", got)
 	}
 	if got.CreatedBy != "U0" || !got.CreatedAt.Equal(t0) {
@@ -83,7 +83,7 @@ func TestGetOutcomeNotFound(t *testing.T) {
 	t.Parallel()
 	s, ctx := storetest.New(t), ctxT(t)
 	_, err := s.GetOutcome(ctx, ws, "nope")
-	if !errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrUnavailable) {
+	if !errors.Is(err, record.ErrNotFound) || errors.Is(err, record.ErrUnavailable) {
 		t.Fatalf("err = %v, want ErrNotFound only", err)
 	}
 }
@@ -95,7 +95,7 @@ func TestListOutcomesSorted(t *testing.T) {
 		t.Fatalf("empty ListOutcomes = %v, %v", got, err)
 	}
 	for _, k := range []string{"infra", "pos", "a-first", "zz"} {
-		if err := s.CreateOutcome(ctx, ws, store.Outcome{Key: k, Title: k}); err != nil {
+		if err := s.CreateOutcome(ctx, ws, record.Outcome{Key: k, Title: k}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -57,9 +58,9 @@ func (s *Store) Tag(ctx context.Context, ws, ref, outcome, actor, note string, a
 	case "ok":
 		return prev, nil
 	case "nooutcome":
-		return "", fmt.Errorf("%s: outcome %w", op, ErrNotFound)
+		return "", fmt.Errorf("%s: outcome %w", op, record.ErrNotFound)
 	case "archived":
-		return "", fmt.Errorf("%s: %w", op, ErrArchived)
+		return "", fmt.Errorf("%s: %w", op, record.ErrArchived)
 	}
 	return "", fmt.Errorf("%s: unexpected reply %v", op, v)
 }
@@ -80,10 +81,10 @@ func (s *Store) tagCall(ws, ref, outcome, actor, note string, at time.Time) call
 
 // GetRequest reads a request with its tag history (oldest first) in one
 // MULTI/EXEC round trip; ErrNotFound if unknown.
-func (s *Store) GetRequest(ctx context.Context, ws, ref string) (Request, error) {
+func (s *Store) GetRequest(ctx context.Context, ws, ref string) (record.Request, error) {
 	op := "get request " + ref
 	if err := checkWorkspace(ws); err != nil {
-		return Request{}, fmt.Errorf("%s: %w", op, err)
+		return record.Request{}, fmt.Errorf("%s: %w", op, err)
 	}
 	k := s.keys(ws)
 	var fields *redis.MapStringStringCmd
@@ -94,10 +95,10 @@ func (s *Store) GetRequest(ctx context.Context, ws, ref string) (Request, error)
 		return nil
 	})
 	if err == nil && len(fields.Val()) == 0 {
-		err = ErrNotFound
+		err = record.ErrNotFound
 	}
 	if err != nil {
-		return Request{}, wrap(op, err)
+		return record.Request{}, wrap(op, err)
 	}
 	r := requestFromMap(fields.Val())
 	r.History = decodeHistory(hist.Val())
@@ -105,8 +106,8 @@ func (s *Store) GetRequest(ctx context.Context, ws, ref string) (Request, error)
 }
 
 // requestFromMap decodes a request hash.
-func requestFromMap(m map[string]string) Request {
-	return Request{
+func requestFromMap(m map[string]string) record.Request {
+	return record.Request{
 		Ref:       m["ref"],
 		Title:     m["title"],
 		Outcome:   m["outcome"],
@@ -121,7 +122,7 @@ func requestFromMap(m map[string]string) Request {
 }
 
 // requestFromValues decodes an HMGET of requestFields.
-func requestFromValues(vals []any) Request {
+func requestFromValues(vals []any) record.Request {
 	f := func(i int) string {
 		if i < len(vals) {
 			v, _ := vals[i].(string)
@@ -129,34 +130,34 @@ func requestFromValues(vals []any) Request {
 		}
 		return ""
 	}
-	return Request{
+	return record.Request{
 		Ref: f(0), Title: f(1), Outcome: f(2), Status: f(3), Source: f(4),
 		Requester: f(5), URL: f(6), FirstSeen: fromMS(f(7)), Updated: fromMS(f(8)), Opened: fromMS(f(9)),
 	}
 }
 
 // decodeHistory decodes history entries, skipping any that are not JSON.
-func decodeHistory(raw []string) []TagChange {
-	out := make([]TagChange, 0, len(raw))
+func decodeHistory(raw []string) []record.TagChange {
+	out := make([]record.TagChange, 0, len(raw))
 	for _, r := range raw {
 		var e tagEntry
 		if json.Unmarshal([]byte(r), &e) != nil {
 			continue
 		}
-		out = append(out, TagChange{From: e.From, To: e.To, By: e.By, Note: e.Note, At: fromMS(e.At)})
+		out = append(out, record.TagChange{From: e.From, To: e.To, By: e.By, Note: e.Note, At: fromMS(e.At)})
 	}
 	return out
 }
 
 // decodeTagEvents decodes tag-index members, skipping any that are not JSON.
-func decodeTagEvents(raw []string) []TagEvent {
-	out := make([]TagEvent, 0, len(raw))
+func decodeTagEvents(raw []string) []record.TagEvent {
+	out := make([]record.TagEvent, 0, len(raw))
 	for _, r := range raw {
 		var e tagEntry
 		if json.Unmarshal([]byte(r), &e) != nil {
 			continue
 		}
-		out = append(out, TagEvent{Ref: e.Ref, From: e.From, Outcome: e.To, By: e.By, At: fromMS(e.At), Seq: e.I})
+		out = append(out, record.TagEvent{Ref: e.Ref, From: e.From, Outcome: e.To, By: e.By, At: fromMS(e.At), Seq: e.I})
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/outcomebot/outcomebot/store/storetest"
 )
 
@@ -47,11 +48,11 @@ func TestTagRetagUntag(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Outcome != "pos" || r.Status != store.RequestOpen || r.Source != "chat" ||
+	if r.Outcome != "pos" || r.Status != record.RequestOpen || r.Source != "chat" ||
 		!r.FirstSeen.Equal(t0) || !r.Updated.Equal(t0.Add(3*time.Hour)) {
 		t.Errorf("request = %+v", r)
 	}
-	wantHist := []store.TagChange{
+	wantHist := []record.TagChange{
 		{From: "", To: "pos", By: "U1", Note: "first", At: t0},
 		{From: "pos", To: "infra", By: "U2", Note: "moved", At: t0.Add(time.Hour)},
 		{From: "infra", To: "", By: "U3", Note: "drift", At: t0.Add(2 * time.Hour)},
@@ -126,7 +127,7 @@ func TestTagResentIsOneEvent(t *testing.T) {
 func TestGetRequestNotFound(t *testing.T) {
 	t.Parallel()
 	s, ctx := storetest.New(t), ctxT(t)
-	if _, err := s.GetRequest(ctx, ws, "INC404"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.GetRequest(ctx, ws, "INC404"); !errors.Is(err, record.ErrNotFound) {
 		t.Fatalf("err = %v, want ErrNotFound", err)
 	}
 }
@@ -152,7 +153,7 @@ func TestTagOddReferences(t *testing.T) {
 func mustOutcomes(t testing.TB, s *store.Store, keys ...string) {
 	t.Helper()
 	for _, k := range keys {
-		if err := s.CreateOutcome(ctxT(t), ws, store.Outcome{Key: k, Title: k, Status: store.OutcomeActive, CreatedAt: t0}); err != nil {
+		if err := s.CreateOutcome(ctxT(t), ws, record.Outcome{Key: k, Title: k, Status: record.OutcomeActive, CreatedAt: t0}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -164,18 +165,18 @@ func TestTagChecksOutcome(t *testing.T) {
 	t.Parallel()
 	s, ctx := storetest.New(t), ctxT(t)
 	mustOutcomes(t, s, "pos")
-	if _, err := s.Tag(ctx, ws, "INC1", "nope", "U1", "", t0); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.Tag(ctx, ws, "INC1", "nope", "U1", "", t0); !errors.Is(err, record.ErrNotFound) {
 		t.Fatalf("unknown outcome: err = %v, want ErrNotFound", err)
 	}
 	o, _ := s.GetOutcome(ctx, ws, "pos")
-	o.Status = store.OutcomeArchived
+	o.Status = record.OutcomeArchived
 	if err := s.UpdateOutcome(ctx, ws, o, "U0", t0); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Tag(ctx, ws, "INC1", "pos", "U1", "", t0); !errors.Is(err, store.ErrArchived) {
+	if _, err := s.Tag(ctx, ws, "INC1", "pos", "U1", "", t0); !errors.Is(err, record.ErrArchived) {
 		t.Fatalf("archived outcome: err = %v, want ErrArchived", err)
 	}
-	if _, err := s.GetRequest(ctx, ws, "INC1"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.GetRequest(ctx, ws, "INC1"); !errors.Is(err, record.ErrNotFound) {
 		t.Fatalf("a refused tag created the request: %v", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/outcomebot/outcomebot/store/storetest"
 )
 
@@ -32,20 +33,20 @@ func TestSweep(t *testing.T) {
 	tag("NEW-1", "pos", recent) // recent: stays
 	esc := func(ref string, at time.Time) int64 {
 		t.Helper()
-		e, err := s.Escalate(ctx, ws, store.Escalation{Ref: ref, Outcome: "pos", RaisedBy: "U1", RaisedAt: at})
+		e, err := s.Escalate(ctx, ws, record.Escalation{Ref: ref, Outcome: "pos", RaisedBy: "U1", RaisedAt: at})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return e.N
 	}
 	gone := esc("OLD-1", old) // resolved long ago: goes
-	s.Ack(ctx, ws, gone, "U2", "", old.Add(time.Hour))
-	s.Resolve(ctx, ws, gone, "U2", "", old.Add(2*time.Hour))
+	storetest.Ack(ctx, s, ws, gone, "U2", "", old.Add(time.Hour))
+	storetest.Resolve(ctx, s, ws, gone, "U2", "", old.Add(2*time.Hour))
 	openOld := esc("OLD-1", old)  // still open: stays
 	ackedOld := esc("OLD-1", old) // acknowledged, never resolved: stays
-	s.Ack(ctx, ws, ackedOld, "U2", "", old.Add(time.Hour))
+	storetest.Ack(ctx, s, ws, ackedOld, "U2", "", old.Add(time.Hour))
 	resolvedRecently := esc("NEW-1", old) // raised long ago, resolved recently: stays
-	s.Resolve(ctx, ws, resolvedRecently, "U2", "", recent)
+	storetest.Resolve(ctx, s, ws, resolvedRecently, "U2", "", recent)
 
 	res, err := s.Sweep(ctx, ws, cutoff)
 	if err != nil {
@@ -90,12 +91,12 @@ func TestSweep(t *testing.T) {
 	if !rdb.SIsMember(ctx, prefix+"tagged:infra", "KEEP-1").Val() || !rdb.SIsMember(ctx, prefix+"tagged:pos", "NEW-1").Val() {
 		t.Error("open sets lost a kept request")
 	}
-	all, err := s.ListEscalations(ctx, ws, store.EscalationFilter{})
+	all, err := s.ListEscalations(ctx, ws, record.EscalationFilter{})
 	if err != nil || len(all) != 3 {
 		t.Errorf("list after sweep: %d escalations, %v; want 3", len(all), err)
 	}
 	var exported int
-	if err := s.EachRequest(ctx, ws, 10, func(rs []store.Request) error { exported += len(rs); return nil }); err != nil || exported != 2 {
+	if err := s.EachRequest(ctx, ws, 10, func(rs []record.Request) error { exported += len(rs); return nil }); err != nil || exported != 2 {
 		t.Errorf("walk after sweep: %d requests, %v; want 2", exported, err)
 	}
 	d, err := s.DigestData(ctx, ws, recent.Add(-time.Hour), t0)
@@ -156,7 +157,7 @@ func TestMemoryPerRecord(t *testing.T) {
 	}
 	for i := range escalations {
 		raised := at.Add(time.Duration(i) * time.Hour)
-		seed.Escalate(store.Escalation{Ref: fmt.Sprintf("INC%07d", 12345+i), Outcome: outcomes[i%3],
+		seed.Escalate(record.Escalation{Ref: fmt.Sprintf("INC%07d", 12345+i), Outcome: outcomes[i%3],
 			Reason: "Leeds tills reject contactless payments since the 9am update", RaisedBy: fmt.Sprintf("U0%07d", i%50),
 			RaisedIn: "C0STOREOPS", RaisedAt: raised, CardChannel: "C0ITPOS01", CardID: "1764000000.123456",
 			AnnounceChannel: "C0STOREOPS", AnnounceID: "1764000000.654321"})

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/outcomebot/outcomebot/store/storetest"
 )
 
@@ -17,13 +17,13 @@ func TestGrantRevoke(t *testing.T) {
 		name, mode, user, role string
 		want                   bool
 	}{
-		{"grant admin", "grant", "U1", store.RoleAdmin, true},
-		{"grant again", "grant", "U1", store.RoleAdmin, false},
-		{"grant lead", "grant", "U1", store.RoleITLead, true},
-		{"grant other", "grant", "U2", store.RoleITLead, true},
-		{"revoke admin", "revoke", "U1", store.RoleAdmin, true},
-		{"revoke again", "revoke", "U1", store.RoleAdmin, false},
-		{"revoke never granted", "revoke", "U3", store.RoleAdmin, false},
+		{"grant admin", "grant", "U1", record.RoleAdmin, true},
+		{"grant again", "grant", "U1", record.RoleAdmin, false},
+		{"grant lead", "grant", "U1", record.RoleITLead, true},
+		{"grant other", "grant", "U2", record.RoleITLead, true},
+		{"revoke admin", "revoke", "U1", record.RoleAdmin, true},
+		{"revoke again", "revoke", "U1", record.RoleAdmin, false},
+		{"revoke never granted", "revoke", "U3", record.RoleAdmin, false},
 	}
 	for _, st := range steps {
 		f := s.Grant
@@ -52,15 +52,15 @@ func TestGrantRevoke(t *testing.T) {
 func TestSubscriptions(t *testing.T) {
 	t.Parallel()
 	s, ctx := storetest.New(t), ctxT(t)
-	sub := store.Subscription{Channel: "C2", Outcomes: []string{"pos", "infra"}, TZ: "Europe/Berlin", By: "U1", At: t0}
-	if isNew, err := s.Subscribe(ctx, ws, sub); err != nil || !isNew {
+	sub := record.Subscription{Channel: "C2", Outcomes: []string{"pos", "infra"}, TZ: "Europe/Berlin", By: "U1", At: t0}
+	if isNew, err := storetest.Subscribe(ctx, s, ws, sub); err != nil || !isNew {
 		t.Fatalf("Subscribe: %v, %v", isNew, err)
 	}
 	sub.Outcomes, sub.TZ = nil, "America/New_York"
-	if isNew, err := s.Subscribe(ctx, ws, sub); err != nil || isNew {
+	if isNew, err := storetest.Subscribe(ctx, s, ws, sub); err != nil || isNew {
 		t.Fatalf("re-Subscribe: %v, %v", isNew, err)
 	}
-	if _, err := s.Subscribe(ctx, ws, store.Subscription{Channel: "C1", By: "U1", At: t0}); err != nil {
+	if _, err := storetest.Subscribe(ctx, s, ws, record.Subscription{Channel: "C1", By: "U1", At: t0}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.GetSubscription(ctx, ws, "C2")
@@ -77,7 +77,7 @@ func TestSubscriptions(t *testing.T) {
 	if ok, err := s.Unsubscribe(ctx, ws, "C2", "U1", t0.Add(time.Hour)); err != nil || ok {
 		t.Errorf("second Unsubscribe: %v, %v", ok, err)
 	}
-	if _, err := s.GetSubscription(ctx, ws, "C2"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.GetSubscription(ctx, ws, "C2"); !errors.Is(err, record.ErrNotFound) {
 		t.Errorf("GetSubscription after unsubscribe: err = %v", err)
 	}
 }
@@ -90,16 +90,16 @@ func TestChangeSubscription(t *testing.T) {
 	s, ctx := storetest.New(t), ctxT(t)
 	steps := []struct {
 		name                 string
-		ch                   store.SubscriptionChange
+		ch                   record.SubscriptionChange
 		created, changed     bool
 		wantTZ, wantOutcomes string
 	}{
-		{"new", store.SubscriptionChange{DefaultTZ: "UTC", By: "U1", At: t0}, true, true, "UTC", "[]"},
-		{"zone", store.SubscriptionChange{TZ: "Europe/Berlin", DefaultTZ: "UTC", By: "U2", At: t0.Add(time.Hour)}, false, true, "Europe/Berlin", "[]"},
-		{"outcomes", store.SubscriptionChange{SetOutcomes: true, Outcomes: []string{"pos", "infra"}, DefaultTZ: "UTC", By: "U2", At: t0.Add(2 * time.Hour)}, false, true, "Europe/Berlin", "[pos infra]"},
-		{"same again", store.SubscriptionChange{TZ: "Europe/Berlin", SetOutcomes: true, Outcomes: []string{"pos", "infra"}, By: "U3", At: t0.Add(3 * time.Hour)}, false, false, "Europe/Berlin", "[pos infra]"},
-		{"nothing named", store.SubscriptionChange{By: "U3", At: t0.Add(4 * time.Hour)}, false, false, "Europe/Berlin", "[pos infra]"},
-		{"all outcomes", store.SubscriptionChange{SetOutcomes: true, By: "U3", At: t0.Add(5 * time.Hour)}, false, true, "Europe/Berlin", "[]"},
+		{"new", record.SubscriptionChange{DefaultTZ: "UTC", By: "U1", At: t0}, true, true, "UTC", "[]"},
+		{"zone", record.SubscriptionChange{TZ: "Europe/Berlin", DefaultTZ: "UTC", By: "U2", At: t0.Add(time.Hour)}, false, true, "Europe/Berlin", "[]"},
+		{"outcomes", record.SubscriptionChange{SetOutcomes: true, Outcomes: []string{"pos", "infra"}, DefaultTZ: "UTC", By: "U2", At: t0.Add(2 * time.Hour)}, false, true, "Europe/Berlin", "[pos infra]"},
+		{"same again", record.SubscriptionChange{TZ: "Europe/Berlin", SetOutcomes: true, Outcomes: []string{"pos", "infra"}, By: "U3", At: t0.Add(3 * time.Hour)}, false, false, "Europe/Berlin", "[pos infra]"},
+		{"nothing named", record.SubscriptionChange{By: "U3", At: t0.Add(4 * time.Hour)}, false, false, "Europe/Berlin", "[pos infra]"},
+		{"all outcomes", record.SubscriptionChange{SetOutcomes: true, By: "U3", At: t0.Add(5 * time.Hour)}, false, true, "Europe/Berlin", "[]"},
 	}
 	for _, st := range steps {
 		st.ch.Channel = "C1"
@@ -136,18 +136,18 @@ func TestWorkspaces(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	must(s.CreateOutcome(ctx, "T-outcome", store.Outcome{Key: "pos"}))
+	must(s.CreateOutcome(ctx, "T-outcome", record.Outcome{Key: "pos"}))
 	_, err := s.Tag(ctx, "T-tag", "INC1", "", "U1", "", t0)
 	must(err)
-	_, err = s.Escalate(ctx, "T-esc", store.Escalation{Ref: "INC1", RaisedBy: "U1", RaisedAt: t0})
+	_, err = s.Escalate(ctx, "T-esc", record.Escalation{Ref: "INC1", RaisedBy: "U1", RaisedAt: t0})
 	must(err)
-	_, err = s.Subscribe(ctx, "T-sub", store.Subscription{Channel: "C1"})
+	_, err = storetest.Subscribe(ctx, s, "T-sub", record.Subscription{Channel: "C1"})
 	must(err)
-	_, err = s.Grant(ctx, "T-grant", "U1", store.RoleAdmin, "U0", t0)
+	_, err = s.Grant(ctx, "T-grant", "U1", record.RoleAdmin, "U0", t0)
 	must(err)
 	// Reads and failed writes register nothing.
 	_, _ = s.GetOutcome(ctx, "T-read", "pos")
-	_, _, _ = s.Ack(ctx, "T-read", 1, "U1", "", t0)
+	_, _, _ = storetest.Ack(ctx, s, "T-read", 1, "U1", "", t0)
 	got, err := s.Workspaces(ctx)
 	if want := "[T-esc T-grant T-outcome T-sub T-tag]"; err != nil || fmtSlice(got) != want {
 		t.Errorf("Workspaces = %v, %v; want %v", got, err, want)
@@ -158,22 +158,22 @@ func TestWorkspaceIsolation(t *testing.T) {
 	t.Parallel()
 	s, ctx := storetest.New(t), ctxT(t)
 	for _, w := range []string{"TA", "TB"} {
-		if err := s.CreateOutcome(ctx, w, store.Outcome{Key: "pos", Title: "title " + w}); err != nil {
+		if err := s.CreateOutcome(ctx, w, record.Outcome{Key: "pos", Title: "title " + w}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.Tag(ctx, w, "INC1", "pos", "U-"+w, "", t0); err != nil {
 			t.Fatal(err)
 		}
-		e, err := s.Escalate(ctx, w, store.Escalation{Ref: "INC1", Reason: "in " + w, RaisedBy: "U-" + w, RaisedAt: t0})
+		e, err := s.Escalate(ctx, w, record.Escalation{Ref: "INC1", Reason: "in " + w, RaisedBy: "U-" + w, RaisedAt: t0})
 		if err != nil || e.N != 1 {
 			t.Fatalf("escalate in %s: E-%d, %v", w, e.N, err)
 		}
 	}
-	if _, _, err := s.Ack(ctx, "TA", 1, "U-TA", "", t0.Add(time.Minute)); err != nil {
+	if _, _, err := storetest.Ack(ctx, s, "TA", 1, "U-TA", "", t0.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	eb, err := s.GetEscalation(ctx, "TB", 1)
-	if err != nil || eb.State != store.StateOpen || eb.Reason != "in TB" {
+	if err != nil || eb.State != record.StateOpen || eb.Reason != "in TB" {
 		t.Errorf("TB's E-1 = %+v, %v", eb, err)
 	}
 	ob, _ := s.GetOutcome(ctx, "TB", "pos")
@@ -216,10 +216,10 @@ func hasTag(key, prefix, ws string) bool {
 func TestChangeSubscriptionResent(t *testing.T) {
 	t.Parallel()
 	s, ctx := storetest.New(t), ctxT(t)
-	if _, err := s.ChangeSubscription(ctx, ws, store.SubscriptionChange{Channel: "CL", DefaultTZ: "UTC", By: "U0", At: t0}); err != nil {
+	if _, err := s.ChangeSubscription(ctx, ws, record.SubscriptionChange{Channel: "CL", DefaultTZ: "UTC", By: "U0", At: t0}); err != nil {
 		t.Fatal(err)
 	}
-	change := store.SubscriptionChange{Channel: "CL", TZ: "Europe/Berlin", By: "U1", At: t0.Add(time.Hour)}
+	change := record.SubscriptionChange{Channel: "CL", TZ: "Europe/Berlin", By: "U1", At: t0.Add(time.Hour)}
 	first, err := s.ChangeSubscription(ctx, ws, change)
 	if err != nil || !first.Changed || first.Before.TZ != "UTC" {
 		t.Fatalf("first: %+v, %v", first, err)

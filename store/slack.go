@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -74,7 +75,7 @@ func (s *Store) SlackInstall(ctx context.Context, ws string) (SlackInstall, erro
 		return SlackInstall{}, wrap("read slack install "+ws, err)
 	}
 	if m["token"] == "" {
-		return SlackInstall{}, wrap("read slack install "+ws, ErrNotFound)
+		return SlackInstall{}, wrap("read slack install "+ws, record.ErrNotFound)
 	}
 	return SlackInstall{
 		Workspace:   ws,

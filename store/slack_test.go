@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/outcomebot/outcomebot/store/storetest"
 )
 
@@ -19,7 +20,7 @@ func slackCtx(t *testing.T) context.Context {
 
 func TestSlackInstallRoundTrip(t *testing.T) {
 	st, ctx := storetest.New(t), slackCtx(t)
-	if _, err := st.SlackInstall(ctx, "T1"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := st.SlackInstall(ctx, "T1"); !errors.Is(err, record.ErrNotFound) {
 		t.Fatalf("SlackInstall of a new workspace: err = %v, want ErrNotFound", err)
 	}
 	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
@@ -36,7 +37,7 @@ func TestSlackInstallRoundTrip(t *testing.T) {
 		got.InstalledBy != "U1" || !got.InstalledAt.Equal(at) {
 		t.Fatalf("SlackInstall = %+v, want %+v", got, in)
 	}
-	if _, err := st.SlackInstall(ctx, "T2"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := st.SlackInstall(ctx, "T2"); !errors.Is(err, record.ErrNotFound) {
 		t.Fatalf("another workspace sees the install: err = %v", err)
 	}
 	for i, want := range []bool{true, false} {
@@ -45,7 +46,7 @@ func TestSlackInstallRoundTrip(t *testing.T) {
 			t.Fatalf("delete #%d = %v, %v; want %v", i+1, removed, err, want)
 		}
 	}
-	if _, err := st.SlackInstall(ctx, "T1"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := st.SlackInstall(ctx, "T1"); !errors.Is(err, record.ErrNotFound) {
 		t.Fatalf("after delete: err = %v, want ErrNotFound", err)
 	}
 }

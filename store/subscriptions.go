@@ -7,6 +7,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -19,37 +20,18 @@ type subscriptionJSON struct {
 	At       int64    `json:"at,omitempty"`
 }
 
-// Subscribe subscribes a channel to the digest, replacing any subscription
-// it has (subscriber and time included: to change a subscription, use
-// ChangeSubscription); true if the channel was new. sub.By and sub.At are
-// the actor and time. One atomic round trip.
-func (s *Store) Subscribe(ctx context.Context, ws string, sub Subscription) (bool, error) {
-	op := "subscribe " + sub.Channel
-	if err := checkWorkspace(ws); err != nil {
-		return false, fmt.Errorf("%s: %w", op, err)
-	}
-	if sub.Channel == "" {
-		return false, fmt.Errorf("%s: empty channel", op)
-	}
-	body, err := json.Marshal(subscriptionJSON{Outcomes: sub.Outcomes, TZ: sub.TZ, By: sub.By, At: ms(sub.At)})
-	if err != nil {
-		return false, fmt.Errorf("%s: %w", op, err)
-	}
-	return s.changeSubscription(ctx, op, ws, "subscribe", sub.Channel, sub.By, sub.At, string(body))
-}
-
 // ChangeSubscription subscribes a channel to the digest, or changes the
 // subscription it has: only what ch names (zone, outcomes) changes, and a
 // subscribed channel keeps its subscriber and time subscribed. Nothing is
 // written (or audited) when the subscription already is as asked. One
 // atomic round trip.
-func (s *Store) ChangeSubscription(ctx context.Context, ws string, ch SubscriptionChange) (SubscriptionChanged, error) {
+func (s *Store) ChangeSubscription(ctx context.Context, ws string, ch record.SubscriptionChange) (record.SubscriptionChanged, error) {
 	op := "change subscription " + ch.Channel
 	if err := checkWorkspace(ws); err != nil {
-		return SubscriptionChanged{}, fmt.Errorf("%s: %w", op, err)
+		return record.SubscriptionChanged{}, fmt.Errorf("%s: %w", op, err)
 	}
 	if ch.Channel == "" {
-		return SubscriptionChanged{}, fmt.Errorf("%s: empty channel", op)
+		return record.SubscriptionChanged{}, fmt.Errorf("%s: empty channel", op)
 	}
 	outcomes := ch.Outcomes
 	if outcomes == nil {
@@ -57,7 +39,7 @@ func (s *Store) ChangeSubscription(ctx context.Context, ws string, ch Subscripti
 	}
 	list, err := json.Marshal(outcomes)
 	if err != nil {
-		return SubscriptionChanged{}, fmt.Errorf("%s: %w", op, err)
+		return record.SubscriptionChanged{}, fmt.Errorf("%s: %w", op, err)
 	}
 	set := "0"
 	if ch.SetOutcomes {
@@ -70,17 +52,17 @@ func (s *Store) ChangeSubscription(ctx context.Context, ws string, ch Subscripti
 		args:   s.auditArgs(ch.By, msArg(ch.At), "change", ch.Channel, ch.TZ, ch.DefaultTZ, set, string(list)),
 	})
 	if err != nil {
-		return SubscriptionChanged{}, wrap(op, err)
+		return record.SubscriptionChanged{}, wrap(op, err)
 	}
 	reply, _ := v.([]any)
 	if len(reply) != 4 {
-		return SubscriptionChanged{}, fmt.Errorf("%s: unexpected reply %v", op, v)
+		return record.SubscriptionChanged{}, fmt.Errorf("%s: unexpected reply %v", op, v)
 	}
 	created, _ := reply[0].(int64)
 	changed, _ := reply[1].(int64)
 	before, _ := reply[2].(string)
 	after, _ := reply[3].(string)
-	res := SubscriptionChanged{Created: created == 1, Changed: changed == 1, After: decodeSubscription(ch.Channel, after)}
+	res := record.SubscriptionChanged{Created: created == 1, Changed: changed == 1, After: decodeSubscription(ch.Channel, after)}
 	if before != "" {
 		res.Before = decodeSubscription(ch.Channel, before)
 	}
@@ -111,24 +93,24 @@ func (s *Store) changeSubscription(ctx context.Context, op, ws, mode, channel, a
 }
 
 // GetSubscription reads a channel's subscription; ErrNotFound if none.
-func (s *Store) GetSubscription(ctx context.Context, ws, channel string) (Subscription, error) {
+func (s *Store) GetSubscription(ctx context.Context, ws, channel string) (record.Subscription, error) {
 	op := "get subscription " + channel
 	if err := checkWorkspace(ws); err != nil {
-		return Subscription{}, fmt.Errorf("%s: %w", op, err)
+		return record.Subscription{}, fmt.Errorf("%s: %w", op, err)
 	}
 	body, err := s.rdb.HGet(ctx, s.keys(ws).subscriptions(), channel).Result()
 	if err == redis.Nil {
-		err = ErrNotFound
+		err = record.ErrNotFound
 	}
 	if err != nil {
-		return Subscription{}, wrap(op, err)
+		return record.Subscription{}, wrap(op, err)
 	}
 	return decodeSubscription(channel, body), nil
 }
 
 // ListSubscriptions lists the workspace's subscribed channels sorted by
 // channel.
-func (s *Store) ListSubscriptions(ctx context.Context, ws string) ([]Subscription, error) {
+func (s *Store) ListSubscriptions(ctx context.Context, ws string) ([]record.Subscription, error) {
 	if err := checkWorkspace(ws); err != nil {
 		return nil, fmt.Errorf("list subscriptions: %w", err)
 	}
@@ -136,7 +118,7 @@ func (s *Store) ListSubscriptions(ctx context.Context, ws string) ([]Subscriptio
 	if err != nil {
 		return nil, wrap("list subscriptions", err)
 	}
-	out := make([]Subscription, 0, len(all))
+	out := make([]record.Subscription, 0, len(all))
 	for ch, body := range all {
 		out = append(out, decodeSubscription(ch, body))
 	}
@@ -147,10 +129,10 @@ func (s *Store) ListSubscriptions(ctx context.Context, ws string) ([]Subscriptio
 // decodeSubscription decodes a stored subscription; bad JSON gives a
 // subscription to all outcomes with no zone rather than an error, so one
 // damaged entry cannot stop every digest.
-func decodeSubscription(channel, body string) Subscription {
+func decodeSubscription(channel, body string) record.Subscription {
 	var j subscriptionJSON
 	_ = json.Unmarshal([]byte(body), &j)
-	sub := Subscription{Channel: channel, Outcomes: j.Outcomes, TZ: j.TZ, By: j.By}
+	sub := record.Subscription{Channel: channel, Outcomes: j.Outcomes, TZ: j.TZ, By: j.By}
 	if j.At != 0 {
 		sub.At = time.UnixMilli(j.At).UTC()
 	}

@@ -24,6 +24,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -188,7 +189,7 @@ func (s *Store) GetTeamsPersonalChat(ctx context.Context, ws, user string) (Team
 	}
 	id, err := s.rdb.HGet(ctx, s.keys(ws).teamsPersonalChats(), user).Result()
 	if errors.Is(err, redis.Nil) {
-		return TeamsConversation{}, wrap(op, ErrNotFound)
+		return TeamsConversation{}, wrap(op, record.ErrNotFound)
 	}
 	if err != nil {
 		return TeamsConversation{}, wrap(op, err)
@@ -223,7 +224,7 @@ func (s *Store) LatestTeamsConversation(ctx context.Context, ws string) (TeamsCo
 		}
 	}
 	if best.ID == "" {
-		return TeamsConversation{}, wrap(op, ErrNotFound)
+		return TeamsConversation{}, wrap(op, record.ErrNotFound)
 	}
 	return best, nil
 }
@@ -267,7 +268,7 @@ func (s *Store) getTeamsJSON(ctx context.Context, ws, key, field string, v any) 
 	}
 	raw, err := s.rdb.HGet(ctx, key, field).Result()
 	if errors.Is(err, redis.Nil) {
-		return ErrNotFound
+		return record.ErrNotFound
 	}
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/outcomebot/outcomebot/store/storetest"
 )
 
@@ -18,7 +19,7 @@ func teamsCtx(t *testing.T) context.Context {
 
 func TestTeamsConversationRoundTrip(t *testing.T) {
 	st, ctx := storetest.New(t), teamsCtx(t)
-	if _, err := st.GetTeamsConversation(ctx, "tenant-1", "19:it@thread.tacv2"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := st.GetTeamsConversation(ctx, "tenant-1", "19:it@thread.tacv2"); !errors.Is(err, record.ErrNotFound) {
 		t.Fatalf("unknown conversation: err = %v, want ErrNotFound", err)
 	}
 	conv := store.TeamsConversation{
@@ -37,7 +38,7 @@ func TestTeamsConversationRoundTrip(t *testing.T) {
 	if err != nil || got != conv {
 		t.Fatalf("GetTeamsConversation = %+v, %v; want %+v", got, err, conv)
 	}
-	if _, err := st.GetTeamsConversation(ctx, "tenant-2", conv.ID); !errors.Is(err, store.ErrNotFound) {
+	if _, err := st.GetTeamsConversation(ctx, "tenant-2", conv.ID); !errors.Is(err, record.ErrNotFound) {
 		t.Fatalf("another tenant sees the conversation: err = %v", err)
 	}
 	for _, id := range []string{"29:maria", "aad-maria"} {
@@ -46,7 +47,7 @@ func TestTeamsConversationRoundTrip(t *testing.T) {
 			t.Fatalf("GetTeamsUser(%s) = %+v, %v; want %+v", id, u, err, users[0])
 		}
 	}
-	if _, err := st.GetTeamsUser(ctx, "tenant-1", "29:nameless"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := st.GetTeamsUser(ctx, "tenant-1", "29:nameless"); !errors.Is(err, record.ErrNotFound) {
 		t.Fatalf("nameless user stored: err = %v", err)
 	}
 
@@ -123,10 +124,10 @@ func TestTeamsClusterSlots(t *testing.T) {
 // service URL.
 func TestTeamsPersonalChat(t *testing.T) {
 	st, ctx := storetest.New(t), teamsCtx(t)
-	if _, err := st.GetTeamsPersonalChat(ctx, "tenant-1", "aad-ada"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := st.GetTeamsPersonalChat(ctx, "tenant-1", "aad-ada"); !errors.Is(err, record.ErrNotFound) {
 		t.Fatalf("no chat yet: err = %v, want ErrNotFound", err)
 	}
-	if _, err := st.LatestTeamsConversation(ctx, "tenant-1"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := st.LatestTeamsConversation(ctx, "tenant-1"); !errors.Is(err, record.ErrNotFound) {
 		t.Fatalf("no conversation yet: err = %v, want ErrNotFound", err)
 	}
 	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
@@ -135,7 +136,7 @@ func TestTeamsPersonalChat(t *testing.T) {
 	if err := st.SaveTeamsActivity(ctx, "tenant-1", channel, store.TeamsUser{ID: "29:bob", AADObjectID: "aad-bob", Name: "Bob"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.GetTeamsPersonalChat(ctx, "tenant-1", "aad-bob"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := st.GetTeamsPersonalChat(ctx, "tenant-1", "aad-bob"); !errors.Is(err, record.ErrNotFound) {
 		t.Fatalf("a channel counted as a personal chat: err = %v", err)
 	}
 	dm := store.TeamsConversation{ID: "a:1ada", ServiceURL: "https://smba.example/new/", TenantID: "tenant-1",
@@ -148,7 +149,7 @@ func TestTeamsPersonalChat(t *testing.T) {
 			t.Fatalf("GetTeamsPersonalChat(%s) = %+v, %v; want %+v", id, got, err, dm)
 		}
 	}
-	if _, err := st.GetTeamsPersonalChat(ctx, "tenant-2", "aad-ada"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := st.GetTeamsPersonalChat(ctx, "tenant-2", "aad-ada"); !errors.Is(err, record.ErrNotFound) {
 		t.Fatalf("another tenant sees the chat: err = %v", err)
 	}
 	if got, err := st.LatestTeamsConversation(ctx, "tenant-1"); err != nil || got != dm {
@@ -157,7 +158,7 @@ func TestTeamsPersonalChat(t *testing.T) {
 	if _, err := st.ForgetTeamsConversations(ctx, "tenant-1", "", dm.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.GetTeamsPersonalChat(ctx, "tenant-1", "aad-ada"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := st.GetTeamsPersonalChat(ctx, "tenant-1", "aad-ada"); !errors.Is(err, record.ErrNotFound) {
 		t.Fatalf("forgotten chat: err = %v, want ErrNotFound", err)
 	}
 	if _, err := st.GetTeamsPersonalChat(ctx, "", "aad-ada"); err == nil {

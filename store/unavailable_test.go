@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/outcomebot/outcomebot/store/storetest"
 )
 
@@ -49,7 +50,7 @@ func silentAddr(t *testing.T) string {
 // storeOps calls one of each kind of store operation.
 var storeOps = map[string]func(context.Context, *store.Store) error{
 	"create outcome": func(ctx context.Context, s *store.Store) error {
-		return s.CreateOutcome(ctx, ws, store.Outcome{Key: "pos"})
+		return s.CreateOutcome(ctx, ws, record.Outcome{Key: "pos"})
 	},
 	"get outcome":   func(ctx context.Context, s *store.Store) error { _, err := s.GetOutcome(ctx, ws, "pos"); return err },
 	"list outcomes": func(ctx context.Context, s *store.Store) error { _, err := s.ListOutcomes(ctx, ws); return err },
@@ -59,19 +60,19 @@ var storeOps = map[string]func(context.Context, *store.Store) error{
 	},
 	"get request": func(ctx context.Context, s *store.Store) error { _, err := s.GetRequest(ctx, ws, "INC1"); return err },
 	"escalate": func(ctx context.Context, s *store.Store) error {
-		_, err := s.Escalate(ctx, ws, store.Escalation{Ref: "INC1"})
+		_, err := s.Escalate(ctx, ws, record.Escalation{Ref: "INC1"})
 		return err
 	},
 	"ack E-1": func(ctx context.Context, s *store.Store) error {
-		_, _, err := s.Ack(ctx, ws, 1, "U1", "", t0)
+		_, _, err := storetest.Ack(ctx, s, ws, 1, "U1", "", t0)
 		return err
 	},
 	"list escalations": func(ctx context.Context, s *store.Store) error {
-		_, err := s.ListEscalations(ctx, ws, store.EscalationFilter{})
+		_, err := s.ListEscalations(ctx, ws, record.EscalationFilter{})
 		return err
 	},
 	"grant": func(ctx context.Context, s *store.Store) error {
-		_, err := s.Grant(ctx, ws, "U1", store.RoleAdmin, "U0", t0)
+		_, err := s.Grant(ctx, ws, "U1", record.RoleAdmin, "U0", t0)
 		return err
 	},
 	"get subscription": func(ctx context.Context, s *store.Store) error {
@@ -113,7 +114,7 @@ func TestUnavailable(t *testing.T) {
 					defer cancel()
 				}
 				err := op(ctx, s)
-				if !errors.Is(err, store.ErrUnavailable) {
+				if !errors.Is(err, record.ErrUnavailable) {
 					t.Errorf("%s: err = %v, want ErrUnavailable", name, err)
 				} else if !strings.HasPrefix(err.Error(), name) {
 					t.Errorf("%s: error %q does not name the operation", name, err)
@@ -127,7 +128,7 @@ func TestNotFoundIsNotUnavailable(t *testing.T) {
 	t.Parallel()
 	s, ctx := storetest.New(t), ctxT(t)
 	_, err := s.GetSubscription(ctx, ws, "C404") // redis.Nil inside
-	if !errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrUnavailable) {
+	if !errors.Is(err, record.ErrNotFound) || errors.Is(err, record.ErrUnavailable) {
 		t.Errorf("err = %v, want ErrNotFound and not ErrUnavailable", err)
 	}
 }
@@ -144,7 +145,7 @@ func TestOpen(t *testing.T) {
 		if !s.Embedded() {
 			t.Error("Embedded() = false for url \"\"")
 		}
-		if err := s.CreateOutcome(ctx, ws, store.Outcome{Key: "pos"}); err != nil {
+		if err := s.CreateOutcome(ctx, ws, record.Outcome{Key: "pos"}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.Tag(ctx, ws, "INC1", "pos", "U1", "", t0); err != nil {
@@ -166,13 +167,13 @@ func TestOpen(t *testing.T) {
 	})
 	t.Run("down", func(t *testing.T) {
 		_, _, err := store.Open(ctx, "redis://"+closedAddr(t)+"/0?dial_timeout=100ms&max_retries=-1")
-		if !errors.Is(err, store.ErrUnavailable) {
+		if !errors.Is(err, record.ErrUnavailable) {
 			t.Errorf("err = %v, want ErrUnavailable", err)
 		}
 	})
 	t.Run("bad url", func(t *testing.T) {
 		_, _, err := store.Open(ctx, "http://nope")
-		if err == nil || errors.Is(err, store.ErrUnavailable) {
+		if err == nil || errors.Is(err, record.ErrUnavailable) {
 			t.Errorf("err = %v, want a parse error", err)
 		}
 	})

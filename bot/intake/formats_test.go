@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/commands"
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // The payloads in testdata follow Jira's and ServiceNow's documented shapes:
@@ -23,7 +23,7 @@ func TestJiraWebhook(t *testing.T) {
 		t.Fatalf("created: %+v", r)
 	}
 	req := s.request("T1", "OPS-142")
-	want := store.Request{Ref: "OPS-142", Title: "Leeds tills decline contactless cards", Outcome: "pos", Status: store.RequestOpen,
+	want := record.Request{Ref: "OPS-142", Title: "Leeds tills decline contactless cards", Outcome: "pos", Status: record.RequestOpen,
 		Source: "jira", Requester: "Maria Lopez", URL: "https://acme-retail.atlassian.net/browse/OPS-142"}
 	if req.Title != want.Title || req.Outcome != want.Outcome || req.Status != want.Status || req.Source != want.Source ||
 		req.Requester != want.Requester || req.URL != want.URL {
@@ -54,7 +54,7 @@ func TestJiraWebhook(t *testing.T) {
 		t.Errorf("updated: %+v", r)
 	}
 	req = s.request("T1", "OPS-142")
-	if req.Status != store.RequestClosed || s.openTagged("T1", "pos") != 0 || len(req.History) != 1 {
+	if req.Status != record.RequestClosed || s.openTagged("T1", "pos") != 0 || len(req.History) != 1 {
 		t.Errorf("after Done: %+v, open tagged %d", req, s.openTagged("T1", "pos"))
 	}
 	all, _ := s.st.RequestsReceived(context.Background(), "T1", now.AddDate(0, 0, -7), now)
@@ -84,7 +84,7 @@ func TestJiraAutomationIssue(t *testing.T) {
 		t.Fatalf("bare issue: %+v", r)
 	}
 	req := s.request("T1", "OPS-150")
-	if req.Status != store.RequestOpen || req.Title != "Self-checkout screens freeze at peak" || req.URL != "https://acme-retail.atlassian.net/browse/OPS-150" {
+	if req.Status != record.RequestOpen || req.Title != "Self-checkout screens freeze at peak" || req.URL != "https://acme-retail.atlassian.net/browse/OPS-150" {
 		t.Errorf("OPS-150 = %+v", req)
 	}
 	if s.openTagged("T1", "infra") != 1 {
@@ -99,13 +99,13 @@ func TestServiceNowOutboundREST(t *testing.T) {
 		t.Fatalf("rest message: %+v", r)
 	}
 	req := s.request("T1", "INC0010023")
-	if req.Source != "servicenow" || req.Requester != "Abel Tuter" || req.Status != store.RequestOpen ||
+	if req.Source != "servicenow" || req.Requester != "Abel Tuter" || req.Status != record.RequestOpen ||
 		req.Title != "Warehouse handhelds cannot reach the stock service" ||
 		!req.Opened.Equal(time.Date(2026, 11, 17, 8, 5, 31, 0, time.UTC)) {
 		t.Errorf("INC0010023 = %+v", req)
 	}
 	resolved := bytes.Replace(fixture(t, "servicenow_rest_message.json"), []byte(`"state": "2"`), []byte(`"state": "6"`), 1)
-	if r := s.intake(tokenT1, resolved); r.Updated != 1 || s.request("T1", "INC0010023").Status != store.RequestClosed {
+	if r := s.intake(tokenT1, resolved); r.Updated != 1 || s.request("T1", "INC0010023").Status != record.RequestClosed {
 		t.Errorf("state 6 (Resolved): %+v", r)
 	}
 
@@ -114,14 +114,14 @@ func TestServiceNowOutboundREST(t *testing.T) {
 		t.Fatalf("table records: %+v", r)
 	}
 	ritm := s.request("T1", "RITM0010042")
-	if ritm.Status != store.RequestClosed || ritm.Requester != "Beth Anglin" || !ritm.Opened.Equal(time.Date(2026, 11, 17, 9, 15, 2, 0, time.UTC)) {
+	if ritm.Status != record.RequestClosed || ritm.Requester != "Beth Anglin" || !ritm.Opened.Equal(time.Date(2026, 11, 17, 9, 15, 2, 0, time.UTC)) {
 		t.Errorf("RITM = %+v", ritm)
 	}
 	if s.openTagged("T1", "pos") != 0 {
 		t.Error("a closed RITM counts as open work of its outcome")
 	}
 	chg := s.request("T1", "CHG0030001")
-	if chg.Status != store.RequestOpen || chg.Requester != "" {
+	if chg.Status != record.RequestOpen || chg.Requester != "" {
 		t.Errorf("CHG = %+v (state -1 is Implement; a bare sys_id names nobody)", chg)
 	}
 }
@@ -157,7 +157,7 @@ func TestMixedBatch(t *testing.T) {
 	if req := s.request("T1", "OPS-78"); req.Outcome != "" || req.Title != "Unknown outcome" {
 		t.Errorf("OPS-78 = %+v, want it stored untagged", req)
 	}
-	if s.request("T1", "OPS-80").Status != store.RequestClosed {
+	if s.request("T1", "OPS-80").Status != record.RequestClosed {
 		t.Error("OPS-80 (Resolved) is not closed")
 	}
 }
@@ -173,7 +173,7 @@ func TestJiraIssueWithoutEvent(t *testing.T) {
 		t.Fatalf("Jira format issue: %+v", r)
 	}
 	req := s.request("T1", "OPS-161")
-	if req.Title != "Handheld scanners drop Wi-Fi in the Leeds stockroom" || req.Status != store.RequestOpen ||
+	if req.Title != "Handheld scanners drop Wi-Fi in the Leeds stockroom" || req.Status != record.RequestOpen ||
 		req.Source != "jira" || req.Requester != "Raj Patel" || req.URL != "https://acme-retail.atlassian.net/browse/OPS-161" ||
 		!req.Opened.Equal(time.Date(2026, 11, 17, 10, 41, 5, 112e6, time.UTC)) {
 		t.Errorf("OPS-161 = %+v", req)
@@ -190,7 +190,7 @@ func TestJiraIssueWithoutEvent(t *testing.T) {
 	if r.Created != 1 || r.Rejected != 0 || r.Items[0].Ref != "OPS-162" || r.Items[0].Outcome != "pos" {
 		t.Fatalf("JSM automation webhook: %+v", r)
 	}
-	if req := s.request("T1", "OPS-162"); req.Status != store.RequestClosed || req.Requester != "Beth Anglin" {
+	if req := s.request("T1", "OPS-162"); req.Status != record.RequestClosed || req.Requester != "Beth Anglin" {
 		t.Errorf("OPS-162 = %+v", req)
 	}
 }

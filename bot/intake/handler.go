@@ -24,7 +24,7 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/commands"
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // Path is where the handler listens.
@@ -159,7 +159,7 @@ func (h *Handler) authenticate(r *http.Request) (string, bool) {
 // storeFailure answers a failed write: 503 when the store is down, 500
 // with a reference otherwise (the error is logged, never shown).
 func (h *Handler) storeFailure(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
-	if errors.Is(err, store.ErrUnavailable) {
+	if errors.Is(err, record.ErrUnavailable) {
 		log.LogAttrs(r.Context(), slog.LevelWarn, "intake not recorded: store unavailable", slog.Any("err", err))
 		w.Header().Set("Retry-After", "30")
 		h.fail(w, http.StatusServiceUnavailable, "not recorded: the bot's database is unavailable; send the call again later")

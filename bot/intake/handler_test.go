@@ -20,6 +20,7 @@ import (
 	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/commands/commandstest"
 	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/outcomebot/outcomebot/store/storetest"
 )
 
@@ -106,7 +107,7 @@ func fixture(t *testing.T, name string) []byte {
 	return b
 }
 
-func (s *server) request(ws, ref string) store.Request {
+func (s *server) request(ws, ref string) record.Request {
 	s.t.Helper()
 	r, err := s.st.GetRequest(context.Background(), ws, ref)
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/commands"
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // Workspace is the workspace every shell session acts in.
@@ -168,7 +168,7 @@ func (s *Shell) as(ctx context.Context, args []string) error {
 	user := strings.TrimPrefix(args[0], "@")
 	if len(args) == 2 {
 		role := args[1]
-		if role != store.RoleAdmin && role != store.RoleITLead {
+		if role != record.RoleAdmin && role != record.RoleITLead {
 			return fmt.Errorf("no role %q: use admin or it-lead (still acting as @%s)", role, s.user)
 		}
 		if _, err := s.core.Store().Grant(ctx, Workspace, user, role, "shell", s.clock.Now()); err != nil {

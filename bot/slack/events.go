@@ -8,7 +8,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // eventDedupTTL is how long an Events API event id is remembered. Slack
@@ -170,17 +170,17 @@ func (a *Adapter) publishHome(ctx context.Context, ws, user string) {
 		return
 	}
 	st := a.st
-	escs, err := st.ListEscalations(ctx, ws, store.EscalationFilter{OpenOnly: true, RaisedBy: user})
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	escs, err := st.ListEscalations(ctx, ws, record.EscalationFilter{OpenOnly: true, RaisedBy: user})
+	if err != nil && !errors.Is(err, record.ErrNotFound) {
 		a.log.LogAttrs(ctx, slog.LevelWarn, "slack home: escalations not read", attrWS(ws), attrErr(err))
 		return
 	}
 	all, err := st.ListOutcomes(ctx, ws)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err != nil && !errors.Is(err, record.ErrNotFound) {
 		a.log.LogAttrs(ctx, slog.LevelWarn, "slack home: outcomes not read", attrWS(ws), attrErr(err))
 		return
 	}
-	var owned []store.Outcome
+	var owned []record.Outcome
 	for _, o := range all {
 		if o.Owner == user || o.ITOwner == user {
 			owned = append(owned, o)

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // blocksOf decodes the blocks form field of a chat.* call.
@@ -112,7 +112,7 @@ func TestEscalationFlow(t *testing.T) {
 	if !strings.Contains(eph[0].Form.Get("text"), "it-lead") {
 		t.Errorf("refusal does not name the role: %q", eph[0].Form.Get("text"))
 	}
-	if e, _ := h.st.GetEscalation(t.Context(), "T1", 1); e.State != store.StateOpen {
+	if e, _ := h.st.GetEscalation(t.Context(), "T1", 1); e.State != record.StateOpen {
 		t.Fatalf("state after member click = %s", e.State)
 	}
 
@@ -140,7 +140,7 @@ func TestEscalationFlow(t *testing.T) {
 	if !strings.Contains(notices[1].Form.Get("text"), "<@UREQ>") || !strings.Contains(notices[1].Form.Get("text"), "acknowledged") {
 		t.Errorf("notice text: %q", notices[1].Form.Get("text"))
 	}
-	if e, _ := h.st.GetEscalation(t.Context(), "T1", 1); e.State != store.StateAcknowledged || e.AckBy != "UIT" {
+	if e, _ := h.st.GetEscalation(t.Context(), "T1", 1); e.State != record.StateAcknowledged || e.AckBy != "UIT" {
 		t.Fatalf("after ack: %+v", e)
 	}
 }

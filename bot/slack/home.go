@@ -8,7 +8,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/outcomebot/outcomebot/commands"
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // App Home tab limits: 100 blocks per view; the tab lists at most this many
@@ -20,7 +20,7 @@ const (
 // homeView is the App Home tab of user: their open escalations and the
 // outcomes they own (as business or IT owner). It is a pure function of its
 // arguments; every text is escaped like a message.
-func homeView(user string, escs []store.Escalation, owned []store.Outcome, now time.Time) slack.HomeTabViewRequest {
+func homeView(user string, escs []record.Escalation, owned []record.Outcome, now time.Time) slack.HomeTabViewRequest {
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(plainObj("outcomebot")),
 		sectionText(mrkdwn("IT work tied to business outcomes. Your open escalations and the outcomes you own, as of " +
@@ -53,7 +53,7 @@ func homeView(user string, escs []store.Escalation, owned []store.Outcome, now t
 }
 
 // escalationLine describes one escalation in marked-up text.
-func escalationLine(e store.Escalation, now time.Time) string {
+func escalationLine(e record.Escalation, now time.Time) string {
 	s := commands.Bold("E-"+strconv.FormatInt(e.N, 10)) + " " + commands.Code(e.Ref)
 	if e.Outcome != "" {
 		s += " → " + commands.Code(e.Outcome)
@@ -72,7 +72,7 @@ func escalationLine(e store.Escalation, now time.Time) string {
 }
 
 // outcomeLine describes one outcome the user owns.
-func outcomeLine(o store.Outcome, user string) string {
+func outcomeLine(o record.Outcome, user string) string {
 	role := "business owner"
 	if o.ITOwner == user {
 		role = "IT owner"
@@ -84,7 +84,7 @@ func outcomeLine(o store.Outcome, user string) string {
 	if o.KPI != "" {
 		s += "\nKPI: " + o.KPI
 	}
-	if o.Status == store.OutcomeArchived {
+	if o.Status == record.OutcomeArchived {
 		s += " (archived)"
 	}
 	return s

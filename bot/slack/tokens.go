@@ -16,6 +16,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // ErrNotInstalled means a workspace has no bot token: it never installed
@@ -220,7 +221,7 @@ func (t *tokens) evictExpired(now time.Time) {
 // lookup reads and decrypts ws's stored token; "" when there is none.
 func (t *tokens) lookup(ctx context.Context, ws string) (string, error) {
 	in, err := t.store.SlackInstall(ctx, ws)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, record.ErrNotFound) {
 		return "", nil
 	}
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 func TestMessageGetsReply(t *testing.T) {
@@ -92,7 +92,7 @@ func TestEscalationFlow(t *testing.T) {
 	if len(calls) != 1 || calls[0].Method != http.MethodPost || !strings.Contains(calls[0].text(), "it-lead") {
 		t.Fatalf("member's ack: want one reply naming the it-lead role, got %+v", calls)
 	}
-	if esc, _ := e.store.GetEscalation(ctx, testTenant, 1); esc.State != store.StateOpen {
+	if esc, _ := e.store.GetEscalation(ctx, testTenant, 1); esc.State != record.StateOpen {
 		t.Fatalf("member's ack changed the escalation to %s", esc.State)
 	}
 
@@ -119,7 +119,7 @@ func TestEscalationFlow(t *testing.T) {
 	if want := opsConv + ";messageid=" + esc.AnnounceID; notice.Conversation != want {
 		t.Errorf("notice went to %s, want the announcement's thread %s", notice.Conversation, want)
 	}
-	if esc, _ := e.store.GetEscalation(ctx, testTenant, 1); esc.State != store.StateAcknowledged || esc.AckBy != itLead.aad {
+	if esc, _ := e.store.GetEscalation(ctx, testTenant, 1); esc.State != record.StateAcknowledged || esc.AckBy != itLead.aad {
 		t.Fatalf("escalation after ack = %+v", esc)
 	}
 }
@@ -186,10 +186,10 @@ func assertNothingChanged(t *testing.T, e *env) {
 	if calls := e.conn.take(); len(calls) != 0 {
 		t.Errorf("rejected request caused connector calls: %+v", calls)
 	}
-	if _, err := e.store.GetTeamsConversation(ctx, testTenant, itConv); !errors.Is(err, store.ErrNotFound) {
+	if _, err := e.store.GetTeamsConversation(ctx, testTenant, itConv); !errors.Is(err, record.ErrNotFound) {
 		t.Errorf("rejected request stored a conversation reference: %v", err)
 	}
-	if _, err := e.store.GetOutcome(ctx, testTenant, "pos"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := e.store.GetOutcome(ctx, testTenant, "pos"); !errors.Is(err, record.ErrNotFound) {
 		t.Errorf("rejected request created an outcome: %v", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
 	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // adminBridge lets OUTCOMEBOT_ADMINS name a Teams user by either id. The
@@ -52,7 +53,7 @@ func (b *adminBridge) ensure(ctx context.Context, st *store.Store, ws string, fr
 	if done {
 		return
 	}
-	added, err := st.Grant(ctx, ws, aad, store.RoleAdmin, "OUTCOMEBOT_ADMINS", now())
+	added, err := st.Grant(ctx, ws, aad, record.RoleAdmin, "OUTCOMEBOT_ADMINS", now())
 	if err != nil {
 		log.Error("teams: grant admin to a configured admin's aad object id", "user", from.ID, "err", err)
 		return

@@ -8,6 +8,7 @@ import (
 
 	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // Poster posts and updates messages in Teams conversations the bot has
@@ -115,11 +116,11 @@ func (p *Poster) PostDirect(ctx context.Context, ws, user string, msg commands.R
 // personalChat finds or creates the bot's personal chat with user.
 func (p *Poster) personalChat(ctx context.Context, ws, user string) (store.TeamsConversation, error) {
 	conv, err := p.a.store.GetTeamsPersonalChat(ctx, ws, user)
-	if !errors.Is(err, store.ErrNotFound) {
+	if !errors.Is(err, record.ErrNotFound) {
 		return conv, err
 	}
 	known, err := p.a.store.LatestTeamsConversation(ctx, ws)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, record.ErrNotFound) {
 		return known, ErrNoConversation
 	}
 	if err != nil {
@@ -162,7 +163,7 @@ func (p *Poster) personalChat(ctx context.Context, ws, user string) (store.Teams
 // ignored).
 func (p *Poster) reference(ctx context.Context, ws, conversation string) (store.TeamsConversation, error) {
 	ref, err := p.a.store.GetTeamsConversation(ctx, ws, baseConversation(conversation))
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, record.ErrNotFound) {
 		return ref, ErrNoConversation
 	}
 	return ref, err

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/commands"
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // restarted builds a second adapter on the same store, as after a restart
@@ -191,7 +191,7 @@ func TestRemovedBotIsPermanentAndForgotten(t *testing.T) {
 	remove["action"] = "remove"
 	e.do(remove)
 	for _, conv := range []string{itConv, opsConv} {
-		if _, err := e.store.GetTeamsConversation(ctx, testTenant, conv); !errors.Is(err, store.ErrNotFound) {
+		if _, err := e.store.GetTeamsConversation(ctx, testTenant, conv); !errors.Is(err, record.ErrNotFound) {
 			t.Errorf("%s after the app was uninstalled from its team: %v, want ErrNotFound", conv, err)
 		}
 	}
@@ -205,7 +205,7 @@ func TestRemovedBotIsPermanentAndForgotten(t *testing.T) {
 	left := e.activity("conversationUpdate", groupConv, "groupChat", admin, "")
 	left["membersRemoved"] = []any{map[string]any{"id": botID, "name": "outcomebot"}}
 	e.do(left)
-	if _, err := e.store.GetTeamsConversation(ctx, testTenant, groupConv); !errors.Is(err, store.ErrNotFound) {
+	if _, err := e.store.GetTeamsConversation(ctx, testTenant, groupConv); !errors.Is(err, record.ErrNotFound) {
 		t.Errorf("group chat after the bot was removed: %v, want ErrNotFound", err)
 	}
 	if calls := e.conn.take(); len(calls) != 0 {

@@ -13,6 +13,7 @@ import (
 	"github.com/outcomebot/outcomebot/bot/shell"
 	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 const digestUsage = `Usage: outcomebot digest (--channel <id> [--workspace <id>] | --all [--workspace <id>]) [--post] [settings flags]
@@ -128,7 +129,7 @@ func splitDigestFlags(args []string) (digestFlags, []string, error) {
 // digestTarget is one channel whose digest is printed or posted.
 type digestTarget struct {
 	ws  string
-	sub store.Subscription
+	sub record.Subscription
 }
 
 // digestTargets resolves the flags to channels: every subscribed channel
@@ -161,7 +162,7 @@ func digestTargets(ctx context.Context, st *store.Store, df digestFlags) ([]dige
 	case df.all:
 		return out, nil
 	case len(out) == 0 && df.workspace != "":
-		return []digestTarget{{ws: df.workspace, sub: store.Subscription{Channel: df.channel}}}, nil
+		return []digestTarget{{ws: df.workspace, sub: record.Subscription{Channel: df.channel}}}, nil
 	case len(out) == 0:
 		return nil, fmt.Errorf("digest: channel %s is not subscribed in any workspace; name its workspace with --workspace", df.channel)
 	case len(out) > 1:

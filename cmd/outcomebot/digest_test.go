@@ -7,7 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
+	"github.com/outcomebot/outcomebot/store/storetest"
 )
 
 // TestDigestCommand prints a subscribed channel's digest from the command
@@ -18,7 +19,7 @@ func TestDigestCommand(t *testing.T) {
 	if _, err := e.st.Tag(ctx, e.ws, "INC0080001", "pos", "U1", "", time.Now().Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.st.Subscribe(ctx, e.ws, store.Subscription{Channel: "CLEAD", TZ: "Europe/Berlin", By: "UADMIN", At: time.Now()}); err != nil {
+	if _, err := storetest.Subscribe(ctx, e.st, e.ws, record.Subscription{Channel: "CLEAD", TZ: "Europe/Berlin", By: "UADMIN", At: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	out, _, err := e.run("digest", "--channel", "CLEAD", "--workspace", e.ws)

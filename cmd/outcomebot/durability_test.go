@@ -20,6 +20,7 @@ import (
 
 	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/outcomebot/outcomebot/store/redisproc"
 )
 
@@ -178,7 +179,7 @@ func TestAcknowledgedChangesSurviveKill9(t *testing.T) {
 		}
 	}
 	for _, n := range escalated {
-		if e, err := st2.GetEscalation(ctx, durableWS, n); err != nil || e.State != store.StateOpen {
+		if e, err := st2.GetEscalation(ctx, durableWS, n); err != nil || e.State != record.StateOpen {
 			t.Errorf("acknowledged E-%d lost after SIGKILL: %+v, %v", n, e, err)
 		}
 	}

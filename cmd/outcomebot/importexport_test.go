@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/outcomebot/outcomebot/store/storetest"
 )
 
@@ -42,7 +43,7 @@ func newToolEnv(t *testing.T) *toolEnv {
 		}
 		rdb.SRem(ctx, "ob:workspaces", ws)
 	})
-	if err := st.CreateOutcome(context.Background(), ws, store.Outcome{Key: "pos", Title: "Point of sale", CreatedAt: time.Now()}); err != nil {
+	if err := st.CreateOutcome(context.Background(), ws, record.Outcome{Key: "pos", Title: "Point of sale", CreatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	return &toolEnv{t: t, ws: ws, st: st, dir: t.TempDir(),

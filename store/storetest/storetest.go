@@ -23,6 +23,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // server is the Redis every test of this process uses, set by Main.
@@ -187,4 +188,33 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// Ack acknowledges escalation n as actor, with no role check: the store's
+// Settle without roles, for tests that need an acknowledged escalation.
+func Ack(ctx context.Context, st *store.Store, ws string, n int64, actor, note string, at time.Time) (record.Escalation, bool, error) {
+	e, _, first, err := st.Settle(ctx, ws, record.Settlement{N: n, Actor: actor, Note: note, At: at})
+	return e, first, err
+}
+
+// Resolve resolves escalation n as actor, with no role check.
+func Resolve(ctx context.Context, st *store.Store, ws string, n int64, actor, note string, at time.Time) (record.Escalation, bool, error) {
+	e, _, first, err := st.Settle(ctx, ws, record.Settlement{N: n, Resolve: true, Actor: actor, Note: note, At: at})
+	return e, first, err
+}
+
+// ClaimDigest claims a channel's digest for a week, ignoring retry times:
+// true when this holder may post.
+func ClaimDigest(ctx context.Context, st *store.Store, ws, channel, week, holder string, lease time.Duration) (bool, error) {
+	c, err := st.ClaimDigestAt(ctx, ws, channel, week, holder, lease, time.Time{})
+	return c == record.DigestClaimed, err
+}
+
+// Subscribe subscribes sub.Channel to the digest with sub's zone and
+// followed outcomes (none: all), as /digest subscribe does: true if the
+// channel was not subscribed before.
+func Subscribe(ctx context.Context, st *store.Store, ws string, sub record.Subscription) (bool, error) {
+	ch, err := st.ChangeSubscription(ctx, ws, record.SubscriptionChange{Channel: sub.Channel, TZ: sub.TZ,
+		SetOutcomes: true, Outcomes: sub.Outcomes, By: sub.By, At: sub.At})
+	return ch.Created, err
 }
