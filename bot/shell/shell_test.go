@@ -21,7 +21,7 @@ func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 func newShell(t *testing.T, out *bytes.Buffer) (*shell.Shell, *commands.Core, *shell.Clock) {
 	clock := shell.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
 	core := commands.New(storetest.New(t), commands.Config{Admins: []string{"admin"}}, clock, nil)
-	return shell.New(core, clock, out), core, clock
+	return shell.New(core, clock, out, shell.Options{}), core, clock
 }
 
 // TestScript feeds a file of lines to the shell, as `outcomebot shell <
@@ -113,7 +113,7 @@ func TestDemo(t *testing.T) {
 	var out bytes.Buffer
 	clock := shell.NewClock(time.Time{})
 	core := commands.New(storetest.New(t), commands.Config{Admins: []string{"admin"}}, clock, nil)
-	if err := shell.Demo(context.Background(), core, clock, &out); err != nil {
+	if err := shell.Demo(context.Background(), shell.New(core, clock, &out, shell.Options{})); err != nil {
 		t.Fatal(err)
 	}
 	got := out.String()
