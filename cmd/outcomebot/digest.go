@@ -15,7 +15,7 @@ import (
 	"github.com/outcomebot/outcomebot/store"
 )
 
-const digestUsage = `Usage: outcomebot digest (--channel <id> [--workspace <id>] | --all [--workspace <id>]) [--post] [settings flags]
+const digestUsage = `Usage: outcomebot digest (--channel <id> | --all) [--workspace <id>] [--post] [settings flags]
 
 Prints the weekly digest of a leadership channel (or of every subscribed
 channel) as it stands now. With --post it posts it there instead, marked

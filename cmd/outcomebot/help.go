@@ -224,6 +224,9 @@ func helpRequested(args []string) bool {
 
 // runHelp is `outcomebot help [command]`.
 func runHelp(args []string, stdout io.Writer) error {
+	if helpRequested(args) {
+		args = []string{"help"}
+	}
 	switch len(args) {
 	case 0:
 		printCommandList(stdout)
@@ -293,14 +296,9 @@ func hasGroup(gs []settingGroup, g settingGroup) bool {
 	return false
 }
 
-// settingDoc documents a setting as its flag, naming its variable; a
-// secret's help says it is one.
+// settingDoc documents a setting as its flag, naming its variable.
 func settingDoc(s setting) flagDoc {
-	help := s.help
-	if s.secret {
-		help += " (secret)"
-	}
-	return flagDoc{name: s.flag, arg: "$" + s.env, def: s.def, help: help}
+	return flagDoc{name: s.flag, arg: "$" + s.env, def: s.def, help: s.help}
 }
 
 // printFlag writes one flag: its name and argument on a line, then its

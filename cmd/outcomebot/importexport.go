@@ -20,7 +20,8 @@ import (
 // This file is `outcomebot import` (a spreadsheet of requests in) and
 // `outcomebot export` (every request out, as CSV for BI tools).
 
-const importUsage = `Usage: outcomebot import --workspace <id> FILE.csv [--dry-run [--no-redis]] [--<field>-column "Header"]…
+const importUsage = `Usage: outcomebot import --workspace <id> FILE.csv [--dry-run [--no-redis]]
+                         [--<field>-column "Header"]…
 
 Reads a CSV of requests (UTF-8, with or without BOM; comma, semicolon or tab
 separated; quoted fields may hold commas and line breaks) into a workspace.
