@@ -8,11 +8,13 @@ import (
 	"github.com/outcomebot/outcomebot/commands"
 )
 
-// poster prints what would be posted where, numbering messages m1, m2, ….
+// poster prints what would be posted where, numbering messages m1, m2, …,
+// and remembers the triage menus it showed, for :pick.
 type poster struct {
-	mu  sync.Mutex
-	out func(format string, args ...any)
-	n   int
+	mu    sync.Mutex
+	out   func(format string, args ...any)
+	n     int
+	picks map[string]pickTarget // by upper-case ticket: the latest menu shown for it
 }
 
 var _ commands.Poster = (*poster)(nil)
@@ -22,6 +24,7 @@ func (p *poster) Post(ctx context.Context, to commands.Destination, msg commands
 	p.n++
 	ref := commands.MessageRef{Channel: to.Channel, ID: fmt.Sprintf("m%d", p.n)}
 	p.mu.Unlock()
+	p.shown(ref, msg)
 	where := "#" + to.Channel
 	if to.Thread != "" {
 		where += " (thread " + to.Thread + ")"
@@ -31,6 +34,7 @@ func (p *poster) Post(ctx context.Context, to commands.Destination, msg commands
 }
 
 func (p *poster) Update(ctx context.Context, ref commands.MessageRef, ws string, msg commands.Response) error {
+	p.shown(ref, msg)
 	p.out("→ updated %s in #%s:\n%s\n", ref.ID, ref.Channel, indent(Render(msg), "  "))
 	return nil
 }

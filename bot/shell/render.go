@@ -7,7 +7,8 @@ import (
 )
 
 // Render turns a neutral Response into readable terminal text: mentions as
-// @id, channels as #id, links as "label <url>", buttons as [Label].
+// @id, channels as #id, links as "label <url>", buttons as [Label], a menu
+// as [Placeholder ▾ value | value].
 func Render(r commands.Response) string {
 	var b strings.Builder
 	if r.Title != "" {
@@ -25,6 +26,9 @@ func Render(r commands.Response) string {
 		}
 		for _, f := range s.Fields {
 			b.WriteString("  " + text(f.Label) + ": " + text(f.Value) + "\n")
+		}
+		if p := s.Picker; p != nil {
+			b.WriteString("  [" + p.Placeholder + " ▾ " + strings.Join(choiceValues(p.Options), " | ") + "]\n")
 		}
 	}
 	if len(r.Buttons) > 0 {

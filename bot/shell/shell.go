@@ -8,11 +8,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/outcomebot/outcomebot/bot"
 	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/store/record"
 )
@@ -26,6 +28,15 @@ type Clock = commands.ManualClock
 // NewClock starts a simulated clock at t.
 func NewClock(t time.Time) *Clock { return commands.NewManualClock(t) }
 
+// Options tune a Shell. Zero values take the defaults.
+type Options struct {
+	// TriageCron is the weekly triage's schedule, as for serve
+	// (OUTCOMEBOT_TRIAGE_CRON); "" means the digest's.
+	TriageCron string
+	// Log receives the cadence's logs; default slog.Default().
+	Log *slog.Logger
+}
+
 // Shell runs commands typed as one user in one channel.
 type Shell struct {
 	core    *commands.Core
@@ -36,12 +47,20 @@ type Shell struct {
 	prompt  bool
 	quiet   bool
 	poster  *poster
+	sched   *bot.Scheduler
+	demo    bool // LoadDemo ran
 }
 
 // New builds a shell on core; clock must be the clock the core was built with.
-func New(core *commands.Core, clock *Clock, out io.Writer) *Shell {
+func New(core *commands.Core, clock *Clock, out io.Writer, opts Options) *Shell {
 	s := &Shell{core: core, clock: clock, out: out, user: "admin", channel: "general"}
-	s.poster = &poster{out: s.printf}
+	s.poster = &poster{out: s.printf, picks: map[string]pickTarget{}}
+	// :tick is one pass of the scheduler serve runs, so the shell sends
+	// exactly what is due there: ladder steps, digests and the triage.
+	// One worker keeps the transcript in a stable order.
+	s.sched = bot.NewScheduler(core, bot.OnePoster(s.poster), clock, bot.SchedulerOptions{
+		Holder: "shell", Workers: 1, TriageCron: opts.TriageCron, Log: opts.Log,
+	})
 	return s
 }
 
@@ -107,14 +126,21 @@ func mentions(s string) string {
 	return channelRE.ReplaceAllString(s, "$1<#$2|$2>")
 }
 
+// handle sends req through the core as the current user, in the current
+// channel unless req names one (a click happens where its message is), and
+// prints the reply and what it posts.
 func (s *Shell) handle(ctx context.Context, req commands.Request) {
-	req.Workspace, req.Channel, req.User, req.UserName = Workspace, s.channel, s.user, s.user
+	req.Workspace, req.User, req.UserName = Workspace, s.user, s.user
+	if req.Channel == "" {
+		req.Channel = s.channel
+	}
 	resp := s.core.Handle(ctx, req)
 	vis := "only you see this"
 	if resp.Visibility == commands.InChannel {
-		vis = "in #" + s.channel
+		vis = "in #" + req.Channel
 	}
 	if resp.Replace && req.Action != nil {
+		s.poster.shown(req.Source, resp)
 		s.printf("[card in #%s updated]\n%s\n", req.Source.Channel, Render(resp))
 	} else {
 		s.printf("[%s]\n%s\n", vis, Render(resp))
@@ -124,14 +150,20 @@ func (s *Shell) handle(ctx context.Context, req commands.Request) {
 	}
 }
 
+// metaHelp lists the meta-lines; every line fits 100 columns.
 const metaHelp = `meta-lines:
-  :as <user> [admin|it-lead]   act as that user (granting the role)
-  :in <channel>                switch channel
-  :clock +2h | :clock 2026-11-30T09:00 Europe/Berlin   move the simulated clock
-  :click <E-n> ack|resolve     press a button on that escalation's card
-  :tick                        run what is due now (reminders, digests)
-  :quiet on|off                hide or show output
-  :quit`
+  :as <user> [admin|it-lead]     act as that user (granting the role)
+  :in <channel>                  switch channel
+  :clock +2h | +1d12h            move the simulated clock forward
+  :clock 2026-11-30T09:00 [Europe/Berlin]   set it
+  :tick                          run what is due now, as serve's scheduler would: reminders and
+                                 raises, digests, the weekly triage of untagged requests
+  :click <E-n> ack|resolve       press a button on that escalation's card
+  :pick                          list the requests the latest triage messages offer a menu for
+  :pick <ticket> <outcome-key>   pick that outcome in the ticket's menu, as a click would
+  :quiet on|off                  hide or show output
+  :help                          this list
+  :quit                          leave (so does end of input)`
 
 func (s *Shell) meta(ctx context.Context, line string) error {
 	f := strings.Fields(line)
@@ -151,8 +183,11 @@ func (s *Shell) meta(ctx context.Context, line string) error {
 	case ":click":
 		return s.click(ctx, f[1:])
 	case ":tick":
-		s.printf("[tick at %s]\n", s.clock.Now().Format("Mon 2 Jan 15:04 MST"))
-		return s.core.RunDue(ctx, s.poster, s.clock.Now(), "shell")
+		at := s.clock.Now()
+		s.printf("[tick at %s]\n", at.Format("Mon 2 Jan 15:04 MST"))
+		return s.sched.Tick(ctx, at)
+	case ":pick":
+		return s.pick(ctx, f[1:])
 	case ":quiet":
 		s.quiet = len(f) > 1 && f[1] == "on"
 	default:
@@ -245,6 +280,6 @@ func (s *Shell) click(ctx context.Context, args []string) error {
 		return fmt.Errorf("E-%d has no card to click", n)
 	}
 	src := commands.MessageRef{Channel: e.CardChannel, ID: e.CardID}
-	s.handle(ctx, commands.Request{Action: &commands.Action{Name: args[1], Value: fmt.Sprintf("E-%d", n)}, Source: src})
+	s.handle(ctx, commands.Request{Channel: src.Channel, Action: &commands.Action{Name: args[1], Value: fmt.Sprintf("E-%d", n)}, Source: src})
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/outcomebot/outcomebot/bot/shell"
 	"github.com/outcomebot/outcomebot/commands"
@@ -21,13 +22,55 @@ func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 func newShell(t *testing.T, out *bytes.Buffer) (*shell.Shell, *commands.Core, *shell.Clock) {
 	clock := shell.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
 	core := commands.New(storetest.New(t), commands.Config{Admins: []string{"admin"}}, clock, nil)
-	return shell.New(core, clock, out), core, clock
+	return shell.New(core, clock, out, shell.Options{}), core, clock
 }
 
-// TestScript feeds a file of lines to the shell, as `outcomebot shell <
-// file` does, and compares the transcript with the golden one.
+// TestScript feeds files of lines to the shell, as `outcomebot shell <
+// file` does, and compares each transcript with its golden one.
 func TestScript(t *testing.T) {
-	in, err := os.Open("testdata/session.txt")
+	for _, tc := range []struct {
+		name string
+		want []string // what a user would look for in the transcript
+	}{
+		{name: "session", want: []string{
+			"did you mean pos-conversion?",
+			"→ posted in #it-pos",
+			"[Acknowledge] [Resolve]",
+			"You need the it-lead or admin role",
+			"Reminder: E-1",
+			"[card in #it-pos updated]",
+			"was acknowledged by @raj after 4h",
+			"Weekly outcome digest",
+		}},
+		{name: "triage", want: []string{
+			"! no triage message on show has a menu",
+			"== Untagged requests · 16–22 Nov 2026 ==",
+			"[Pick its outcome ▾ pos | uptime]",
+			"INC0000001 in #it-pos [m1]: pos | uptime",
+			"[card in #it-pos updated]",
+			"@maria tagged INC0000001 → uptime",
+			"! no triage message on show has a menu for INC0000001",
+			`! INC0000002's menu has no "payroll": pick one of pos, uptime`,
+			"! usage: :pick <ticket> <outcome-key>",
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := runScript(t, "testdata/"+tc.name+".txt")
+			checkGolden(t, "testdata/"+tc.name+".golden", got)
+			for _, s := range tc.want {
+				if !strings.Contains(got, s) {
+					t.Errorf("transcript lacks %q", s)
+				}
+			}
+		})
+	}
+}
+
+// runScript runs the script file on a fresh shell and returns the
+// transcript.
+func runScript(t *testing.T, path string) string {
+	t.Helper()
+	in, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,9 +80,14 @@ func TestScript(t *testing.T) {
 	if err := sh.Run(context.Background(), in); err != nil {
 		t.Fatal(err)
 	}
-	golden := "testdata/session.golden"
+	return out.String()
+}
+
+// checkGolden compares got with the golden file (rewritten with -update).
+func checkGolden(t *testing.T, golden, got string) {
+	t.Helper()
 	if *update {
-		if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -47,23 +95,37 @@ func TestScript(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out.String() != string(want) {
-		t.Errorf("transcript differs from %s (run with -update to accept):\n%s", golden, out.String())
+	if got != string(want) {
+		t.Errorf("transcript differs from %s (run with -update to accept):\n%s", golden, got)
 	}
-	// What a user would look for in that transcript.
-	for _, s := range []string{
-		"did you mean pos-conversion?",
-		"→ posted in #it-pos",
-		"[Acknowledge] [Resolve]",
-		"You need the it-lead or admin role",
-		"Reminder: E-1",
-		"[card in #it-pos updated]",
-		"was acknowledged by @raj after 4h",
-		"Weekly outcome digest",
+}
+
+// TestTickRunsTriage: :tick sends the weekly triage when its slot has
+// come, once a week however often it runs, on the schedule given.
+func TestTickRunsTriage(t *testing.T) {
+	var out bytes.Buffer
+	clock := shell.NewClock(time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC))
+	core := commands.New(storetest.New(t), commands.Config{Admins: []string{"admin"}}, clock, nil)
+	sh := shell.New(core, clock, &out, shell.Options{TriageCron: "0 14 * * TUE"})
+	ctx := context.Background()
+	for _, line := range []string{
+		`/outcome add pos "Point of sale" it-channel=#it-pos`,
+		`/tag INC0000001 none`,
+		`:clock 2026-11-24T13:59`, `:tick`,
 	} {
-		if !strings.Contains(out.String(), s) {
-			t.Errorf("transcript lacks %q", s)
-		}
+		sh.Line(ctx, line)
+	}
+	if strings.Contains(out.String(), "Untagged requests") {
+		t.Fatalf("triage posted before its slot (Tuesday 14:00):\n%s", out.String())
+	}
+	for _, line := range []string{`:clock +1m`, `:tick`, `:clock +1h`, `:tick`} {
+		sh.Line(ctx, line)
+	}
+	if n := strings.Count(out.String(), "Untagged requests"); n != 1 {
+		t.Errorf("want the triage posted once at its slot, got %d times:\n%s", n, out.String())
+	}
+	if !strings.Contains(out.String(), "→ posted in #it-pos") || !strings.Contains(out.String(), "INC0000001") {
+		t.Errorf("triage not posted in the outcome's IT channel with the untagged request:\n%s", out.String())
 	}
 }
 
@@ -113,7 +175,7 @@ func TestDemo(t *testing.T) {
 	var out bytes.Buffer
 	clock := shell.NewClock(time.Time{})
 	core := commands.New(storetest.New(t), commands.Config{Admins: []string{"admin"}}, clock, nil)
-	if err := shell.Demo(context.Background(), core, clock, &out); err != nil {
+	if err := shell.Demo(context.Background(), shell.New(core, clock, &out, shell.Options{})); err != nil {
 		t.Fatal(err)
 	}
 	got := out.String()
@@ -126,6 +188,9 @@ func TestDemo(t *testing.T) {
 		"Escalations raised 3",
 		"acknowledged 2",
 		"not acknowledged",
+		"→ posted in #it-triage",
+		"== Untagged requests · 16–22 Nov 2026 ==",
+		"[Pick its outcome ▾ click-collect | finance-close | infra-uptime | pos-conversion]",
 	} {
 		if !strings.Contains(got, s) {
 			t.Errorf("demo output lacks %q:\n%s", s, got)
@@ -133,5 +198,88 @@ func TestDemo(t *testing.T) {
 	}
 	if strings.Contains(got, "! ") {
 		t.Errorf("demo script hit an error:\n%s", got)
+	}
+}
+
+// TestLoadDemo: a shell started on the demo's data greets with what is
+// loaded and what to try, and those work: /tag of a demo request, and a
+// pick in the triage menus the demo's Monday posted.
+func TestLoadDemo(t *testing.T) {
+	var out bytes.Buffer
+	sh, _, clock := newShell(t, &out)
+	ctx := context.Background()
+	if err := sh.LoadDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if out.Len() != 0 {
+		t.Errorf("loading the demo printed:\n%s", out.String())
+	}
+	if want := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC); !clock.Now().Equal(want) {
+		t.Errorf("clock after the demo: %v, want its Monday %v", clock.Now(), want)
+	}
+	greeting := sh.Greeting(ctx)
+	for _, want := range []string{"you are @admin in #general", "Loaded the demo", "/tag INC0010042 click-collect", ":pick"} {
+		if !strings.Contains(greeting, want) {
+			t.Errorf("greeting lacks %q:\n%s", want, greeting)
+		}
+	}
+	sh.Line(ctx, "/tag INC0010042 click-collect locker doors stuck at Bath")
+	sh.Line(ctx, ":pick REQ0030007 infra-uptime")
+	for _, want := range []string{"INC0010042 → click-collect", "[card in #it-triage updated]", "@admin tagged REQ0030007 → infra-uptime"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("after the demo, the session lacks %q:\n%s", want, out.String())
+		}
+	}
+	if err := sh.LoadDemo(ctx); err == nil || !strings.Contains(err.Error(), "already has 4 outcomes") {
+		t.Errorf("second LoadDemo: err = %v, want a refusal naming the outcomes there", err)
+	}
+}
+
+// TestGreetingEmptyStore: on a workspace with no outcomes the greeting
+// says how to add one, or to start with --demo, so a first /tag is not a
+// dead end; once there are outcomes it does not.
+func TestGreetingEmptyStore(t *testing.T) {
+	var out bytes.Buffer
+	sh, _, _ := newShell(t, &out)
+	ctx := context.Background()
+	greeting := sh.Greeting(ctx)
+	for _, want := range []string{"No outcomes yet", "/outcome add pos-conversion", "outcomebot shell --demo"} {
+		if !strings.Contains(greeting, want) {
+			t.Errorf("greeting on an empty store lacks %q:\n%s", want, greeting)
+		}
+	}
+	sh.Line(ctx, `/outcome add pos "Point of sale"`)
+	if g := sh.Greeting(ctx); strings.Contains(g, "No outcomes yet") || strings.Contains(g, "Loaded the demo") {
+		t.Errorf("greeting with an outcome still hints at an empty store or the demo:\n%s", g)
+	}
+}
+
+// TestMetaHelp: :help lists every meta-line the shell takes, each line
+// within 100 columns; the greetings fit too.
+func TestMetaHelp(t *testing.T) {
+	var out bytes.Buffer
+	sh, _, _ := newShell(t, &out)
+	ctx := context.Background()
+	sh.Line(ctx, ":help")
+	help := out.String()
+	for _, meta := range []string{":as", ":in", ":clock", ":tick", ":click", ":pick", ":quiet", ":help", ":quit"} {
+		if !strings.Contains(help, "\n  "+meta+" ") {
+			t.Errorf(":help does not list %s:\n%s", meta, help)
+		}
+	}
+	if !strings.Contains(help, "triage") {
+		t.Errorf(":help does not say :tick runs the triage:\n%s", help)
+	}
+	texts := []string{help, sh.Greeting(ctx)}
+	if err := sh.LoadDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	texts = append(texts, sh.Greeting(ctx))
+	for _, text := range texts {
+		for _, line := range strings.Split(text, "\n") {
+			if n := utf8.RuneCountInString(line); n > 100 {
+				t.Errorf("line of %d columns: %q", n, line)
+			}
+		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/outcomebot/outcomebot/commands"
@@ -61,10 +60,14 @@ type config struct {
 
 func (c *config) get(env string) string { return c.values[env] }
 
-// parseConfig reads the environment and then the flags in args.
-func parseConfig(name string, args []string, getenv func(string) string) (*config, []string, error) {
+// parseConfig reads the environment and then the flags in args; own, when
+// given, defines the command's own flags on the same flag set first.
+func parseConfig(name string, args []string, getenv func(string) string, own ...func(*flag.FlagSet)) (*config, []string, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	for _, define := range own {
+		define(fs)
+	}
 	ptrs := map[string]*string{}
 	for _, s := range settings {
 		v := getenv(s.env)
@@ -74,7 +77,7 @@ func parseConfig(name string, args []string, getenv func(string) string) (*confi
 		ptrs[s.env] = fs.String(s.flag, v, s.help)
 	}
 	if err := fs.Parse(args); err != nil {
-		return nil, nil, fmt.Errorf("%w (see `outcomebot help`)", err)
+		return nil, nil, usagef("%w (see `outcomebot %s -h`)", err, name)
 	}
 	c := &config{values: map[string]string{}}
 	for env, p := range ptrs {
@@ -110,18 +113,4 @@ func (c *config) buildCore() error {
 	}
 	c.core = commands.Config{Admins: admins, TicketLinks: links, AckSLA: sla, DigestCron: c.get("OUTCOMEBOT_DIGEST_CRON"), DefaultTZ: loc}
 	return nil
-}
-
-// printSettings writes the settings table for help.
-func printSettings(w io.Writer) {
-	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "  ENVIRONMENT\tFLAG\tDEFAULT\tMEANING")
-	for _, s := range settings {
-		def := s.def
-		if def == "" {
-			def = "(none)"
-		}
-		fmt.Fprintf(tw, "  %s\t-%s\t%s\t%s\n", s.env, s.flag, def, s.help)
-	}
-	tw.Flush()
 }

@@ -16,7 +16,7 @@ import (
 	"github.com/outcomebot/outcomebot/store/record"
 )
 
-const digestUsage = `Usage: outcomebot digest (--channel <id> [--workspace <id>] | --all [--workspace <id>]) [--post] [settings flags]
+const digestUsage = `Usage: outcomebot digest (--channel <id> | --all) [--workspace <id>] [--post] [settings flags]
 
 Prints the weekly digest of a leadership channel (or of every subscribed
 channel) as it stands now. With --post it posts it there instead, marked
@@ -44,21 +44,22 @@ type digestFlags struct {
 func runDigest(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, posters posterFactory) error {
 	df, rest, err := splitDigestFlags(args)
 	if err != nil {
-		return fmt.Errorf("digest: %w\n%s", err, digestUsage)
+		return usagef("digest: %w\n%s", err, digestUsage)
 	}
 	if df.help {
-		fmt.Fprint(stdout, digestUsage)
+		h, _ := lookupHelp("digest")
+		printCommandHelp(stdout, h)
 		return nil
 	}
 	if (df.channel == "") == !df.all {
-		return fmt.Errorf("digest: give either --channel <id> or --all\n%s", digestUsage)
+		return usagef("digest: give either --channel <id> or --all\n%s", digestUsage)
 	}
 	cfg, extra, err := parseConfig("digest", rest, getenv)
 	if err != nil {
 		return err
 	}
 	if len(extra) > 0 {
-		return fmt.Errorf("digest: unexpected arguments %q\n%s", extra, digestUsage)
+		return usagef("digest: unexpected arguments %q\n%s", extra, digestUsage)
 	}
 	if redisConn(cfg).Mode() == "embedded" {
 		return errors.New("digest: set REDIS_URL (or REDIS_SENTINEL_ADDRS / REDIS_CLUSTER_ADDRS) to the bot's Redis: the subscriptions and numbers live there, and an empty in-memory Redis has none")

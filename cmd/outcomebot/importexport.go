@@ -20,7 +20,8 @@ import (
 // This file is `outcomebot import` (a spreadsheet of requests in) and
 // `outcomebot export` (every request out, as CSV for BI tools).
 
-const importUsage = `Usage: outcomebot import --workspace <id> FILE.csv [--dry-run [--no-redis]] [--<field>-column "Header"]…
+const importUsage = `Usage: outcomebot import --workspace <id> FILE.csv [--dry-run [--no-redis]]
+                         [--<field>-column "Header"]…
 
 Reads a CSV of requests (UTF-8, with or without BOM; comma, semicolon or tab
 separated; quoted fields may hold commas and line breaks) into a workspace.
@@ -47,23 +48,17 @@ escalations. The file imports back unchanged.
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	ws := fs.String("workspace", "", "workspace id (Slack team id, Teams tenant id)")
-	dry := fs.Bool("dry-run", false, "check every row and report, write nothing")
-	noRedis := fs.Bool("no-redis", false, "with --dry-run: check the file alone on an empty in-memory store, without the bot's Redis")
-	delim := fs.String("delimiter", "", `field separator: "," ";" or "tab" (default: detected from the header)`)
-	columns := map[string]*string{}
-	for _, f := range commands.ImportFields {
-		columns[f] = fs.String(f+"-column", "", "the header of the "+f+" column")
-	}
+	f := importFlags(fs)
+	ws, dry, noRedis, delim, columns := f.workspace, f.dryRun, f.noRedis, f.delimiter, f.columns
 	cfg, files, err := parseToolFlags(fs, args, getenv)
 	if err != nil {
 		return fmt.Errorf("import: %w\n\n%s", err, importUsage)
 	}
 	if *ws == "" || len(files) != 1 {
-		return fmt.Errorf("import: need --workspace and one CSV file\n\n%s", importUsage)
+		return usagef("import: need --workspace and one CSV file\n\n%s", importUsage)
 	}
 	if *noRedis && !*dry {
-		return fmt.Errorf("import: --no-redis only goes with --dry-run: an import must write into the bot's Redis\n\n%s", importUsage)
+		return usagef("import: --no-redis only goes with --dry-run: an import must write into the bot's Redis\n\n%s", importUsage)
 	}
 	comma, err := delimiterFlag(*delim)
 	if err != nil {
@@ -108,14 +103,13 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	ws := fs.String("workspace", "", "workspace id (Slack team id, Teams tenant id)")
-	output := fs.String("output", "", "write to this file instead of standard output")
+	ws, output := exportFlags(fs)
 	cfg, rest, err := parseToolFlags(fs, args, getenv)
 	if err != nil {
 		return fmt.Errorf("export: %w\n\n%s", err, exportUsage)
 	}
 	if *ws == "" || len(rest) != 0 {
-		return fmt.Errorf("export: need --workspace and nothing else\n\n%s", exportUsage)
+		return usagef("export: need --workspace and nothing else\n\n%s", exportUsage)
 	}
 	core, closeStore, err := toolCore(ctx, "export", cfg, stderr, false)
 	if err != nil {
@@ -140,6 +134,35 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	return nil
 }
 
+// importFlagValues are import's own flags, as parsed.
+type importFlagValues struct {
+	workspace, delimiter *string
+	dryRun, noRedis      *bool
+	columns              map[string]*string // by import field
+}
+
+// importFlags defines import's own flags on fs (runImport parses them; the
+// help lists them).
+func importFlags(fs *flag.FlagSet) importFlagValues {
+	f := importFlagValues{
+		workspace: fs.String("workspace", "", "workspace `id` (Slack team id, Teams tenant id)"),
+		dryRun:    fs.Bool("dry-run", false, "check every row and report, write nothing"),
+		noRedis:   fs.Bool("no-redis", false, "with --dry-run: check the file alone on an empty in-memory store, without the bot's Redis"),
+		delimiter: fs.String("delimiter", "", `field separator: "," ";" or "tab" (default: detected from the header)`),
+		columns:   map[string]*string{},
+	}
+	for _, name := range commands.ImportFields {
+		f.columns[name] = fs.String(name+"-column", "", "the `header` of the "+name+" column")
+	}
+	return f
+}
+
+// exportFlags defines export's own flags on fs.
+func exportFlags(fs *flag.FlagSet) (workspace, output *string) {
+	return fs.String("workspace", "", "workspace `id` (Slack team id, Teams tenant id)"),
+		fs.String("output", "", "write to this `file` instead of standard output")
+}
+
 // parseToolFlags parses a tool's own flags and every setting's flag (the
 // environment gives the defaults, as for serve), letting FILE arguments
 // stand between flags. It returns the configuration and the arguments.
@@ -155,7 +178,7 @@ func parseToolFlags(fs *flag.FlagSet, args []string, getenv func(string) string)
 	var rest []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, nil, err
+			return nil, nil, usageError{err}
 		}
 		if fs.NArg() == 0 {
 			break

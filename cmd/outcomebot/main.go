@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -27,43 +28,48 @@ var version = "dev"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	code := cli(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 	stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "outcomebot:", err)
-		os.Exit(1)
-	}
+	os.Exit(code)
 }
 
-const usage = `outcomebot ties IT support work to business outcomes, in Slack and Teams.
+// cli runs the command line and returns the exit status: 0, 1 for a
+// failure, 2 for a command line that cannot run as written. Errors go to
+// stderr.
+func cli(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	err := run(ctx, args, stdin, stdout, stderr, getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "outcomebot:", err)
+	}
+	return exitCode(err)
+}
 
-Usage: outcomebot <command> [flags]
-
-Commands:
-  serve     run the bot for Slack and/or Teams: one HTTP server (OUTCOMEBOT_ADDR)
-  shell     the bot in a terminal: type /commands, switch users, move a simulated clock
-  demo      load a retail-chain scenario and print its leadership digest
-  import    bring a CSV of requests into a workspace: import --workspace <id> FILE.csv [--dry-run]
-  export    write a workspace's requests as CSV: export --workspace <id> [--output FILE]
-  digest    print a channel's digest now (--channel <id> | --all), or --post it
-  teams-package  write the Teams app zip (app id from MICROSOFT_APP_ID) to stdout
-  version   print the version
-  help      this text
-
-Settings (environment variable, or the flag, which wins):
-`
-
+// run runs one command: args[0] names it (help when there is none), the
+// rest are its flags and arguments. -h or --help among them prints the
+// command's help instead.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
 	cmd := "help"
 	if len(args) > 0 {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
-	case "help", "-h", "--help", "-help":
-		fmt.Fprint(stdout, usage)
-		printSettings(stdout)
+	case "-h", "--help", "-help":
+		cmd, args = "help", nil
+	case "--version":
+		cmd = "version"
+	}
+	h, ok := lookupHelp(cmd)
+	if !ok {
+		return usagef("unknown command %q; run `outcomebot help` for the list", cmd)
+	}
+	if cmd != "help" && helpRequested(args) {
+		printCommandHelp(stdout, h)
 		return nil
-	case "version", "--version":
+	}
+	switch cmd {
+	case "help":
+		return runHelp(args, stdout)
+	case "version":
 		fmt.Fprintln(stdout, "outcomebot", version)
 		return nil
 	case "import":
@@ -72,13 +78,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runExport(ctx, args, stdout, stderr, getenv)
 	case "digest":
 		return runDigest(ctx, args, getenv, stdout, stderr, digestPosters)
-	case "shell", "demo", "serve", "teams-package":
-	default:
-		return fmt.Errorf("unknown command %q; run `outcomebot help`", cmd)
+	case "shell":
+		return runShell(ctx, args, getenv, stdin, stdout, stderr)
 	}
-	cfg, _, err := parseConfig(cmd, args, getenv)
+	cfg, extra, err := parseConfig(cmd, args, getenv)
 	if err != nil {
 		return err
+	}
+	if len(extra) > 0 {
+		return usagef("%s: unexpected arguments %q (see `outcomebot %s -h`)", cmd, extra, cmd)
 	}
 	log := newLogger(stderr, cfg.get("OUTCOMEBOT_LOG_LEVEL"), cmd != "serve")
 	switch cmd {
@@ -92,12 +100,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return err
 	}
 	defer closeStore()
-	switch cmd {
-	case "shell":
-		return runShell(ctx, st, cfg, log, stdin, stdout)
-	default:
-		return runDemo(ctx, st, cfg, log, stdout)
-	}
+	return runDemo(ctx, st, cfg, log, stdout)
 }
 
 // newLogger logs JSON to w; terminal commands log only warnings and errors.
@@ -128,20 +131,53 @@ func openStore(ctx context.Context, cfg *config, stderr io.Writer, hooks ...redi
 	return st, closer, nil
 }
 
-func runShell(ctx context.Context, st *store.Store, cfg *config, log *slog.Logger, stdin io.Reader, stdout io.Writer) error {
-	clock := shell.NewClock(time.Now().In(cfg.core.DefaultTZ).Truncate(time.Minute))
-	core := commands.New(st, withShellAdmin(cfg.core), clock, log)
-	sh := shell.New(core, clock, stdout)
+// runShell is `outcomebot shell [--demo]`: the bot in a terminal, on
+// the demo's data with --demo.
+func runShell(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	var demo *bool
+	cfg, extra, err := parseConfig("shell", args, getenv, func(fs *flag.FlagSet) {
+		demo = fs.Bool("demo", false, shellFlagDocs()[0].help)
+	})
+	if err != nil {
+		return err
+	}
+	if len(extra) > 0 {
+		return usagef("shell: unexpected arguments %q (see `outcomebot shell -h`)", extra)
+	}
+	log := newLogger(stderr, cfg.get("OUTCOMEBOT_LOG_LEVEL"), true)
+	st, closeStore, err := openStore(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	start := time.Now().In(cfg.core.DefaultTZ).Truncate(time.Minute)
+	if *demo {
+		start = time.Time{} // the demo script sets the clock
+	}
+	clock := shell.NewClock(start)
+	sh := newShell(st, cfg, log, clock, stdout)
+	if *demo {
+		if err := sh.LoadDemo(ctx); err != nil {
+			return err
+		}
+	}
 	interactive := isTerminal(stdin)
 	sh.Interactive(interactive)
 	if interactive {
-		fmt.Fprintln(stdout, "outcomebot shell: you are @admin in #general. Type /outcome help for commands, :help for meta-lines, :quit to leave.")
+		fmt.Fprint(stdout, sh.Greeting(ctx))
 	}
-	err := sh.Run(ctx, stdin)
+	err = sh.Run(ctx, stdin)
 	if errors.Is(err, context.Canceled) {
 		return nil
 	}
 	return err
+}
+
+// newShell builds a shell, with its core, on st: the shell's starting user
+// is an admin, and its :tick runs the triage on serve's schedule.
+func newShell(st *store.Store, cfg *config, log *slog.Logger, clock *shell.Clock, stdout io.Writer) *shell.Shell {
+	core := commands.New(st, withShellAdmin(cfg.core), clock, log)
+	return shell.New(core, clock, stdout, shell.Options{TriageCron: cfg.get("OUTCOMEBOT_TRIAGE_CRON"), Log: log})
 }
 
 // withShellAdmin makes the shell's starting user an admin.
@@ -151,9 +187,7 @@ func withShellAdmin(c commands.Config) commands.Config {
 }
 
 func runDemo(ctx context.Context, st *store.Store, cfg *config, log *slog.Logger, stdout io.Writer) error {
-	clock := shell.NewClock(time.Time{})
-	core := commands.New(st, withShellAdmin(cfg.core), clock, log)
-	return shell.Demo(ctx, core, clock, stdout)
+	return shell.Demo(ctx, newShell(st, cfg, log, shell.NewClock(time.Time{}), stdout))
 }
 
 func isTerminal(r io.Reader) bool {
