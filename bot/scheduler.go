@@ -16,6 +16,8 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/commands/cadence"
+	"github.com/outcomebot/outcomebot/commands/triage"
 )
 
 // DefaultTickSpec fires the cadence at the start of every minute.
@@ -30,16 +32,16 @@ type SchedulerOptions struct {
 	// DefaultTickSpec. Each tick sends whatever is due at its fire time.
 	TickSpec string
 	// Lease is how long a digest claim keeps other replicas off; default
-	// commands.DefaultDigestLease. Tests use a short one.
+	// cadence.DefaultDigestLease. Tests use a short one.
 	Lease time.Duration
 	// Workers bounds the digests posted at once; default
-	// commands.DefaultDigestWorkers.
+	// cadence.DefaultDigestWorkers.
 	Workers int
 	// RetryBase and RetryMax bound the backoff after a failed post;
-	// defaults commands.DefaultRetryBase and commands.DefaultRetryMax.
+	// defaults cadence.DefaultRetryBase and cadence.DefaultRetryMax.
 	RetryBase, RetryMax time.Duration
 	// NotifyAfter is the failed attempts after which the subscriber is
-	// told; default commands.DefaultNotifyAfter.
+	// told; default cadence.DefaultNotifyAfter.
 	NotifyAfter int
 	// Permanent says whether a post error cannot succeed on retry (bot
 	// removed, channel archived); default commands.IsUndeliverable. Pass
@@ -60,7 +62,7 @@ type Stats struct {
 	TickErrors    uint64 // passes that returned an error (a failure anywhere in them)
 	Panics        uint64 // panics recovered: a whole pass's, or one channel's digest
 	Posted        uint64 // scheduled digests posted, on time or late
-	Late          uint64 // of Posted, those more than commands.LateAfter after their slot
+	Late          uint64 // of Posted, those more than cadence.LateAfter after their slot
 	Missed        uint64 // past weeks whose digest never went out (not posted late)
 	Failed        uint64 // failed digest attempts (each retried later in the week)
 	Permanent     uint64 // of Failed, those that looked permanent
@@ -73,18 +75,19 @@ type Stats struct {
 }
 
 // Scheduler runs the weekly cadence on robfig/cron: every tick it calls
-// commands.Core.RunDueWith with the tick's fire time, so ladder steps and
+// cadence.Cadence.RunDueWith with the tick's fire time, so ladder steps and
 // digests go out once across however many replicas share the Redis, and a
 // digest whose slot passed while no instance ran is caught up (marked late)
 // at start and on every tick until the week ends. Tests drive it with Tick;
 // production calls Run.
 type Scheduler struct {
-	core    *commands.Core
+	cadence *cadence.Cadence
+	triage  *triage.Triage
 	posters PosterFor
 	clock   commands.Clock
 	opts    SchedulerOptions
 	log     *slog.Logger
-	state   *commands.DueState
+	state   *cadence.DueState
 
 	counts struct {
 		ticks, tickErrors, panics, posted, late, missed, failed, permanent,
@@ -97,10 +100,11 @@ type Scheduler struct {
 	stopped chan struct{}
 }
 
-// NewScheduler returns a Scheduler for core that posts through the Poster
+// NewScheduler returns a Scheduler that runs the cadence's due jobs and the
+// weekly triage, posting through the Poster
 // posters returns for each workspace and reads the time from clock (the
 // system clock when nil).
-func NewScheduler(core *commands.Core, posters PosterFor, clock commands.Clock, opts SchedulerOptions) *Scheduler {
+func NewScheduler(cad *cadence.Cadence, tri *triage.Triage, posters PosterFor, clock commands.Clock, opts SchedulerOptions) *Scheduler {
 	if clock == nil {
 		clock = commands.SystemClock{}
 	}
@@ -113,8 +117,8 @@ func NewScheduler(core *commands.Core, posters PosterFor, clock commands.Clock, 
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}
-	return &Scheduler{core: core, posters: posters, clock: clock, opts: opts,
-		log: opts.Log.With("holder", opts.Holder), state: commands.NewDueState()}
+	return &Scheduler{cadence: cad, triage: tri, posters: posters, clock: clock, opts: opts,
+		log: opts.Log.With("holder", opts.Holder), state: cadence.NewDueState()}
 }
 
 // newHolder names this process uniquely: hostname, pid and a random part.
@@ -147,13 +151,13 @@ func (s *Scheduler) Tick(ctx context.Context, at time.Time) (err error) {
 		}
 	}()
 	p := routedPoster{s.posters}
-	err = s.core.RunDueWith(ctx, p, at, s.dueOptions())
-	triage := s.core.RunTriage(ctx, p, at, commands.TriageOptions{Cron: s.opts.TriageCron, Holder: s.opts.Holder})
+	err = s.cadence.RunDueWith(ctx, p, at, s.dueOptions())
+	triage := s.triage.Run(ctx, p, at, triage.Options{Cron: s.opts.TriageCron, Holder: s.opts.Holder})
 	return errors.Join(err, triage)
 }
 
-func (s *Scheduler) dueOptions() commands.DueOptions {
-	return commands.DueOptions{
+func (s *Scheduler) dueOptions() cadence.DueOptions {
+	return cadence.DueOptions{
 		Holder: s.opts.Holder, Lease: s.opts.Lease, Workers: s.opts.Workers,
 		RetryBase: s.opts.RetryBase, RetryMax: s.opts.RetryMax, NotifyAfter: s.opts.NotifyAfter,
 		Permanent: s.opts.Permanent, Report: s.count, State: s.state,
@@ -161,32 +165,32 @@ func (s *Scheduler) dueOptions() commands.DueOptions {
 }
 
 // count tallies one cadence event.
-func (s *Scheduler) count(e commands.DueEvent) {
+func (s *Scheduler) count(e cadence.DueEvent) {
 	c := &s.counts
 	switch e.Kind {
-	case commands.DigestPosted:
+	case cadence.DigestPosted:
 		c.posted.Add(1)
-	case commands.DigestPostedLate:
+	case cadence.DigestPostedLate:
 		c.posted.Add(1)
 		c.late.Add(1)
-	case commands.DigestMissed:
+	case cadence.DigestMissed:
 		c.missed.Add(1)
-	case commands.DigestFailed:
+	case cadence.DigestFailed:
 		c.failed.Add(1)
 		if e.Permanent {
 			c.permanent.Add(1)
 		}
-	case commands.DigestDetailFailed:
+	case cadence.DigestDetailFailed:
 		c.partial.Add(1)
-	case commands.DigestSubscriberTold:
+	case cadence.DigestSubscriberTold:
 		c.notified.Add(1)
-	case commands.LadderSent:
+	case cadence.LadderSent:
 		c.ladderSent.Add(1)
-	case commands.LadderFailed:
+	case cadence.LadderFailed:
 		c.ladderLost.Add(1)
-	case commands.LadderRetrying:
+	case cadence.LadderRetrying:
 		c.ladderRetried.Add(1)
-	case commands.DigestPanicked:
+	case cadence.DigestPanicked:
 		c.panics.Add(1)
 	}
 }

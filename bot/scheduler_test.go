@@ -17,6 +17,7 @@ import (
 
 	"github.com/outcomebot/outcomebot/bot"
 	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/commands/cadence"
 	"github.com/outcomebot/outcomebot/commands/commandstest"
 	"github.com/outcomebot/outcomebot/store"
 	"github.com/outcomebot/outcomebot/store/record"
@@ -57,9 +58,10 @@ func newCluster(t *testing.T, n int, opts bot.SchedulerOptions, p commands.Poste
 }
 
 func (c *cluster) addReplica(st *store.Store, opts bot.SchedulerOptions, p commands.Poster) *bot.Scheduler {
-	core := commands.New(st, commands.Config{Admins: []string{"UADMIN"}, AckSLA: time.Hour}, c.clock, quiet)
+	b := commandstest.NewBot(st, commands.Config{Admins: []string{"UADMIN"}, AckSLA: time.Hour}, c.clock, quiet)
+	core := b.Core
 	opts.Log = quiet
-	s := bot.NewScheduler(core, bot.OnePoster(p), c.clock, opts)
+	s := bot.NewScheduler(b.Cadence, b.Triage, bot.OnePoster(p), c.clock, opts)
 	c.cores = append(c.cores, core)
 	c.replicas = append(c.replicas, s)
 	return s
@@ -161,9 +163,9 @@ func TestSchedulerMonth(t *testing.T) {
 		}
 		for w := range 6 {
 			monday := time.Date(2026, 3, 2+7*w, 9, 0, 0, 0, loc)
-			p, ok := posted(t, c.st, ch.ws, ch.id, commands.WeekOf(monday))
+			p, ok := posted(t, c.st, ch.ws, ch.id, cadence.WeekOf(monday))
 			if !ok || !p.At.Equal(monday) || p.Late {
-				t.Errorf("%s (%s) %s: posted %v at %s late %v, want %s", ch.id, ch.tz, commands.WeekOf(monday), ok, p.At.In(loc), p.Late, monday)
+				t.Errorf("%s (%s) %s: posted %v at %s late %v, want %s", ch.id, ch.tz, cadence.WeekOf(monday), ok, p.At.In(loc), p.Late, monday)
 			}
 		}
 	}

@@ -43,17 +43,15 @@ func (c *Core) transitionHandler(t transition) HandlerFunc {
 		if req.Action == nil {
 			st.Note = args.Rest(1)
 		}
-		if !c.admins[req.User] {
-			st.Roles = []string{record.RoleITLead, record.RoleAdmin}
-		}
+		st.Roles = req.Need // the router's role check, made inside the store's script
 		e, o, first, err := c.store.Settle(ctx, req.Workspace, st)
 		switch {
 		case errors.Is(err, record.ErrForbidden):
 			return Response{}, c.forbidden(ctx, req, what, record.RoleITLead)
 		case errors.Is(err, record.ErrNotFound):
-			return Response{}, Userf("There is no escalation %s in this workspace. See %s.", escID(n), Code("/escalate list"))
+			return Response{}, Userf("There is no escalation %s in this workspace. See %s.", EscID(n), Code("/escalate list"))
 		case errors.Is(err, record.ErrResolved):
-			return Response{}, Userf("%s is already resolved, so there is nothing to %s. Raise a new escalation if the problem is back.", escID(n), t.verb)
+			return Response{}, Userf("%s is already resolved, so there is nothing to %s. Raise a new escalation if the problem is back.", EscID(n), t.verb)
 		case err != nil:
 			return Response{}, err
 		}
@@ -72,7 +70,7 @@ func (c *Core) transitionDone(req Request, t transition, e record.Escalation, o 
 	}
 	card := c.EscalationCard(e, o)
 	if !first {
-		msg := fmt.Sprintf("%s was already %s: %s.", Bold(escID(e.N)), t.past, c.stateText(e))
+		msg := fmt.Sprintf("%s was already %s: %s.", Bold(EscID(e.N)), t.past, c.stateText(e))
 		if req.Action != nil {
 			card.Replace = true
 			card.Context = msg
@@ -85,7 +83,7 @@ func (c *Core) transitionDone(req Request, t transition, e record.Escalation, o 
 		resp = card
 		resp.Replace = true
 	} else {
-		resp = Response{Text: fmt.Sprintf("You %s %s: %s.", t.past, Bold(escID(e.N)), c.stateText(e))}
+		resp = Response{Text: fmt.Sprintf("You %s %s: %s.", t.past, Bold(EscID(e.N)), c.stateText(e))}
 		if e.CardID != "" {
 			resp.Outgoing = append(resp.Outgoing, Outgoing{To: Destination{Workspace: req.Workspace, Channel: e.CardChannel, Update: e.CardID}, Message: card})
 		}
@@ -97,12 +95,12 @@ func (c *Core) transitionDone(req Request, t transition, e record.Escalation, o 
 func (c *Core) requesterNotice(ws string, t transition, e record.Escalation) Outgoing {
 	var text string
 	if t.past == "resolved" {
-		text = fmt.Sprintf("%s your escalation %s (%s) was resolved by %s.", Mention(e.RaisedBy), Bold(escID(e.N)), c.ticketText(e.Ref), Mention(e.ResolvedBy))
+		text = fmt.Sprintf("%s your escalation %s (%s) was resolved by %s.", Mention(e.RaisedBy), Bold(EscID(e.N)), c.TicketText(e.Ref), Mention(e.ResolvedBy))
 		if e.ResolveNote != "" {
 			text += "\nNote: " + e.ResolveNote
 		}
 	} else {
-		text = fmt.Sprintf("%s your escalation %s (%s) was acknowledged by %s after %s.", Mention(e.RaisedBy), Bold(escID(e.N)), c.ticketText(e.Ref), Mention(e.AckBy), durationText(e.AckAt.Sub(e.RaisedAt)))
+		text = fmt.Sprintf("%s your escalation %s (%s) was acknowledged by %s after %s.", Mention(e.RaisedBy), Bold(EscID(e.N)), c.TicketText(e.Ref), Mention(e.AckBy), DurationText(e.AckAt.Sub(e.RaisedAt)))
 		if e.AckNote != "" {
 			text += "\nNote: " + e.AckNote
 		}

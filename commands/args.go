@@ -19,13 +19,13 @@ func checkOutcomeKey(key string) error {
 	for _, r := range reservedKeys {
 		if strings.EqualFold(key, r) {
 			return Userf("`%s` cannot be an outcome key: the words %s mean something else in commands. Pick another key, e.g. `%s-work`.",
-				clip(key, 40), "`"+strings.Join(reservedKeys, "`, `")+"`", strings.ToLower(key))
+				Clip(key, 40), "`"+strings.Join(reservedKeys, "`, `")+"`", strings.ToLower(key))
 		}
 	}
-	if outcomeKeyRE.MatchString(key) {
+	if ValidOutcomeKey(key) {
 		return nil
 	}
-	return Userf("`%s` is not a valid outcome key: use 2–32 lower-case letters, digits and dashes, e.g. `pos-conversion`.", clip(key, 40))
+	return Userf("`%s` is not a valid outcome key: use 2–32 lower-case letters, digits and dashes, e.g. `pos-conversion`.", Clip(key, 40))
 }
 
 // userArg reads a user from a mention token.
@@ -34,9 +34,9 @@ func userArg(t Token, what string) (string, error) {
 		return t.ID, nil
 	}
 	if t.Kind == TokenUser {
-		return "", Userf("I could not tell who `%s` is for %s: pick them from the @mention list so the name becomes a mention.", clip(t.Text, 40), what)
+		return "", Userf("I could not tell who `%s` is for %s: pick them from the @mention list so the name becomes a mention.", Clip(t.Text, 40), what)
 	}
-	return "", Userf("%s must be a person: @mention them (got `%s`).", what, clip(t.Text, 40))
+	return "", Userf("%s must be a person: @mention them (got `%s`).", what, Clip(t.Text, 40))
 }
 
 // ticketArg reads a ticket reference from a plain word: a mention or
@@ -53,7 +53,7 @@ func ticketArg(t Token) (string, error) {
 		shown = "#" + t.Text
 	}
 	return "", Userf("`%s` is a %s, not a ticket reference: use a ServiceNow number (INC0012345), a Jira key (OPS-123) or the ticket's URL.",
-		clip(shown, 40), mentionKind(t.Kind))
+		Clip(shown, 40), mentionKind(t.Kind))
 }
 
 // mentionKind names what a non-word token stands for.
@@ -71,21 +71,21 @@ func mentionKind(k TokenKind) string {
 	return "word"
 }
 
-// channelArg reads a channel from a channel mention or `here`.
-func channelArg(req Request, t Token, what string) (string, error) {
+// ChannelArg reads a channel from a channel mention or `here`.
+func ChannelArg(req Request, t Token, what string) (string, error) {
 	switch {
 	case t.Kind == TokenChannel && t.ID != "":
 		return t.ID, nil
 	case t.Kind == TokenHere:
 		return req.Channel, nil
 	}
-	return "", Userf("%s must be a channel: #mention it or write `here` for this channel (got `%s`).", what, clip(t.Text, 40))
+	return "", Userf("%s must be a channel: #mention it or write `here` for this channel (got `%s`).", what, Clip(t.Text, 40))
 }
 
 // parseSLA reads an SLA like 4h, 90m, 1d or 1d12h, between 1m and 30d.
 func parseSLA(s string) (time.Duration, error) {
-	bad := Userf("`%s` is not a duration: write it like `4h`, `90m` or `1d`.", clip(s, 20))
-	outOfRange := Userf("An SLA must be between 1m and 30d (got `%s`): write it like `4h`, `90m` or `1d`.", clip(s, 20))
+	bad := Userf("`%s` is not a duration: write it like `4h`, `90m` or `1d`.", Clip(s, 20))
+	outOfRange := Userf("An SLA must be between 1m and 30d (got `%s`): write it like `4h`, `90m` or `1d`.", Clip(s, 20))
 	var total time.Duration
 	rest := strings.ToLower(strings.TrimSpace(s))
 	if rest == "" {
@@ -149,28 +149,19 @@ func parseEscalationID(s string) (int64, error) {
 	t = strings.TrimPrefix(strings.TrimPrefix(t, "E"), "-")
 	n, err := strconv.ParseInt(t, 10, 64)
 	if err != nil || n <= 0 {
-		return 0, Userf("`%s` is not an escalation id: use the number shown when it was raised, like `E-7`.", clip(s, 20))
+		return 0, Userf("`%s` is not an escalation id: use the number shown when it was raised, like `E-7`.", Clip(s, 20))
 	}
 	return n, nil
 }
 
-// escID formats an escalation id.
-func escID(n int64) string { return "E-" + strconv.FormatInt(n, 10) }
+// EscID formats an escalation id.
+func EscID(n int64) string { return "E-" + strconv.FormatInt(n, 10) }
 
-// clip shortens s for quoting in a message.
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
-
-// nearest returns the candidate closest to s by edit distance, if close
+// Nearest returns the candidate closest to s by edit distance, if close
 // enough. Dashes left out ("posconv" for "pos-conversion"), a candidate
 // equal to s ranks first, then one that starts with s, then one that s
 // starts with, then the others by edit distance.
-func nearest(s string, candidates []string) string {
+func Nearest(s string, candidates []string) string {
 	// Scores are twice the edit distance, so the prefix ranks fit between.
 	best, bestD := "", 1<<30
 	bare := strings.ReplaceAll(s, "-", "")
@@ -215,8 +206,8 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// onlyOptions rejects options outside allowed.
-func onlyOptions(args Args, usage string, allowed ...string) error {
+// OnlyOptions rejects options outside allowed.
+func OnlyOptions(args Args, usage string, allowed ...string) error {
 	for _, k := range args.Order {
 		ok := false
 		for _, a := range allowed {
@@ -231,3 +222,7 @@ func onlyOptions(args Args, usage string, allowed ...string) error {
 	}
 	return nil
 }
+
+// ValidOutcomeKey reports whether key is a well-formed outcome key: 2–32
+// lower-case letters, digits and dashes, not starting with a dash.
+func ValidOutcomeKey(key string) bool { return outcomeKeyRE.MatchString(key) }

@@ -61,8 +61,6 @@ func New(st Store, cfg Config, clock Clock, log *slog.Logger) *Core {
 	return c
 }
 
-// Store returns the core's store.
-func (c *Core) Store() Store { return c.store }
 
 // Config returns the core's configuration.
 func (c *Core) Config() Config { return c.cfg }
@@ -90,7 +88,7 @@ func (c *Core) errorResponse(req Request, err error) Response {
 	if ue, ok := AsUserError(err); ok {
 		return Response{Text: ue.Msg}
 	}
-	ref := fmt.Sprintf("%04x", uint16(time.Now().UnixNano()>>10))
+	ref := ErrorRef()
 	c.log.Error("command failed", "workspace", req.Workspace, "channel", req.Channel,
 		"user", req.User, "command", req.Command, "ref", ref, "err", err)
 	if errors.Is(err, record.ErrUnavailable) {
@@ -128,4 +126,28 @@ func (c *Core) Deliver(ctx context.Context, p Poster, outs []Outgoing) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// PostThreaded posts msg and then its Thread responses as replies under it.
+func PostThreaded(ctx context.Context, p Poster, to Destination, msg Response) (MessageRef, error) {
+	thread := msg.Thread
+	msg.Thread = nil
+	ref, err := p.Post(ctx, to, msg)
+	if err != nil {
+		return ref, err
+	}
+	return ref, PostThread(ctx, p, to, ref, thread)
+}
+
+// PostThread posts parts as replies under ref (a thread on Slack, further
+// messages on Teams).
+func PostThread(ctx context.Context, p Poster, to Destination, ref MessageRef, parts []Response) error {
+	for _, part := range parts {
+		sub := to
+		sub.Thread = ref.ID
+		if _, err := p.Post(ctx, sub, part); err != nil {
+			return fmt.Errorf("post digest detail: %w", err)
+		}
+	}
+	return nil
 }

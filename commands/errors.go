@@ -1,6 +1,8 @@
 package commands
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 )
@@ -26,4 +28,13 @@ func AsUserError(err error) (*UserError, bool) {
 		return ue, true
 	}
 	return nil, false
+}
+
+// ErrorRef returns a short random reference (four hex digits) to show a
+// user beside "something went wrong" and to log with the error, so a report
+// can be matched to its log line. Every part of the bot uses this one.
+func ErrorRef() string {
+	var b [2]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }

@@ -28,11 +28,11 @@ func (c *Core) escalate(ctx context.Context, req Request, args Args) (Response, 
 	})
 	switch {
 	case errors.Is(err, record.ErrUntagged):
-		return Response{}, Userf("%s is not tagged to an outcome, so I do not know which IT owner to route it to. Tag it first with %s, then escalate again.", c.ticketText(ref), Code("/tag "+ref+" <outcome-key>"))
+		return Response{}, Userf("%s is not tagged to an outcome, so I do not know which IT owner to route it to. Tag it first with %s, then escalate again.", c.TicketText(ref), Code("/tag "+ref+" <outcome-key>"))
 	case errors.Is(err, record.ErrArchived):
-		return Response{}, Userf("%s is tagged to %s, which is archived. Re-tag it to an active outcome with %s, then escalate again.", c.ticketText(ref), Code(o.Key), Code("/tag "+ref+" <outcome-key>"))
+		return Response{}, Userf("%s is tagged to %s, which is archived. Re-tag it to an active outcome with %s, then escalate again.", c.TicketText(ref), Code(o.Key), Code("/tag "+ref+" <outcome-key>"))
 	case errors.Is(err, record.ErrNotFound):
-		return Response{}, Userf("%s is tagged to an outcome that no longer exists. Re-tag it with %s, then escalate again.", c.ticketText(ref), Code("/tag "+ref+" <outcome-key>"))
+		return Response{}, Userf("%s is tagged to an outcome that no longer exists. Re-tag it with %s, then escalate again.", c.TicketText(ref), Code("/tag "+ref+" <outcome-key>"))
 	case err != nil:
 		return Response{}, err
 	}
@@ -48,8 +48,8 @@ func (c *Core) escalationRaised(req Request, e record.Escalation, o record.Outco
 	}
 	sla := EscalationSLA(o, c.cfg.AckSLA)
 	announce := Response{Visibility: InChannel, Text: fmt.Sprintf("%s escalated %s (%s): %s\n%s is routed to %s in %s; acknowledgement expected within %s.",
-		Mention(e.RaisedBy), c.ticketText(e.Ref), Code(o.Key), e.Reason, Bold(escID(e.N)), ownerText(o), ChannelLink(itChannel), durationText(sla))}
-	resp := Response{Text: fmt.Sprintf("%s raised for %s → %s. I will tell you here when IT acknowledges it.", Bold(escID(e.N)), c.ticketText(e.Ref), Code(o.Key))}
+		Mention(e.RaisedBy), c.TicketText(e.Ref), Code(o.Key), e.Reason, Bold(EscID(e.N)), ownerText(o), ChannelLink(itChannel), DurationText(sla))}
+	resp := Response{Text: fmt.Sprintf("%s raised for %s → %s. I will tell you here when IT acknowledges it.", Bold(EscID(e.N)), c.TicketText(e.Ref), Code(o.Key))}
 	resp.Outgoing = []Outgoing{
 		{To: Destination{Workspace: req.Workspace, Channel: req.Channel}, Message: announce, Track: &Track{Escalation: e.N, Kind: TrackAnnouncement}},
 		{To: Destination{Workspace: req.Workspace, Channel: itChannel}, Message: c.EscalationCard(e, o), Track: &Track{Escalation: e.N, Kind: TrackCard}},
@@ -69,8 +69,8 @@ func ownerText(o record.Outcome) string {
 func (c *Core) EscalationCard(e record.Escalation, o record.Outcome) Response {
 	card := Response{
 		Visibility: InChannel,
-		Title:      fmt.Sprintf("%s · %s", escID(e.N), clip(o.Title, 100)),
-		Text:       fmt.Sprintf("%s escalated %s for %s: %s", Mention(e.RaisedBy), c.ticketText(e.Ref), Code(o.Key), e.Reason),
+		Title:      fmt.Sprintf("%s · %s", EscID(e.N), Clip(o.Title, 100)),
+		Text:       fmt.Sprintf("%s escalated %s for %s: %s", Mention(e.RaisedBy), c.TicketText(e.Ref), Code(o.Key), e.Reason),
 		Sections: []Section{{Fields: []Field{
 			{Label: "IT owner", Value: ownerText(o)},
 			{Label: "Raised", Value: c.when(e.RaisedAt) + " in " + ChannelLink(e.RaisedIn)},
@@ -80,7 +80,7 @@ func (c *Core) EscalationCard(e record.Escalation, o record.Outcome) Response {
 	if o.ITOwner != "" && e.State == record.StateOpen {
 		card.Text = Mention(o.ITOwner) + " " + card.Text
 	}
-	value := escID(e.N)
+	value := EscID(e.N)
 	switch e.State {
 	case record.StateOpen:
 		card.Buttons = []Button{{Label: "Acknowledge", Action: ActionAck, Value: value, Style: StylePrimary}, {Label: "Resolve", Action: ActionResolve, Value: value}}
@@ -93,11 +93,11 @@ func (c *Core) EscalationCard(e record.Escalation, o record.Outcome) Response {
 func (c *Core) stateText(e record.Escalation) string {
 	switch e.State {
 	case record.StateAcknowledged:
-		return fmt.Sprintf("Acknowledged by %s at %s, waited %s", Mention(e.AckBy), c.when(e.AckAt), durationText(e.AckAt.Sub(e.RaisedAt)))
+		return fmt.Sprintf("Acknowledged by %s at %s, waited %s", Mention(e.AckBy), c.when(e.AckAt), DurationText(e.AckAt.Sub(e.RaisedAt)))
 	case record.StateResolved:
 		s := fmt.Sprintf("Resolved by %s at %s", Mention(e.ResolvedBy), c.when(e.ResolvedAt))
 		if e.AckBy != "" {
-			s += fmt.Sprintf(" (acknowledged by %s after %s)", Mention(e.AckBy), durationText(e.AckAt.Sub(e.RaisedAt)))
+			s += fmt.Sprintf(" (acknowledged by %s after %s)", Mention(e.AckBy), DurationText(e.AckAt.Sub(e.RaisedAt)))
 		}
 		return s
 	}
@@ -129,7 +129,7 @@ func (c *Core) escalationList(ctx context.Context, req Request, args Args) (Resp
 		f.RaisedBy = req.User
 	case "all":
 	default:
-		return Response{}, Userf("Usage: %s — `%s` is not one of mine, open, all.", Code("/escalate list [mine|open|all]"), clip(mode, 20))
+		return Response{}, Userf("Usage: %s — `%s` is not one of mine, open, all.", Code("/escalate list [mine|open|all]"), Clip(mode, 20))
 	}
 	es, err := c.store.ListEscalations(ctx, req.Workspace, f)
 	if err != nil {
@@ -140,8 +140,17 @@ func (c *Core) escalationList(ctx context.Context, req Request, args Args) (Resp
 	}
 	var lines []string
 	for _, e := range es {
-		lines = append(lines, fmt.Sprintf("%s %s → %s · %s · raised by %s %s: %s", Bold(escID(e.N)), c.ticketText(e.Ref), Code(e.Outcome),
-			e.State, Mention(e.RaisedBy), durationText(req.Time.Sub(e.RaisedAt))+" ago", clip(e.Reason, 120)))
+		lines = append(lines, fmt.Sprintf("%s %s → %s · %s · raised by %s %s: %s", Bold(EscID(e.N)), c.TicketText(e.Ref), Code(e.Outcome),
+			e.State, Mention(e.RaisedBy), DurationText(req.Time.Sub(e.RaisedAt))+" ago", Clip(e.Reason, 120)))
 	}
 	return Response{Title: fmt.Sprintf("Escalations (%s)", mode), Sections: chunkLines("", lines)}, nil
+}
+
+// EscalationSLA returns the acknowledgement SLA of escalations on o: the
+// outcome's own SLA when it has one (> 0), otherwise def.
+func EscalationSLA(o record.Outcome, def time.Duration) time.Duration {
+	if o.SLA > 0 {
+		return o.SLA
+	}
+	return def
 }

@@ -16,10 +16,10 @@ import (
 
 func TestEscalationFlow(t *testing.T) {
 	e := newEnv(t)
-	e.seed("T1")
+	e.Seed("T1")
 	ctx := context.Background()
-	r := e.run("T1", "UBIZ", "CSTORE", "/escalate inc0012345 tills reject <!channel> cards")
-	e.expect(r, "E-1 raised", "INC0012345")
+	r := e.Run("T1", "UBIZ", "CSTORE", "/escalate inc0012345 tills reject <!channel> cards")
+	e.Expect(r, "E-1 raised", "INC0012345")
 	if len(r.Outgoing) != 2 {
 		t.Fatalf("want announcement and card, got %d outgoing", len(r.Outgoing))
 	}
@@ -34,41 +34,41 @@ func TestEscalationFlow(t *testing.T) {
 		t.Errorf("card does not mention the IT owner: %q", card.Message.Text)
 	}
 	p := &commandstest.Poster{}
-	if err := e.core.Deliver(ctx, p, r.Outgoing); err != nil {
+	if err := e.Core.Deliver(ctx, p, r.Outgoing); err != nil {
 		t.Fatal(err)
 	}
-	esc, err := e.st.GetEscalation(ctx, "T1", 1)
+	esc, err := e.St.GetEscalation(ctx, "T1", 1)
 	if err != nil || esc.CardID == "" || esc.AnnounceID == "" {
 		t.Fatalf("card and announcement not tracked: %+v %v", esc, err)
 	}
 
-	e.clock.Advance(72 * time.Minute)
+	e.Clock.Advance(72 * time.Minute)
 	src := commands.MessageRef{Channel: esc.CardChannel, ID: esc.CardID}
-	r = e.click("T1", "UIT", commands.ActionAck, "E-1", src)
+	r = e.Click("T1", "UIT", commands.ActionAck, "E-1", src)
 	if !r.Replace {
 		t.Fatalf("ack click does not replace the card: %s", text(r))
 	}
-	e.expect(r, "Acknowledged by @UIT", "waited 1h 12m")
+	e.Expect(r, "Acknowledged by @UIT", "waited 1h 12m")
 	if len(r.Buttons) != 1 || r.Buttons[0].Action != commands.ActionResolve {
 		t.Errorf("acknowledged card should keep only Resolve: %+v", r.Buttons)
 	}
 	if len(r.Outgoing) != 1 || r.Outgoing[0].To.Thread != esc.AnnounceID || r.Outgoing[0].To.Channel != "CSTORE" {
 		t.Fatalf("requester not told in the announcement's thread: %+v", r.Outgoing)
 	}
-	e.expect(r.Outgoing[0].Message, "@UBIZ", "acknowledged by @UIT after 1h 12m")
+	e.Expect(r.Outgoing[0].Message, "@UBIZ", "acknowledged by @UIT after 1h 12m")
 
 	// A second click is not a second acknowledgement.
-	r = e.click("T1", "UADMIN", commands.ActionAck, "E-1", src)
-	e.expect(r, "already acknowledged")
+	r = e.Click("T1", "UADMIN", commands.ActionAck, "E-1", src)
+	e.Expect(r, "already acknowledged")
 	if len(r.Outgoing) != 0 {
 		t.Errorf("a repeated ack notifies again: %+v", r.Outgoing)
 	}
-	r = e.run("T1", "UIT", "CIT", "/resolve E-1 reader firmware rolled back")
-	e.expect(r, "You resolved E-1")
+	r = e.Run("T1", "UIT", "CIT", "/resolve E-1 reader firmware rolled back")
+	e.Expect(r, "You resolved E-1")
 	if len(r.Outgoing) != 2 || r.Outgoing[0].To.Update != esc.CardID {
 		t.Fatalf("resolve by command should update the card and notify: %+v", r.Outgoing)
 	}
-	e.expect(e.run("T1", "UIT", "CIT", "/ack E-1"), "already resolved")
+	e.Expect(e.Run("T1", "UIT", "CIT", "/ack E-1"), "already resolved")
 }
 
 // permissionCase is one row of the permission matrix: a command line or a
@@ -100,7 +100,7 @@ func TestPermissionMatrix(t *testing.T) {
 	ctx := context.Background()
 	escState := func(want string) func(*env, string) error {
 		return func(e *env, user string) error {
-			esc, err := e.st.GetEscalation(ctx, "T1", 1)
+			esc, err := e.St.GetEscalation(ctx, "T1", 1)
 			if err != nil || esc.State != want {
 				return fmt.Errorf("E-1 = %+v, %v; want %s", esc, err, want)
 			}
@@ -109,7 +109,7 @@ func TestPermissionMatrix(t *testing.T) {
 	}
 	hasRole := func(user, role string, want bool) func(*env, string) error {
 		return func(e *env, _ string) error {
-			roles, err := e.st.UserRoles(ctx, "T1", user)
+			roles, err := e.St.UserRoles(ctx, "T1", user)
 			if err != nil || slices.Contains(roles, role) != want {
 				return fmt.Errorf("roles of %s = %v, %v; want %s: %v", user, roles, err, role, want)
 			}
@@ -120,19 +120,19 @@ func TestPermissionMatrix(t *testing.T) {
 	cases := []permissionCase{
 		{line: `/outcome add infra "Infrastructure"`, allowed: []string{"admin"}, want: "Outcome infra added",
 			check: func(e *env, _ string) error {
-				_, err := e.st.GetOutcome(ctx, "T1", "infra")
+				_, err := e.St.GetOutcome(ctx, "T1", "infra")
 				return err
 			}},
 		{line: `/outcome set pos kpi="basket size"`, allowed: []string{"admin"}, want: "Outcome pos updated (kpi)",
 			check: func(e *env, _ string) error {
-				if o, err := e.st.GetOutcome(ctx, "T1", "pos"); err != nil || o.KPI != "basket size" {
+				if o, err := e.St.GetOutcome(ctx, "T1", "pos"); err != nil || o.KPI != "basket size" {
 					return fmt.Errorf("pos = %+v, %v", o, err)
 				}
 				return nil
 			}},
 		{line: `/outcome archive pos`, allowed: []string{"admin"}, want: "Outcome pos archived",
 			check: func(e *env, _ string) error {
-				if o, err := e.st.GetOutcome(ctx, "T1", "pos"); err != nil || o.Status != record.OutcomeArchived {
+				if o, err := e.St.GetOutcome(ctx, "T1", "pos"); err != nil || o.Status != record.OutcomeArchived {
 					return fmt.Errorf("pos = %+v, %v", o, err)
 				}
 				return nil
@@ -141,14 +141,14 @@ func TestPermissionMatrix(t *testing.T) {
 		{line: `/outcome revoke <@UIT|it> it-lead`, allowed: []string{"admin"}, want: "@UIT no longer has the it-lead role", check: hasRole("UIT", "it-lead", false)},
 		{line: `/digest subscribe tz=Europe/Berlin`, allowed: []string{"admin"}, want: "Digest subscription updated: time zone UTC → Europe/Berlin",
 			check: func(e *env, _ string) error {
-				if sub, err := e.st.GetSubscription(ctx, "T1", "CIT"); err != nil || sub.TZ != "Europe/Berlin" {
+				if sub, err := e.St.GetSubscription(ctx, "T1", "CIT"); err != nil || sub.TZ != "Europe/Berlin" {
 					return fmt.Errorf("subscription = %+v, %v", sub, err)
 				}
 				return nil
 			}},
 		{line: `/digest unsubscribe`, allowed: []string{"admin"}, want: "This channel no longer gets the weekly outcome digest",
 			check: func(e *env, _ string) error {
-				if sub, err := e.st.GetSubscription(ctx, "T1", "CIT"); !errors.Is(err, record.ErrNotFound) {
+				if sub, err := e.St.GetSubscription(ctx, "T1", "CIT"); !errors.Is(err, record.ErrNotFound) {
 					return fmt.Errorf("still subscribed: %+v, %v", sub, err)
 				}
 				return nil
@@ -159,14 +159,14 @@ func TestPermissionMatrix(t *testing.T) {
 		{line: "E-1", action: commands.ActionResolve, allowed: []string{"it-lead", "admin"}, want: "Resolved by @%s", check: escState(record.StateResolved)},
 		{line: `/tag OPS-99 pos`, allowed: everyone, want: "OPS-99 → pos",
 			check: func(e *env, _ string) error {
-				if r, err := e.st.GetRequest(ctx, "T1", "OPS-99"); err != nil || r.Outcome != "pos" {
+				if r, err := e.St.GetRequest(ctx, "T1", "OPS-99"); err != nil || r.Outcome != "pos" {
 					return fmt.Errorf("OPS-99 = %+v, %v", r, err)
 				}
 				return nil
 			}},
 		{line: `/escalate INC0012345 blocked`, allowed: everyone, want: "E-2 raised",
 			check: func(e *env, user string) error {
-				if esc, err := e.st.GetEscalation(ctx, "T1", 2); err != nil || esc.RaisedBy != user {
+				if esc, err := e.St.GetEscalation(ctx, "T1", 2); err != nil || esc.RaisedBy != user {
 					return fmt.Errorf("E-2 = %+v, %v", esc, err)
 				}
 				return nil
@@ -179,32 +179,32 @@ func TestPermissionMatrix(t *testing.T) {
 		for _, role := range everyone {
 			t.Run(c.name()+"/"+role, func(t *testing.T) {
 				e := newEnv(t)
-				e.seed("T1")
+				e.Seed("T1")
 				for _, line := range []string{"/outcome grant <@ULEAD|lead> it-lead", "/escalate INC0012345 blocked", "/digest subscribe"} {
-					if r := e.run("T1", "UADMIN", "CIT", line); strings.Contains(text(r), "Usage") {
+					if r := e.Run("T1", "UADMIN", "CIT", line); strings.Contains(text(r), "Usage") {
 						t.Fatalf("setup %q: %s", line, text(r))
 					}
 				}
-				before := e.auditLen("T1")
+				before := e.AuditLen("T1")
 				user := users[role]
 				var r commands.Response
 				if c.action != "" {
-					r = e.click("T1", user, c.action, c.line, commands.MessageRef{Channel: "CIT", ID: "card-1"})
+					r = e.Click("T1", user, c.action, c.line, commands.MessageRef{Channel: "CIT", ID: "card-1"})
 				} else {
-					r = e.run("T1", user, "CIT", c.line)
+					r = e.Run("T1", user, "CIT", c.line)
 				}
 				refused := strings.Contains(text(r), "You need the")
 				allowed := slices.Contains(c.allowed, role)
 				if refused == allowed {
 					t.Fatalf("%s as %s: refused=%v, want allowed=%v:\n%s", c.name(), role, refused, allowed, text(r))
 				}
-				after := e.auditLen("T1")
+				after := e.AuditLen("T1")
 				switch {
 				case refused:
 					if after != before {
 						t.Errorf("refused command changed state: audit %d → %d", before, after)
 					}
-					e.expect(r, "UADMIN")
+					e.Expect(r, "UADMIN")
 				case c.check != nil:
 					if after <= before {
 						t.Errorf("allowed command recorded nothing: audit %d → %d", before, after)
@@ -212,12 +212,12 @@ func TestPermissionMatrix(t *testing.T) {
 					if err := c.check(e, user); err != nil {
 						t.Errorf("allowed command did not change state: %v", err)
 					}
-					e.expect(r, strings.ReplaceAll(c.want, "%s", user))
+					e.Expect(r, strings.ReplaceAll(c.want, "%s", user))
 				default:
 					if after != before {
 						t.Errorf("read-only command changed state: audit %d → %d", before, after)
 					}
-					e.expect(r, strings.ReplaceAll(c.want, "%s", user))
+					e.Expect(r, strings.ReplaceAll(c.want, "%s", user))
 				}
 			})
 		}
@@ -226,25 +226,25 @@ func TestPermissionMatrix(t *testing.T) {
 
 func TestWorkspaceIsolation(t *testing.T) {
 	e := newEnv(t)
-	e.seed("TA")
-	e.seed("TB")
-	e.run("TA", "UBIZ", "CSTORE", "/escalate INC0012345 blocked in A")
-	e.run("TB", "UADMIN", "CGEN", `/outcome set pos title="B's POS"`)
-	e.run("TB", "UADMIN", "CGEN", "/tag INC0012345 none")
+	e.Seed("TA")
+	e.Seed("TB")
+	e.Run("TA", "UBIZ", "CSTORE", "/escalate INC0012345 blocked in A")
+	e.Run("TB", "UADMIN", "CGEN", `/outcome set pos title="B's POS"`)
+	e.Run("TB", "UADMIN", "CGEN", "/tag INC0012345 none")
 
 	// A's request, outcome and E-1 are untouched by B's changes.
-	e.expect(e.run("TA", "UBIZ", "CSTORE", "/tag INC0012345"), "→ pos · open")
-	e.expect(e.run("TA", "UBIZ", "CSTORE", "/outcome show pos"), "Point of sale")
-	e.expect(e.run("TB", "UBIZ", "CSTORE", "/tag INC0012345"), "no outcome")
+	e.Expect(e.Run("TA", "UBIZ", "CSTORE", "/tag INC0012345"), "→ pos · open")
+	e.Expect(e.Run("TA", "UBIZ", "CSTORE", "/outcome show pos"), "Point of sale")
+	e.Expect(e.Run("TB", "UBIZ", "CSTORE", "/tag INC0012345"), "no outcome")
 
 	// B has no E-1; acknowledging it there fails and A's stays open.
-	e.expect(e.run("TB", "UIT", "CIT", "/ack E-1"), "no escalation E-1 in this workspace")
-	e.expect(e.run("TB", "UBIZ", "CSTORE", "/escalate list all"), "No escalations have been raised in this workspace yet.")
-	e.expect(e.run("TB", "UBIZ", "CSTORE", "/escalate list mine"), "You have not raised any escalations.")
-	e.expect(e.run("TB", "UBIZ", "CSTORE", "/escalate list"), "No open escalations.")
+	e.Expect(e.Run("TB", "UIT", "CIT", "/ack E-1"), "no escalation E-1 in this workspace")
+	e.Expect(e.Run("TB", "UBIZ", "CSTORE", "/escalate list all"), "No escalations have been raised in this workspace yet.")
+	e.Expect(e.Run("TB", "UBIZ", "CSTORE", "/escalate list mine"), "You have not raised any escalations.")
+	e.Expect(e.Run("TB", "UBIZ", "CSTORE", "/escalate list"), "No open escalations.")
 	// The it-lead granted in A is a member in C.
-	e.expect(e.run("TC", "UIT", "CIT", "/ack E-1"), "You need the it-lead or admin role")
-	esc, err := e.st.GetEscalation(context.Background(), "TA", 1)
+	e.Expect(e.Run("TC", "UIT", "CIT", "/ack E-1"), "You need the it-lead or admin role")
+	esc, err := e.St.GetEscalation(context.Background(), "TA", 1)
 	if err != nil || esc.State != record.StateOpen {
 		t.Fatalf("A's E-1 changed: %+v %v", esc, err)
 	}
@@ -253,10 +253,10 @@ func TestWorkspaceIsolation(t *testing.T) {
 // TestBadInput: each bad command gets a clear answer and changes nothing.
 func TestBadInput(t *testing.T) {
 	e := newEnv(t)
-	e.seed("T1")
-	e.run("T1", "UIT", "CIT", "/escalate INC0012345 blocked")
-	e.run("T1", "UIT", "CIT", "/resolve E-1")
-	e.run("T1", "UADMIN", "CIT", `/outcome add pos-conversion "POS conversion"`)
+	e.Seed("T1")
+	e.Run("T1", "UIT", "CIT", "/escalate INC0012345 blocked")
+	e.Run("T1", "UIT", "CIT", "/resolve E-1")
+	e.Run("T1", "UADMIN", "CIT", `/outcome add pos-conversion "POS conversion"`)
 	cases := []struct{ line, want string }{
 		{"/frobnicate", "Unknown command `frobnicate`"},
 		{"/outcome fly", "Unknown subcommand `fly` for /outcome"},
@@ -305,12 +305,12 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.line[:min(len(c.line), 40)], func(t *testing.T) {
-			before := e.auditLen("T1")
-			r := e.run("T1", "UADMIN", "CIT", c.line)
+			before := e.AuditLen("T1")
+			r := e.Run("T1", "UADMIN", "CIT", c.line)
 			if !strings.Contains(text(r), c.want) {
 				t.Errorf("%q:\n got %q\nwant %q", c.line, text(r), c.want)
 			}
-			if after := e.auditLen("T1"); after != before {
+			if after := e.AuditLen("T1"); after != before {
 				t.Errorf("bad input changed state: audit %d → %d", before, after)
 			}
 		})
@@ -321,10 +321,10 @@ func TestBadInput(t *testing.T) {
 // note of 2,000 two-byte characters fits.
 func TestTextLimitCountsCharacters(t *testing.T) {
 	e := newEnv(t)
-	e.seed("T1")
+	e.Seed("T1")
 	note := strings.Repeat("é", 2000)
-	e.expect(e.run("T1", "UBIZ", "CGEN", "/tag INC0012345 pos "+note), "already tagged")
-	r, err := e.st.GetRequest(context.Background(), "T1", "INC0012345")
+	e.Expect(e.Run("T1", "UBIZ", "CGEN", "/tag INC0012345 pos "+note), "already tagged")
+	r, err := e.St.GetRequest(context.Background(), "T1", "INC0012345")
 	if err != nil || len(r.History) != 2 || r.History[1].Note != note {
 		t.Fatalf("note not kept: %d entries, %v", len(r.History), err)
 	}
@@ -332,12 +332,12 @@ func TestTextLimitCountsCharacters(t *testing.T) {
 
 func TestTagHistoryAndShow(t *testing.T) {
 	e := newEnv(t)
-	e.seed("T1")
-	e.run("T1", "UADMIN", "CGEN", `/outcome add infra "Infrastructure"`)
-	e.expect(e.run("T1", "UBIZ", "CGEN", "/tag inc0012345 infra moved to infra"), "→ infra (re-tagged from pos)")
-	e.expect(e.run("T1", "UBIZ", "CGEN", "/tag INC0012345 none"), "untagged (was infra)")
-	r := e.run("T1", "UBIZ", "CGEN", "/tag INC0012345")
-	e.expect(r, "no outcome (drift)", "infra → untagged", "pos → infra by @UBIZ: moved to infra", "— → pos")
+	e.Seed("T1")
+	e.Run("T1", "UADMIN", "CGEN", `/outcome add infra "Infrastructure"`)
+	e.Expect(e.Run("T1", "UBIZ", "CGEN", "/tag inc0012345 infra moved to infra"), "→ infra (re-tagged from pos)")
+	e.Expect(e.Run("T1", "UBIZ", "CGEN", "/tag INC0012345 none"), "untagged (was infra)")
+	r := e.Run("T1", "UBIZ", "CGEN", "/tag INC0012345")
+	e.Expect(r, "no outcome (drift)", "infra → untagged", "pos → infra by @UBIZ: moved to infra", "— → pos")
 	// The ticket is shown as a link from the configured template.
 	if !strings.Contains(r.Text, commands.Link("https://acme.service-now.com/nav_to.do?uri=task.do?sysparm_query=number=INC0012345", "INC0012345")) {
 		t.Errorf("ticket not linked: %q", r.Text)
@@ -346,8 +346,8 @@ func TestTagHistoryAndShow(t *testing.T) {
 
 func TestUserTextStaysText(t *testing.T) {
 	e := newEnv(t)
-	e.seed("T1")
-	r := e.run("T1", "UBIZ", "CSTORE", "/escalate INC0012345 \uE000u<!channel>\uE002 help")
+	e.Seed("T1")
+	r := e.Run("T1", "UBIZ", "CSTORE", "/escalate INC0012345 \uE000u<!channel>\uE002 help")
 	for _, o := range r.Outgoing {
 		for _, sp := range commands.Spans(o.Message.Text) {
 			if sp.Kind == commands.SpanUser && sp.Target != "UBIZ" && sp.Target != "UIT" {
@@ -359,71 +359,71 @@ func TestUserTextStaysText(t *testing.T) {
 
 func TestHelp(t *testing.T) {
 	e := newEnv(t)
-	r := e.run("T1", "UBIZ", "CGEN", "/outcome help")
+	r := e.Run("T1", "UBIZ", "CGEN", "/outcome help")
 	for _, name := range []string{"/tag", "/escalate", "/ack", "/resolve", "/digest subscribe", "/outcome whoami"} {
-		e.expect(r, name)
+		e.Expect(r, name)
 	}
-	e.expect(e.run("T1", "UBIZ", "CGEN", "/tag help"), "/tag <ticket>", "Example")
-	e.expect(e.run("T1", "UBIZ", "CGEN", "/outcome add help"), "Needs the admin role")
+	e.Expect(e.Run("T1", "UBIZ", "CGEN", "/tag help"), "/tag <ticket>", "Example")
+	e.Expect(e.Run("T1", "UBIZ", "CGEN", "/outcome add help"), "Needs the admin role")
 }
 
 func TestDigestSubscribeAndStatus(t *testing.T) {
 	e := newEnv(t)
-	e.seed("T1")
-	r := e.run("T1", "UADMIN", "CLEAD", "/digest subscribe outcomes=pos tz=Europe/Berlin")
-	e.expect(r, "now gets the weekly outcome digest", "covering pos", "Next: Mon 23 Nov 09:00 CET")
-	e.expect(e.run("T1", "UBIZ", "CLEAD", "/digest status"), "Europe/Berlin", "subscribed by @UADMIN")
-	e.expect(e.run("T1", "UADMIN", "CLEAD", "/digest subscribe outcomes=pso"), "did you mean pos")
+	e.Seed("T1")
+	r := e.Run("T1", "UADMIN", "CLEAD", "/digest subscribe outcomes=pos tz=Europe/Berlin")
+	e.Expect(r, "now gets the weekly outcome digest", "covering pos", "Next: Mon 23 Nov 09:00 CET")
+	e.Expect(e.Run("T1", "UBIZ", "CLEAD", "/digest status"), "Europe/Berlin", "subscribed by @UADMIN")
+	e.Expect(e.Run("T1", "UADMIN", "CLEAD", "/digest subscribe outcomes=pso"), "did you mean pos")
 
 	// Subscribing again changes only what is named; the subscriber and the
 	// time subscribed stay, so this week's digest is still owed.
-	e.run("T1", "UADMIN", "CLEAD", `/outcome add infra "Infrastructure"`)
-	e.run("T1", "UADMIN", "CLEAD", "/outcome grant <@UADMIN2|a2> admin")
-	e.clock.Advance(24 * time.Hour)
-	r = e.run("T1", "UADMIN2", "CLEAD", "/digest subscribe outcomes=infra")
-	e.expect(r, "Digest subscription updated: outcomes pos → infra.", "covering infra", "Next: Mon 23 Nov 09:00 CET (Europe/Berlin)")
-	e.expect(e.run("T1", "UADMIN2", "CLEAD", "/digest subscribe tz=America/New_York"), "time zone Europe/Berlin → America/New_York", "covering infra")
-	e.expect(e.run("T1", "UADMIN2", "CLEAD", "/digest subscribe"), "already gets the weekly outcome digest, covering infra, in America/New_York; nothing changed")
-	e.expect(e.run("T1", "UADMIN2", "CLEAD", "/digest subscribe outcomes=all tz=America/New_York"), "outcomes infra → all", "covering all outcomes")
-	sub, err := e.st.GetSubscription(context.Background(), "T1", "CLEAD")
+	e.Run("T1", "UADMIN", "CLEAD", `/outcome add infra "Infrastructure"`)
+	e.Run("T1", "UADMIN", "CLEAD", "/outcome grant <@UADMIN2|a2> admin")
+	e.Clock.Advance(24 * time.Hour)
+	r = e.Run("T1", "UADMIN2", "CLEAD", "/digest subscribe outcomes=infra")
+	e.Expect(r, "Digest subscription updated: outcomes pos → infra.", "covering infra", "Next: Mon 23 Nov 09:00 CET (Europe/Berlin)")
+	e.Expect(e.Run("T1", "UADMIN2", "CLEAD", "/digest subscribe tz=America/New_York"), "time zone Europe/Berlin → America/New_York", "covering infra")
+	e.Expect(e.Run("T1", "UADMIN2", "CLEAD", "/digest subscribe"), "already gets the weekly outcome digest, covering infra, in America/New_York; nothing changed")
+	e.Expect(e.Run("T1", "UADMIN2", "CLEAD", "/digest subscribe outcomes=all tz=America/New_York"), "outcomes infra → all", "covering all outcomes")
+	sub, err := e.St.GetSubscription(context.Background(), "T1", "CLEAD")
 	if err != nil || sub.By != "UADMIN" || !sub.At.Equal(start) || sub.TZ != "America/New_York" || len(sub.Outcomes) != 0 {
 		t.Errorf("subscription after changes = %+v, %v; want by UADMIN at %v, all outcomes, New York", sub, err, start)
 	}
-	e.expect(e.run("T1", "UBIZ", "CLEAD", "/digest status"), "subscribed by @UADMIN on 16 Nov 2026")
-	r = e.run("T1", "UBIZ", "CLEAD", "/digest")
+	e.Expect(e.Run("T1", "UBIZ", "CLEAD", "/digest status"), "subscribed by @UADMIN on 16 Nov 2026")
+	r = e.Run("T1", "UBIZ", "CLEAD", "/digest")
 	if r.Visibility != commands.Ephemeral {
 		t.Errorf("preview is visible to the channel")
 	}
-	e.expect(r, "Weekly outcome digest")
+	e.Expect(r, "Weekly outcome digest")
 }
 
 // TestFreeTextIsTakenAsTyped: reasons and notes may hold quotes, '=' and
 // anything else; only the words before them are parsed.
 func TestFreeTextIsTakenAsTyped(t *testing.T) {
 	e := newEnv(t)
-	e.seed("T1")
+	e.Seed("T1")
 	reason := `'til friday: price=0 on web, price=0 on till, "broken`
-	r := e.run("T1", "UBIZ", "CSTORE", "/escalate INC0012345 "+reason)
-	e.expect(r, "E-1 raised")
-	esc, err := e.st.GetEscalation(context.Background(), "T1", 1)
+	r := e.Run("T1", "UBIZ", "CSTORE", "/escalate INC0012345 "+reason)
+	e.Expect(r, "E-1 raised")
+	esc, err := e.St.GetEscalation(context.Background(), "T1", 1)
 	if err != nil || esc.Reason != reason {
 		t.Fatalf("reason stored as %q (%v), want %q", esc.Reason, err, reason)
 	}
-	e.expect(e.run("T1", "UBIZ", "CSTORE", `/tag INC0012345 pos note "with a=1 a=1`), "already tagged")
-	e.expect(e.run("T1", "UIT", "CIT", `/ack E-1 'on it' x=`), "You acknowledged E-1")
+	e.Expect(e.Run("T1", "UBIZ", "CSTORE", `/tag INC0012345 pos note "with a=1 a=1`), "already tagged")
+	e.Expect(e.Run("T1", "UIT", "CIT", `/ack E-1 'on it' x=`), "You acknowledged E-1")
 }
 
 // TestLadderNamesDefaultSLA: an outcome without its own SLA is reminded
 // and raised on the default one, and the messages say which.
 func TestLadderNamesDefaultSLA(t *testing.T) {
 	e := newEnv(t) // default SLA 4h; the seeded outcome has none
-	e.seed("T1")
-	e.run("T1", "UADMIN", "CLEAD", "/digest subscribe")
-	e.run("T1", "UBIZ", "CSTORE", "/escalate INC0012345 tills down")
+	e.Seed("T1")
+	e.Run("T1", "UADMIN", "CLEAD", "/digest subscribe")
+	e.Run("T1", "UBIZ", "CSTORE", "/escalate INC0012345 tills down")
 	p := &commandstest.Poster{}
 	ctx := context.Background()
 	for _, d := range []time.Duration{4*time.Hour + time.Minute, 8*time.Hour + 2*time.Minute} {
-		if err := e.core.RunDue(ctx, p, start.Add(d), "test"); err != nil {
+		if err := e.Cadence.RunDue(ctx, p, start.Add(d), "test"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -450,17 +450,17 @@ func TestLadderNamesDefaultSLA(t *testing.T) {
 // of a request that already has no outcome, changes nothing.
 func TestTagNoneRecordsDrift(t *testing.T) {
 	e := newEnv(t)
-	e.expect(e.run("T1", "U1", "C1", "/tag OPS-2 none"), "OPS-2 has no outcome: it counts as drift", "/tag OPS-2 <outcome>")
-	r, err := e.st.GetRequest(context.Background(), "T1", "OPS-2")
+	e.Expect(e.Run("T1", "U1", "C1", "/tag OPS-2 none"), "OPS-2 has no outcome: it counts as drift", "/tag OPS-2 <outcome>")
+	r, err := e.St.GetRequest(context.Background(), "T1", "OPS-2")
 	if err != nil || r.Outcome != "" || len(r.History) != 0 {
 		t.Fatalf("OPS-2 after /tag none: %+v, %v; want recorded, untagged, no history", r, err)
 	}
-	before := e.auditLen("T1")
-	e.expect(e.run("T1", "U1", "C1", "/tag OPS-2 none"), "has no outcome")
-	if after := e.auditLen("T1"); after != before {
+	before := e.AuditLen("T1")
+	e.Expect(e.Run("T1", "U1", "C1", "/tag OPS-2 none"), "has no outcome")
+	if after := e.AuditLen("T1"); after != before {
 		t.Errorf("untagging an untagged request changed state: audit %d → %d", before, after)
 	}
-	if r, _ := e.st.GetRequest(context.Background(), "T1", "OPS-2"); len(r.History) != 0 {
+	if r, _ := e.St.GetRequest(context.Background(), "T1", "OPS-2"); len(r.History) != 0 {
 		t.Errorf("history grew: %+v", r.History)
 	}
 }

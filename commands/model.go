@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -29,6 +30,11 @@ type Request struct {
 	Source MessageRef
 	// Time is when the request arrived; zero means the core's clock.
 	Time time.Time
+	// Need is set by the router for an Atomic definition: the roles the
+	// handler's store operation must check in the same atomic step as its
+	// change (nil: the caller is a configured admin and needs no check).
+	// Adapters leave it empty; the router overwrites it.
+	Need []string
 }
 
 // Action is a press of a button (or a pick in a menu) on a message the bot posted.
@@ -41,10 +47,12 @@ type Action struct {
 	Choice string
 }
 
-// Action names carried by escalation card buttons.
+// Action names carried by buttons and menus on the bot's messages.
 const (
 	ActionAck     = "ack"
 	ActionResolve = "resolve"
+	// ActionTriage is the outcome menu of a weekly triage message.
+	ActionTriage = "triage"
 )
 
 // Visibility says who sees a reply.
@@ -191,6 +199,31 @@ type MessageRef struct {
 type Poster interface {
 	Post(ctx context.Context, to Destination, msg Response) (MessageRef, error)
 	Update(ctx context.Context, ref MessageRef, workspace string, msg Response) error
+}
+
+// ErrUndeliverable marks a post the platform refused for good: the bot was
+// removed from the channel, or the channel was archived or deleted. Posters
+// wrap it (or the scheduler recognises their own errors). Such a
+// digest is retried only every DueOptions.RetryMax, and its subscriber is
+// told at once.
+var ErrUndeliverable = errors.New("the platform refuses the bot's messages there")
+
+// IsUndeliverable is the default DueOptions.Permanent: err wraps
+// ErrUndeliverable, or an error with a Permanent() method that says so.
+// Everything else (429s, 5xx, timeouts, unknown errors) is retried with
+// backoff until the end of the week.
+func IsUndeliverable(err error) bool {
+	var p interface{ Permanent() bool }
+	return errors.Is(err, ErrUndeliverable) || (errors.As(err, &p) && p.Permanent())
+}
+
+// DirectPoster is an optional Poster capability: a direct message from the
+// bot to one user. The cadence uses it to tell a subscriber that their
+// channel's digest is failing; without it the notice is posted with
+// Destination.Channel set to the user id, which Slack's chat.postMessage
+// delivers as a direct message from the bot.
+type DirectPoster interface {
+	PostDirect(ctx context.Context, workspace, user string, msg Response) (MessageRef, error)
 }
 
 // Clock tells the time. The system clock in production, a fake in tests and

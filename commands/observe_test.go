@@ -33,19 +33,19 @@ func (o *recordingObserver) EscalationChanged(event string, waited time.Duration
 // resolves are reported as escalation events.
 func TestObserver(t *testing.T) {
 	e := newEnv(t)
-	e.seed("T1")
+	e.Seed("T1")
 	obs := &recordingObserver{}
-	e.core.SetObserver(obs)
+	e.Core.SetObserver(obs)
 
-	e.run("T1", "UBIZ", "CSTORE", "/escalate INC0012345 tills down")
-	e.run("T1", "UBIZ", "CSTORE", "/ack E-1")         // member: refused
-	e.run("T1", "UBIZ", "CSTORE", "/nonsense$$ x")    // unknown command
-	e.run("T1", "UBIZ", "CSTORE", "/tag INC1 nosuch") // unknown outcome
-	e.clock.Advance(90 * time.Minute)
-	e.click("T1", "UIT", commands.ActionAck, "E-1", commands.MessageRef{})
-	e.click("T1", "UIT", commands.ActionAck, "E-1", commands.MessageRef{}) // second: not an event
-	e.click("T1", "UIT", "explode", "E-1", commands.MessageRef{})
-	e.run("T1", "UIT", "CIT", "/resolve E-1 fixed")
+	e.Run("T1", "UBIZ", "CSTORE", "/escalate INC0012345 tills down")
+	e.Run("T1", "UBIZ", "CSTORE", "/ack E-1")         // member: refused
+	e.Run("T1", "UBIZ", "CSTORE", "/nonsense$$ x")    // unknown command
+	e.Run("T1", "UBIZ", "CSTORE", "/tag INC1 nosuch") // unknown outcome
+	e.Clock.Advance(90 * time.Minute)
+	e.Click("T1", "UIT", commands.ActionAck, "E-1", commands.MessageRef{})
+	e.Click("T1", "UIT", commands.ActionAck, "E-1", commands.MessageRef{}) // second: not an event
+	e.Click("T1", "UIT", "explode", "E-1", commands.MessageRef{})
+	e.Run("T1", "UIT", "CIT", "/resolve E-1 fixed")
 
 	want := []string{
 		"escalate ok", "ack user_error", "unknown user_error", "tag user_error",

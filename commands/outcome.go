@@ -18,9 +18,6 @@ const (
 var outcomeFields = []string{"title", "kpi", "owner", "it", "it-channel", "sla"}
 
 func (c *Core) outcomeAdd(ctx context.Context, req Request, args Args) (Response, error) {
-	if err := c.require(ctx, req, "define outcomes"); err != nil {
-		return Response{}, err
-	}
 	key, ok := args.Word(0)
 	title, ok2 := args.Word(1)
 	if !ok || !ok2 || len(args.Words) > 2 {
@@ -29,7 +26,7 @@ func (c *Core) outcomeAdd(ctx context.Context, req Request, args Args) (Response
 	if err := checkOutcomeKey(key.Text); err != nil {
 		return Response{}, err
 	}
-	if err := onlyOptions(args, usageOutcomeAdd, outcomeFields[1:]...); err != nil {
+	if err := OnlyOptions(args, usageOutcomeAdd, outcomeFields[1:]...); err != nil {
 		return Response{}, err
 	}
 	o := record.Outcome{Key: key.Text, Title: title.Text, Status: record.OutcomeActive, CreatedBy: req.User, CreatedAt: req.Time}
@@ -73,7 +70,7 @@ func applyOutcomeOptions(req Request, o *record.Outcome, args Args) error {
 		case "it":
 			o.ITOwner, err = userArg(t, "it")
 		case "it-channel":
-			o.ITChannel, err = channelArg(req, t, "it-channel")
+			o.ITChannel, err = ChannelArg(req, t, "it-channel")
 		case "sla":
 			o.SLA, err = parseSLA(t.Text)
 		}
@@ -91,17 +88,14 @@ func applyOutcomeOptions(req Request, o *record.Outcome, args Args) error {
 }
 
 func (c *Core) outcomeSet(ctx context.Context, req Request, args Args) (Response, error) {
-	if err := c.require(ctx, req, "change outcomes"); err != nil {
-		return Response{}, err
-	}
 	key, ok := args.Word(0)
 	if !ok || len(args.Words) > 1 || len(args.Order) == 0 {
 		return Response{}, Userf("Usage: %s\nExample: %s", Code(usageOutcomeSet), Code("/outcome set pos sla=2h it=@dev"))
 	}
-	if err := onlyOptions(args, usageOutcomeSet, outcomeFields...); err != nil {
+	if err := OnlyOptions(args, usageOutcomeSet, outcomeFields...); err != nil {
 		return Response{}, err
 	}
-	o, err := c.outcome(ctx, req.Workspace, key.Text)
+	o, err := c.Outcome(ctx, req.Workspace, key.Text)
 	if err != nil {
 		return Response{}, err
 	}
@@ -115,14 +109,11 @@ func (c *Core) outcomeSet(ctx context.Context, req Request, args Args) (Response
 }
 
 func (c *Core) outcomeArchive(ctx context.Context, req Request, args Args) (Response, error) {
-	if err := c.require(ctx, req, "archive outcomes"); err != nil {
-		return Response{}, err
-	}
 	key, ok := args.Word(0)
 	if !ok || len(args.Words) > 1 {
 		return Response{}, Userf("Usage: %s", Code("/outcome archive <key>"))
 	}
-	o, err := c.outcome(ctx, req.Workspace, key.Text)
+	o, err := c.Outcome(ctx, req.Workspace, key.Text)
 	if err != nil {
 		return Response{}, err
 	}
@@ -136,8 +127,9 @@ func (c *Core) outcomeArchive(ctx context.Context, req Request, args Args) (Resp
 	return Response{Text: fmt.Sprintf("Outcome %s archived: no new tags or escalations; its history stays in the digest.", Code(o.Key))}, nil
 }
 
-// outcome reads an outcome, answering an unknown key with the nearest one.
-func (c *Core) outcome(ctx context.Context, ws, key string) (record.Outcome, error) {
+// Outcome returns the outcome key names in ws, or a UserError naming the
+// nearest key when there is none.
+func (c *Core) Outcome(ctx context.Context, ws, key string) (record.Outcome, error) {
 	o, err := c.store.GetOutcome(ctx, ws, strings.ToLower(key))
 	if errors.Is(err, record.ErrNotFound) {
 		return o, c.unknownOutcome(ctx, ws, key)
@@ -157,13 +149,13 @@ func (c *Core) unknownOutcome(ctx context.Context, ws, key string) error {
 			keys = append(keys, o.Key)
 		}
 	}
-	if s := nearest(strings.ToLower(key), keys); s != "" {
-		return Userf("No outcome %s; did you mean %s?", Code(clip(key, 40)), Code(s))
+	if s := Nearest(strings.ToLower(key), keys); s != "" {
+		return Userf("No outcome %s; did you mean %s?", Code(Clip(key, 40)), Code(s))
 	}
 	if len(keys) == 0 {
-		return Userf("No outcome %s: this workspace has no outcomes yet. An admin adds one with %s.", Code(clip(key, 40)), Code(usageOutcomeAdd))
+		return Userf("No outcome %s: this workspace has no outcomes yet. An admin adds one with %s.", Code(Clip(key, 40)), Code(usageOutcomeAdd))
 	}
-	return Userf("No outcome %s. See %s for the outcomes of this workspace.", Code(clip(key, 40)), Code("/outcome list"))
+	return Userf("No outcome %s. See %s for the outcomes of this workspace.", Code(Clip(key, 40)), Code("/outcome list"))
 }
 
 func (c *Core) outcomeList(ctx context.Context, req Request, args Args) (Response, error) {
@@ -220,7 +212,7 @@ func (c *Core) outcomeShow(ctx context.Context, req Request, args Args) (Respons
 	if !ok || len(args.Words) > 1 {
 		return Response{}, Userf("Usage: %s", Code("/outcome show <key>"))
 	}
-	o, err := c.outcome(ctx, req.Workspace, key.Text)
+	o, err := c.Outcome(ctx, req.Workspace, key.Text)
 	if err != nil {
 		return Response{}, err
 	}
@@ -244,9 +236,9 @@ func (c *Core) outcomeFieldsOf(o record.Outcome) []Field {
 	if o.ITChannel != "" {
 		channel = ChannelLink(o.ITChannel)
 	}
-	sla := fmt.Sprintf("%s (default)", durationText(c.cfg.AckSLA))
+	sla := fmt.Sprintf("%s (default)", DurationText(c.cfg.AckSLA))
 	if o.SLA > 0 {
-		sla = durationText(o.SLA)
+		sla = DurationText(o.SLA)
 	}
 	return []Field{
 		{Label: "KPI", Value: orNone(o.KPI)},

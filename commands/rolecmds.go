@@ -10,14 +10,11 @@ import (
 )
 
 func (c *Core) grantOrRevoke(grant bool) HandlerFunc {
-	verb, usage := "revoke", "/outcome revoke @user admin|it-lead"
+	usage := "/outcome revoke @user admin|it-lead"
 	if grant {
-		verb, usage = "grant", "/outcome grant @user admin|it-lead"
+		usage = "/outcome grant @user admin|it-lead"
 	}
 	return func(ctx context.Context, req Request, args Args) (Response, error) {
-		if err := c.require(ctx, req, verb+" roles"); err != nil {
-			return Response{}, err
-		}
 		who, ok := args.Word(0)
 		role, ok2 := args.Word(1)
 		if !ok || !ok2 || len(args.Words) > 2 || len(args.Order) > 0 {

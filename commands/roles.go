@@ -23,6 +23,35 @@ func (c *Core) rolesOf(ctx context.Context, ws, user string) ([]string, error) {
 	return roles, nil
 }
 
+// Authorize checks the caller holds role (admins always pass); it is the
+// router's check of every Definition's Role.
+func (c *Core) Authorize(ctx context.Context, req Request, role, doing string) error {
+	if role == record.RoleAdmin {
+		return c.require(ctx, req, doing)
+	}
+	return c.require(ctx, req, doing, role)
+}
+
+// Need returns the roles an atomic store operation must check for req's
+// caller to act with role: nil for a configured admin, who needs no check.
+func (c *Core) Need(req Request, role string) []string {
+	if c.admins[req.User] {
+		return nil
+	}
+	if role == record.RoleAdmin {
+		return []string{record.RoleAdmin}
+	}
+	return []string{role, record.RoleAdmin}
+}
+
+// Require checks the caller holds one of the roles (admin always passes) and
+// otherwise explains which role is needed and who can grant it. The router
+// calls it for every Definition's Role; a handler calls it only for a check
+// that depends on more than the command's form.
+func (c *Core) Require(ctx context.Context, req Request, what string, roles ...string) error {
+	return c.require(ctx, req, what, roles...)
+}
+
 // require checks the caller holds one of the roles (admin always passes) and
 // otherwise explains which role is needed and who can grant it.
 func (c *Core) require(ctx context.Context, req Request, what string, roles ...string) error {

@@ -26,9 +26,21 @@ type Definition struct {
 	Usage   string // e.g. "/tag <ticket> <outcome-key>|none [note…]"
 	Summary string
 	Example string
-	// Role needed, "" for anyone. Checked by the handler against the target
-	// workspace (some commands need it only for some forms).
-	Role    string
+	// Role is the role the command needs ("" for anyone; admins always
+	// pass). The router checks it, in the request's workspace, before the
+	// handler runs, so a handler cannot forget it.
+	Role string
+	// RoleWhen, when set, limits Role to the forms it accepts (for example
+	// /outcome triage needs admin only to change the setting, not to show it).
+	RoleWhen func(Args) bool
+	// Doing names what the role allows, for the refusal ("You need the admin
+	// role to define outcomes"); empty uses Summary.
+	Doing string
+	// Atomic marks a command whose store operation checks the role itself,
+	// in the same atomic step as the change (acknowledge, resolve): the
+	// router does not read the caller's roles first, and hands the handler
+	// the roles to check in Request.Need instead.
+	Atomic  bool
 	Handler Handler
 	// FreeText, when > 0, is the number of leading words after which the
 	// rest of the text is free text (a reason, a note), taken as typed.
@@ -38,24 +50,94 @@ type Definition struct {
 	Subs []Definition
 }
 
+// Authorizer checks that req's caller holds role (admins always pass); its
+// error says what is needed to do what, and who can grant it. need is nil
+// when the caller needs no check at all (a configured admin), else the
+// roles an atomic store operation must check.
+type Authorizer interface {
+	Authorize(ctx context.Context, req Request, role, doing string) error
+	Need(req Request, role string) []string
+}
+
 // Router dispatches requests to definitions.
 type Router struct {
 	defs   []Definition
-	byName map[string]*Definition
-	action map[string]Handler
+	byName map[string]int
+	action map[string]*Definition
+	authz  Authorizer
 }
 
-// NewRouter builds a router from definitions.
-func NewRouter(defs []Definition) *Router {
-	r := &Router{defs: defs, byName: map[string]*Definition{}, action: map[string]Handler{}}
-	for i := range r.defs {
-		r.byName[r.defs[i].Name] = &r.defs[i]
-	}
+// NewRouter builds a router from definitions; authz checks each
+// definition's Role.
+func NewRouter(defs []Definition, authz Authorizer) *Router {
+	r := &Router{byName: map[string]int{}, action: map[string]*Definition{}, authz: authz}
+	r.Register(defs...)
 	return r
 }
 
-// HandleAction registers the handler for a button action name.
-func (r *Router) HandleAction(name string, h Handler) { r.action[name] = h }
+// Register adds definitions: one with a new Name becomes a command, one
+// whose Name is already a command adds its Subs to it (and its Handler, if
+// the command had none). Leaf packages register their commands this way.
+func (r *Router) Register(defs ...Definition) {
+	for _, d := range defs {
+		i, ok := r.byName[d.Name]
+		if !ok {
+			r.byName[d.Name] = len(r.defs)
+			r.defs = append(r.defs, d)
+			continue
+		}
+		have := &r.defs[i]
+		// A "help" subcommand stays last.
+		if n := len(have.Subs); n > 0 && have.Subs[n-1].Name == "help" {
+			help := have.Subs[n-1]
+			have.Subs = append(append(have.Subs[:n-1:n-1], d.Subs...), help)
+		} else {
+			have.Subs = append(have.Subs, d.Subs...)
+		}
+		if have.Handler == nil {
+			have.Handler = d.Handler
+		}
+	}
+}
+
+// HandleAction registers the definition that handles a button action: its
+// Name is the action name, its Role is checked as a command's.
+func (r *Router) HandleAction(def Definition) { r.action[def.Name] = &def }
+
+// Lookup returns the command called name.
+func (r *Router) Lookup(name string) (*Definition, bool) {
+	i, ok := r.byName[name]
+	if !ok {
+		return nil, false
+	}
+	return &r.defs[i], true
+}
+
+// Actions returns the registered button actions, sorted by name.
+func (r *Router) Actions() []Definition {
+	var out []Definition
+	for _, d := range r.action {
+		out = append(out, *d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// run checks def's role and runs its handler.
+func (r *Router) run(ctx context.Context, req Request, def *Definition, args Args) (Response, error) {
+	if def.Role != "" && (def.RoleWhen == nil || def.RoleWhen(args)) {
+		doing := def.Doing
+		if doing == "" {
+			doing = def.Summary
+		}
+		if def.Atomic {
+			req.Need = r.authz.Need(req, def.Role)
+		} else if err := r.authz.Authorize(ctx, req, def.Role, doing); err != nil {
+			return Response{}, err
+		}
+	}
+	return def.Handler.Handle(ctx, req, args)
+}
 
 // Commands returns the top-level definitions, sorted by name.
 func (r *Router) Commands() []Definition {
@@ -67,7 +149,7 @@ func (r *Router) Commands() []Definition {
 // Dispatch parses and routes a request.
 func (r *Router) Dispatch(ctx context.Context, req Request) (Response, error) {
 	if req.Action != nil {
-		h, ok := r.action[req.Action.Name]
+		def, ok := r.action[req.Action.Name]
 		if !ok {
 			return Response{}, Userf("That button is no longer supported. Use the command instead (try `/outcome help`).")
 		}
@@ -75,10 +157,10 @@ func (r *Router) Dispatch(ctx context.Context, req Request) (Response, error) {
 		if err != nil {
 			return Response{}, err
 		}
-		return h.Handle(ctx, req, args)
+		return r.run(ctx, req, def, args)
 	}
 	name := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(req.Command), "/"))
-	def, ok := r.byName[name]
+	def, ok := r.Lookup(name)
 	if !ok {
 		return Response{}, Userf("Unknown command `%s`. Commands: %s. Try `/outcome help`.", StripMarkers(req.Command), r.names())
 	}
@@ -112,21 +194,21 @@ func (r *Router) dispatchDef(ctx context.Context, req Request, def *Definition, 
 		if w, ok := rest.Word(0); ok && w.Kind == TokenWord && strings.EqualFold(w.Text, "help") && len(rest.Words) == 1 {
 			return r.helpFor(def, sub), nil
 		}
-		return sub.Handler.Handle(ctx, req, rest)
+		return r.run(ctx, req, sub, rest)
 	}
 	if word == "help" {
 		return r.Help(def), nil
 	}
 	if def.Handler != nil {
-		return def.Handler.Handle(ctx, req, args)
+		return r.run(ctx, req, def, args)
 	}
 	if !hasFirst {
 		return r.Help(def), nil
 	}
-	return Response{}, Userf("Unknown subcommand `%s` for /%s. %s", first.Text, def.Name, subList(def))
+	return Response{}, Userf("Unknown subcommand `%s` for /%s. %s", first.Text, def.Name, SubList(def))
 }
 
-func subList(def *Definition) string {
+func SubList(def *Definition) string {
 	var ns []string
 	for _, s := range def.Subs {
 		ns = append(ns, "`"+s.Name+"`")

@@ -9,17 +9,18 @@ import (
 	"github.com/outcomebot/outcomebot/store/record"
 )
 
-const usageTag = "/tag <ticket> <outcome-key>|none [note…]"
+// UsageTag is /tag's usage line.
+const UsageTag = "/tag <ticket> <outcome-key>|none [note…]"
 
-// ticketText shows a ticket reference as a link where a template matches.
-func (c *Core) ticketText(ref string) string { return ticketText(ref, c.cfg.TicketLinks.URL) }
+// TicketText shows a ticket reference as a link where a template matches.
+func (c *Core) TicketText(ref string) string { return TicketText(ref, c.cfg.TicketLinks.URL) }
 
 func (c *Core) tag(ctx context.Context, req Request, args Args) (Response, error) {
 	ticket, ok := args.Word(0)
 	if !ok {
-		return Response{}, Userf("Usage: %s\nExample: %s", Code(usageTag), Code("/tag INC0012345 pos-conversion card reader rollout"))
+		return Response{}, Userf("Usage: %s\nExample: %s", Code(UsageTag), Code("/tag INC0012345 pos-conversion card reader rollout"))
 	}
-	if err := onlyOptions(args, usageTag); err != nil {
+	if err := OnlyOptions(args, UsageTag); err != nil {
 		return Response{}, err
 	}
 	ref, err := ticketArg(ticket)
@@ -44,7 +45,7 @@ func (c *Core) tag(ctx context.Context, req Request, args Args) (Response, error
 	case err != nil:
 		return Response{}, err
 	}
-	return Response{Text: tagReply(ref, c.ticketText(ref), prev, key)}, nil
+	return Response{Text: tagReply(ref, c.TicketText(ref), prev, key)}, nil
 }
 
 func tagReply(ref, ticket, prev, key string) string {
@@ -64,7 +65,7 @@ func tagReply(ref, ticket, prev, key string) string {
 func (c *Core) showRequest(ctx context.Context, req Request, ref string) (Response, error) {
 	r, err := c.store.GetRequest(ctx, req.Workspace, ref)
 	if errors.Is(err, record.ErrNotFound) {
-		return Response{Text: fmt.Sprintf("%s has not been tagged yet. Tag it with %s.", c.ticketText(ref), Code("/tag "+ref+" <outcome-key>"))}, nil
+		return Response{Text: fmt.Sprintf("%s has not been tagged yet. Tag it with %s.", c.TicketText(ref), Code("/tag "+ref+" <outcome-key>"))}, nil
 	}
 	if err != nil {
 		return Response{}, err
@@ -73,7 +74,7 @@ func (c *Core) showRequest(ctx context.Context, req Request, ref string) (Respon
 	if r.Outcome != "" {
 		outcome = Code(r.Outcome)
 	}
-	resp := Response{Text: fmt.Sprintf("%s → %s · %s", c.ticketText(ref), outcome, r.Status)}
+	resp := Response{Text: fmt.Sprintf("%s → %s · %s", c.TicketText(ref), outcome, r.Status)}
 	var lines []string
 	for i := len(r.History) - 1; i >= 0 && len(lines) < 20; i-- {
 		h := r.History[i]
@@ -83,7 +84,7 @@ func (c *Core) showRequest(ctx context.Context, req Request, ref string) (Respon
 		}
 		line := fmt.Sprintf("%s %s → %s by %s", h.At.In(c.cfg.DefaultTZ).Format("2 Jan 15:04"), orDash(h.From), to, Mention(h.By))
 		if h.Note != "" {
-			line += ": " + clip(h.Note, 200)
+			line += ": " + Clip(h.Note, 200)
 		}
 		lines = append(lines, line)
 	}
@@ -98,4 +99,20 @@ func orDash(key string) string {
 		return "—"
 	}
 	return Code(key)
+}
+
+// TagRequest tags ref to the outcome key as "/tag <ref> <key>" typed by
+// req's caller would (a triage pick does exactly what /tag does).
+func (c *Core) TagRequest(ctx context.Context, req Request, ref, key string) (Response, error) {
+	return c.tag(ctx, req, tagArgs(ref, key))
+}
+
+// tagArgs builds the parsed form of "/tag <ref> <key>" without parsing it
+// (a URL reference may hold '=' that the parser would read as an option).
+func tagArgs(ref, key string) Args {
+	raw := ref + " " + key
+	return Args{Raw: raw, Options: map[string]Token{}, Words: []Token{
+		{Kind: TokenWord, Text: ref, Start: 0, End: len(ref)},
+		{Kind: TokenWord, Text: key, Start: len(ref) + 1, End: len(raw)},
+	}}
 }

@@ -46,11 +46,11 @@ func NormalizeRef(s string) (string, error) {
 	}
 	if strings.HasPrefix(s, "<") && strings.HasSuffix(s, ">") {
 		// Slack's <https://…|label> form, if the parser has not unwrapped it.
-		if target, _, _ := strings.Cut(s[1:len(s)-1], "|"); isHTTPURL(target) {
+		if target, _, _ := strings.Cut(s[1:len(s)-1], "|"); IsHTTPURL(target) {
 			s = target
 		}
 	}
-	if isHTTPURL(s) {
+	if IsHTTPURL(s) {
 		return normalizeURLRef(s)
 	}
 	if len(s) > maxRefLen && strings.IndexFunc(s, unicode.IsSpace) < 0 {
@@ -106,8 +106,8 @@ func trimURLPunct(s string) string {
 	return s
 }
 
-// isHTTPURL reports whether s starts with http:// or https:// (any case).
-func isHTTPURL(s string) bool {
+// IsHTTPURL reports whether s starts with http:// or https:// (any case).
+func IsHTTPURL(s string) bool {
 	return hasPrefixFold(s, "https://") || hasPrefixFold(s, "http://")
 }
 
@@ -171,7 +171,7 @@ func parseTicketLink(entry string) (TicketLink, error) {
 // the first one followed by http:// or https://, or -1.
 func templateStart(entry string) int {
 	for i := 0; i < len(entry); i++ {
-		if entry[i] == '=' && isHTTPURL(entry[i+1:]) {
+		if entry[i] == '=' && IsHTTPURL(entry[i+1:]) {
 			return i
 		}
 	}
@@ -232,7 +232,7 @@ func expandTemplate(template string, value func(name string) string) string {
 // URL returns the link for a normalised reference: the reference itself if
 // it is an http(s) URL, else the first matching template expanded, else "".
 func (l TicketLinks) URL(ref string) string {
-	if isHTTPURL(ref) {
+	if IsHTTPURL(ref) {
 		return ref
 	}
 	for _, link := range l {

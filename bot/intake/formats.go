@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/outcomebot/outcomebot/commands"
+	intakecore "github.com/outcomebot/outcomebot/commands/intake"
 )
 
 // This file reads the three payload shapes into intake items. A body is
@@ -110,7 +110,7 @@ func (f flex) text() string {
 }
 
 // decodeItems reads a body into intake items.
-func decodeItems(body []byte) ([]commands.IntakeItem, error) {
+func decodeItems(body []byte) ([]intakecore.Item, error) {
 	raws, err := splitBody(body)
 	if err != nil {
 		return nil, err
@@ -118,7 +118,7 @@ func decodeItems(body []byte) ([]commands.IntakeItem, error) {
 	if len(raws) > MaxItems {
 		return nil, errTooMany(len(raws))
 	}
-	items := make([]commands.IntakeItem, len(raws))
+	items := make([]intakecore.Item, len(raws))
 	for i, raw := range raws {
 		items[i] = decodeElement(raw)
 	}
@@ -158,9 +158,9 @@ func splitBody(body []byte) ([]json.RawMessage, error) {
 }
 
 // decodeElement reads one object as whichever shape it is.
-func decodeElement(raw json.RawMessage) commands.IntakeItem {
+func decodeElement(raw json.RawMessage) intakecore.Item {
 	if raw = bytes.TrimSpace(raw); len(raw) == 0 || raw[0] != '{' {
-		return commands.IntakeItem{Source: commands.SourceAPI, Reject: "not a request object: each item must be a JSON object"}
+		return intakecore.Item{Source: intakecore.SourceAPI, Reject: "not a request object: each item must be a JSON object"}
 	}
 	var el element
 	if err := json.Unmarshal(raw, &el); err != nil {
@@ -169,7 +169,7 @@ func decodeElement(raw json.RawMessage) commands.IntakeItem {
 		if errors.As(err, &ute) && ute.Field != "" {
 			reason = fmt.Sprintf("field %q has the wrong type (want text)", ute.Field)
 		}
-		return commands.IntakeItem{Source: commands.SourceAPI, Reject: reason}
+		return intakecore.Item{Source: intakecore.SourceAPI, Reject: reason}
 	}
 	switch {
 	case el.WebhookEvent != "" || el.Issue != nil:
@@ -181,15 +181,15 @@ func decodeElement(raw json.RawMessage) commands.IntakeItem {
 	case el.Ref.text() != "":
 		return ownItem(el)
 	}
-	return commands.IntakeItem{Source: commands.SourceAPI, Reject: "no ref (or ServiceNow number, or Jira issue) in the object"}
+	return intakecore.Item{Source: intakecore.SourceAPI, Reject: "no ref (or ServiceNow number, or Jira issue) in the object"}
 }
 
 // ownItem reads outcomebot's own JSON.
-func ownItem(el element) commands.IntakeItem {
-	return commands.IntakeItem{
+func ownItem(el element) intakecore.Item {
+	return intakecore.Item{
 		Ref: el.Ref.text(), Title: el.Title.text(), Requester: el.Requester.text(),
 		Opened: el.OpenedAt.text(), Status: el.Status.text(), URL: el.URL.text(),
-		Outcome: el.Outcome.text(), Source: commands.SourceAPI,
+		Outcome: el.Outcome.text(), Source: intakecore.SourceAPI,
 	}
 }
 

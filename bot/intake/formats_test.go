@@ -7,7 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/outcomebot/outcomebot/commands"
+	intakecore "github.com/outcomebot/outcomebot/commands/intake"
+
 	"github.com/outcomebot/outcomebot/store/record"
 )
 
@@ -130,14 +131,14 @@ func TestMixedBatch(t *testing.T) {
 	s := newServer(t)
 	r := s.intake(tokenT1, fixture(t, "api_batch.json"))
 	want := []struct{ ref, result, reason string }{
-		{"INC0020001", commands.ResultCreated, ""},
-		{"OPS-77", commands.ResultCreated, ""},
-		{"", commands.ResultRejected, "is not a ticket reference"},
-		{"OPS-78", commands.ResultCreated, ""}, // stored untagged, with a warning
-		{"OPS-79", commands.ResultRejected, "is not a date"},
-		{"", commands.ResultRejected, "no ref"},
-		{"", commands.ResultRejected, "not a request object"},
-		{"OPS-80", commands.ResultCreated, ""},
+		{"INC0020001", intakecore.ResultCreated, ""},
+		{"OPS-77", intakecore.ResultCreated, ""},
+		{"", intakecore.ResultRejected, "is not a ticket reference"},
+		{"OPS-78", intakecore.ResultCreated, ""}, // stored untagged, with a warning
+		{"OPS-79", intakecore.ResultRejected, "is not a date"},
+		{"", intakecore.ResultRejected, "no ref"},
+		{"", intakecore.ResultRejected, "not a request object"},
+		{"OPS-80", intakecore.ResultCreated, ""},
 	}
 	if len(r.Items) != len(want) || r.Created != 4 || r.Rejected != 4 || r.Warnings != 1 {
 		t.Fatalf("answer %+v", r)

@@ -9,10 +9,8 @@ package intake
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,6 +20,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	intakecore "github.com/outcomebot/outcomebot/commands/intake"
 
 	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/store/record"
@@ -35,11 +35,11 @@ const Path = "/api/intake/requests"
 const DefaultMaxBody = 8 << 20
 
 // MaxItems is the most items one call may carry.
-const MaxItems = commands.MaxIntakeItems
+const MaxItems = intakecore.MaxIntakeItems
 
-// intakeCore is what the handler needs of the core.
+// intakeCore is what the handler needs of the core's intake.
 type intakeCore interface {
-	Intake(ctx context.Context, ws string, items []commands.IntakeItem, opts commands.IntakeOptions) ([]commands.IntakeResult, error)
+	Take(ctx context.Context, ws string, items []intakecore.Item, opts intakecore.Options) ([]intakecore.ItemResult, error)
 }
 
 // Handler serves POST /api/intake/requests.
@@ -61,7 +61,7 @@ type workspaceToken struct {
 // New builds the handler on core with the workspace → token map (see
 // ParseTokens); workspaces with an empty token are left out, so they can
 // never be written. log may be nil.
-func New(core *commands.Core, tokens map[string]string, log *slog.Logger) *Handler {
+func New(core *intakecore.Intake, tokens map[string]string, log *slog.Logger) *Handler {
 	return newHandler(core, tokens, log)
 }
 
@@ -125,7 +125,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	results, err := h.core.Intake(r.Context(), ws, items, commands.IntakeOptions{})
+	results, err := h.core.Take(r.Context(), ws, items, intakecore.Options{})
 	if err != nil {
 		h.storeFailure(w, r, log, err)
 		return
@@ -165,7 +165,7 @@ func (h *Handler) storeFailure(w http.ResponseWriter, r *http.Request, log *slog
 		h.fail(w, http.StatusServiceUnavailable, "not recorded: the bot's database is unavailable; send the call again later")
 		return
 	}
-	ref := newRef()
+	ref := commands.ErrorRef()
 	log.LogAttrs(r.Context(), slog.LevelError, "intake failed", slog.String("ref", ref), slog.Any("err", err))
 	h.fail(w, http.StatusInternalServerError, "something went wrong (ref "+ref+")")
 }
@@ -187,19 +187,19 @@ type Response struct {
 // ItemResult is what one item did; Index is its 0-based position in the call.
 type ItemResult struct {
 	Index int `json:"index"`
-	commands.IntakeResult
+	intakecore.ItemResult
 }
 
-func newResponse(ws string, results []commands.IntakeResult) Response {
+func newResponse(ws string, results []intakecore.ItemResult) Response {
 	resp := Response{Workspace: ws, Items: make([]ItemResult, len(results))}
 	for i, r := range results {
-		resp.Items[i] = ItemResult{Index: i, IntakeResult: r}
+		resp.Items[i] = ItemResult{Index: i, ItemResult: r}
 		switch r.Result {
-		case commands.ResultCreated:
+		case intakecore.ResultCreated:
 			resp.Created++
-		case commands.ResultUpdated:
+		case intakecore.ResultUpdated:
 			resp.Updated++
-		case commands.ResultUnchanged:
+		case intakecore.ResultUnchanged:
 			resp.Unchanged++
 		default:
 			resp.Rejected++
@@ -231,11 +231,4 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func isJSON(ct string) bool {
 	mt, _, err := mime.ParseMediaType(ct)
 	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
-}
-
-// newRef returns a short reference for an error in the logs.
-func newRef() string {
-	var b [2]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }

@@ -47,14 +47,15 @@ type server struct {
 func newServer(t testing.TB) *server {
 	t.Helper()
 	st := storetest.New(t)
-	core := commands.New(st, commands.Config{Admins: []string{"UADMIN"}}, commandstest.NewClock(now), nil)
+	b := commandstest.NewBot(st, commands.Config{Admins: []string{"UADMIN"}}, commandstest.NewClock(now), nil)
+	core := b.Core
 	for _, ws := range []string{"T1", "T2"} {
 		for _, line := range []string{`/outcome add pos "Point of sale" it-channel=<#CIT|it>`, `/outcome add infra "Stores online"`} {
 			name, rest := commands.SplitCommand(line)
 			core.Handle(context.Background(), commands.Request{Workspace: ws, User: "UADMIN", Channel: "CGEN", Command: name, Text: rest})
 		}
 	}
-	h := intake.New(core, map[string]string{"T1": tokenT1, "T2": tokenT2}, nil)
+	h := intake.New(b.Intake, map[string]string{"T1": tokenT1, "T2": tokenT2}, nil)
 	mux := http.NewServeMux()
 	h.Register(mux)
 	srv := httptest.NewServer(mux)
@@ -237,8 +238,8 @@ func TestBadCalls(t *testing.T) {
 func TestStoreUnavailable(t *testing.T) {
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
 	t.Cleanup(func() { rdb.Close() })
-	core := commands.New(store.New(rdb, store.Options{}), commands.Config{}, commandstest.NewClock(now), nil)
-	h := intake.New(core, map[string]string{"T1": tokenT1}, nil)
+	b := commandstest.NewBot(store.New(rdb, store.Options{}), commands.Config{}, commandstest.NewClock(now), nil)
+	h := intake.New(b.Intake, map[string]string{"T1": tokenT1}, nil)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(`{"ref":"INC1"}`))
@@ -247,10 +248,10 @@ func TestStoreUnavailable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := io.ReadAll(resp.Body)
+	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || !strings.Contains(string(b), "not recorded") {
-		t.Errorf("status %d %q: %s", resp.StatusCode, resp.Header.Get("Retry-After"), b)
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || !strings.Contains(string(body), "not recorded") {
+		t.Errorf("status %d %q: %s", resp.StatusCode, resp.Header.Get("Retry-After"), body)
 	}
 }
 

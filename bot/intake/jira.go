@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/outcomebot/outcomebot/commands"
+	intakecore "github.com/outcomebot/outcomebot/commands/intake"
 )
 
 // This file reads Jira: an issue webhook (jira:issue_created,
@@ -60,8 +60,8 @@ const outcomeLabel = "outcome:"
 // upsert, as Jira Automation sends it): key, summary, status (its category
 // "done" closes), reporter, created, the browse URL derived from the
 // issue's REST self link, and a label outcome:<key> that tags it.
-func jiraItem(el element) commands.IntakeItem {
-	it := commands.IntakeItem{Source: commands.SourceJira}
+func jiraItem(el element) intakecore.Item {
+	it := intakecore.Item{Source: intakecore.SourceJira}
 	if el.Issue == nil || el.Issue.Key == "" {
 		it.Reject = "a Jira webhook without issue.key"
 		return it
@@ -108,10 +108,10 @@ func jiraItem(el element) commands.IntakeItem {
 
 // bareJiraItem reads a bare issue, as Jira Automation sends "Issue data
 // (Jira format)": an issue that was created or changed.
-func bareJiraItem(el element) commands.IntakeItem {
+func bareJiraItem(el element) intakecore.Item {
 	is := &jiraIssue{Key: el.Key, Self: el.Self}
 	if err := json.Unmarshal(el.Fields, &is.Fields); err != nil {
-		return commands.IntakeItem{Source: commands.SourceJira, Ref: el.Key, Reject: "the issue's fields are not readable: " + err.Error()}
+		return intakecore.Item{Source: intakecore.SourceJira, Ref: el.Key, Reject: "the issue's fields are not readable: " + err.Error()}
 	}
 	return jiraItem(element{WebhookEvent: "jira:issue_updated", Issue: is})
 }

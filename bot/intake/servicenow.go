@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/outcomebot/outcomebot/commands"
+	intakecore "github.com/outcomebot/outcomebot/commands/intake"
 )
 
 // This file reads ServiceNow records, as an outbound REST message or the
@@ -15,9 +15,9 @@ import (
 // with the record's table, or a word), active, opened_at (the stored value
 // is UTC), caller (caller_id, requested_for or opened_by as display names)
 // and an optional outcome (or u_outcome) key.
-func serviceNowItem(el element) commands.IntakeItem {
-	it := commands.IntakeItem{
-		Source:  commands.SourceServiceNow,
+func serviceNowItem(el element) intakecore.Item {
+	it := intakecore.Item{
+		Source:  intakecore.SourceServiceNow,
 		Ref:     el.Number.text(),
 		Title:   el.ShortDescription.text(),
 		URL:     el.URL.text(),

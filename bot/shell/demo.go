@@ -32,7 +32,7 @@ func Demo(ctx context.Context, sh *Shell) error {
 // the triage went out (their menus ready for :pick), acting as @admin in
 // #general. It refuses a store whose shell workspace has outcomes already.
 func (s *Shell) LoadDemo(ctx context.Context) error {
-	outcomes, err := s.core.Store().ListOutcomes(ctx, Workspace)
+	outcomes, err := s.store.ListOutcomes(ctx, Workspace)
 	if err != nil {
 		return fmt.Errorf("load the demo: %w", err)
 	}
@@ -75,7 +75,7 @@ func (s *Shell) Greeting(ctx context.Context) string {
 	fmt.Fprintf(&b, "outcomebot shell: you are @%s in #%s; the simulated clock says %s.\n",
 		s.user, s.channel, s.clock.Now().Format("Mon 2 Jan 2006 15:04 MST"))
 	b.WriteString("Type /outcome help for commands, :help for meta-lines, :quit to leave.\n")
-	switch outcomes, err := s.core.Store().ListOutcomes(ctx, Workspace); {
+	switch outcomes, err := s.store.ListOutcomes(ctx, Workspace); {
 	case s.demo:
 		b.WriteString(demoGreeting)
 	case err == nil && len(outcomes) == 0:

@@ -16,6 +16,8 @@ import (
 
 	"github.com/outcomebot/outcomebot/bot"
 	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/commands/cadence"
+	"github.com/outcomebot/outcomebot/commands/triage"
 	"github.com/outcomebot/outcomebot/store/record"
 )
 
@@ -37,9 +39,26 @@ type Options struct {
 	Log *slog.Logger
 }
 
+// Bot is what a shell drives: the core, the leaves the scheduler runs, and
+// the store (for the meta-lines that read or grant directly).
+type Bot struct {
+	Core    *commands.Core
+	Cadence *cadence.Cadence
+	Triage  *triage.Triage
+	Store   Store
+}
+
+// Store is what the shell's meta-lines read and write directly.
+type Store interface {
+	ListOutcomes(ctx context.Context, ws string) ([]record.Outcome, error)
+	Grant(ctx context.Context, ws, user, role, actor string, at time.Time) (bool, error)
+	GetEscalation(ctx context.Context, ws string, n int64) (record.Escalation, error)
+}
+
 // Shell runs commands typed as one user in one channel.
 type Shell struct {
 	core    *commands.Core
+	store   Store
 	clock   *Clock
 	out     io.Writer
 	user    string
@@ -51,14 +70,14 @@ type Shell struct {
 	demo    bool // LoadDemo ran
 }
 
-// New builds a shell on core; clock must be the clock the core was built with.
-func New(core *commands.Core, clock *Clock, out io.Writer, opts Options) *Shell {
-	s := &Shell{core: core, clock: clock, out: out, user: "admin", channel: "general"}
+// New builds a shell on b; clock must be the clock its core was built with.
+func New(b Bot, clock *Clock, out io.Writer, opts Options) *Shell {
+	s := &Shell{core: b.Core, store: b.Store, clock: clock, out: out, user: "admin", channel: "general"}
 	s.poster = &poster{out: s.printf, picks: map[string]pickTarget{}}
 	// :tick is one pass of the scheduler serve runs, so the shell sends
 	// exactly what is due there: ladder steps, digests and the triage.
 	// One worker keeps the transcript in a stable order.
-	s.sched = bot.NewScheduler(core, bot.OnePoster(s.poster), clock, bot.SchedulerOptions{
+	s.sched = bot.NewScheduler(b.Cadence, b.Triage, bot.OnePoster(s.poster), clock, bot.SchedulerOptions{
 		Holder: "shell", Workers: 1, TriageCron: opts.TriageCron, Log: opts.Log,
 	})
 	return s
@@ -206,7 +225,7 @@ func (s *Shell) as(ctx context.Context, args []string) error {
 		if role != record.RoleAdmin && role != record.RoleITLead {
 			return fmt.Errorf("no role %q: use admin or it-lead (still acting as @%s)", role, s.user)
 		}
-		if _, err := s.core.Store().Grant(ctx, Workspace, user, role, "shell", s.clock.Now()); err != nil {
+		if _, err := s.store.Grant(ctx, Workspace, user, role, "shell", s.clock.Now()); err != nil {
 			return err
 		}
 	}
@@ -272,7 +291,7 @@ func (s *Shell) click(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("usage: :click <E-n> ack|resolve")
 	}
-	e, err := s.core.Store().GetEscalation(ctx, Workspace, n)
+	e, err := s.store.GetEscalation(ctx, Workspace, n)
 	if err != nil {
 		return fmt.Errorf("E-%d: %w", n, err)
 	}

@@ -12,6 +12,8 @@ import (
 
 	"github.com/outcomebot/outcomebot/bot/shell"
 	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/commands/commandstest"
+	"github.com/outcomebot/outcomebot/store"
 	"github.com/outcomebot/outcomebot/store/storetest"
 )
 
@@ -21,8 +23,9 @@ func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 func newShell(t *testing.T, out *bytes.Buffer) (*shell.Shell, *commands.Core, *shell.Clock) {
 	clock := shell.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
-	core := commands.New(storetest.New(t), commands.Config{Admins: []string{"admin"}}, clock, nil)
-	return shell.New(core, clock, out, shell.Options{}), core, clock
+	b, st := testBot(t, clock)
+	core := b.Core
+	return shell.New(shell.Bot{Core: b.Core, Cadence: b.Cadence, Triage: b.Triage, Store: st}, clock, out, shell.Options{}), core, clock
 }
 
 // TestScript feeds files of lines to the shell, as `outcomebot shell <
@@ -105,8 +108,8 @@ func checkGolden(t *testing.T, golden, got string) {
 func TestTickRunsTriage(t *testing.T) {
 	var out bytes.Buffer
 	clock := shell.NewClock(time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC))
-	core := commands.New(storetest.New(t), commands.Config{Admins: []string{"admin"}}, clock, nil)
-	sh := shell.New(core, clock, &out, shell.Options{TriageCron: "0 14 * * TUE"})
+	b, st := testBot(t, clock)
+	sh := shell.New(shell.Bot{Core: b.Core, Cadence: b.Cadence, Triage: b.Triage, Store: st}, clock, &out, shell.Options{TriageCron: "0 14 * * TUE"})
 	ctx := context.Background()
 	for _, line := range []string{
 		`/outcome add pos "Point of sale" it-channel=#it-pos`,
@@ -174,8 +177,8 @@ func TestMetaLines(t *testing.T) {
 func TestDemo(t *testing.T) {
 	var out bytes.Buffer
 	clock := shell.NewClock(time.Time{})
-	core := commands.New(storetest.New(t), commands.Config{Admins: []string{"admin"}}, clock, nil)
-	if err := shell.Demo(context.Background(), shell.New(core, clock, &out, shell.Options{})); err != nil {
+	b, st := testBot(t, clock)
+	if err := shell.Demo(context.Background(), shell.New(shell.Bot{Core: b.Core, Cadence: b.Cadence, Triage: b.Triage, Store: st}, clock, &out, shell.Options{})); err != nil {
 		t.Fatal(err)
 	}
 	got := out.String()
@@ -282,4 +285,10 @@ func TestMetaHelp(t *testing.T) {
 			}
 		}
 	}
+}
+
+// testBot assembles the whole core on a private store, as the shell runs it.
+func testBot(t *testing.T, clock *shell.Clock) (commandstest.Bot, *store.Store) {
+	st := storetest.New(t)
+	return commandstest.NewBot(st, commands.Config{Admins: []string{"admin"}}, clock, nil), st
 }

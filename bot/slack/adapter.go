@@ -21,7 +21,6 @@ const backgroundTimeout = 2 * time.Minute
 type coreAPI interface {
 	Handle(ctx context.Context, req commands.Request) commands.Response
 	Deliver(ctx context.Context, p commands.Poster, outs []commands.Outgoing) error
-	Store() commands.Store
 	Clock() commands.Clock
 }
 

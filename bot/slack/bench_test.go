@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/commands/commandstest"
 	"github.com/outcomebot/outcomebot/store/storetest"
 )
 
@@ -17,8 +18,9 @@ import (
 // a signed /tag through the HTTP handler (verify, parse, core.Handle on a
 // real Redis, encode the ephemeral reply), without the network.
 func BenchmarkSlashCommand(b *testing.B) {
-	core := commands.New(storetest.New(b), commands.Config{Admins: []string{"U0ADMIN"}}, nil, nil)
-	a, err := New(Config{SigningSecret: testSecret, BotToken: "xoxb-bench", APIURL: "http://127.0.0.1:9/"}, core, nil)
+	st := storetest.New(b)
+	core := commandstest.NewBot(st, commands.Config{Admins: []string{"U0ADMIN"}}, nil, nil).Core
+	a, err := New(Config{SigningSecret: testSecret, BotToken: "xoxb-bench", APIURL: "http://127.0.0.1:9/"}, core, st, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

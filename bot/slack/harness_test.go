@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/commands/commandstest"
 	"github.com/outcomebot/outcomebot/store"
 	"github.com/outcomebot/outcomebot/store/storetest"
 )
@@ -29,6 +30,7 @@ type harness struct {
 	t     *testing.T
 	a     *Adapter
 	core  *commands.Core
+	bot   commandstest.Bot
 	st    *store.Store
 	slack *fakeSlack
 	srv   *httptest.Server
@@ -39,12 +41,13 @@ func newHarness(t *testing.T, edit func(*Config)) *harness {
 	t.Helper()
 	h := &harness{t: t, slack: newFakeSlack(t)}
 	h.st = storetest.New(t)
-	h.core = commands.New(h.st, commands.Config{Admins: []string{"UADMIN"}}, nil, testLogger(t))
+	h.bot = commandstest.NewBot(h.st, commands.Config{Admins: []string{"UADMIN"}}, nil, testLogger(t))
+	h.core = h.bot.Core
 	cfg := Config{SigningSecret: testSecret, BotToken: "xoxb-test", APIURL: h.slack.GetAPIURL()}
 	if edit != nil {
 		edit(&cfg)
 	}
-	a, err := New(cfg, h.core, testLogger(t))
+	a, err := New(cfg, h.core, h.st, testLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -96,7 +96,7 @@ func TestSlowCommandAnswersAtOnceThenThroughResponseURL(t *testing.T) {
 	h.mustCommand("UADMIN", "CADMIN", "/outcome", `add pos "Point of sale"`)
 	cfg := h.a.cfg
 	cfg.CommandTimeout = 50 * time.Millisecond
-	slow, err := newAdapter(cfg, slowCore{Core: h.core, delay: 400 * time.Millisecond}, testLogger(t))
+	slow, err := newAdapter(cfg, slowCore{Core: h.core, delay: 400 * time.Millisecond}, h.st, testLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,11 +147,11 @@ func TestNewRejectsIncompleteConfig(t *testing.T) {
 		"oauth, partial": {SigningSecret: "s", ClientID: "1", SecretKey: "k"},
 		"bad API URL":    {SigningSecret: "s", APIURL: "ftp://x"},
 	} {
-		if _, err := New(cfg, h.core, nil); err == nil {
+		if _, err := New(cfg, h.core, h.st, nil); err == nil {
 			t.Errorf("%s: New succeeded", name)
 		}
 	}
-	if _, err := New(Config{SigningSecret: "s"}, nil, nil); err == nil {
+	if _, err := New(Config{SigningSecret: "s"}, nil, h.st, nil); err == nil {
 		t.Error("nil core accepted")
 	}
 }
@@ -161,7 +161,7 @@ func TestSlowCommandOverHTTPIsAnsweredBeforeTheHandlerEnds(t *testing.T) {
 	h.mustCommand("UADMIN", "CADMIN", "/outcome", `add pos "Point of sale"`)
 	cfg := h.a.cfg
 	cfg.CommandTimeout = 50 * time.Millisecond
-	slow, err := newAdapter(cfg, slowCore{Core: h.core, delay: time.Second}, testLogger(t))
+	slow, err := newAdapter(cfg, slowCore{Core: h.core, delay: time.Second}, h.st, testLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}

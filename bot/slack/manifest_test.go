@@ -11,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/commands/commandstest"
 )
 
 // readManifest decodes manifests/slack/manifest.yaml into slack-go's model,
@@ -42,7 +43,7 @@ func TestManifestCommandsMatchTheRouter(t *testing.T) {
 			t.Errorf("%s: url %q", c.Command, c.Url)
 		}
 	}
-	core := commands.New(nil, commands.Config{}, nil, nil)
+	core := commandstest.NewBot(nil, commands.Config{}, nil, nil).Core
 	for _, d := range core.Commands() {
 		want = append(want, "/"+d.Name)
 	}

@@ -15,15 +15,15 @@ import (
 
 // New builds the adapter. It fails on an incomplete configuration (no
 // signing secret; OAuth settings without a secret key).
-func New(cfg Config, core *commands.Core, log *slog.Logger) (*Adapter, error) {
+func New(cfg Config, core *commands.Core, st *store.Store, log *slog.Logger) (*Adapter, error) {
 	if core == nil {
 		return nil, errors.New("slack: core is required")
 	}
-	return newAdapter(cfg, core, log)
+	return newAdapter(cfg, core, st, log)
 }
 
 // newAdapter builds the adapter on any coreAPI.
-func newAdapter(cfg Config, core coreAPI, log *slog.Logger) (*Adapter, error) {
+func newAdapter(cfg Config, core coreAPI, st *store.Store, log *slog.Logger) (*Adapter, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
@@ -32,9 +32,8 @@ func newAdapter(cfg Config, core coreAPI, log *slog.Logger) (*Adapter, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	log = log.With(slog.String("platform", "slack"))
-	st, ok := core.Store().(*store.Store)
-	if !ok {
-		return nil, errors.New("slack: the core must run on the Redis store (installs, event dedup and OAuth state live there)")
+	if st == nil {
+		return nil, errors.New("slack: the Redis store is required (installs, event dedup and OAuth state live there)")
 	}
 	a := &Adapter{cfg: cfg, core: core, st: st, log: log, now: time.Now, http: newHTTPClient()}
 	a.verifier = newVerifier(cfg.SigningSecret, func() time.Time { return a.now() })

@@ -103,7 +103,7 @@ func TestOAuthInstallStoresAnEncryptedTokenPerTeam(t *testing.T) {
 		t.Fatalf("tokens used: %v", tokens)
 	}
 	// A fresh adapter (another replica) decrypts the stored token.
-	other, err := newAdapter(h.a.cfg, h.core, nil)
+	other, err := newAdapter(h.a.cfg, h.core, h.st, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

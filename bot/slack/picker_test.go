@@ -12,6 +12,7 @@ import (
 
 	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/commands/commandstest"
+	"github.com/outcomebot/outcomebot/commands/intake"
 )
 
 // triageMessage is the shared triage fixture, hostile labels included.
@@ -108,13 +109,13 @@ func TestTriagePickFlow(t *testing.T) {
 	h.mustCommand("UADMIN", "CADMIN", "/outcome", `add infra "Stores online"`)
 	ctx := t.Context()
 	now := time.Now()
-	if _, err := h.core.Intake(ctx, "T1", []commands.IntakeItem{
+	if _, err := h.bot.Intake.Take(ctx, "T1", []intake.Item{
 		{Ref: "OPS-1", Title: "Label printer offline", Requester: "Maria Lopez", Source: "jira"},
 		{Ref: "RITM0060002", Title: "New laptop", Source: "servicenow"},
-	}, commands.IntakeOptions{At: now.Add(-time.Hour)}); err != nil {
+	}, intake.Options{At: now.Add(-time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := h.core.SendTriage(ctx, h.a.Poster(), "T1", "CIT", now); err != nil || n != 2 {
+	if n, err := h.bot.Triage.Send(ctx, h.a.Poster(), "T1", "CIT", now); err != nil || n != 2 {
 		t.Fatalf("send triage: %d, %v", n, err)
 	}
 	posts := postsIn(h.slack.Calls("chat.postMessage"), "CIT")

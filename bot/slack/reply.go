@@ -3,8 +3,6 @@ package slack
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -150,7 +148,7 @@ func (a *Adapter) deliveryFailure(ctx context.Context, ws string, err error) com
 	case errors.Is(err, ErrNotInstalled):
 		return commands.Response{Text: a.notInstalledText()}
 	}
-	ref := newRef()
+	ref := commands.ErrorRef()
 	a.log.LogAttrs(ctx, slog.LevelError, "slack delivery failed", attrWS(ws), attrErr(err), slog.String("ref", ref))
 	return commands.Response{Text: "I could not post a follow-up message (ref " + ref + "). Please try again, or tell your outcomebot admin."}
 }
@@ -158,7 +156,7 @@ func (a *Adapter) deliveryFailure(ctx context.Context, ws string, err error) com
 // lookupFailed logs a failed token lookup (Redis or auth.test failing) and
 // returns what the user is told: nothing was done; try again.
 func (a *Adapter) lookupFailed(ctx context.Context, ws string, err error) string {
-	ref := newRef()
+	ref := commands.ErrorRef()
 	a.log.LogAttrs(ctx, slog.LevelWarn, "slack token lookup failed: request refused", attrWS(ws), attrErr(err), slog.String("ref", ref))
 	return "I could not check this workspace's installation just now, so nothing was done (ref " + ref + "). Please try again in a minute."
 }
@@ -173,11 +171,4 @@ func (a *Adapter) notInstalledText() string {
 		}
 	}
 	return t + "."
-}
-
-// newRef is a short random reference shown to users and logged with an error.
-func newRef() string {
-	var b [2]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }

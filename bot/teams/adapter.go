@@ -58,11 +58,11 @@ type options struct {
 
 // New builds the Teams adapter. It does no network I/O: the signing keys and
 // the first token are fetched when first needed.
-func New(cfg Config, core *commands.Core, log *slog.Logger) (*Adapter, error) {
-	return newAdapter(cfg, core, log, options{})
+func New(cfg Config, core *commands.Core, st *store.Store, log *slog.Logger) (*Adapter, error) {
+	return newAdapter(cfg, core, st, log, options{})
 }
 
-func newAdapter(cfg Config, core *commands.Core, log *slog.Logger, o options) (*Adapter, error) {
+func newAdapter(cfg Config, core *commands.Core, st *store.Store, log *slog.Logger, o options) (*Adapter, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
@@ -82,9 +82,8 @@ func newAdapter(cfg Config, core *commands.Core, log *slog.Logger, o options) (*
 	if o.sleep == nil {
 		o.sleep = bot.Sleep
 	}
-	st, ok := core.Store().(*store.Store)
-	if !ok {
-		return nil, errors.New("teams adapter: the core must run on the Redis store (conversation references live there)")
+	if st == nil {
+		return nil, errors.New("teams adapter: the Redis store is required (conversation references live there)")
 	}
 	log = log.With("platform", "teams")
 	return &Adapter{

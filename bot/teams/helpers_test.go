@@ -21,6 +21,7 @@ import (
 	"github.com/golang-jwt/jwt/v4"
 
 	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/commands/commandstest"
 	"github.com/outcomebot/outcomebot/store"
 	"github.com/outcomebot/outcomebot/store/storetest"
 )
@@ -347,6 +348,7 @@ type env struct {
 	t       *testing.T
 	adapter *Adapter
 	core    *commands.Core
+	bot     commandstest.Bot
 	store   *store.Store
 	oidc    *oidcServer
 	conn    *fakeConnector
@@ -371,11 +373,12 @@ func newEnvAdmins(t *testing.T, admins ...string) *env {
 	e.conn.Config.Handler = outer
 
 	e.store = storetest.New(t)
-	e.core = commands.New(e.store, commands.Config{Admins: admins}, nil, nil)
+	e.bot = commandstest.NewBot(e.store, commands.Config{Admins: admins}, nil, nil)
+	e.core = e.bot.Core
 	a, err := newAdapter(Config{
 		AppID: testAppID, AppPassword: "s3cret", TenantID: testTenant,
 		OpenIDMetadataURL: e.oidc.metadataURL(), TokenURL: e.conn.tokenURL(),
-	}, e.core, nil, options{sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() }})
+	}, e.core, e.store, nil, options{sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/commands/commandstest"
 	"github.com/outcomebot/outcomebot/store/storetest"
 )
 
@@ -147,7 +148,7 @@ func TestPackageRefusesBadAppID(t *testing.T) {
 // core's commands: every command is listed, nothing else but help.
 func TestManifestCommandsMatchRouter(t *testing.T) {
 	m, _ := readPackage(t)
-	core := commands.New(storetest.New(t), commands.Config{}, nil, nil)
+	core := commandstest.NewBot(storetest.New(t), commands.Config{}, nil, nil).Core
 	want := []string{"help"}
 	for _, d := range core.Commands() {
 		want = append(want, d.Name)

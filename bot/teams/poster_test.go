@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/commands/digest"
 	"github.com/outcomebot/outcomebot/store/record"
 )
 
@@ -21,7 +22,7 @@ func (e *env) restarted() *Adapter {
 	a, err := newAdapter(Config{
 		AppID: testAppID, AppPassword: "s3cret", TenantID: testTenant,
 		OpenIDMetadataURL: e.oidc.metadataURL(), TokenURL: e.conn.tokenURL(),
-	}, e.core, nil, options{sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() }})
+	}, e.core, e.store, nil, options{sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() }})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -115,7 +116,7 @@ func TestDigestPostedWithThread(t *testing.T) {
 	e.do(e.command(opsConv, "channel", maria, "escalate INC0012345 tills down"))
 	e.do(e.command(itConv, "channel", admin, "digest subscribe"))
 	ctx := context.Background()
-	err := e.core.SendDigest(ctx, e.restarted().Poster(), testTenant, itConv, time.Now(), commands.DigestInput{Manual: true}, "test")
+	err := e.bot.Cadence.SendDigest(ctx, e.restarted().Poster(), testTenant, itConv, time.Now(), digest.Input{Manual: true}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +243,7 @@ func TestDigestFailureNoticeReachesPersonalChat(t *testing.T) {
 	e.do(e.command(itConv, "channel", admin, "digest subscribe"))
 	e.refuseChannel(itConv)
 
-	err := e.core.SendDigest(ctx, e.restarted().Poster(), testTenant, itConv, time.Now(), commands.DigestInput{}, "test")
+	err := e.bot.Cadence.SendDigest(ctx, e.restarted().Poster(), testTenant, itConv, time.Now(), digest.Input{}, "test")
 	if err == nil {
 		t.Fatal("digest to a channel that refuses the bot succeeded")
 	}
@@ -271,7 +272,7 @@ func TestDigestFailureNoticeCreatesPersonalChat(t *testing.T) {
 	e.do(e.command(itConv, "channel", admin, "digest subscribe"))
 	e.refuseChannel(itConv)
 
-	if err := e.core.SendDigest(ctx, e.restarted().Poster(), testTenant, itConv, time.Now(), commands.DigestInput{}, "test"); err == nil {
+	if err := e.bot.Cadence.SendDigest(ctx, e.restarted().Poster(), testTenant, itConv, time.Now(), digest.Input{}, "test"); err == nil {
 		t.Fatal("digest to a channel that refuses the bot succeeded")
 	}
 	calls := e.conn.take()

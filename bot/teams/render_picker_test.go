@@ -11,6 +11,7 @@ import (
 
 	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/commands/commandstest"
+	"github.com/outcomebot/outcomebot/commands/intake"
 )
 
 const hostileLabel = "<at>Dev Lead</at> **bold** [x](https://evil.example) \uE000uX\uE001"
@@ -142,16 +143,16 @@ func TestTriageMessagesFitCards(t *testing.T) {
 			t.Fatalf("outcome add: %+v", resp)
 		}
 	}
-	var items []commands.IntakeItem
+	var items []intake.Item
 	for i := range 75 {
-		items = append(items, commands.IntakeItem{Ref: fmt.Sprintf("INC%07d", i), Title: strings.Repeat("long title ", 20),
+		items = append(items, intake.Item{Ref: fmt.Sprintf("INC%07d", i), Title: strings.Repeat("long title ", 20),
 			Requester: strings.Repeat("Maria Lopez ", 6), Source: "servicenow"})
 	}
 	now := time.Now()
-	if _, err := e.core.Intake(ctx, testTenant, items, commands.IntakeOptions{At: now.Add(-time.Hour)}); err != nil {
+	if _, err := e.bot.Intake.Take(ctx, testTenant, items, intake.Options{At: now.Add(-time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	resps, n, err := e.core.TriageMessages(ctx, testTenant, itConv, now)
+	resps, n, err := e.bot.Triage.Messages(ctx, testTenant, itConv, now)
 	if err != nil || n != 60 {
 		t.Fatalf("triage: %d requests, %v", n, err)
 	}
@@ -219,13 +220,13 @@ func TestTriagePickFlow(t *testing.T) {
 	e.do(e.command(itConv, "channel", admin, `outcome add infra "Stores online"`))
 	ctx := context.Background()
 	now := time.Now()
-	if _, err := e.core.Intake(ctx, testTenant, []commands.IntakeItem{
+	if _, err := e.bot.Intake.Take(ctx, testTenant, []intake.Item{
 		{Ref: "OPS-1", Title: "Label printer offline", Requester: "Maria Lopez", Source: "jira"},
 		{Ref: "RITM0060002", Title: "New laptop", Source: "servicenow"},
-	}, commands.IntakeOptions{At: now.Add(-time.Hour)}); err != nil {
+	}, intake.Options{At: now.Add(-time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := e.core.SendTriage(ctx, e.adapter.Poster(), testTenant, itConv, now); err != nil || n != 2 {
+	if n, err := e.bot.Triage.Send(ctx, e.adapter.Poster(), testTenant, itConv, now); err != nil || n != 2 {
 		t.Fatalf("send triage: %d, %v", n, err)
 	}
 	calls := e.conn.take()

@@ -14,6 +14,7 @@ import (
 	"github.com/outcomebot/outcomebot/bot"
 	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/commands/commandstest"
+	"github.com/outcomebot/outcomebot/commands/digest"
 	"github.com/outcomebot/outcomebot/store/redisproc"
 )
 
@@ -57,7 +58,8 @@ func TestCoreOnThreeMasterCluster(t *testing.T) {
 	}
 	monday := time.Date(2026, 11, 16, 8, 0, 0, 0, time.UTC) // a Monday, before the 09:00 digest
 	clock := commandstest.NewClock(monday.Add(-72 * time.Hour))
-	core := commands.New(st, cfg.core, clock, slog.New(slog.DiscardHandler))
+	p0 := assemble(st, cfg.core, clock, slog.New(slog.DiscardHandler))
+	core := p0.core
 	c := chat{t, core}
 	var wss []string
 	for i := range 6 {
@@ -93,14 +95,14 @@ func TestCoreOnThreeMasterCluster(t *testing.T) {
 		if len(data.Tags) != 5 || len(data.Escalations) != 2 {
 			t.Errorf("digest data in %s: %d tags, %d escalations", ws, len(data.Tags), len(data.Escalations))
 		}
-		if d := commands.BuildDigest(commands.DigestInput{Data: data, Now: monday}); d.Text == "" {
+		if d := digest.Build(digest.Input{Data: data, Now: monday}); d.Text == "" {
 			t.Errorf("empty digest in %s", ws)
 		}
 	}
 	// The scheduled pass at 09:00 posts each leadership channel's digest
 	// once, with its claims and records on the cluster.
 	p := &commandstest.Poster{}
-	sched := bot.NewScheduler(core, bot.OnePoster(p), clock, bot.SchedulerOptions{Log: slog.New(slog.DiscardHandler)})
+	sched := bot.NewScheduler(p0.cadence, p0.triage, bot.OnePoster(p), clock, bot.SchedulerOptions{Log: slog.New(slog.DiscardHandler)})
 	at := monday.Add(time.Hour)
 	for range 2 {
 		if err := sched.Tick(ctx, at); err != nil {

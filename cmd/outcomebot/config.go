@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/commands/cadence"
 )
 
 // setting is one configuration value: an environment variable with a
@@ -102,7 +103,7 @@ func (c *config) buildCore() error {
 	if err != nil {
 		return fmt.Errorf("OUTCOMEBOT_TICKET_LINKS: %w", err)
 	}
-	if _, err := commands.NextDigest(c.get("OUTCOMEBOT_DIGEST_CRON"), loc, time.Now()); err != nil {
+	if _, err := cadence.NextDigest(c.get("OUTCOMEBOT_DIGEST_CRON"), loc, time.Now()); err != nil {
 		return fmt.Errorf("OUTCOMEBOT_DIGEST_CRON: %w", err)
 	}
 	var admins []string

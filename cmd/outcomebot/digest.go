@@ -12,6 +12,8 @@ import (
 	"github.com/outcomebot/outcomebot/bot"
 	"github.com/outcomebot/outcomebot/bot/shell"
 	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/commands/cadence"
+	"github.com/outcomebot/outcomebot/commands/digest"
 	"github.com/outcomebot/outcomebot/store"
 	"github.com/outcomebot/outcomebot/store/record"
 )
@@ -27,7 +29,7 @@ channel) as it stands now. With --post it posts it there instead, marked
 // parsed settings; main supplies it (the same platforms serve turns on, but
 // no listener or Socket Mode is needed to post). nil, or a nil PosterFor,
 // means no platform is configured: digests can only be printed.
-type posterFactory func(ctx context.Context, cfg *config, core *commands.Core, log *slog.Logger) (bot.PosterFor, error)
+type posterFactory func(ctx context.Context, cfg *config, core *commands.Core, st *store.Store, log *slog.Logger) (bot.PosterFor, error)
 
 // digestFlags are the digest subcommand's own flags.
 type digestFlags struct {
@@ -70,22 +72,22 @@ func runDigest(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer closeStore()
-	core := commands.New(st, cfg.core, commands.SystemClock{}, log)
+	p := assemble(st, cfg.core, commands.SystemClock{}, log)
 	targets, err := digestTargets(ctx, st, df)
 	if err != nil {
 		return err
 	}
 	now := time.Now()
 	if !df.post {
-		return printDigests(ctx, core, targets, now, stdout)
+		return printDigests(ctx, p.cadence, targets, now, stdout)
 	}
 	var resolve bot.PosterFor
 	if posters != nil {
-		if resolve, err = posters(ctx, cfg, core, log); err != nil {
+		if resolve, err = posters(ctx, cfg, p.core, st, log); err != nil {
 			return fmt.Errorf("digest: set up chat platforms: %w", err)
 		}
 	}
-	return postDigests(ctx, core, resolve, targets, now, stdout)
+	return postDigests(ctx, p.cadence, resolve, targets, now, stdout)
 }
 
 // splitDigestFlags takes the digest flags out of args (--flag, -flag,
@@ -177,11 +179,11 @@ func digestTargets(ctx context.Context, st *store.Store, df digestFlags) ([]dige
 }
 
 // printDigests writes each target's digest as terminal text.
-func printDigests(ctx context.Context, core *commands.Core, targets []digestTarget, now time.Time, w io.Writer) error {
+func printDigests(ctx context.Context, cad *cadence.Cadence, targets []digestTarget, now time.Time, w io.Writer) error {
 	var errs []error
 	for i, t := range targets {
-		loc := core.ChannelZone(t.sub)
-		resp, err := core.ChannelDigest(ctx, t.ws, t.sub.Channel, now, commands.DigestInput{})
+		loc := cad.ChannelZone(t.sub)
+		resp, err := cad.ChannelDigest(ctx, t.ws, t.sub.Channel, now, digest.Input{})
 		if err != nil {
 			errs = append(errs, fmt.Errorf("digest for %s in %s: %w", t.sub.Channel, t.ws, err))
 			continue
@@ -189,14 +191,14 @@ func printDigests(ctx context.Context, core *commands.Core, targets []digestTarg
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		fmt.Fprintf(w, "# workspace %s · channel %s · %s · %s\n%s\n", t.ws, t.sub.Channel, loc, commands.WeekOf(now.In(loc)), shell.Render(resp))
+		fmt.Fprintf(w, "# workspace %s · channel %s · %s · %s\n%s\n", t.ws, t.sub.Channel, loc, cadence.WeekOf(now.In(loc)), shell.Render(resp))
 	}
 	return errors.Join(errs...)
 }
 
 // postDigests posts each target's digest now, marked manual; a target no
 // poster reaches is printed instead and counted as a failure.
-func postDigests(ctx context.Context, core *commands.Core, posters bot.PosterFor, targets []digestTarget, now time.Time, w io.Writer) error {
+func postDigests(ctx context.Context, cad *cadence.Cadence, posters bot.PosterFor, targets []digestTarget, now time.Time, w io.Writer) error {
 	var errs []error
 	for _, t := range targets {
 		var p commands.Poster
@@ -204,13 +206,13 @@ func postDigests(ctx context.Context, core *commands.Core, posters bot.PosterFor
 			p = posters(t.ws)
 		}
 		if p == nil {
-			if err := printDigests(ctx, core, []digestTarget{t}, now, w); err != nil {
+			if err := printDigests(ctx, cad, []digestTarget{t}, now, w); err != nil {
 				errs = append(errs, err)
 			}
 			errs = append(errs, fmt.Errorf("digest for %s in %s not posted: no chat platform is configured for workspace %s (printed above)", t.sub.Channel, t.ws, t.ws))
 			continue
 		}
-		if err := core.SendDigest(ctx, p, t.ws, t.sub.Channel, now, commands.DigestInput{Manual: true}, "cli"); err != nil {
+		if err := cad.SendDigest(ctx, p, t.ws, t.sub.Channel, now, digest.Input{Manual: true}, "cli"); err != nil {
 			errs = append(errs, err)
 			continue
 		}

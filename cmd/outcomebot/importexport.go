@@ -12,9 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/outcomebot/outcomebot/commands/intake"
 	"github.com/schollz/progressbar/v3"
-
-	"github.com/outcomebot/outcomebot/commands"
 )
 
 // This file is `outcomebot import` (a spreadsheet of requests in) and
@@ -64,7 +63,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if err != nil {
 		return err
 	}
-	opts := commands.ImportOptions{DryRun: *dry, Comma: comma, Name: files[0], Columns: map[string]string{}}
+	opts := intake.ImportOptions{DryRun: *dry, Comma: comma, Name: files[0], Columns: map[string]string{}}
 	for f, v := range columns {
 		if *v != "" {
 			opts.Columns[f] = *v
@@ -151,7 +150,7 @@ func importFlags(fs *flag.FlagSet) importFlagValues {
 		delimiter: fs.String("delimiter", "", `field separator: "," ";" or "tab" (default: detected from the header)`),
 		columns:   map[string]*string{},
 	}
-	for _, name := range commands.ImportFields {
+	for _, name := range intake.ImportFields {
 		f.columns[name] = fs.String(name+"-column", "", "the `header` of the "+name+" column")
 	}
 	return f
@@ -200,7 +199,7 @@ func parseToolFlags(fs *flag.FlagSet, args []string, getenv func(string) string)
 // need the bot's Redis, a dry run too: an embedded one is empty (every
 // outcome unknown, every row new) and vanishes with the process. Only
 // embedded set (import --dry-run --no-redis) lets them run on one.
-func toolCore(ctx context.Context, cmd string, cfg *config, stderr io.Writer, embedded bool) (*commands.Core, func() error, error) {
+func toolCore(ctx context.Context, cmd string, cfg *config, stderr io.Writer, embedded bool) (*intake.Intake, func() error, error) {
 	if redisConn(cfg).Mode() == "embedded" && !embedded {
 		what := "import into, and a dry run would check against an empty store (to check the file alone: import --dry-run --no-redis)"
 		if cmd == "export" {
@@ -213,7 +212,7 @@ func toolCore(ctx context.Context, cmd string, cfg *config, stderr io.Writer, em
 		return nil, nil, err
 	}
 	log := newLogger(stderr, cfg.get("OUTCOMEBOT_LOG_LEVEL"), true)
-	return commands.New(st, cfg.core, nil, log), closer, nil
+	return assemble(st, cfg.core, nil, log).intake, closer, nil
 }
 
 // openInput opens the CSV ("-" is standard input) and its size (0 unknown).
@@ -275,7 +274,7 @@ func isTerminalWriter(w io.Writer) bool {
 
 // printImportSummary writes what an import did, its columns and its
 // rejected rows with their lines and reasons.
-func printImportSummary(w io.Writer, name, ws string, s commands.ImportSummary, took time.Duration) {
+func printImportSummary(w io.Writer, name, ws string, s intake.ImportSummary, took time.Duration) {
 	verb, after := "imported into", ""
 	if s.DryRun {
 		verb, after = "checked for", " (dry run: nothing was written)"

@@ -16,11 +16,12 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	_ "time/tzdata" // time zones work in minimal images
+
 	"github.com/outcomebot/outcomebot/bot/shell"
 	"github.com/outcomebot/outcomebot/bot/teams"
 	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/store"
-	_ "time/tzdata" // time zones work in minimal images
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -176,8 +177,8 @@ func runShell(ctx context.Context, args []string, getenv func(string) string, st
 // newShell builds a shell, with its core, on st: the shell's starting user
 // is an admin, and its :tick runs the triage on serve's schedule.
 func newShell(st *store.Store, cfg *config, log *slog.Logger, clock *shell.Clock, stdout io.Writer) *shell.Shell {
-	core := commands.New(st, withShellAdmin(cfg.core), clock, log)
-	return shell.New(core, clock, stdout, shell.Options{TriageCron: cfg.get("OUTCOMEBOT_TRIAGE_CRON"), Log: log})
+	p := assemble(st, withShellAdmin(cfg.core), clock, log)
+	return shell.New(shell.Bot{Core: p.core, Cadence: p.cadence, Triage: p.triage, Store: st}, clock, stdout, shell.Options{TriageCron: cfg.get("OUTCOMEBOT_TRIAGE_CRON"), Log: log})
 }
 
 // withShellAdmin makes the shell's starting user an admin.

@@ -21,14 +21,15 @@ import (
 	"github.com/outcomebot/outcomebot/bot/slack"
 	"github.com/outcomebot/outcomebot/bot/teams"
 	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/commands/cadence"
 	"github.com/outcomebot/outcomebot/store"
 )
 
 // server is everything `serve` runs.
 type server struct {
-	log     *slog.Logger
-	st      *store.Store
-	core    *commands.Core
+	log *slog.Logger
+	st  *store.Store
+	parts
 	metrics *metrics.Metrics
 	slack   *slack.Adapter
 	teams   *teams.Adapter
@@ -61,7 +62,7 @@ func parseServeSettings(cfg *config) (serveSettings, error) {
 		return serveSettings{}, err
 	}
 	if spec := cfg.get("OUTCOMEBOT_TRIAGE_CRON"); spec != "" {
-		if _, err := commands.NextDigest(spec, time.UTC, time.Now()); err != nil {
+		if _, err := cadence.NextDigest(spec, time.UTC, time.Now()); err != nil {
 			return serveSettings{}, fmt.Errorf("OUTCOMEBOT_TRIAGE_CRON: %w", err)
 		}
 	}
@@ -91,7 +92,7 @@ func runServe(ctx context.Context, cfg *config, log *slog.Logger, stderr io.Writ
 			log.Warn("close redis", "err", err)
 		}
 	}()
-	s := &server{log: log, st: st, core: commands.New(st, cfg.core, nil, log), metrics: m, posts: &inflight{}}
+	s := &server{log: log, st: st, parts: assemble(st, cfg.core, nil, log), metrics: m, posts: &inflight{}}
 	s.core.SetObserver(m)
 	mux := http.NewServeMux()
 	if err := s.platforms(ctx, cfg, mux); err != nil {
@@ -141,7 +142,7 @@ func (s *server) routes(mux *http.ServeMux) {
 func (s *server) platforms(ctx context.Context, cfg *config, mux *http.ServeMux) error {
 	var on []string
 	if secret := cfg.get("SLACK_SIGNING_SECRET"); secret != "" || cfg.get("SLACK_APP_TOKEN") != "" {
-		a, err := newSlack(cfg, s.core, s.log)
+		a, err := newSlack(cfg, s.core, s.st, s.log)
 		if err != nil {
 			return err
 		}
@@ -159,7 +160,7 @@ func (s *server) platforms(ctx context.Context, cfg *config, mux *http.ServeMux)
 		}
 	}
 	if appID := cfg.get("MICROSOFT_APP_ID"); appID != "" {
-		a, err := newTeams(cfg, s.core, s.log)
+		a, err := newTeams(cfg, s.core, s.st, s.log)
 		if err != nil {
 			return err
 		}
@@ -173,7 +174,7 @@ func (s *server) platforms(ctx context.Context, cfg *config, mux *http.ServeMux)
 		if err != nil {
 			return fmt.Errorf("OUTCOMEBOT_INTAKE_TOKENS: %w", err)
 		}
-		intake.New(s.core, tokens, s.log).Register(mux)
+		intake.New(s.intake, tokens, s.log).Register(mux)
 		s.log.Info("intake on", "path", intake.Path, "workspaces", len(tokens))
 	}
 	if s.slack == nil {
@@ -210,34 +211,34 @@ func platformPoster(sl *slack.Adapter, tm *teams.Adapter, tenant, ws string) com
 	return nil
 }
 
-func newSlack(cfg *config, core *commands.Core, log *slog.Logger) (*slack.Adapter, error) {
+func newSlack(cfg *config, core *commands.Core, st *store.Store, log *slog.Logger) (*slack.Adapter, error) {
 	return slack.New(slack.Config{
 		SigningSecret: cfg.get("SLACK_SIGNING_SECRET"), BotToken: cfg.get("SLACK_BOT_TOKEN"), AppToken: cfg.get("SLACK_APP_TOKEN"),
 		APIURL: cfg.get("SLACK_API_URL"), ClientID: cfg.get("SLACK_CLIENT_ID"), ClientSecret: cfg.get("SLACK_CLIENT_SECRET"),
 		RedirectURL: cfg.get("SLACK_REDIRECT_URL"), SecretKey: cfg.get("OUTCOMEBOT_SECRET_KEY"),
-	}, core, log)
+	}, core, st, log)
 }
 
-func newTeams(cfg *config, core *commands.Core, log *slog.Logger) (*teams.Adapter, error) {
+func newTeams(cfg *config, core *commands.Core, st *store.Store, log *slog.Logger) (*teams.Adapter, error) {
 	return teams.New(teams.Config{
 		AppID: cfg.get("MICROSOFT_APP_ID"), AppPassword: cfg.get("MICROSOFT_APP_PASSWORD"), TenantID: cfg.get("MICROSOFT_APP_TENANT_ID"),
 		OpenIDMetadataURL: cfg.get("TEAMS_OPENID_METADATA_URL"), TokenURL: cfg.get("TEAMS_TOKEN_URL"),
-	}, core, log)
+	}, core, st, log)
 }
 
 // digestPosters gives `outcomebot digest --post` the posters of the
 // platforms serve would turn on (no listener, no Socket Mode).
-func digestPosters(ctx context.Context, cfg *config, core *commands.Core, log *slog.Logger) (bot.PosterFor, error) {
+func digestPosters(ctx context.Context, cfg *config, core *commands.Core, st *store.Store, log *slog.Logger) (bot.PosterFor, error) {
 	var sl *slack.Adapter
 	var tm *teams.Adapter
 	var err error
 	if cfg.get("SLACK_SIGNING_SECRET") != "" || cfg.get("SLACK_APP_TOKEN") != "" {
-		if sl, err = newSlack(cfg, core, log); err != nil {
+		if sl, err = newSlack(cfg, core, st, log); err != nil {
 			return nil, err
 		}
 	}
 	if cfg.get("MICROSOFT_APP_ID") != "" {
-		if tm, err = newTeams(cfg, core, log); err != nil {
+		if tm, err = newTeams(cfg, core, st, log); err != nil {
 			return nil, err
 		}
 	}
@@ -265,7 +266,7 @@ func (s *server) startScheduler(cfg *config) {
 		}
 		return nil
 	}
-	s.sched = bot.NewScheduler(s.core, posters, nil, bot.SchedulerOptions{
+	s.sched = bot.NewScheduler(s.cadence, s.triage, posters, nil, bot.SchedulerOptions{
 		Log: s.log, TriageCron: cfg.get("OUTCOMEBOT_TRIAGE_CRON"), Permanent: undeliverable,
 	})
 	s.metrics.WatchDigests(func() metrics.DigestCounts {

@@ -1,4 +1,4 @@
-package commands_test
+package intake_test
 
 import (
 	"context"
@@ -9,60 +9,61 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/commands/intake"
 	"github.com/outcomebot/outcomebot/store"
 	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // intake runs Core.Intake in T1 and fails on a call error.
-func (e *env) intake(opts commands.IntakeOptions, items ...commands.IntakeItem) []commands.IntakeResult {
-	e.t.Helper()
-	res, err := e.core.Intake(context.Background(), "T1", items, opts)
+func intakeItems(e *env, opts intake.Options, items ...intake.Item) []intake.ItemResult {
+	e.T.Helper()
+	res, err := e.Intake.Take(context.Background(), "T1", items, opts)
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	return res
 }
 
 func TestIntakeChecksEachItem(t *testing.T) {
 	e := newEnv(t)
-	e.seed("T1") // outcome pos, INC0012345 tagged to it
-	e.run("T1", "UADMIN", "CGEN", `/outcome add legacy "Legacy CRM retired"`)
-	e.run("T1", "UADMIN", "CGEN", `/outcome archive legacy`)
+	e.Seed("T1") // outcome pos, INC0012345 tagged to it
+	e.Run("T1", "UADMIN", "CGEN", `/outcome add legacy "Legacy CRM retired"`)
+	e.Run("T1", "UADMIN", "CGEN", `/outcome archive legacy`)
 	future := start.Add(72 * time.Hour).Format(time.RFC3339)
 	cases := []struct {
-		item       commands.IntakeItem
+		item       intake.Item
 		result     string
 		ref        string
 		reasonPart string
 	}{
-		{commands.IntakeItem{Ref: "inc0020001", Title: "VPN drops", Source: "api"}, commands.ResultCreated, "INC0020001", ""},
-		{commands.IntakeItem{Ref: "https://acme.atlassian.net/browse/ops-12", Title: "Label printer", Source: "jira", Outcome: "POS"}, commands.ResultCreated, "OPS-12", ""},
-		{commands.IntakeItem{Ref: "", Source: "api"}, commands.ResultRejected, "", "no ticket reference"},
-		{commands.IntakeItem{Ref: "two words", Source: "api"}, commands.ResultRejected, "", "is not a ticket reference"},
-		{commands.IntakeItem{Ref: "INC0020002", Opened: "yesterday", Source: "api"}, commands.ResultRejected, "INC0020002", "is not a date"},
-		{commands.IntakeItem{Ref: "INC0020003", Opened: "03/04/2026", Source: "api"}, commands.ResultRejected, "INC0020003", "ambiguous"},
-		{commands.IntakeItem{Ref: "INC0020004", Opened: future, Source: "api"}, commands.ResultRejected, "INC0020004", "in the future"},
-		{commands.IntakeItem{Ref: "INC0020005", URL: "javascript:alert(1)", Source: "api"}, commands.ResultRejected, "INC0020005", "not an http(s) link"},
-		{commands.IntakeItem{Ref: "INC0020006", Outcome: "Point of Sale", Source: "api"}, commands.ResultRejected, "INC0020006", "is not an outcome key"},
-		{commands.IntakeItem{Ref: "INC0020007", Outcome: "poss", Source: "api"}, commands.ResultCreated, "INC0020007", ""},
-		{commands.IntakeItem{Ref: "INC0020008", Outcome: "legacy", Source: "api"}, commands.ResultCreated, "INC0020008", ""},
-		{commands.IntakeItem{Ref: "INC0020009", Reject: "event jira:worklog_updated is not handled", Source: "jira"}, commands.ResultRejected, "INC0020009", "not handled"},
-		{commands.IntakeItem{Ref: "INC0012345", Status: "Resolved", Source: "servicenow"}, commands.ResultUpdated, "INC0012345", ""},
-		{commands.IntakeItem{Ref: "INC0020010", Opened: "16/11/2026 08:15", Source: "csv"}, commands.ResultCreated, "INC0020010", ""},
+		{intake.Item{Ref: "inc0020001", Title: "VPN drops", Source: "api"}, intake.ResultCreated, "INC0020001", ""},
+		{intake.Item{Ref: "https://acme.atlassian.net/browse/ops-12", Title: "Label printer", Source: "jira", Outcome: "POS"}, intake.ResultCreated, "OPS-12", ""},
+		{intake.Item{Ref: "", Source: "api"}, intake.ResultRejected, "", "no ticket reference"},
+		{intake.Item{Ref: "two words", Source: "api"}, intake.ResultRejected, "", "is not a ticket reference"},
+		{intake.Item{Ref: "INC0020002", Opened: "yesterday", Source: "api"}, intake.ResultRejected, "INC0020002", "is not a date"},
+		{intake.Item{Ref: "INC0020003", Opened: "03/04/2026", Source: "api"}, intake.ResultRejected, "INC0020003", "ambiguous"},
+		{intake.Item{Ref: "INC0020004", Opened: future, Source: "api"}, intake.ResultRejected, "INC0020004", "in the future"},
+		{intake.Item{Ref: "INC0020005", URL: "javascript:alert(1)", Source: "api"}, intake.ResultRejected, "INC0020005", "not an http(s) link"},
+		{intake.Item{Ref: "INC0020006", Outcome: "Point of Sale", Source: "api"}, intake.ResultRejected, "INC0020006", "is not an outcome key"},
+		{intake.Item{Ref: "INC0020007", Outcome: "poss", Source: "api"}, intake.ResultCreated, "INC0020007", ""},
+		{intake.Item{Ref: "INC0020008", Outcome: "legacy", Source: "api"}, intake.ResultCreated, "INC0020008", ""},
+		{intake.Item{Ref: "INC0020009", Reject: "event jira:worklog_updated is not handled", Source: "jira"}, intake.ResultRejected, "INC0020009", "not handled"},
+		{intake.Item{Ref: "INC0012345", Status: "Resolved", Source: "servicenow"}, intake.ResultUpdated, "INC0012345", ""},
+		{intake.Item{Ref: "INC0020010", Opened: "16/11/2026 08:15", Source: "csv"}, intake.ResultCreated, "INC0020010", ""},
 	}
-	items := make([]commands.IntakeItem, len(cases))
+	items := make([]intake.Item, len(cases))
 	for i, c := range cases {
 		items[i] = c.item
 	}
-	before := e.auditLen("T1")
-	res := e.intake(commands.IntakeOptions{}, items...)
+	before := e.AuditLen("T1")
+	res := intakeItems(e, intake.Options{}, items...)
 	for i, c := range cases {
 		r := res[i]
 		if r.Result != c.result || r.Ref != c.ref || !strings.Contains(r.Reason, c.reasonPart) {
 			t.Errorf("item %d (%q): %+v, want %s %q reason containing %q", i, c.item.Ref, r, c.result, c.ref, c.reasonPart)
 		}
 	}
-	if got := e.auditLen("T1") - before; got != 7 { // 5 creates, 1 tag, 1 update
+	if got := e.AuditLen("T1") - before; got != 7 { // 5 creates, 1 tag, 1 update
 		t.Errorf("%d audit entries, want 7", got)
 	}
 	// An unknown or archived outcome: stored untagged, with a warning.
@@ -76,17 +77,17 @@ func TestIntakeChecksEachItem(t *testing.T) {
 			t.Errorf("item %d has a warning: %+v", i, r)
 		}
 	}
-	ops := e.run("T1", "UBIZ", "CGEN", "/tag OPS-12")
-	e.expect(ops, "OPS-12", "pos", "— → pos by @jira")
-	closed, err := e.st.GetRequest(context.Background(), "T1", "INC0012345")
+	ops := e.Run("T1", "UBIZ", "CGEN", "/tag OPS-12")
+	e.Expect(ops, "OPS-12", "pos", "— → pos by @jira")
+	closed, err := e.St.GetRequest(context.Background(), "T1", "INC0012345")
 	if err != nil || closed.Status != record.RequestClosed || closed.Source != "servicenow" {
 		t.Errorf("closed request %+v %v", closed, err)
 	}
-	d, _ := e.st.DigestData(context.Background(), "T1", start.Add(-time.Hour), start.Add(time.Hour))
+	d, _ := e.St.DigestData(context.Background(), "T1", start.Add(-time.Hour), start.Add(time.Hour))
 	if d.OpenTagged["pos"] != 1 { // OPS-12 only: the closed INC0012345 left the open set
 		t.Errorf("open tagged to pos = %d, want 1", d.OpenTagged["pos"])
 	}
-	r, _ := e.st.GetRequest(context.Background(), "T1", "INC0020010")
+	r, _ := e.St.GetRequest(context.Background(), "T1", "INC0020010")
 	if want := time.Date(2026, 11, 16, 8, 15, 0, 0, time.UTC); !r.Opened.Equal(want) {
 		t.Errorf("opened = %v, want %v", r.Opened, want)
 	}
@@ -94,23 +95,23 @@ func TestIntakeChecksEachItem(t *testing.T) {
 
 func TestIntakeIsIdempotent(t *testing.T) {
 	e := newEnv(t)
-	e.seed("T1")
-	item := commands.IntakeItem{Ref: "OPS-40", Title: "Scanner firmware", Requester: "Raj", Status: "In Progress",
+	e.Seed("T1")
+	item := intake.Item{Ref: "OPS-40", Title: "Scanner firmware", Requester: "Raj", Status: "In Progress",
 		Opened: "2026-11-15T08:00:00.000+0000", Source: "jira", Outcome: "pos"}
-	first := e.intake(commands.IntakeOptions{}, item)[0]
-	n := e.auditLen("T1")
-	again := e.intake(commands.IntakeOptions{}, item)[0]
-	if first.Result != commands.ResultCreated || !first.Tagged || again.Result != commands.ResultUnchanged || again.Tagged {
+	first := intakeItems(e, intake.Options{}, item)[0]
+	n := e.AuditLen("T1")
+	again := intakeItems(e, intake.Options{}, item)[0]
+	if first.Result != intake.ResultCreated || !first.Tagged || again.Result != intake.ResultUnchanged || again.Tagged {
 		t.Fatalf("first %+v, again %+v", first, again)
 	}
-	if e.auditLen("T1") != n {
+	if e.AuditLen("T1") != n {
 		t.Error("a re-delivery wrote to the audit stream")
 	}
 	item.Status = "Done"
-	if r := e.intake(commands.IntakeOptions{}, item)[0]; r.Result != commands.ResultUpdated || r.Changed[0] != "status" {
+	if r := intakeItems(e, intake.Options{}, item)[0]; r.Result != intake.ResultUpdated || r.Changed[0] != "status" {
 		t.Errorf("closing: %+v", r)
 	}
-	req, _ := e.st.GetRequest(context.Background(), "T1", "OPS-40")
+	req, _ := e.St.GetRequest(context.Background(), "T1", "OPS-40")
 	if req.Status != record.RequestClosed || len(req.History) != 1 {
 		t.Errorf("request %+v", req)
 	}
@@ -118,15 +119,15 @@ func TestIntakeIsIdempotent(t *testing.T) {
 
 func TestIntakeLimit(t *testing.T) {
 	e := newEnv(t)
-	items := make([]commands.IntakeItem, commands.MaxIntakeItems+1)
+	items := make([]intake.Item, intake.MaxIntakeItems+1)
 	for i := range items {
-		items[i] = commands.IntakeItem{Ref: fmt.Sprint("INC", i), Source: "api"}
+		items[i] = intake.Item{Ref: fmt.Sprint("INC", i), Source: "api"}
 	}
-	if _, err := e.core.Intake(context.Background(), "T1", items, commands.IntakeOptions{}); err == nil {
+	if _, err := e.Intake.Take(context.Background(), "T1", items, intake.Options{}); err == nil {
 		t.Fatal("an intake over the limit was accepted")
 	}
-	res, err := e.core.Intake(context.Background(), "T1", items[:commands.MaxIntakeItems], commands.IntakeOptions{})
-	if err != nil || len(res) != commands.MaxIntakeItems || res[999].Result != commands.ResultCreated {
+	res, err := e.Intake.Take(context.Background(), "T1", items[:intake.MaxIntakeItems], intake.Options{})
+	if err != nil || len(res) != intake.MaxIntakeItems || res[999].Result != intake.ResultCreated {
 		t.Fatalf("an intake at the limit: %v", err)
 	}
 }
@@ -139,7 +140,7 @@ func TestParseStatus(t *testing.T) {
 		"New": record.RequestOpen, "In Progress": record.RequestOpen, "On Hold": record.RequestOpen, "To Do": record.RequestOpen,
 		"Awaiting vendor": record.RequestOpen, "open": record.RequestOpen,
 	} {
-		if got := commands.ParseStatus(in); got != want {
+		if got := intake.ParseStatus(in); got != want {
 			t.Errorf("ParseStatus(%q) = %q, want %q", in, got, want)
 		}
 	}
@@ -176,7 +177,7 @@ func TestParseIntakeTime(t *testing.T) {
 		{"next Tuesday", time.Time{}, "is not a date"},
 	}
 	for _, c := range cases {
-		got, err := commands.ParseIntakeTime(c.in, berlin)
+		got, err := intake.ParseIntakeTime(c.in, berlin)
 		switch {
 		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
 			t.Errorf("ParseIntakeTime(%q) = %v, %v; want an error containing %q", c.in, got, err, c.err)
@@ -197,18 +198,18 @@ func TestParseIntakeTime(t *testing.T) {
 // sources and requesters of the untagged ones.
 func TestDigestDriftCountsEverySource(t *testing.T) {
 	e := newEnv(t)
-	e.seed("T1") // INC0012345 tagged in chat at start
-	e.clock.Set(start.Add(time.Hour))
-	e.intake(commands.IntakeOptions{},
-		commands.IntakeItem{Ref: "OPS-1", Source: "jira", Requester: "Maria Lopez"},
-		commands.IntakeItem{Ref: "OPS-2", Source: "jira", Requester: "Maria Lopez"},
-		commands.IntakeItem{Ref: "INC0030001", Source: "servicenow", Requester: "Abel Tuter"},
-		commands.IntakeItem{Ref: "INC0030002", Source: "servicenow", Outcome: "pos"},
-		commands.IntakeItem{Ref: "OLD-1", Source: "csv", Opened: "2026-10-01"}, // received weeks ago
+	e.Seed("T1") // INC0012345 tagged in chat at start
+	e.Clock.Set(start.Add(time.Hour))
+	intakeItems(e, intake.Options{},
+		intake.Item{Ref: "OPS-1", Source: "jira", Requester: "Maria Lopez"},
+		intake.Item{Ref: "OPS-2", Source: "jira", Requester: "Maria Lopez"},
+		intake.Item{Ref: "INC0030001", Source: "servicenow", Requester: "Abel Tuter"},
+		intake.Item{Ref: "INC0030002", Source: "servicenow", Outcome: "pos"},
+		intake.Item{Ref: "OLD-1", Source: "csv", Opened: "2026-10-01"}, // received weeks ago
 	)
-	e.clock.Set(start.Add(3 * 24 * time.Hour))
-	r := e.run("T1", "UBIZ", "CLEAD", "/digest preview")
-	e.expect(r, "Drift: 3 of 5 new requests tied to no outcome, 60%")
+	e.Clock.Set(start.Add(3 * 24 * time.Hour))
+	r := e.Run("T1", "UBIZ", "CLEAD", "/digest preview")
+	e.Expect(r, "Drift: 3 of 5 new requests tied to no outcome, 60%")
 	if len(r.Thread) == 0 {
 		t.Fatalf("no detail: %s", text(r))
 	}
@@ -233,18 +234,18 @@ func TestDigestDriftCountsEverySource(t *testing.T) {
 // drift), a tagged one keeps its outcome, and each carries a warning.
 func TestIntakeBadOutcomeIsStoredUntagged(t *testing.T) {
 	e := newEnv(t)
-	e.seed("T1") // INC0012345 tagged to pos
-	res := e.intake(commands.IntakeOptions{},
-		commands.IntakeItem{Ref: "OPS-501", Title: "Till printer offline", Requester: "Maria Lopez", Status: "To Do", Source: "jira", Outcome: "typo"},
-		commands.IntakeItem{Ref: "INC0012345", Title: "Tills reject cards", Source: "servicenow", Outcome: "pso"},
+	e.Seed("T1") // INC0012345 tagged to pos
+	res := intakeItems(e, intake.Options{},
+		intake.Item{Ref: "OPS-501", Title: "Till printer offline", Requester: "Maria Lopez", Status: "To Do", Source: "jira", Outcome: "typo"},
+		intake.Item{Ref: "INC0012345", Title: "Tills reject cards", Source: "servicenow", Outcome: "pso"},
 	)
-	if res[0].Result != commands.ResultCreated || res[0].Outcome != "" || !strings.Contains(res[0].Warning, `no outcome "typo" (outcomes: pos)`) {
+	if res[0].Result != intake.ResultCreated || res[0].Outcome != "" || !strings.Contains(res[0].Warning, `no outcome "typo" (outcomes: pos)`) {
 		t.Errorf("OPS-501: %+v", res[0])
 	}
-	if res[1].Result != commands.ResultUpdated || res[1].Outcome != "pos" || res[1].Tagged || !strings.Contains(res[1].Warning, `did you mean "pos"`) {
+	if res[1].Result != intake.ResultUpdated || res[1].Outcome != "pos" || res[1].Tagged || !strings.Contains(res[1].Warning, `did you mean "pos"`) {
 		t.Errorf("INC0012345: %+v", res[1])
 	}
-	d, err := e.st.DigestData(context.Background(), "T1", start.Add(-time.Hour), start.Add(time.Hour))
+	d, err := e.St.DigestData(context.Background(), "T1", start.Add(-time.Hour), start.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,19 +275,19 @@ func (s staleOutcomes) ListOutcomes(context.Context, string) ([]record.Outcome, 
 // the item goes in again, untagged, with a warning.
 func TestIntakeOutcomeArchivedMeanwhile(t *testing.T) {
 	e := newEnv(t)
-	e.seed("T1")
+	e.Seed("T1")
 	ctx := context.Background()
-	list, err := e.st.ListOutcomes(ctx, "T1")
+	list, err := e.St.ListOutcomes(ctx, "T1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.run("T1", "UADMIN", "CGEN", "/outcome archive pos")
-	core := commands.New(staleOutcomes{e.st, list}, commands.Config{Admins: []string{"UADMIN"}}, e.clock, nil)
-	res, err := core.Intake(ctx, "T1", []commands.IntakeItem{{Ref: "OPS-502", Title: "Scanner cradle broken", Source: "jira", Outcome: "pos"}}, commands.IntakeOptions{})
-	if err != nil || res[0].Result != commands.ResultCreated || res[0].Outcome != "" || !strings.Contains(res[0].Warning, `"pos" is archived`) {
+	e.Run("T1", "UADMIN", "CGEN", "/outcome archive pos")
+	in := intake.New(e.Core, staleOutcomes{e.St, list})
+	res, err := in.Take(ctx, "T1", []intake.Item{{Ref: "OPS-502", Title: "Scanner cradle broken", Source: "jira", Outcome: "pos"}}, intake.Options{})
+	if err != nil || res[0].Result != intake.ResultCreated || res[0].Outcome != "" || !strings.Contains(res[0].Warning, `"pos" is archived`) {
 		t.Fatalf("%+v %v", res, err)
 	}
-	if r, err := e.st.GetRequest(ctx, "T1", "OPS-502"); err != nil || r.Outcome != "" || r.Title != "Scanner cradle broken" {
+	if r, err := e.St.GetRequest(ctx, "T1", "OPS-502"); err != nil || r.Outcome != "" || r.Title != "Scanner cradle broken" {
 		t.Errorf("OPS-502 = %+v %v", r, err)
 	}
 }

@@ -1,9 +1,11 @@
-package commands
+package intake
 
 import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/outcomebot/outcomebot/commands"
 
 	"github.com/outcomebot/outcomebot/store/record"
 )
@@ -104,9 +106,9 @@ func ParseIntakeTime(s string, loc *time.Location) (time.Time, error) {
 	if t, ok, ambiguous := slashDate(s, loc); ok {
 		return t, nil
 	} else if ambiguous {
-		return time.Time{}, Userf("date %q is ambiguous (day/month or month/day?): write it as 2026-11-03", clip(s, 40))
+		return time.Time{}, commands.Userf("date %q is ambiguous (day/month or month/day?): write it as 2026-11-03", commands.Clip(s, 40))
 	}
-	return time.Time{}, Userf("%q is not a date: write it like 2026-11-16, 2026-11-16 09:30 or 2026-11-16T09:30:00Z", clip(s, 40))
+	return time.Time{}, commands.Userf("%q is not a date: write it like 2026-11-16, 2026-11-16 09:30 or 2026-11-16T09:30:00Z", commands.Clip(s, 40))
 }
 
 // unixTime reads 10 digits as unix seconds and 13 as milliseconds.

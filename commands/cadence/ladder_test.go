@@ -1,4 +1,4 @@
-package commands_test
+package cadence_test
 
 import (
 	"slices"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/commands/cadence"
 	"github.com/outcomebot/outcomebot/store/record"
 )
 
@@ -40,23 +41,23 @@ func TestDueStep(t *testing.T) {
 		e       record.Escalation
 		sla     time.Duration
 		elapsed time.Duration
-		want    commands.LadderStep
+		want    cadence.LadderStep
 	}{
-		{"before raised (clock skew)", ladderOpen(raised, 0), sla, -time.Minute, commands.StepNone},
-		{"within SLA", ladderOpen(raised, 0), sla, sla - time.Nanosecond, commands.StepNone},
-		{"exactly at SLA", ladderOpen(raised, 0), sla, sla, commands.StepRemind},
-		{"reminded, not yet twice", ladderOpen(raised, 1), sla, 2*sla - time.Second, commands.StepNone},
-		{"exactly twice, reminded", ladderOpen(raised, 1), sla, 2 * sla, commands.StepRaise},
-		{"twice, nothing sent: remind first", ladderOpen(raised, 0), sla, 3 * sla, commands.StepRemind},
-		{"raised already", ladderOpen(raised, 2), sla, 10 * sla, commands.StepNone},
-		{"acknowledged", acked, sla, 3 * sla, commands.StepNone},
-		{"resolved without ack", resolved, sla, 3 * sla, commands.StepNone},
-		{"ack time recorded", inconsistent, sla, 3 * sla, commands.StepNone},
-		{"no SLA", ladderOpen(raised, 0), 0, 100 * time.Hour, commands.StepNone},
+		{"before raised (clock skew)", ladderOpen(raised, 0), sla, -time.Minute, cadence.StepNone},
+		{"within SLA", ladderOpen(raised, 0), sla, sla - time.Nanosecond, cadence.StepNone},
+		{"exactly at SLA", ladderOpen(raised, 0), sla, sla, cadence.StepRemind},
+		{"reminded, not yet twice", ladderOpen(raised, 1), sla, 2*sla - time.Second, cadence.StepNone},
+		{"exactly twice, reminded", ladderOpen(raised, 1), sla, 2 * sla, cadence.StepRaise},
+		{"twice, nothing sent: remind first", ladderOpen(raised, 0), sla, 3 * sla, cadence.StepRemind},
+		{"raised already", ladderOpen(raised, 2), sla, 10 * sla, cadence.StepNone},
+		{"acknowledged", acked, sla, 3 * sla, cadence.StepNone},
+		{"resolved without ack", resolved, sla, 3 * sla, cadence.StepNone},
+		{"ack time recorded", inconsistent, sla, 3 * sla, cadence.StepNone},
+		{"no SLA", ladderOpen(raised, 0), 0, 100 * time.Hour, cadence.StepNone},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := commands.DueStep(tt.e, tt.sla, raised.Add(tt.elapsed)); got != tt.want {
+			if got := cadence.DueStep(tt.e, tt.sla, raised.Add(tt.elapsed)); got != tt.want {
 				t.Errorf("DueStep after %v = %v, want %v", tt.elapsed, got, tt.want)
 			}
 		})
@@ -66,7 +67,7 @@ func TestDueStep(t *testing.T) {
 // ladderTick is one step sent by ladderRun.
 type ladderTick struct {
 	At   time.Time
-	Step commands.LadderStep
+	Step cadence.LadderStep
 }
 
 // ladderRun plays the scheduler: a fake clock ticks every interval from
@@ -75,7 +76,7 @@ type ladderTick struct {
 func ladderRun(e record.Escalation, sla time.Duration, start, end time.Time, every time.Duration) []ladderTick {
 	var sent []ladderTick
 	for now := start; !now.After(end); now = now.Add(every) {
-		if step := commands.DueStep(e, sla, now); step != commands.StepNone {
+		if step := cadence.DueStep(e, sla, now); step != cadence.StepNone {
 			sent = append(sent, ladderTick{now, step})
 			e.Reminders = int(step)
 		}
@@ -111,11 +112,11 @@ func TestDueStepAcrossDaylightSaving(t *testing.T) {
 				t.Fatalf("test setup: reminder is %v after raising, want %v", real, sla)
 			}
 			e := ladderOpen(tt.raised, 0)
-			if got := commands.DueStep(e, sla, tt.wantRemind.Add(-time.Minute)); got != commands.StepNone {
+			if got := cadence.DueStep(e, sla, tt.wantRemind.Add(-time.Minute)); got != cadence.StepNone {
 				t.Errorf("a minute before the SLA: %v, want none", got)
 			}
 			got := ladderRun(e, sla, tt.raised, tt.raised.Add(24*time.Hour), time.Minute)
-			want := []ladderTick{{tt.wantRemind, commands.StepRemind}, {tt.wantRai, commands.StepRaise}}
+			want := []ladderTick{{tt.wantRemind, cadence.StepRemind}, {tt.wantRai, cadence.StepRaise}}
 			if !slices.EqualFunc(got, want, func(a, b ladderTick) bool { return a.At.Equal(b.At) && a.Step == b.Step }) {
 				t.Errorf("sent %v, want %v", got, want)
 			}
@@ -127,7 +128,7 @@ func TestDueStepAfterDowntimeSendsInOrder(t *testing.T) {
 	raised := time.Date(2026, time.November, 19, 8, 0, 0, 0, time.UTC)
 	back := raised.Add(9 * time.Hour) // the bot was down through both steps
 	got := ladderRun(ladderOpen(raised, 0), 4*time.Hour, back, back.Add(time.Hour), 30*time.Second)
-	want := []ladderTick{{back, commands.StepRemind}, {back.Add(30 * time.Second), commands.StepRaise}}
+	want := []ladderTick{{back, cadence.StepRemind}, {back.Add(30 * time.Second), cadence.StepRaise}}
 	if !slices.Equal(got, want) {
 		t.Errorf("sent %v, want remind then raise on the next tick: %v", got, want)
 	}
@@ -148,7 +149,7 @@ func TestLadderMessage(t *testing.T) {
 	e := ladderOpen(raised, 0)
 	e.Reason = "Tills reject gift cards <!channel> @here"
 
-	remind := commands.LadderMessage(e, o, commands.StepRemind, raised.Add(4*time.Hour+3*time.Minute), nil)
+	remind := cadence.LadderMessage(e, o, cadence.StepRemind, raised.Add(4*time.Hour+3*time.Minute), nil)
 	wantText := "Reminder: E-7 (INC0012345 → pos) has waited 4h 3m without acknowledgement (SLA 4h). @U_DEV, please acknowledge or resolve it."
 	if got := commands.PlainText(remind.Text); got != wantText {
 		t.Errorf("reminder text =\n%q\nwant\n%q", got, wantText)
@@ -173,7 +174,7 @@ func TestLadderMessage(t *testing.T) {
 	}
 
 	link := func(ref string) string { return "https://acme.example/ticket/" + ref }
-	raise := commands.LadderMessage(e, o, commands.StepRaise, raised.Add(8*time.Hour+10*time.Minute), link)
+	raise := cadence.LadderMessage(e, o, cadence.StepRaise, raised.Add(8*time.Hour+10*time.Minute), link)
 	wantText = "Raised to leadership: E-7 (INC0012345 (https://acme.example/ticket/INC0012345) → pos) unacknowledged for 8h 10m, twice its SLA (4h). IT owner: @U_DEV. Raised by @U_MARIA."
 	if got := commands.PlainText(raise.Text); got != wantText {
 		t.Errorf("raise text =\n%q\nwant\n%q", got, wantText)
@@ -182,7 +183,7 @@ func TestLadderMessage(t *testing.T) {
 		t.Errorf("raise: visibility %v, buttons %v; want InChannel without buttons", raise.Visibility, raise.Buttons)
 	}
 
-	if none := commands.LadderMessage(e, o, commands.StepNone, raised, nil); none.Text != "" {
+	if none := cadence.LadderMessage(e, o, cadence.StepNone, raised, nil); none.Text != "" {
 		t.Errorf("StepNone rendered %q, want nothing", none.Text)
 	}
 }
@@ -190,7 +191,7 @@ func TestLadderMessage(t *testing.T) {
 func TestLadderMessageWithoutITOwner(t *testing.T) {
 	raised := time.Date(2026, time.November, 19, 8, 0, 0, 0, time.UTC)
 	o := record.Outcome{Key: "pos", SLA: 4 * time.Hour}
-	text := commands.LadderMessage(ladderOpen(raised, 0), o, commands.StepRemind, raised.Add(5*time.Hour), nil).Text
+	text := cadence.LadderMessage(ladderOpen(raised, 0), o, cadence.StepRemind, raised.Add(5*time.Hour), nil).Text
 	if got := commands.PlainText(text); !strings.Contains(got, "No IT owner is set for pos") {
 		t.Errorf("reminder without IT owner = %q, want it to say none is set", got)
 	}

@@ -1,10 +1,11 @@
-package commands
+package digest
 
 import (
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/store/record"
 )
 
@@ -13,8 +14,8 @@ import (
 // lines, packed into thread messages that each stay inside platform limits.
 
 // detailMessages renders the detail sections and packs them into messages.
-func (d *digest) detailMessages() []Response {
-	sections := make([]Section, 0, len(d.outcomes)+2)
+func (d *digest) detailMessages() []commands.Response {
+	sections := make([]commands.Section, 0, len(d.outcomes)+2)
 	for _, od := range d.outcomes {
 		sections = append(sections, d.outcomeSection(od))
 	}
@@ -25,11 +26,11 @@ func (d *digest) detailMessages() []Response {
 }
 
 // outcomeSection renders one outcome's section.
-func (d *digest) outcomeSection(od *outcomeDigest) Section {
+func (d *digest) outcomeSection(od *outcomeDigest) commands.Section {
 	o := od.o
-	title := clipRunes(o.Title, maxTitleRunes) + " (" + o.Key + ")"
+	title := commands.Clip(o.Title, commands.MaxTitleRunes) + " (" + o.Key + ")"
 	if o.Status == record.OutcomeArchived {
-		title = clipRunes(o.Title, maxTitleRunes) + " (" + o.Key + ", archived)"
+		title = commands.Clip(o.Title, commands.MaxTitleRunes) + " (" + o.Key + ", archived)"
 	}
 	lines := make([]string, 0, 8+maxListedOpen)
 	if od.starved() {
@@ -37,22 +38,22 @@ func (d *digest) outcomeSection(od *outcomeDigest) Section {
 	}
 	kpi := "not set"
 	if o.KPI != "" {
-		kpi = clipRunes(o.KPI, maxKPIRunes)
+		kpi = commands.Clip(o.KPI, commands.MaxKPIRunes)
 	}
 	lines = append(lines,
 		"KPI: "+kpi,
-		"Business owner: "+mentionOr(o.Owner, "not set")+" · IT owner: "+mentionOr(o.ITOwner, "not set"),
+		"Business owner: "+commands.MentionOr(o.Owner, "not set")+" · IT owner: "+commands.MentionOr(o.ITOwner, "not set"),
 		"Open tagged requests: "+strconv.Itoa(d.in.Data.OpenTagged[o.Key])+
 			" ("+strconv.Itoa(od.newOpen)+" new this week)",
 	)
 	lines = append(lines, d.openEscalationLines(od)...)
 	if e := od.oldestUnacked; e != nil {
-		lines = append(lines, "Oldest unacknowledged: "+escID(e.N)+" "+ticketText(e.Ref, d.in.TicketURL)+
-			", raised by "+mentionOr(e.RaisedBy, "unknown")+" "+stampText(e.RaisedAt, d.loc, d.now)+
-			", waiting "+durationText(d.now.Sub(e.RaisedAt))+slaSuffix(od.sla))
+		lines = append(lines, "Oldest unacknowledged: "+commands.EscID(e.N)+" "+commands.TicketText(e.Ref, d.in.TicketURL)+
+			", raised by "+commands.MentionOr(e.RaisedBy, "unknown")+" "+commands.StampText(e.RaisedAt, d.loc, d.now)+
+			", waiting "+commands.DurationText(d.now.Sub(e.RaisedAt))+commands.SLASuffix(od.sla))
 	}
 	lines = append(lines, "Median time to acknowledge: "+ackSummary(od))
-	return Section{Title: title, Text: fitLines(lines, maxSectionBytes)}
+	return commands.Section{Title: title, Text: fitLines(lines, maxSectionBytes)}
 }
 
 // openEscalationLines lists an outcome's open escalations, oldest first,
@@ -75,8 +76,8 @@ func (d *digest) openEscalationLines(od *outcomeDigest) []string {
 		if e.State == record.StateOpen {
 			state = "unacknowledged"
 		}
-		lines = append(lines, "• "+escID(e.N)+" "+Code(clipRunes(e.Ref, maxRefRunes))+
-			" "+state+", open "+durationText(d.now.Sub(e.RaisedAt)))
+		lines = append(lines, "• "+commands.EscID(e.N)+" "+commands.Code(commands.Clip(e.Ref, commands.MaxRefRunes))+
+			" "+state+", open "+commands.DurationText(d.now.Sub(e.RaisedAt)))
 	}
 	return lines
 }
@@ -89,9 +90,9 @@ func ackSummary(od *outcomeDigest) string {
 	}
 	n := len(od.ackTimes)
 	if n == 1 {
-		return durationText(m) + " (1 acknowledgement)"
+		return commands.DurationText(m) + " (1 acknowledgement)"
 	}
-	return durationText(m) + " (" + strconv.Itoa(n) + " acknowledgements)"
+	return commands.DurationText(m) + " (" + strconv.Itoa(n) + " acknowledgements)"
 }
 
 // maxDriftTop is how many sources and requesters of untagged work are named.
@@ -103,21 +104,21 @@ const noRequester = "not given"
 // driftSections describe this week's untagged work, when there is any: how
 // much of all the requests received (from chat, the ITSMs and imports) has
 // no outcome, and where it comes from: the top sources and requesters.
-func (d *digest) driftSections() []Section {
+func (d *digest) driftSections() []commands.Section {
 	c := d.cur
 	if c.untagged == 0 {
 		return nil
 	}
 	lines := []string{
 		strconv.Itoa(c.untagged) + " of " + strconv.Itoa(c.newRequests) + " requests received this week, from every source, " +
-			isAre(c.untagged) + " tied to no outcome.",
+			commands.IsAre(c.untagged) + " tied to no outcome.",
 		"Top sources: " + topCounts(c.untaggedBySource, maxDriftTop),
 	}
 	if _, none := c.untaggedByRequester[noRequester]; !none || len(c.untaggedByRequester) > 1 {
 		lines = append(lines, "Top requesters: "+topCounts(c.untaggedByRequester, maxDriftTop))
 	}
-	lines = append(lines, "Tag them with "+Code("/tag <ticket> <outcome-key>")+" or pick their outcomes in the weekly triage.")
-	return []Section{{Title: "Drift: untagged work", Text: fitLines(lines, maxSectionBytes)}}
+	lines = append(lines, "Tag them with "+commands.Code("/tag <ticket> <outcome-key>")+" or pick their outcomes in the weekly triage.")
+	return []commands.Section{{Title: "Drift: untagged work", Text: fitLines(lines, maxSectionBytes)}}
 }
 
 // topCounts renders the n largest counts, largest first then by name:
@@ -139,17 +140,17 @@ func topCounts(counts map[string]int, n int) string {
 			parts = append(parts, "and "+strconv.Itoa(len(names)-n)+" more")
 			break
 		}
-		parts = append(parts, clipRunes(k, 60)+" "+strconv.Itoa(counts[k]))
+		parts = append(parts, commands.Clip(k, 60)+" "+strconv.Itoa(counts[k]))
 	}
 	return strings.Join(parts, " · ")
 }
 
 // starvedSections lists the outcomes that got no IT activity this week.
-func (d *digest) starvedSections() []Section {
+func (d *digest) starvedSections() []commands.Section {
 	var lines []string
 	for _, od := range d.outcomes {
 		if od.starved() {
-			lines = append(lines, "• "+clipRunes(od.o.Title, maxTitleRunes)+" ("+od.o.Key+")")
+			lines = append(lines, "• "+commands.Clip(od.o.Title, commands.MaxTitleRunes)+" ("+od.o.Key+")")
 		}
 	}
 	if len(lines) == 0 {
@@ -160,7 +161,7 @@ func (d *digest) starvedSections() []Section {
 
 // accountabilitySections lists, for each escalation with activity this
 // week, who raised it and who acknowledged and resolved it.
-func (d *digest) accountabilitySections() []Section {
+func (d *digest) accountabilitySections() []commands.Section {
 	var lines []string
 	for _, e := range d.escalations {
 		if d.eventThisWeek(e) {
@@ -177,19 +178,19 @@ func (d *digest) accountabilitySections() []Section {
 // 10:02, acknowledged by @b after 1h 12m, resolved by @c after 2d 3h".
 func (d *digest) accountabilityLine(e *record.Escalation) string {
 	var b strings.Builder
-	b.WriteString(escID(e.N) + " " + ticketText(e.Ref, d.in.TicketURL))
+	b.WriteString(commands.EscID(e.N) + " " + commands.TicketText(e.Ref, d.in.TicketURL))
 	if e.Outcome != "" {
 		b.WriteString(" (" + e.Outcome + ")")
 	}
-	b.WriteString(": raised by " + mentionOr(e.RaisedBy, "unknown") + " " + stampText(e.RaisedAt, d.loc, d.now))
+	b.WriteString(": raised by " + commands.MentionOr(e.RaisedBy, "unknown") + " " + commands.StampText(e.RaisedAt, d.loc, d.now))
 	switch {
 	case !e.AckAt.IsZero():
-		b.WriteString(", acknowledged by " + mentionOr(e.AckBy, "unknown") + " after " + durationText(e.AckAt.Sub(e.RaisedAt)))
+		b.WriteString(", acknowledged by " + commands.MentionOr(e.AckBy, "unknown") + " after " + commands.DurationText(e.AckAt.Sub(e.RaisedAt)))
 	case e.State == record.StateOpen:
-		b.WriteString(", not acknowledged (waiting " + durationText(d.now.Sub(e.RaisedAt)) + ")")
+		b.WriteString(", not acknowledged (waiting " + commands.DurationText(d.now.Sub(e.RaisedAt)) + ")")
 	}
 	if !e.ResolvedAt.IsZero() {
-		b.WriteString(", resolved by " + mentionOr(e.ResolvedBy, "unknown") + " after " + durationText(e.ResolvedAt.Sub(e.RaisedAt)))
+		b.WriteString(", resolved by " + commands.MentionOr(e.ResolvedBy, "unknown") + " after " + commands.DurationText(e.ResolvedAt.Sub(e.RaisedAt)))
 		if e.AckAt.IsZero() {
 			b.WriteString(" (never acknowledged)")
 		}
@@ -199,8 +200,8 @@ func (d *digest) accountabilityLine(e *record.Escalation) string {
 
 // lineSections packs lines into sections of at most maxSectionBytes each,
 // never cutting a line; sections after the first are titled "(continued)".
-func lineSections(title string, lines []string) []Section {
-	var out []Section
+func lineSections(title string, lines []string) []commands.Section {
+	var out []commands.Section
 	var cur []string
 	size := 0
 	flush := func() {
@@ -208,7 +209,7 @@ func lineSections(title string, lines []string) []Section {
 		if len(out) > 0 {
 			t += " (continued)"
 		}
-		out = append(out, Section{Title: t, Text: strings.Join(cur, "\n")})
+		out = append(out, commands.Section{Title: t, Text: strings.Join(cur, "\n")})
 		cur, size = nil, 0
 	}
 	for _, l := range lines {
@@ -246,7 +247,7 @@ func fitLines(lines []string, limit int) string {
 }
 
 // sectionBytes is the size a section adds to a message.
-func sectionBytes(s Section) int {
+func sectionBytes(s commands.Section) int {
 	n := len(s.Title) + len(s.Text) + 2
 	for _, f := range s.Fields {
 		n += len(f.Label) + len(f.Value) + 2
@@ -256,9 +257,9 @@ func sectionBytes(s Section) int {
 
 // packMessages packs sections, in order, into thread messages of at most
 // maxThreadSections sections and maxThreadBytes bytes each.
-func (d *digest) packMessages(sections []Section) []Response {
-	var groups [][]Section
-	var cur []Section
+func (d *digest) packMessages(sections []commands.Section) []commands.Response {
+	var groups [][]commands.Section
+	var cur []commands.Section
 	size := 0
 	for _, s := range sections {
 		n := sectionBytes(s)
@@ -272,17 +273,17 @@ func (d *digest) packMessages(sections []Section) []Response {
 	if len(cur) > 0 {
 		groups = append(groups, cur)
 	}
-	vis := InChannel
+	vis := commands.InChannel
 	if d.in.Preview {
-		vis = Ephemeral
+		vis = commands.Ephemeral
 	}
-	out := make([]Response, len(groups))
+	out := make([]commands.Response, len(groups))
 	for i, g := range groups {
 		text := "Digest detail · " + d.weekLabel()
 		if len(groups) > 1 {
 			text += " (" + strconv.Itoa(i+1) + " of " + strconv.Itoa(len(groups)) + ")"
 		}
-		out[i] = Response{Visibility: vis, Text: text, Sections: g}
+		out[i] = commands.Response{Visibility: vis, Text: text, Sections: g}
 	}
 	return out
 }

@@ -1,14 +1,15 @@
-package commands
+package cadence
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"runtime/debug"
 	"strings"
 	"time"
+
+	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/commands/digest"
 
 	"github.com/outcomebot/outcomebot/store/record"
 )
@@ -20,7 +21,7 @@ import (
 // bug) turned into an error: a worker goroutine's panic would otherwise
 // kill the process, out of reach of the scheduler's recovery. The claim,
 // if taken, stays until its lease ends; then a later pass retries.
-func (c *Core) runDigestJobSafely(ctx context.Context, p Poster, now time.Time, j digestJob, o DueOptions) (err error) {
+func (c *Cadence) runDigestJobSafely(ctx context.Context, p commands.Poster, now time.Time, j digestJob, o DueOptions) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			c.log.Error("digest panicked", "workspace", j.ws, "channel", j.sub.Channel, "week", j.week,
@@ -34,18 +35,18 @@ func (c *Core) runDigestJobSafely(ctx context.Context, p Poster, now time.Time, 
 
 // runDigestJob counts last week's miss, if any, and sends this week's
 // digest if it is due and not known to be posted.
-func (c *Core) runDigestJob(ctx context.Context, p Poster, now time.Time, j digestJob, o DueOptions) error {
+func (c *Cadence) runDigestJob(ctx context.Context, p commands.Poster, now time.Time, j digestJob, o DueOptions) error {
 	err := c.checkMissed(ctx, j, o)
 	if !j.due || o.State.is(postedWeeks, j.ws, j.sub.Channel, j.week) {
 		return err
 	}
-	marks := DigestInput{Late: now.Sub(j.slot) > LateAfter}
+	marks := digest.Input{Late: now.Sub(j.slot) > LateAfter}
 	return errors.Join(err, c.sendScheduled(ctx, p, j.ws, j.sub, j.week, j.slot, now, marks, o))
 }
 
 // checkMissed counts last week's digest as missed, once across replicas,
 // when the channel was owed one and it was never recorded.
-func (c *Core) checkMissed(ctx context.Context, j digestJob, o DueOptions) error {
+func (c *Cadence) checkMissed(ctx context.Context, j digestJob, o DueOptions) error {
 	ch := j.sub.Channel
 	if !j.owed || o.State.is(checkedWeeks, j.ws, ch, j.prev) {
 		return nil
@@ -68,7 +69,7 @@ func (c *Core) checkMissed(ctx context.Context, j digestJob, o DueOptions) error
 // recorded with a backoff (and the subscriber told when it keeps failing or
 // cannot succeed); a lead that went out is never posted again, even when
 // its thread fails.
-func (c *Core) sendScheduled(ctx context.Context, p Poster, ws string, sub record.Subscription, week string, asOf, now time.Time, marks DigestInput, o DueOptions) error {
+func (c *Cadence) sendScheduled(ctx context.Context, p commands.Poster, ws string, sub record.Subscription, week string, asOf, now time.Time, marks digest.Input, o DueOptions) error {
 	ch := sub.Channel
 	op := fmt.Sprintf("digest %s for %s in %s", week, ch, ws)
 	claim, err := c.store.ClaimDigestAt(ctx, ws, ch, week, o.Holder, o.Lease, now)
@@ -86,9 +87,9 @@ func (c *Core) sendScheduled(ctx context.Context, p Poster, ws string, sub recor
 	detached := context.WithoutCancel(ctx) // settle the claim even when ctx ends
 	leaseCtx, cancel := context.WithTimeout(ctx, o.Lease-o.Lease/10)
 	defer cancel()
-	to := Destination{Workspace: ws, Channel: ch}
+	to := commands.Destination{Workspace: ws, Channel: ch}
 	msg, err := c.digestFor(leaseCtx, ws, ch, asOf, marks)
-	var ref MessageRef
+	var ref commands.MessageRef
 	if err == nil {
 		lead := msg
 		lead.Thread = nil
@@ -115,7 +116,7 @@ func (c *Core) sendScheduled(ctx context.Context, p Poster, ws string, sub recor
 	}
 	o.report(DueEvent{Kind: kind, Workspace: ws, Channel: ch, Week: week})
 	c.log.Info("digest posted", "workspace", ws, "channel", ch, "week", week, "late", marks.Late, "message", ref.ID)
-	if err := postThread(ctx, p, to, ref, msg.Thread); err != nil {
+	if err := commands.PostThread(ctx, p, to, ref, msg.Thread); err != nil {
 		c.log.Warn("digest detail not posted", "workspace", ws, "channel", ch, "week", week, "err", err)
 		o.report(DueEvent{Kind: DigestDetailFailed, Workspace: ws, Channel: ch, Week: week, Err: err})
 		return fmt.Errorf("%s: %w", op, err)
@@ -125,7 +126,7 @@ func (c *Core) sendScheduled(ctx context.Context, p Poster, ws string, sub recor
 
 // recordPost records a posted digest, retrying while Redis is unavailable
 // for up to half the lease: an unrecorded post could be repeated.
-func (c *Core) recordPost(ctx context.Context, ws, ch string, post record.DigestPost, lease time.Duration) error {
+func (c *Cadence) recordPost(ctx context.Context, ws, ch string, post record.DigestPost, lease time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, lease/2)
 	defer cancel()
 	wait := 50 * time.Millisecond
@@ -145,7 +146,7 @@ func (c *Core) recordPost(ctx context.Context, ws, ch string, post record.Digest
 
 // digestFailed records a failed post with its backoff, tells the
 // subscriber when it is permanent or keeps failing, and returns the error.
-func (c *Core) digestFailed(ctx context.Context, p Poster, ws string, sub record.Subscription, week string, now time.Time, postErr error, o DueOptions) error {
+func (c *Cadence) digestFailed(ctx context.Context, p commands.Poster, ws string, sub record.Subscription, week string, now time.Time, postErr error, o DueOptions) error {
 	ch := sub.Channel
 	permanent := o.Permanent(postErr)
 	base := o.RetryBase
@@ -157,7 +158,7 @@ func (c *Core) digestFailed(ctx context.Context, p Poster, ws string, sub record
 		_ = c.store.ReleaseDigest(ctx, ws, ch, week, o.Holder)
 		return fmt.Errorf("digest %s for %s in %s: %w", week, ch, ws, errors.Join(postErr, err))
 	}
-	ref := errorRef()
+	ref := commands.ErrorRef()
 	c.log.Warn("digest not posted; retrying later this week", "workspace", ws, "channel", ch, "week", week,
 		"attempts", f.Attempts, "permanent", permanent, "retry_at", f.RetryAt, "ref", ref, "err", postErr)
 	o.report(DueEvent{Kind: DigestFailed, Workspace: ws, Channel: ch, Week: week, Attempts: f.Attempts, Permanent: permanent, Err: postErr})
@@ -169,8 +170,8 @@ func (c *Core) digestFailed(ctx context.Context, p Poster, ws string, sub record
 
 // tellSubscriber tells the admin who subscribed the channel, once per
 // channel per week, that its digest is failing: by direct message when the
-// Poster can (DirectPoster), else by posting to the user id.
-func (c *Core) tellSubscriber(ctx context.Context, p Poster, ws string, sub record.Subscription, week string, permanent bool, attempts int, ref string, o DueOptions) {
+// Poster can (commands.DirectPoster), else by posting to the user id.
+func (c *Cadence) tellSubscriber(ctx context.Context, p commands.Poster, ws string, sub record.Subscription, week string, permanent bool, attempts int, ref string, o DueOptions) {
 	ch := sub.Channel
 	if sub.By == "" {
 		return
@@ -179,11 +180,11 @@ func (c *Core) tellSubscriber(ctx context.Context, p Poster, ws string, sub reco
 	if err != nil || !first {
 		return
 	}
-	msg := Response{Visibility: InChannel, Text: failureNotice(ch, permanent, attempts, o.RetryMax, ref)}
-	if dp, ok := p.(DirectPoster); ok {
+	msg := commands.Response{Visibility: commands.InChannel, Text: failureNotice(ch, permanent, attempts, o.RetryMax, ref)}
+	if dp, ok := p.(commands.DirectPoster); ok {
 		_, err = dp.PostDirect(ctx, ws, sub.By, msg)
 	} else {
-		_, err = p.Post(ctx, Destination{Workspace: ws, Channel: sub.By}, msg)
+		_, err = p.Post(ctx, commands.Destination{Workspace: ws, Channel: sub.By}, msg)
 	}
 	if err != nil {
 		c.log.Warn("could not tell the subscriber their digest is failing", "workspace", ws, "channel", ch, "user", sub.By, "err", err)
@@ -199,24 +200,18 @@ func failureNotice(ch string, permanent bool, attempts int, retryMax time.Durati
 		return fmt.Sprintf("This week's outcome digest could not be posted in %s: the channel refuses the bot's messages "+
 			"(the bot may have been removed, or the channel archived). Invite the bot back to the channel, or run %s there. "+
 			"The bot tries again every %s until the end of the week (ref %s).",
-			ChannelLink(ch), Code("/digest unsubscribe"), durationText(retryMax), ref)
+			commands.ChannelLink(ch), commands.Code("/digest unsubscribe"), commands.DurationText(retryMax), ref)
 	}
 	return fmt.Sprintf("This week's outcome digest for %s has failed %d times: the chat platform is rate limiting the bot or unavailable. "+
 		"The bot keeps retrying until the end of the week; nothing to do unless it stays this way (ref %s).",
-		ChannelLink(ch), attempts, ref)
-}
-
-func errorRef() string {
-	b := make([]byte, 2)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
+		commands.ChannelLink(ch), attempts, ref)
 }
 
 // SendDigest posts a channel's digest for now's week once: claim, post the
 // lead and its thread, record (see sendScheduled; it uses the default
 // DueOptions with holder). A manual post (marks.Manual) skips the claim and
 // never replaces the scheduled one.
-func (c *Core) SendDigest(ctx context.Context, p Poster, ws, channel string, now time.Time, marks DigestInput, holder string) error {
+func (c *Cadence) SendDigest(ctx context.Context, p commands.Poster, ws, channel string, now time.Time, marks digest.Input, holder string) error {
 	if marks.Manual {
 		return c.sendManual(ctx, p, ws, channel, now, marks)
 	}
@@ -231,12 +226,12 @@ func (c *Core) SendDigest(ctx context.Context, p Poster, ws, channel string, now
 
 // sendManual posts a digest asked for by hand: no claim, recorded only as
 // the channel's last post, so the week's scheduled digest still goes out.
-func (c *Core) sendManual(ctx context.Context, p Poster, ws, channel string, now time.Time, marks DigestInput) error {
+func (c *Cadence) sendManual(ctx context.Context, p commands.Poster, ws, channel string, now time.Time, marks digest.Input) error {
 	msg, err := c.digestFor(ctx, ws, channel, now, marks)
 	if err != nil {
 		return fmt.Errorf("manual digest for %s in %s: %w", channel, ws, err)
 	}
-	ref, err := PostThreaded(ctx, p, Destination{Workspace: ws, Channel: channel}, msg)
+	ref, err := commands.PostThreaded(ctx, p, commands.Destination{Workspace: ws, Channel: channel}, msg)
 	if err != nil && ref.ID == "" {
 		return fmt.Errorf("manual digest for %s in %s: %w", channel, ws, err)
 	}
@@ -253,45 +248,24 @@ func (c *Core) sendManual(ctx context.Context, p Poster, ws, channel string, now
 // ChannelDigest builds a channel's digest as of now, as its subscription
 // says (all outcomes in the default zone when it has none), without posting
 // or recording anything.
-func (c *Core) ChannelDigest(ctx context.Context, ws, channel string, now time.Time, marks DigestInput) (Response, error) {
+func (c *Cadence) ChannelDigest(ctx context.Context, ws, channel string, now time.Time, marks digest.Input) (commands.Response, error) {
 	return c.digestFor(ctx, ws, channel, now, marks)
 }
 
 // ChannelZone returns the time zone a channel's digest follows.
-func (c *Core) ChannelZone(sub record.Subscription) *time.Location { return c.location(sub.TZ) }
-
-// PostThreaded posts msg and then its Thread responses as replies under it.
-func PostThreaded(ctx context.Context, p Poster, to Destination, msg Response) (MessageRef, error) {
-	thread := msg.Thread
-	msg.Thread = nil
-	ref, err := p.Post(ctx, to, msg)
-	if err != nil {
-		return ref, err
-	}
-	return ref, postThread(ctx, p, to, ref, thread)
-}
-
-// postThread posts parts as replies under ref.
-func postThread(ctx context.Context, p Poster, to Destination, ref MessageRef, parts []Response) error {
-	for _, part := range parts {
-		sub := to
-		sub.Thread = ref.ID
-		if _, err := p.Post(ctx, sub, part); err != nil {
-			return fmt.Errorf("post digest detail: %w", err)
-		}
-	}
-	return nil
+func (c *Cadence) ChannelZone(sub record.Subscription) *time.Location {
+	return c.location(sub.TZ)
 }
 
 // digestStatusLines says when the channel's next digest is due, whether
 // this week's is still owed, and what was posted last.
-func (c *Core) digestStatusLines(ctx context.Context, ws string, sub record.Subscription, now time.Time) ([]string, error) {
+func (c *Cadence) digestStatusLines(ctx context.Context, ws string, sub record.Subscription, now time.Time) ([]string, error) {
 	loc := c.location(sub.TZ)
 	const layout = "Mon 2 Jan 15:04 MST"
 	var lines []string
 	next, err := NextSlot(c.cfg.DigestCron, loc, now)
 	if err != nil {
-		lines = append(lines, "The digest schedule is misconfigured ("+Code(c.cfg.DigestCron)+"); tell whoever runs outcomebot.")
+		lines = append(lines, "The digest schedule is misconfigured ("+commands.Code(c.cfg.DigestCron)+"); tell whoever runs outcomebot.")
 	} else {
 		lines = append(lines, "Next digest: "+next.In(loc).Format(layout)+" ("+loc.String()+").")
 	}

@@ -1,4 +1,4 @@
-package commands
+package triage
 
 import (
 	"context"
@@ -9,16 +9,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/commands/cadence"
+
 	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // This file is the weekly triage: each outcome's IT channel (or the
 // workspace's triage channel) gets the requests received that week that
 // are tied to no outcome, each with a menu of the active outcomes.
-
-// ActionTriage is the action of a triage picker: Value "<message id> <ref>",
-// Choice the outcome key picked.
-const ActionTriage = "triage"
 
 // Triage limits: how many requests a week's triage lists per channel, how
 // many one message holds, and a size budget per message that keeps a Teams
@@ -31,8 +30,8 @@ const (
 	triageLease          = 5 * time.Minute
 )
 
-// TriageOptions configure RunTriage.
-type TriageOptions struct {
+// Options configure Run.
+type Options struct {
 	// Cron is the weekly schedule (5-field cron, in the default zone);
 	// "" means the digest's (Config.DigestCron). OUTCOMEBOT_TRIAGE_CRON.
 	Cron string
@@ -41,7 +40,7 @@ type TriageOptions struct {
 	Holder string
 }
 
-// RunTriage posts, through p, the weekly triage of every workspace whose
+// Run posts, through p, the weekly triage of every workspace whose
 // slot this week has come (OUTCOMEBOT_TRIAGE_CRON in the default zone, or
 // the digest's schedule): to the workspace's triage channel if one is set,
 // else to each active outcome's IT channel, the requests received in the 7
@@ -52,12 +51,12 @@ type TriageOptions struct {
 // nothing. A failed post is retried on later passes of the week, except
 // where the platform refuses the bot for good (IsUndeliverable), which
 // skips the week. The scheduler calls it with its fire time, beside RunDue.
-func (c *Core) RunTriage(ctx context.Context, p Poster, now time.Time, opts TriageOptions) error {
+func (c *Triage) Run(ctx context.Context, p commands.Poster, now time.Time, opts Options) error {
 	spec := opts.Cron
 	if spec == "" {
 		spec = c.cfg.DigestCron
 	}
-	slot, due, err := SlotThisWeek(spec, c.cfg.DefaultTZ, now)
+	slot, due, err := cadence.SlotThisWeek(spec, c.cfg.DefaultTZ, now)
 	if err != nil || !due {
 		return err
 	}
@@ -77,12 +76,12 @@ func (c *Core) RunTriage(ctx context.Context, p Poster, now time.Time, opts Tria
 }
 
 // runTriage posts one workspace's triage to each of its triage channels.
-func (c *Core) runTriage(ctx context.Context, p Poster, ws string, now time.Time, holder string) error {
+func (c *Triage) runTriage(ctx context.Context, p commands.Poster, ws string, now time.Time, holder string) error {
 	channels, err := c.triageChannels(ctx, ws)
 	if err != nil || len(channels) == 0 {
 		return err
 	}
-	week := WeekOf(now.In(c.cfg.DefaultTZ))
+	week := cadence.WeekOf(now.In(c.cfg.DefaultTZ))
 	var errs []error
 	for _, ch := range channels {
 		ok, err := c.store.ClaimTriage(ctx, ws, ch, week, holder, triageLease)
@@ -99,7 +98,7 @@ func (c *Core) runTriage(ctx context.Context, p Poster, ws string, now time.Time
 			errs = append(errs, fmt.Errorf("triage %s for %s in %s: %w", week, ch, ws, err))
 			err = nil
 		}
-		if err != nil && !IsUndeliverable(err) {
+		if err != nil && !commands.IsUndeliverable(err) {
 			// Retried on the next pass of the week.
 			_ = c.store.ReleaseTriage(ctx, ws, ch, week, holder)
 			errs = append(errs, fmt.Errorf("triage %s for %s in %s: %w", week, ch, ws, err))
@@ -120,7 +119,7 @@ func (c *Core) runTriage(ctx context.Context, p Poster, ws string, now time.Time
 
 // triageChannels lists where a workspace's triage goes: its triage channel,
 // else the distinct IT channels of its active outcomes, sorted.
-func (c *Core) triageChannels(ctx context.Context, ws string) ([]string, error) {
+func (c *Triage) triageChannels(ctx context.Context, ws string) ([]string, error) {
 	set, err := c.store.GetTriageSettings(ctx, ws)
 	if err != nil {
 		return nil, fmt.Errorf("triage channels of %s: %w", ws, err)
@@ -144,36 +143,36 @@ func (c *Core) triageChannels(ctx context.Context, ws string) ([]string, error) 
 	return out, nil
 }
 
-// SendTriage posts channel's triage of the week before now (the first
+// Send posts channel's triage of the week before now (the first
 // message, the rest in its thread) and returns how many requests it lists;
 // nothing is posted when none is untagged.
-func (c *Core) SendTriage(ctx context.Context, p Poster, ws, channel string, now time.Time) (int, error) {
+func (c *Triage) Send(ctx context.Context, p commands.Poster, ws, channel string, now time.Time) (int, error) {
 	n, _, err := c.sendTriage(ctx, p, ws, channel, now)
 	return n, err
 }
 
-// sendTriage is SendTriage that also says whether the first message went
+// sendTriage is Send that also says whether the first message went
 // out (lead), even when part of its thread then failed.
-func (c *Core) sendTriage(ctx context.Context, p Poster, ws, channel string, now time.Time) (n int, lead bool, err error) {
-	msgs, n, err := c.TriageMessages(ctx, ws, channel, now)
+func (c *Triage) sendTriage(ctx context.Context, p commands.Poster, ws, channel string, now time.Time) (n int, lead bool, err error) {
+	msgs, n, err := c.Messages(ctx, ws, channel, now)
 	if err != nil || len(msgs) == 0 {
 		return 0, false, err
 	}
 	first := msgs[0]
 	first.Thread = msgs[1:]
-	ref, err := PostThreaded(ctx, p, Destination{Workspace: ws, Channel: channel}, first)
+	ref, err := commands.PostThreaded(ctx, p, commands.Destination{Workspace: ws, Channel: channel}, first)
 	if err != nil {
 		return n, ref.ID != "", err
 	}
 	return n, true, nil
 }
 
-// TriageMessages builds (and records, so picks can redraw them) the triage
+// Messages builds (and records, so picks can redraw them) the triage
 // messages of channel for the 7 days before now: the untagged requests
 // received then, oldest first, at most 60, split into messages that stay
 // inside platform limits. It returns the messages and how many requests
 // they list; none when nothing is untagged.
-func (c *Core) TriageMessages(ctx context.Context, ws, channel string, now time.Time) ([]Response, int, error) {
+func (c *Triage) Messages(ctx context.Context, ws, channel string, now time.Time) ([]commands.Response, int, error) {
 	now = now.In(c.cfg.DefaultTZ)
 	from := now.AddDate(0, 0, -7)
 	recv, err := c.store.RequestsReceived(ctx, ws, from, now)
@@ -199,9 +198,9 @@ func (c *Core) TriageMessages(ctx context.Context, ws, channel string, now time.
 		return nil, 0, err
 	}
 	parts := splitTriage(untagged, options)
-	out := make([]Response, 0, len(parts))
+	out := make([]commands.Response, 0, len(parts))
 	for i, part := range parts {
-		m := record.TriageMessage{Week: WeekOf(now), From: from, To: now, Channel: channel, Part: i + 1, Parts: len(parts), Refs: refsOf(part)}
+		m := record.TriageMessage{Week: cadence.WeekOf(now), From: from, To: now, Channel: channel, Part: i + 1, Parts: len(parts), Refs: refsOf(part)}
 		if i == len(parts)-1 {
 			m.Overflow = overflow
 		}
@@ -215,25 +214,25 @@ func (c *Core) TriageMessages(ctx context.Context, ws, channel string, now time.
 }
 
 // outcomeChoices lists the active outcomes as picker options, by key.
-func (c *Core) outcomeChoices(ctx context.Context, ws string) ([]Choice, error) {
+func (c *Triage) outcomeChoices(ctx context.Context, ws string) ([]commands.Choice, error) {
 	all, err := c.store.ListOutcomes(ctx, ws)
 	if err != nil {
 		return nil, fmt.Errorf("list outcomes of %s: %w", ws, err)
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].Key < all[j].Key })
-	var out []Choice
+	var out []commands.Choice
 	for _, o := range all {
-		if o.Status == record.OutcomeArchived || len(out) == MaxPickerOptions {
+		if o.Status == record.OutcomeArchived || len(out) == commands.MaxPickerOptions {
 			continue
 		}
-		out = append(out, Choice{Label: clipRunes(o.Key+" — "+o.Title, MaxChoiceLabel), Value: o.Key})
+		out = append(out, commands.Choice{Label: commands.Clip(o.Key+" — "+o.Title, commands.MaxChoiceLabel), Value: o.Key})
 	}
 	return out, nil
 }
 
 // splitTriage splits requests into messages within the per-message item
 // count and size budget.
-func splitTriage(reqs []record.Request, options []Choice) [][]record.Request {
+func splitTriage(reqs []record.Request, options []commands.Choice) [][]record.Request {
 	perItem := 400
 	for _, o := range options {
 		perItem += len(o.Label) + len(o.Value) + 30
@@ -260,20 +259,20 @@ func refsOf(reqs []record.Request) []string {
 // triageResponse renders one triage message: the requests still untagged
 // with a picker each, the ones tagged since with their outcome. lastPick,
 // when set, is a context line about the pick that redrew it.
-func (c *Core) triageResponse(id int64, m record.TriageMessage, reqs []record.Request, options []Choice, lastPick string) Response {
+func (c *Triage) triageResponse(id int64, m record.TriageMessage, reqs []record.Request, options []commands.Choice, lastPick string) commands.Response {
 	loc := c.cfg.DefaultTZ
-	title := "Untagged requests · " + dayRangeText(m.From.In(loc), m.To.In(loc).AddDate(0, 0, -1))
+	title := "Untagged requests · " + commands.DayRangeText(m.From.In(loc), m.To.In(loc).AddDate(0, 0, -1))
 	if m.Parts > 1 {
 		title += " (" + strconv.Itoa(m.Part) + " of " + strconv.Itoa(m.Parts) + ")"
 	}
-	r := Response{Visibility: InChannel, Title: title}
+	r := commands.Response{Visibility: commands.InChannel, Title: title}
 	tagged := 0
 	for _, req := range reqs {
-		sec := Section{Text: c.triageLine(req, loc)}
+		sec := commands.Section{Text: c.triageLine(req, loc)}
 		if req.Outcome != "" {
 			tagged++
-		} else if v := strconv.FormatInt(id, 10) + " " + req.Ref; len(v) <= MaxPickerValue && len(options) > 0 {
-			sec.Picker = &Picker{Action: ActionTriage, Value: v, Placeholder: "Pick its outcome", Options: options}
+		} else if v := strconv.FormatInt(id, 10) + " " + req.Ref; len(v) <= commands.MaxPickerValue && len(options) > 0 {
+			sec.Picker = &commands.Picker{Action: commands.ActionTriage, Value: v, Placeholder: "Pick its outcome", Options: options}
 		}
 		r.Sections = append(r.Sections, sec)
 	}
@@ -283,10 +282,10 @@ func (c *Core) triageResponse(id int64, m record.TriageMessage, reqs []record.Re
 		ctx = append(ctx, lastPick)
 	}
 	if m.Overflow > 0 {
-		ctx = append(ctx, strconv.Itoa(m.Overflow)+" more untagged requests are not listed: tag them with "+Code("/tag <ticket> <outcome-key>"))
+		ctx = append(ctx, strconv.Itoa(m.Overflow)+" more untagged requests are not listed: tag them with "+commands.Code("/tag <ticket> <outcome-key>"))
 	}
 	if len(options) == 0 {
-		ctx = append(ctx, "No active outcomes to pick: an admin adds one with "+Code("/outcome add"))
+		ctx = append(ctx, "No active outcomes to pick: an admin adds one with "+commands.Code("/outcome add"))
 	}
 	r.Context = strings.Join(ctx, " · ")
 	return r
@@ -296,8 +295,8 @@ func (c *Core) triageResponse(id int64, m record.TriageMessage, reqs []record.Re
 func triageLead(m record.TriageMessage, n, tagged int) string {
 	var b strings.Builder
 	if m.Part <= 1 {
-		b.WriteString(countNoun(n, "request", "requests") + " received that week " + isAre(n) + " tied to no outcome, so " +
-			itThey(n) + " count as drift in the digest. Pick the outcome each one serves, or use " + Code("/tag <ticket> <outcome-key>") + ".")
+		b.WriteString(commands.CountNoun(n, "request", "requests") + " received that week " + commands.IsAre(n) + " tied to no outcome, so " +
+			commands.ItThey(n) + " count as drift in the digest. Pick the outcome each one serves, or use " + commands.Code("/tag <ticket> <outcome-key>") + ".")
 	} else {
 		b.WriteString("More untagged requests from that week.")
 	}
@@ -309,17 +308,17 @@ func triageLead(m record.TriageMessage, n, tagged int) string {
 
 // triageLine renders one request: reference, title, source, requester,
 // opened date and status; its outcome once tagged.
-func (c *Core) triageLine(r record.Request, loc *time.Location) string {
-	line := c.ticketText(r.Ref)
+func (c *Triage) triageLine(r record.Request, loc *time.Location) string {
+	line := c.core.TicketText(r.Ref)
 	if r.Title != "" {
-		line += " · " + clipRunes(r.Title, maxTitleRunes)
+		line += " · " + commands.Clip(r.Title, commands.MaxTitleRunes)
 	}
 	var meta []string
 	if r.Source != "" {
 		meta = append(meta, r.Source)
 	}
 	if r.Requester != "" {
-		meta = append(meta, "requested by "+clipRunes(r.Requester, 60))
+		meta = append(meta, "requested by "+commands.Clip(r.Requester, 60))
 	}
 	meta = append(meta, "received "+r.Received().In(loc).Format("Mon 2 Jan"))
 	if r.Status == record.RequestClosed {
@@ -327,29 +326,7 @@ func (c *Core) triageLine(r record.Request, loc *time.Location) string {
 	}
 	line += "\n" + strings.Join(meta, " · ")
 	if r.Outcome != "" {
-		line = "✓ " + line + "\n→ " + Code(r.Outcome)
+		line = "✓ " + line + "\n→ " + commands.Code(r.Outcome)
 	}
 	return line
-}
-
-// countNoun renders "1 request" / "3 requests".
-func countNoun(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
-}
-
-func isAre(n int) string {
-	if n == 1 {
-		return "is"
-	}
-	return "are"
-}
-
-func itThey(n int) string {
-	if n == 1 {
-		return "it"
-	}
-	return "they"
 }

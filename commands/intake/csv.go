@@ -1,4 +1,4 @@
-package commands
+package intake
 
 import (
 	"bufio"
@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/outcomebot/outcomebot/commands"
 )
 
 // This file imports a spreadsheet of requests: CSV read as a stream, in
@@ -94,7 +96,7 @@ type ImportProblem struct {
 // and listed, with its line, among the warnings. Rows go to the store in pipelined batches. The error is
 // for the whole import: no usable header, an unreadable file, or the store
 // unavailable (the rows before were written; importing again is safe).
-func (c *Core) ImportCSV(ctx context.Context, ws string, r io.Reader, opts ImportOptions) (ImportSummary, error) {
+func (c *Intake) ImportCSV(ctx context.Context, ws string, r io.Reader, opts ImportOptions) (ImportSummary, error) {
 	sum := ImportSummary{DryRun: opts.DryRun}
 	batchSize := opts.BatchSize
 	if batchSize <= 0 || batchSize > MaxIntakeItems {
@@ -120,14 +122,14 @@ func (c *Core) ImportCSV(ctx context.Context, ws string, r io.Reader, opts Impor
 	sum.Columns = cols.names(sum.Header)
 	run := newRunID()
 	defer func() { _ = c.EndImport(context.WithoutCancel(ctx), ws, run) }()
-	iopts := IntakeOptions{DryRun: opts.DryRun, Run: run, Loc: opts.Loc, Note: importNote(opts.Name)}
-	batch := make([]IntakeItem, 0, batchSize)
+	iopts := Options{DryRun: opts.DryRun, Run: run, Loc: opts.Loc, Note: importNote(opts.Name)}
+	batch := make([]Item, 0, batchSize)
 	lines := make([]int, 0, batchSize)
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		res, err := c.Intake(ctx, ws, batch, iopts)
+		res, err := c.Take(ctx, ws, batch, iopts)
 		if err != nil {
 			return fmt.Errorf("import rows from line %d: %w", lines[0], err)
 		}
@@ -171,7 +173,7 @@ func (c *Core) ImportCSV(ctx context.Context, ws string, r io.Reader, opts Impor
 }
 
 // count adds one row's result to the summary.
-func (s *ImportSummary) count(r IntakeResult, line, maxProblems int) {
+func (s *ImportSummary) count(r ItemResult, line, maxProblems int) {
 	switch r.Result {
 	case ResultCreated:
 		s.Created++
@@ -207,7 +209,7 @@ func importNote(name string) string {
 	if name == "" {
 		return "imported from a spreadsheet"
 	}
-	return "imported from " + clipRunes(name, 80)
+	return "imported from " + commands.Clip(name, 80)
 }
 
 // columns says which record index holds each field (-1: none).
@@ -273,14 +275,14 @@ func (c columns) names(header []string) map[string]string {
 }
 
 // item builds one row's intake item.
-func (c columns) item(rec []string, line int) IntakeItem {
+func (c columns) item(rec []string, line int) Item {
 	get := func(f string) string {
 		if i := c[f]; i >= 0 && i < len(rec) {
 			return unescapeFormula(strings.TrimSpace(rec[i]))
 		}
 		return ""
 	}
-	it := IntakeItem{
+	it := Item{
 		Ref: get("ref"), Title: get("title"), Outcome: get("outcome"), Requester: get("requester"),
 		Opened: get("opened"), Status: get("status"), URL: get("url"),
 		Source: SourceCSV, Seen: "line " + strconv.Itoa(line),

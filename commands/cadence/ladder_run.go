@@ -1,4 +1,4 @@
-package commands
+package cadence
 
 import (
 	"context"
@@ -7,13 +7,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/outcomebot/outcomebot/commands"
+
 	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // The escalation ladder's sender: each due step once, across replicas.
 
 // runLadder sends the due ladder steps of a workspace's open escalations.
-func (c *Core) runLadder(ctx context.Context, p Poster, ws string, now time.Time, o DueOptions) error {
+func (c *Cadence) runLadder(ctx context.Context, p commands.Poster, ws string, now time.Time, o DueOptions) error {
 	open, err := c.store.ListEscalations(ctx, ws, record.EscalationFilter{OpenOnly: true, Limit: 10000})
 	if err != nil {
 		return fmt.Errorf("ladder in %s: %w", ws, err)
@@ -40,7 +42,7 @@ func (c *Core) runLadder(ctx context.Context, p Poster, ws string, now time.Time
 		if !ok {
 			oc = record.Outcome{Key: e.Outcome, Title: e.Outcome}
 		}
-		oc.SLA = EscalationSLA(oc, c.cfg.AckSLA) // the messages name the SLA in force
+		oc.SLA = commands.EscalationSLA(oc, c.cfg.AckSLA) // the messages name the SLA in force
 		step := DueStep(e, oc.SLA, now)
 		if step == StepNone {
 			continue
@@ -55,7 +57,7 @@ func (c *Core) runLadder(ctx context.Context, p Poster, ws string, now time.Time
 // subscriptionsOnce reads a workspace's subscriptions on first use only:
 // most passes raise nothing to leadership.
 type subscriptionsOnce struct {
-	c    *Core
+	c    *Cadence
 	ws   string
 	read bool
 	subs []record.Subscription
@@ -76,7 +78,7 @@ func (s *subscriptionsOnce) get(ctx context.Context) ([]record.Subscription, err
 // that may pass (not opts.Permanent) gives the claim back, so a later pass
 // sends it again, up to opts.LadderRetries times; one that reached some
 // channels, or can never succeed, is logged and reported as lost.
-func (c *Core) sendStep(ctx context.Context, p Poster, ws string, e record.Escalation, o record.Outcome, step LadderStep, now time.Time, opts DueOptions, subs *subscriptionsOnce) error {
+func (c *Cadence) sendStep(ctx context.Context, p commands.Poster, ws string, e record.Escalation, o record.Outcome, step LadderStep, now time.Time, opts DueOptions, subs *subscriptionsOnce) error {
 	e, claimed, err := c.store.ClaimReminder(ctx, ws, e.N, int(step), now)
 	if err != nil || !claimed {
 		return err
@@ -85,22 +87,22 @@ func (c *Core) sendStep(ctx context.Context, p Poster, ws string, e record.Escal
 	if err != nil {
 		// Without the subscriptions the raise would go to the wrong place:
 		// give the step back for the next pass.
-		return c.stepNotSent(ctx, ws, e.N, step, now, opts, 0, true, fmt.Errorf("send %s step %d: read subscriptions: %w", escID(e.N), step, err))
+		return c.stepNotSent(ctx, ws, e.N, step, now, opts, 0, true, fmt.Errorf("send %s step %d: read subscriptions: %w", commands.EscID(e.N), step, err))
 	}
 	msg := LadderMessage(e, o, step, now.In(c.cfg.DefaultTZ), c.cfg.TicketLinks.URL) // times as on the card
 	if fallback {
 		msg.Text = raisedNowhere(o.Key) + strings.TrimPrefix(msg.Text, raisedPrefix) +
-			" An admin can run " + Code("/digest subscribe outcomes="+o.Key) + " in the leadership channel so the next one goes there."
+			" An admin can run " + commands.Code("/digest subscribe outcomes="+o.Key) + " in the leadership channel so the next one goes there."
 	}
 	var errs []error
 	sent, transient := 0, true
 	for _, ch := range channels {
-		to := Destination{Workspace: ws, Channel: ch}
+		to := commands.Destination{Workspace: ws, Channel: ch}
 		if step == StepRemind && ch == e.CardChannel {
 			to.Thread = e.CardID
 		}
 		if _, err := p.Post(ctx, to, msg); err != nil {
-			errs = append(errs, fmt.Errorf("send %s step %d to %s: %w", escID(e.N), step, ch, err))
+			errs = append(errs, fmt.Errorf("send %s step %d to %s: %w", commands.EscID(e.N), step, ch, err))
 			transient = transient && !opts.Permanent(err)
 			continue
 		}
@@ -108,7 +110,7 @@ func (c *Core) sendStep(ctx context.Context, p Poster, ws string, e record.Escal
 	}
 	err = errors.Join(errs...)
 	if err == nil {
-		c.log.Info("escalation ladder step sent", "workspace", ws, "escalation", escID(e.N), "step", int(step))
+		c.log.Info("escalation ladder step sent", "workspace", ws, "escalation", commands.EscID(e.N), "step", int(step))
 		opts.report(DueEvent{Kind: LadderSent, Workspace: ws, Escalation: e.N})
 		return nil
 	}
@@ -121,22 +123,22 @@ func (c *Core) sendStep(ctx context.Context, p Poster, ws string, e record.Escal
 // otherwise, or when giving it back fails or is refused (retries used up),
 // it is reported as lost. An escalation acknowledged meanwhile needs the
 // step no more: nothing is lost.
-func (c *Core) stepNotSent(ctx context.Context, ws string, n int64, step LadderStep, now time.Time, opts DueOptions, sent int, transient bool, err error) error {
+func (c *Cadence) stepNotSent(ctx context.Context, ws string, n int64, step LadderStep, now time.Time, opts DueOptions, sent int, transient bool, err error) error {
 	if sent == 0 && transient {
 		released, rerr := c.releaseStep(ctx, ws, n, step, now, opts)
 		switch {
 		case rerr == nil && released:
-			c.log.Warn("escalation ladder step not posted; it will be sent again", "workspace", ws, "escalation", escID(n), "step", int(step), "err", err)
+			c.log.Warn("escalation ladder step not posted; it will be sent again", "workspace", ws, "escalation", commands.EscID(n), "step", int(step), "err", err)
 			opts.report(DueEvent{Kind: LadderRetrying, Workspace: ws, Escalation: n, Err: err})
 			return err
 		case errors.Is(rerr, record.ErrNotOpen):
-			c.log.Info("escalation ladder step not posted, and no longer needed: acknowledged or resolved meanwhile", "workspace", ws, "escalation", escID(n), "step", int(step), "err", err)
+			c.log.Info("escalation ladder step not posted, and no longer needed: acknowledged or resolved meanwhile", "workspace", ws, "escalation", commands.EscID(n), "step", int(step), "err", err)
 			return err
 		case rerr != nil:
 			err = errors.Join(err, rerr)
 		}
 	}
-	c.log.Error("escalation ladder step lost: not posted everywhere and not retried", "workspace", ws, "escalation", escID(n), "step", int(step), "posted", sent, "err", err)
+	c.log.Error("escalation ladder step lost: not posted everywhere and not retried", "workspace", ws, "escalation", commands.EscID(n), "step", int(step), "posted", sent, "err", err)
 	opts.report(DueEvent{Kind: LadderFailed, Workspace: ws, Escalation: n, Err: err})
 	return err
 }
@@ -144,7 +146,7 @@ func (c *Core) stepNotSent(ctx context.Context, ws string, n int64, step LadderS
 // releaseStep gives a claimed step back so a later pass sends it. The
 // pass's context may be ending (shutdown): it is released regardless, so
 // another replica sends the step.
-func (c *Core) releaseStep(ctx context.Context, ws string, n int64, step LadderStep, now time.Time, opts DueOptions) (bool, error) {
+func (c *Cadence) releaseStep(ctx context.Context, ws string, n int64, step LadderStep, now time.Time, opts DueOptions) (bool, error) {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	return c.store.ReleaseReminder(rctx, ws, n, int(step), opts.LadderRetries, now)

@@ -1,9 +1,10 @@
-package commands
+package digest
 
 import (
 	"sort"
 	"time"
 
+	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/store/record"
 )
 
@@ -21,15 +22,10 @@ const (
 	maxThreadBytes = 9500
 	// maxListedOpen bounds the open escalations listed per outcome.
 	maxListedOpen = 10
-
-	maxTitleRunes  = 120
-	maxKPIRunes    = 200
-	maxRefRunes    = 80
-	maxReasonRunes = 500
 )
 
-// DigestInput is everything the weekly digest of one channel depends on.
-type DigestInput struct {
+// Input is everything the weekly digest of one channel depends on.
+type Input struct {
 	// Data covers [Now-14d, Now): this week and the previous one.
 	Data record.DigestData
 	// Now is the run time, in the channel's time zone: its Location is used
@@ -47,7 +43,7 @@ type DigestInput struct {
 	Late, Manual, Preview bool
 }
 
-// BuildDigest renders the weekly digest: a short lead message with the
+// Build renders the weekly digest (the digest's one entry point): a short lead message with the
 // headline numbers and their change against the previous week, and the
 // per-outcome detail in Thread, split into messages that each stay inside
 // platform limits. A quiet week yields only a short "no change" lead.
@@ -61,9 +57,9 @@ type DigestInput struct {
 // in Data.Outcomes count in the headline too. Drift is workspace-wide:
 // untagged work belongs to no outcome a channel could follow.
 //
-// BuildDigest is a pure function of its input: the same input renders the
+// Build is a pure function of its input: the same input renders the
 // same Response, byte for byte.
-func BuildDigest(in DigestInput) Response {
+func Build(in Input) commands.Response {
 	d := newDigest(in)
 	lead := d.leadMessage()
 	if d.quiet() {
@@ -73,9 +69,9 @@ func BuildDigest(in DigestInput) Response {
 	return lead
 }
 
-// digest is one BuildDigest run: the input indexed and the numbers computed.
+// digest is one Build run: the input indexed and the numbers computed.
 type digest struct {
-	in                  DigestInput
+	in                  Input
 	loc                 *time.Location
 	now, week, prevWeek time.Time // week and prevWeek are the windows' starts
 	followAll           bool
@@ -112,7 +108,7 @@ type outcomeDigest struct {
 // starved reports whether the outcome got no IT activity this week.
 func (od *outcomeDigest) starved() bool { return od.tags == 0 && od.events == 0 }
 
-func newDigest(in DigestInput) *digest {
+func newDigest(in Input) *digest {
 	d := &digest{
 		in:       in,
 		loc:      in.Now.Location(),
@@ -183,7 +179,7 @@ func (d *digest) selectOutcomes(esc map[string][]*record.Escalation, tags map[st
 		if o.Status == record.OutcomeArchived && tags[o.Key] == 0 && !d.anyActive(esc[o.Key]) {
 			continue
 		}
-		od := &outcomeDigest{o: o, sla: EscalationSLA(o, d.in.DefaultSLA), tags: tags[o.Key]}
+		od := &outcomeDigest{o: o, sla: commands.EscalationSLA(o, d.in.DefaultSLA), tags: tags[o.Key]}
 		d.byKey[o.Key] = od
 		d.outcomes = append(d.outcomes, od)
 	}

@@ -1,4 +1,4 @@
-package commands_test
+package digest_test
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/commands/digest"
 	"github.com/outcomebot/outcomebot/store/record"
 )
 
@@ -215,13 +216,13 @@ func digestSynthetic(now time.Time, nOutcomes, nNew, nEvents, nOpen int) record.
 }
 
 // digestCases are the golden digests.
-func digestCases(tb testing.TB) map[string]commands.DigestInput {
+func digestCases(tb testing.TB) map[string]digest.Input {
 	berlin, ny := digestLoc(tb, "Europe/Berlin"), digestLoc(tb, "America/New_York")
 	busy, busyNow := digestBusyWeek(berlin)
 	quiet, quietNow := digestQuietWeek(ny)
 	bigNow := time.Date(2026, time.November, 2, 9, 0, 0, 0, berlin) // the week before crossed the DST change
 	late := busyNow.Add(5*time.Hour + 37*time.Minute)
-	return map[string]commands.DigestInput{
+	return map[string]digest.Input{
 		"busy":    {Data: busy, Now: busyNow, DefaultSLA: 8 * time.Hour, TicketURL: digestTicketURL},
 		"quiet":   {Data: quiet, Now: quietNow, DefaultSLA: 4 * time.Hour},
 		"big":     {Data: digestSynthetic(bigNow, 120, 400, 80, 150), Now: bigNow, DefaultSLA: 4 * time.Hour, TicketURL: digestTicketURL},
@@ -233,13 +234,13 @@ func digestCases(tb testing.TB) map[string]commands.DigestInput {
 func TestDigestGolden(t *testing.T) {
 	for name, in := range digestCases(t) {
 		t.Run(name, func(t *testing.T) {
-			resp := commands.BuildDigest(in)
+			resp := digest.Build(in)
 			got, err := json.MarshalIndent(resp, "", "  ")
 			if err != nil {
 				t.Fatal(err)
 			}
 			got = append(got, '\n')
-			path := filepath.Join("testdata", "digest", name+".golden.json")
+			path := filepath.Join("testdata", name+".golden.json")
 			if *updateGolden {
 				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 					t.Fatal(err)
@@ -251,13 +252,13 @@ func TestDigestGolden(t *testing.T) {
 			}
 			want, err := os.ReadFile(path)
 			if err != nil {
-				t.Fatalf("%v (run go test ./commands/ -run Digest -update)", err)
+				t.Fatalf("%v (run go test ./commands/digest/ -run Digest -update)", err)
 			}
 			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from the golden file; if the change is intended, run go test ./commands/ -run Digest -update", path)
+				t.Errorf("%s differs from the golden file; if the change is intended, run go test ./commands/digest/ -run Digest -update", path)
 			}
-			if again, _ := json.MarshalIndent(commands.BuildDigest(in), "", "  "); !bytes.Equal(append(again, '\n'), got) {
-				t.Error("BuildDigest is not deterministic")
+			if again, _ := json.MarshalIndent(digest.Build(in), "", "  "); !bytes.Equal(append(again, '\n'), got) {
+				t.Error("Build is not deterministic")
 			}
 			digestCheckLimits(t, resp)
 		})
@@ -346,7 +347,7 @@ func TestDigestHeadline(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp := commands.BuildDigest(cases[tt.name])
+			resp := digest.Build(cases[tt.name])
 			if resp.Title != tt.title {
 				t.Errorf("Title = %q, want %q", resp.Title, tt.title)
 			}
@@ -366,7 +367,7 @@ func TestDigestHeadline(t *testing.T) {
 			}
 		})
 	}
-	if n := len(commands.BuildDigest(cases["quiet"]).Thread); n != 0 {
+	if n := len(digest.Build(cases["quiet"]).Thread); n != 0 {
 		t.Errorf("quiet digest has %d thread messages, want none", n)
 	}
 }
@@ -400,7 +401,7 @@ func TestDigestTaggedCountsRequests(t *testing.T) {
 		{[]string{"pos"}, "Requests tagged: 1 "},          // INC1 (INC2 untagged, INC4 moved to hr)
 		{[]string{"pos", "infra"}, "Requests tagged: 2 "}, // INC1, INC3 (INC5 ended on hr)
 	} {
-		r := commands.BuildDigest(commands.DigestInput{Data: data, Now: now, DefaultSLA: 4 * time.Hour, Follow: tc.follow})
+		r := digest.Build(digest.Input{Data: data, Now: now, DefaultSLA: 4 * time.Hour, Follow: tc.follow})
 		if !strings.Contains(r.Text, tc.want) {
 			t.Errorf("following %v: headline\n%s\nwant %q", tc.follow, r.Text, tc.want)
 		}
@@ -410,7 +411,7 @@ func TestDigestTaggedCountsRequests(t *testing.T) {
 func TestDigestMarks(t *testing.T) {
 	in := digestCases(t)["busy"]
 	in.Late, in.Manual = true, true
-	got := commands.BuildDigest(in).Context
+	got := digest.Build(in).Context
 	want := "posted late: the bot was down at the scheduled time · posted manually · covers 16 Nov 09:00 – 23 Nov 09:00 Europe/Berlin"
 	if got != want {
 		t.Errorf("Context = %q, want %q", got, want)
@@ -418,7 +419,7 @@ func TestDigestMarks(t *testing.T) {
 }
 
 func TestDigestOutcomeOrderAndStarved(t *testing.T) {
-	resp := commands.BuildDigest(digestCases(t)["busy"])
+	resp := digest.Build(digestCases(t)["busy"])
 	wantOrder := []string{
 		"Omnichannel POS lifts in-store conversion (pos-conversion)",   // 2 unacknowledged beyond SLA
 		"Infrastructure maintenance keeps stores online (infra-maint)", // 2 open
@@ -458,7 +459,7 @@ func TestDigestOutcomeOrderAndStarved(t *testing.T) {
 }
 
 func TestDigestAccountability(t *testing.T) {
-	resp := commands.BuildDigest(digestCases(t)["busy"])
+	resp := digest.Build(digestCases(t)["busy"])
 	want := []string{
 		"E-3 INC0011111 (https://acme.example/ticket/INC0011111) (pos-conversion): raised by @U_LENA 12 Nov 10:00, acknowledged by @U_DEV after 4d 1h, resolved by @U_DEV after 5d 5h",
 		"E-5 INC0012345 (https://acme.example/ticket/INC0012345) (pos-conversion): raised by @U_MARIA 19 Nov 08:00, not acknowledged (waiting 4d 1h)",
@@ -503,7 +504,7 @@ func TestDigestDrift(t *testing.T) {
 			data := record.DigestData{Outcomes: []record.Outcome{{Key: "pos", Title: "POS", Status: record.OutcomeActive}}}
 			data.NewRequests = append(reqs(tt.cur, tt.curU, at.AddDate(0, 0, -2)), reqs(tt.prev, tt.prvU, at.AddDate(0, 0, -9))...)
 			data.Tags = []record.TagEvent{{Ref: "X", Outcome: "pos", At: at.Add(-time.Hour)}} // never quiet
-			text := commands.BuildDigest(commands.DigestInput{Data: data, Now: at, DefaultSLA: 4 * time.Hour}).Text
+			text := digest.Build(digest.Input{Data: data, Now: at, DefaultSLA: 4 * time.Hour}).Text
 			if got := text[strings.LastIndex(text, "\n")+1:]; got != tt.want {
 				t.Errorf("drift line = %q, want %q", got, tt.want)
 			}
@@ -515,7 +516,7 @@ func TestDigestNotQuietWhileEscalationsOpen(t *testing.T) {
 	data, now := digestQuietWeek(digestLoc(t, "America/New_York"))
 	data.Escalations = append(data.Escalations, record.Escalation{N: 2, Ref: "INC2", Outcome: "infra", RaisedBy: "U_A",
 		RaisedAt: now.AddDate(0, 0, -20), State: record.StateOpen})
-	resp := commands.BuildDigest(commands.DigestInput{Data: data, Now: now, DefaultSLA: 4 * time.Hour})
+	resp := digest.Build(digest.Input{Data: data, Now: now, DefaultSLA: 4 * time.Hour})
 	if !strings.Contains(resp.Text, "Open and unacknowledged beyond SLA: 1 (=)") {
 		t.Errorf("Text = %q, want the stale escalation counted", resp.Text)
 	}
@@ -526,7 +527,7 @@ func TestDigestNotQuietWhileEscalationsOpen(t *testing.T) {
 
 func TestDigestBigWorkspaceSplits(t *testing.T) {
 	in := digestCases(t)["big"]
-	resp := commands.BuildDigest(in)
+	resp := digest.Build(in)
 	if len(resp.Thread) < 3 {
 		t.Fatalf("big digest has %d thread messages, want it split into several", len(resp.Thread))
 	}
@@ -563,7 +564,7 @@ func TestDigestBigWorkspaceSplits(t *testing.T) {
 
 func BenchmarkBuildDigest(b *testing.B) {
 	now := time.Date(2026, time.November, 23, 9, 0, 0, 0, digestLoc(b, "Europe/Berlin"))
-	in := commands.DigestInput{
+	in := digest.Input{
 		Data:       digestSynthetic(now, 200, 1000, 100, 300),
 		Now:        now,
 		DefaultSLA: 4 * time.Hour,
@@ -571,6 +572,6 @@ func BenchmarkBuildDigest(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		commands.BuildDigest(in)
+		digest.Build(in)
 	}
 }

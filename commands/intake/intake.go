@@ -1,4 +1,4 @@
-package commands
+package intake
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/outcomebot/outcomebot/commands"
 
 	"github.com/outcomebot/outcomebot/store/record"
 )
@@ -38,8 +40,8 @@ const (
 	SourceCSV        = "csv"
 )
 
-// IntakeItem is one request as its source describes it, before any check.
-type IntakeItem struct {
+// Item is one request as its source describes it, before any check.
+type Item struct {
 	// Ref is the ticket reference as the source gives it (a number, key or
 	// URL); it is normalised as /tag normalises it.
 	Ref       string
@@ -60,15 +62,15 @@ type IntakeItem struct {
 	// SourceCSV. It is also the actor the audit and tag history name.
 	Source string
 	// Seen names the item for a duplicate's reason ("line 12"); used with
-	// IntakeOptions.Run.
+	// Options.Run.
 	Seen string
 	// Reject, when set, refuses the item with this reason without looking
 	// further: the adapter found it unusable (an unhandled webhook event).
 	Reject string
 }
 
-// IntakeOptions apply to one Intake call.
-type IntakeOptions struct {
+// Options apply to one Intake call.
+type Options struct {
 	// DryRun checks and reports without writing.
 	DryRun bool
 	// Run, when set, names an import run in which a reference may appear
@@ -93,8 +95,8 @@ const (
 	ResultRejected  = "rejected"
 )
 
-// IntakeResult says what one item did.
-type IntakeResult struct {
+// ItemResult says what one item did.
+type ItemResult struct {
 	// Ref is the normalised reference ("" when the item had none usable).
 	Ref string `json:"ref,omitempty"`
 	// Result is ResultCreated, ResultUpdated, ResultUnchanged or
@@ -113,7 +115,7 @@ type IntakeResult struct {
 	Warning string `json:"warning,omitempty"`
 }
 
-// Intake checks each item and creates or updates the good ones' requests in
+// Take checks each item and creates or updates the good ones' requests in
 // workspace ws: one pipelined round trip for the whole call, one atomic,
 // audited write per item. Each item is idempotent on its normalised
 // reference: sending it again reports ResultUnchanged. An item naming an
@@ -126,7 +128,7 @@ type IntakeResult struct {
 // others. The error is for the whole call: too many items, or the store is
 // unavailable (errors.Is record.ErrUnavailable; sending the call again is
 // safe).
-func (c *Core) Intake(ctx context.Context, ws string, items []IntakeItem, opts IntakeOptions) ([]IntakeResult, error) {
+func (c *Intake) Take(ctx context.Context, ws string, items []Item, opts Options) ([]ItemResult, error) {
 	if len(items) > MaxIntakeItems {
 		return nil, fmt.Errorf("intake into %s: %d items, the limit is %d", ws, len(items), MaxIntakeItems)
 	}
@@ -137,14 +139,14 @@ func (c *Core) Intake(ctx context.Context, ws string, items []IntakeItem, opts I
 	if loc == nil {
 		loc = c.cfg.DefaultTZ
 	}
-	results := make([]IntakeResult, len(items))
+	results := make([]ItemResult, len(items))
 	batch := make([]record.IntakeItem, 0, len(items))
 	index := make([]int, 0, len(items))
 	tags := false
 	for i, it := range items {
 		si, reason := prepareIntake(it, at, loc)
 		if reason != "" {
-			results[i] = IntakeResult{Ref: si.Ref, Result: ResultRejected, Reason: reason}
+			results[i] = ItemResult{Ref: si.Ref, Result: ResultRejected, Reason: reason}
 			continue
 		}
 		tags = tags || si.Outcome != ""
@@ -220,27 +222,27 @@ func (c *Core) Intake(ctx context.Context, ws string, items []IntakeItem, opts I
 	return results, nil
 }
 
-// EndImport forgets an import run's references (see IntakeOptions.Run).
-func (c *Core) EndImport(ctx context.Context, ws, run string) error {
+// EndImport forgets an import run's references (see Options.Run).
+func (c *Intake) EndImport(ctx context.Context, ws, run string) error {
 	return c.store.EndImportRun(ctx, ws, run)
 }
 
 // prepareIntake checks and normalises one item; a non-empty reason rejects it.
-func prepareIntake(it IntakeItem, at time.Time, loc *time.Location) (record.IntakeItem, string) {
+func prepareIntake(it Item, at time.Time, loc *time.Location) (record.IntakeItem, string) {
 	if it.Reject != "" {
 		return record.IntakeItem{Ref: refOrEmpty(it.Ref)}, it.Reject
 	}
 	if strings.TrimSpace(it.Ref) == "" {
 		return record.IntakeItem{}, "no ticket reference"
 	}
-	ref, err := NormalizeRef(StripMarkers(it.Ref))
+	ref, err := commands.NormalizeRef(commands.StripMarkers(it.Ref))
 	if err != nil {
 		return record.IntakeItem{}, reasonOf(err)
 	}
 	si := record.IntakeItem{
 		Ref:       ref,
-		Title:     clipRunes(oneLine(it.Title), maxIntakeTitle),
-		Requester: clipRunes(oneLine(it.Requester), maxIntakeRequester),
+		Title:     commands.Clip(oneLine(it.Title), maxIntakeTitle),
+		Requester: commands.Clip(oneLine(it.Requester), maxIntakeRequester),
 		Source:    it.Source,
 		Actor:     it.Source,
 		Status:    ParseStatus(it.Status),
@@ -263,8 +265,8 @@ func prepareIntake(it IntakeItem, at time.Time, loc *time.Location) (record.Inta
 	case key == "":
 	case key == "none":
 		si.Untag = true
-	case !outcomeKeyRE.MatchString(key):
-		return si, fmt.Sprintf("%q is not an outcome key (2–32 lower-case letters, digits and dashes)", clip(it.Outcome, 40))
+	case !commands.ValidOutcomeKey(key):
+		return si, fmt.Sprintf("%q is not an outcome key (2–32 lower-case letters, digits and dashes)", commands.Clip(it.Outcome, 40))
 	default:
 		si.Outcome = key
 	}
@@ -273,7 +275,7 @@ func prepareIntake(it IntakeItem, at time.Time, loc *time.Location) (record.Inta
 
 // refOrEmpty normalises ref, or gives "" when it is not one.
 func refOrEmpty(ref string) string {
-	r, err := NormalizeRef(StripMarkers(ref))
+	r, err := commands.NormalizeRef(commands.StripMarkers(ref))
 	if err != nil {
 		return ""
 	}
@@ -287,18 +289,18 @@ func intakeURL(s string) (string, error) {
 		return "", nil
 	}
 	if len(s) > maxIntakeURL {
-		return "", Userf("url is too long (%d characters; the limit is %d)", len(s), maxIntakeURL)
+		return "", commands.Userf("url is too long (%d characters; the limit is %d)", len(s), maxIntakeURL)
 	}
 	u, err := url.Parse(s)
-	if err != nil || !isHTTPURL(s) || u.Host == "" || u.User != nil || strings.ContainsAny(s, " <>\"`") {
-		return "", Userf("url %q is not an http(s) link to the ticket", clip(s, 60))
+	if err != nil || !commands.IsHTTPURL(s) || u.Host == "" || u.User != nil || strings.ContainsAny(s, " <>\"`") {
+		return "", commands.Userf("url %q is not an http(s) link to the ticket", commands.Clip(s, 60))
 	}
 	return s, nil
 }
 
 // intakeOutcome turns the store's verdict on one item into its result.
-func intakeOutcome(si record.IntakeItem, r record.IntakeResult) IntakeResult {
-	out := IntakeResult{Ref: si.Ref}
+func intakeOutcome(si record.IntakeItem, r record.IntakeResult) ItemResult {
+	out := ItemResult{Ref: si.Ref}
 	switch {
 	case errors.Is(r.Err, record.ErrDuplicate):
 		out.Result, out.Reason = ResultRejected, fmt.Sprintf("the same ticket as %s (each ticket may appear once)", r.FirstSeen)
@@ -317,7 +319,7 @@ func outcomeWarning(key string, err error, active []string) string {
 	if errors.Is(err, record.ErrArchived) {
 		return fmt.Sprintf("outcome %q is archived%s: tag the work to an active outcome", key, stored)
 	}
-	if s := nearest(key, active); s != "" {
+	if s := commands.Nearest(key, active); s != "" {
 		return fmt.Sprintf("no outcome %q; did you mean %q? The request was stored without it", key, s)
 	}
 	if len(active) == 0 {
@@ -329,15 +331,15 @@ func outcomeWarning(key string, err error, active []string) string {
 // reasonOf renders an error as a plain-text reason: a UserError's message,
 // anything else as "invalid".
 func reasonOf(err error) string {
-	if ue, ok := AsUserError(err); ok {
-		return strings.ReplaceAll(PlainText(ue.Msg), "`", `"`)
+	if ue, ok := commands.AsUserError(err); ok {
+		return strings.ReplaceAll(commands.PlainText(ue.Msg), "`", `"`)
 	}
 	return "invalid: " + err.Error()
 }
 
 // oneLine strips markup runes and folds line breaks and tabs into spaces.
 func oneLine(s string) string {
-	s = StripMarkers(s)
+	s = commands.StripMarkers(s)
 	if strings.ContainsAny(s, "\r\n\t") {
 		s = strings.Join(strings.Fields(s), " ")
 	}

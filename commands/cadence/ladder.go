@@ -1,8 +1,9 @@
-package commands
+package cadence
 
 import (
 	"time"
 
+	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/store/record"
 )
 
@@ -21,15 +22,6 @@ const (
 	// once it has waited twice its SLA.
 	StepRaise LadderStep = 2
 )
-
-// EscalationSLA returns the acknowledgement SLA of escalations on o: the
-// outcome's own SLA when it has one (> 0), otherwise def.
-func EscalationSLA(o record.Outcome, def time.Duration) time.Duration {
-	if o.SLA > 0 {
-		return o.SLA
-	}
-	return def
-}
 
 // DueStep returns the ladder step to send now for e, or StepNone. A step is
 // due once now >= RaisedAt+sla (StepRemind) or now >= RaisedAt+2*sla
@@ -66,35 +58,35 @@ func DueStep(e record.Escalation, sla time.Duration, now time.Time) LadderStep {
 // StepRemind is for the outcome's IT channel: it mentions the IT owner and
 // carries Acknowledge and Resolve buttons. StepRaise is for the outcome's
 // leadership channel. StepNone yields the zero Response.
-func LadderMessage(e record.Escalation, o record.Outcome, step LadderStep, now time.Time, ticketURL func(string) string) Response {
+func LadderMessage(e record.Escalation, o record.Outcome, step LadderStep, now time.Time, ticketURL func(string) string) commands.Response {
 	switch step {
 	case StepRemind:
 		return reminderMessage(e, o, now, ticketURL)
 	case StepRaise:
 		return raiseMessage(e, o, now, ticketURL)
 	default:
-		return Response{}
+		return commands.Response{}
 	}
 }
 
 // reminderMessage is the StepRemind message for the IT channel.
-func reminderMessage(e record.Escalation, o record.Outcome, now time.Time, ticketURL func(string) string) Response {
-	name := escID(e.N)
-	text := "Reminder: " + name + " (" + ticketText(e.Ref, ticketURL) + " → " + Code(e.Outcome) +
-		") has waited " + durationText(now.Sub(e.RaisedAt)) + " without acknowledgement" + slaSuffix(o.SLA) + ". "
+func reminderMessage(e record.Escalation, o record.Outcome, now time.Time, ticketURL func(string) string) commands.Response {
+	name := commands.EscID(e.N)
+	text := "Reminder: " + name + " (" + commands.TicketText(e.Ref, ticketURL) + " → " + commands.Code(e.Outcome) +
+		") has waited " + commands.DurationText(now.Sub(e.RaisedAt)) + " without acknowledgement" + commands.SLASuffix(o.SLA) + ". "
 	if o.ITOwner != "" {
-		text += Mention(o.ITOwner) + ", please acknowledge or resolve it."
+		text += commands.Mention(o.ITOwner) + ", please acknowledge or resolve it."
 	} else {
-		text += "No IT owner is set for " + Code(o.Key) + "; an admin can set one with " +
-			Code("/outcome set "+o.Key+" it=@user") + "."
+		text += "No IT owner is set for " + commands.Code(o.Key) + "; an admin can set one with " +
+			commands.Code("/outcome set "+o.Key+" it=@user") + "."
 	}
-	return Response{
-		Visibility: InChannel,
+	return commands.Response{
+		Visibility: commands.InChannel,
 		Text:       text,
-		Sections:   []Section{ladderDetails(e, now)},
-		Buttons: []Button{
-			{Label: "Acknowledge", Action: ActionAck, Value: name, Style: StylePrimary},
-			{Label: "Resolve", Action: ActionResolve, Value: name},
+		Sections:   []commands.Section{ladderDetails(e, now)},
+		Buttons: []commands.Button{
+			{Label: "Acknowledge", Action: commands.ActionAck, Value: name, Style: commands.StylePrimary},
+			{Label: "Resolve", Action: commands.ActionResolve, Value: name},
 		},
 	}
 }
@@ -105,46 +97,38 @@ func reminderMessage(e record.Escalation, o record.Outcome, now time.Time, ticke
 const raisedPrefix = "Raised to leadership: "
 
 func raisedNowhere(key string) string {
-	return "Due for leadership, but no leadership channel follows " + Code(key) + ": "
+	return "Due for leadership, but no leadership channel follows " + commands.Code(key) + ": "
 }
 
 // raiseMessage is the StepRaise message for the leadership channel.
-func raiseMessage(e record.Escalation, o record.Outcome, now time.Time, ticketURL func(string) string) Response {
+func raiseMessage(e record.Escalation, o record.Outcome, now time.Time, ticketURL func(string) string) commands.Response {
 	twice := "twice its SLA"
 	if o.SLA > 0 {
-		twice += " (" + durationText(o.SLA) + ")"
+		twice += " (" + commands.DurationText(o.SLA) + ")"
 	}
-	text := raisedPrefix + escID(e.N) + " (" + ticketText(e.Ref, ticketURL) + " → " +
-		Code(e.Outcome) + ") unacknowledged for " + durationText(now.Sub(e.RaisedAt)) + ", " + twice +
-		". IT owner: " + mentionOr(o.ITOwner, "not set") + ". Raised by " + mentionOr(e.RaisedBy, "unknown") + "."
+	text := raisedPrefix + commands.EscID(e.N) + " (" + commands.TicketText(e.Ref, ticketURL) + " → " +
+		commands.Code(e.Outcome) + ") unacknowledged for " + commands.DurationText(now.Sub(e.RaisedAt)) + ", " + twice +
+		". IT owner: " + commands.MentionOr(o.ITOwner, "not set") + ". Raised by " + commands.MentionOr(e.RaisedBy, "unknown") + "."
 	sec := ladderDetails(e, now)
 	if o.Title != "" {
-		sec.Fields = append([]Field{{Label: "Outcome", Value: clipRunes(o.Title, maxTitleRunes)}}, sec.Fields...)
+		sec.Fields = append([]commands.Field{{Label: "Outcome", Value: commands.Clip(o.Title, commands.MaxTitleRunes)}}, sec.Fields...)
 	}
-	return Response{Visibility: InChannel, Text: text, Sections: []Section{sec}}
+	return commands.Response{Visibility: commands.InChannel, Text: text, Sections: []commands.Section{sec}}
 }
 
 // ladderDetails is the section both ladder messages share: the reason, as
 // plain text, and where and when the escalation was raised.
-func ladderDetails(e record.Escalation, now time.Time) Section {
-	raised := stampText(e.RaisedAt, now.Location(), now)
+func ladderDetails(e record.Escalation, now time.Time) commands.Section {
+	raised := commands.StampText(e.RaisedAt, now.Location(), now)
 	if e.RaisedIn != "" {
-		raised += " in " + ChannelLink(e.RaisedIn)
+		raised += " in " + commands.ChannelLink(e.RaisedIn)
 	}
-	return Section{
+	return commands.Section{
 		Title: "Reason",
-		Text:  clipRunes(e.Reason, maxReasonRunes),
-		Fields: []Field{
-			{Label: "Raised by", Value: mentionOr(e.RaisedBy, "unknown")},
+		Text:  commands.Clip(e.Reason, commands.MaxReasonRunes),
+		Fields: []commands.Field{
+			{Label: "Raised by", Value: commands.MentionOr(e.RaisedBy, "unknown")},
 			{Label: "Raised", Value: raised},
 		},
 	}
-}
-
-// slaSuffix renders " (SLA 4h)", or nothing for an unknown SLA.
-func slaSuffix(sla time.Duration) string {
-	if sla <= 0 {
-		return ""
-	}
-	return " (SLA " + durationText(sla) + ")"
 }

@@ -1,4 +1,4 @@
-package commands
+package intake
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/store/record"
 )
 
@@ -27,7 +28,7 @@ var ExportColumns = []string{
 // would run as a formula (starting with = + - @) are written with a leading
 // apostrophe, which ImportCSV drops again. Requests are read in pages, so
 // memory stays flat in their number (escalations are read whole first).
-func (c *Core) ExportCSV(ctx context.Context, ws string, w io.Writer) (int, error) {
+func (c *Intake) ExportCSV(ctx context.Context, ws string, w io.Writer) (int, error) {
 	escs, err := c.store.EscalationsByRef(ctx, ws)
 	if err != nil {
 		return 0, fmt.Errorf("export %s: %w", ws, err)
@@ -87,9 +88,9 @@ func historyCell(hs []record.TagChange) string {
 func escalationsCell(es []record.Escalation) string {
 	parts := make([]string, 0, len(es))
 	for _, e := range es {
-		p := escID(e.N) + " " + e.State + ": raised " + isoTime(e.RaisedAt) + " by " + e.RaisedBy
+		p := commands.EscID(e.N) + " " + e.State + ": raised " + isoTime(e.RaisedAt) + " by " + e.RaisedBy
 		if !e.AckAt.IsZero() {
-			p += "; acknowledged " + isoTime(e.AckAt) + " by " + e.AckBy + " after " + durationText(e.AckAt.Sub(e.RaisedAt))
+			p += "; acknowledged " + isoTime(e.AckAt) + " by " + e.AckBy + " after " + commands.DurationText(e.AckAt.Sub(e.RaisedAt))
 		}
 		if !e.ResolvedAt.IsZero() {
 			p += "; resolved " + isoTime(e.ResolvedAt) + " by " + e.ResolvedBy

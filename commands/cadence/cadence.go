@@ -1,11 +1,14 @@
-package commands
+package cadence
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/outcomebot/outcomebot/commands"
 
 	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/robfig/cron/v3"
@@ -14,6 +17,27 @@ import (
 // This file is the weekly cadence: when each leadership channel's digest is
 // due (slot math that survives daylight saving), and the pass that sends
 // what is due — ladder steps and digests — once across replicas.
+
+// Cadence is the weekly cadence of the core: the due runner (ladder steps
+// and digests), digest sending and the /digest commands. Build it with New.
+type Cadence struct {
+	core  *commands.Core
+	store Store
+	cfg   commands.Config
+	clock commands.Clock
+	log   *slog.Logger
+}
+
+// New builds the cadence on core and st, and registers the /digest
+// command and its subcommands with core.
+func New(core *commands.Core, st Store, log *slog.Logger) *Cadence {
+	if log == nil {
+		log = slog.Default()
+	}
+	c := &Cadence{core: core, store: st, cfg: core.Config(), clock: core.Clock(), log: log}
+	core.Register(c.definitions())
+	return c
+}
 
 // LateAfter is how long after its slot a digest counts as late.
 const LateAfter = 15 * time.Minute
@@ -27,31 +51,6 @@ const (
 	DefaultNotifyAfter   = 3
 	DefaultLadderRetries = 60
 )
-
-// ErrUndeliverable marks a post the platform refused for good: the bot was
-// removed from the channel, or the channel was archived or deleted. Posters
-// wrap it (or DueOptions.Permanent recognises their own errors). Such a
-// digest is retried only every DueOptions.RetryMax, and its subscriber is
-// told at once.
-var ErrUndeliverable = errors.New("the platform refuses the bot's messages there")
-
-// IsUndeliverable is the default DueOptions.Permanent: err wraps
-// ErrUndeliverable, or an error with a Permanent() method that says so.
-// Everything else (429s, 5xx, timeouts, unknown errors) is retried with
-// backoff until the end of the week.
-func IsUndeliverable(err error) bool {
-	var p interface{ Permanent() bool }
-	return errors.Is(err, ErrUndeliverable) || (errors.As(err, &p) && p.Permanent())
-}
-
-// DirectPoster is an optional Poster capability: a direct message from the
-// bot to one user. The cadence uses it to tell a subscriber that their
-// channel's digest is failing; without it the notice is posted with
-// Destination.Channel set to the user id, which Slack's chat.postMessage
-// delivers as a direct message from the bot.
-type DirectPoster interface {
-	PostDirect(ctx context.Context, workspace, user string, msg Response) (MessageRef, error)
-}
 
 // DueOptions tune a RunDueWith pass. Zero values take the defaults.
 type DueOptions struct {
@@ -76,7 +75,7 @@ type DueOptions struct {
 	// again by a later pass (about one a minute); after that it is given up.
 	LadderRetries int
 	// Permanent says whether a post error will fail again however often it
-	// is retried; default IsUndeliverable.
+	// is retried; default commands.IsUndeliverable.
 	Permanent func(error) bool
 	// Report, if set, is told of every event of the pass, from several
 	// goroutines at once.
@@ -109,7 +108,7 @@ func (o DueOptions) withDefaults() DueOptions {
 		o.LadderRetries = DefaultLadderRetries
 	}
 	if o.Permanent == nil {
-		o.Permanent = IsUndeliverable
+		o.Permanent = commands.IsUndeliverable
 	}
 	return o
 }
@@ -206,7 +205,7 @@ func checkedWeeks(s *DueState) map[string]string { return s.checked }
 // claimed in the store first, so however many replicas run it, each is sent
 // once. holder names this process in digest claims. It is RunDueWith with
 // default options.
-func (c *Core) RunDue(ctx context.Context, p Poster, now time.Time, holder string) error {
+func (c *Cadence) RunDue(ctx context.Context, p commands.Poster, now time.Time, holder string) error {
 	return c.RunDueWith(ctx, p, now, DueOptions{Holder: holder})
 }
 
@@ -219,7 +218,7 @@ func (c *Core) RunDue(ctx context.Context, p Poster, now time.Time, holder strin
 // never holds up the rest. A failed post is recorded with a backoff and
 // retried by a later pass until the week ends; last week's digest that never
 // went out is counted as missed, never posted. The error joins every failure.
-func (c *Core) RunDueWith(ctx context.Context, p Poster, now time.Time, o DueOptions) error {
+func (c *Cadence) RunDueWith(ctx context.Context, p commands.Poster, now time.Time, o DueOptions) error {
 	o = o.withDefaults()
 	sched, err := parseSchedule(c.cfg.DigestCron)
 	if err != nil {
@@ -261,7 +260,7 @@ type digestJob struct {
 
 // duePlan works out each channel's job, computing each zone's slots once.
 type duePlan struct {
-	c       *Core
+	c       *Cadence
 	sched   cron.Schedule
 	now     time.Time
 	slots   map[string][]time.Time // zone \x00 week → slots
@@ -269,7 +268,7 @@ type duePlan struct {
 	longest int
 }
 
-func newDuePlan(c *Core, sched cron.Schedule, now time.Time) *duePlan {
+func newDuePlan(c *Cadence, sched cron.Schedule, now time.Time) *duePlan {
 	return &duePlan{c: c, sched: sched, now: now, slots: map[string][]time.Time{}}
 }
 
@@ -278,7 +277,7 @@ func newDuePlan(c *Core, sched cron.Schedule, now time.Time) *duePlan {
 var zones sync.Map // name → *time.Location
 
 // cachedLocation is c.location through the zones cache.
-func (c *Core) cachedLocation(name string) *time.Location {
+func (c *Cadence) cachedLocation(name string) *time.Location {
 	if name == "" {
 		return c.cfg.DefaultTZ
 	}
@@ -334,7 +333,7 @@ func (p *duePlan) interleaved() []digestJob {
 }
 
 // fanOut runs the jobs on o.Workers goroutines.
-func (c *Core) fanOut(ctx context.Context, p Poster, now time.Time, jobs []digestJob, o DueOptions) error {
+func (c *Cadence) fanOut(ctx context.Context, p commands.Poster, now time.Time, jobs []digestJob, o DueOptions) error {
 	work := make(chan digestJob)
 	var (
 		wg   sync.WaitGroup

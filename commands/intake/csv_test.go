@@ -1,4 +1,4 @@
-package commands_test
+package intake_test
 
 import (
 	"bytes"
@@ -12,32 +12,32 @@ import (
 	"testing"
 	"time"
 
-	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/commands/intake"
 	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // importCSV imports text into ws and fails on an import error.
-func (e *env) importCSV(ws, text string, opts commands.ImportOptions) commands.ImportSummary {
-	e.t.Helper()
-	sum, err := e.core.ImportCSV(context.Background(), ws, strings.NewReader(text), opts)
+func importCSV(e *env, ws, text string, opts intake.ImportOptions) intake.ImportSummary {
+	e.T.Helper()
+	sum, err := e.Intake.ImportCSV(context.Background(), ws, strings.NewReader(text), opts)
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	return sum
 }
 
 // exportCSV exports ws.
-func (e *env) exportCSV(ws string) string {
-	e.t.Helper()
+func exportCSV(e *env, ws string) string {
+	e.T.Helper()
 	var b bytes.Buffer
-	if _, err := e.core.ExportCSV(context.Background(), ws, &b); err != nil {
-		e.t.Fatal(err)
+	if _, err := e.Intake.ExportCSV(context.Background(), ws, &b); err != nil {
+		e.T.Fatal(err)
 	}
 	return b.String()
 }
 
 // problems renders the rejected rows as "line: reason" for assertions.
-func problems(s commands.ImportSummary) string {
+func problems(s intake.ImportSummary) string {
 	var b strings.Builder
 	for _, p := range s.Problems {
 		b.WriteString(strings.TrimSpace(p.Ref+" "+strconv.Itoa(p.Line)) + ": " + p.Reason + "\n")
@@ -45,14 +45,14 @@ func problems(s commands.ImportSummary) string {
 	return b.String()
 }
 
-// TestImportSpreadsheet reads testdata/intake/requests.csv: a BOM, quoted
+// TestImportSpreadsheet reads testdata/requests.csv: a BOM, quoted
 // commas and line breaks, bad dates, a duplicate, unknown outcomes, a blank
 // row, a row that is not UTF-8.
 func TestImportSpreadsheet(t *testing.T) {
 	e := newEnv(t)
-	e.seed("T1")
-	e.run("T1", "UADMIN", "CGEN", `/outcome add infra "Stores stay online"`)
-	raw, err := os.ReadFile(filepath.Join("testdata", "intake", "requests.csv"))
+	e.Seed("T1")
+	e.Run("T1", "UADMIN", "CGEN", `/outcome add infra "Stores stay online"`)
+	raw, err := os.ReadFile(filepath.Join("testdata", "requests.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestImportSpreadsheet(t *testing.T) {
 		t.Fatal("fixture lost its byte-order mark")
 	}
 	text := string(raw) + "INC0040099,\"Latin-1 caf\xe9\",,,,\n"
-	sum := e.importCSV("T1", text, commands.ImportOptions{Name: "requests.csv"})
+	sum := importCSV(e, "T1", text, intake.ImportOptions{Name: "requests.csv"})
 	if sum.Rows != 11 || sum.Created != 6 || sum.Updated != 1 || sum.Rejected != 4 || sum.Tagged != 3 || sum.Warned != 1 {
 		t.Errorf("summary %+v\n%s", sum, problems(sum))
 	}
@@ -82,28 +82,28 @@ func TestImportSpreadsheet(t *testing.T) {
 		t.Errorf("warnings %+v", sum.Warnings)
 	}
 	ctx := context.Background()
-	if r, err := e.st.GetRequest(ctx, "T1", "INC0040005"); err != nil || r.Outcome != "" || r.Title != "Unknown outcome" {
+	if r, err := e.St.GetRequest(ctx, "T1", "INC0040005"); err != nil || r.Outcome != "" || r.Title != "Unknown outcome" {
 		t.Errorf("INC0040005 = %+v %v, want it stored untagged", r, err)
 	}
-	r, err := e.st.GetRequest(ctx, "T1", "INC0040002")
+	r, err := e.St.GetRequest(ctx, "T1", "INC0040002")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.Title != "Card reader, Leeds: declines contactless" || r.Requester != "Maria Lopez" || r.Outcome != "pos" || r.Source != "csv" {
 		t.Errorf("quoted commas: %+v", r)
 	}
-	r, _ = e.st.GetRequest(ctx, "T1", "OPS-7")
+	r, _ = e.St.GetRequest(ctx, "T1", "OPS-7")
 	if r.Title != "Shelf labels wrong after price run second line" || r.Status != record.RequestClosed {
 		t.Errorf("quoted line break: %+v", r)
 	}
 	if len(r.History) != 1 || r.History[0].By != "csv" || r.History[0].Note != "imported from requests.csv" {
 		t.Errorf("history %+v", r.History)
 	}
-	r, _ = e.st.GetRequest(ctx, "T1", "INC0012345")
+	r, _ = e.St.GetRequest(ctx, "T1", "INC0012345")
 	if r.Title != "Tills reject cards" || r.Outcome != "pos" {
 		t.Errorf("the chat request was not updated: %+v", r)
 	}
-	r, _ = e.st.GetRequest(ctx, "T1", "INC0040006")
+	r, _ = e.St.GetRequest(ctx, "T1", "INC0040006")
 	if r.Title != `He said "hi"` || r.Outcome != "" {
 		t.Errorf("doubled quotes: %+v", r)
 	}
@@ -114,22 +114,22 @@ func TestImportSpreadsheet(t *testing.T) {
 
 func TestImportDryRunWritesNothing(t *testing.T) {
 	e := newEnv(t)
-	e.seed("T1")
-	before := e.auditLen("T1")
+	e.Seed("T1")
+	before := e.AuditLen("T1")
 	text := "ref,title,outcome\nINC0050001,New one,pos\nINC0012345,Renamed,\nINC0050001,Again,\nINC0050002,,nope\n"
-	sum := e.importCSV("T1", text, commands.ImportOptions{DryRun: true})
+	sum := importCSV(e, "T1", text, intake.ImportOptions{DryRun: true})
 	if !sum.DryRun || sum.Created != 2 || sum.Updated != 1 || sum.Rejected != 1 || sum.Warned != 1 || sum.Tagged != 1 {
 		t.Errorf("dry run summary %+v\n%s", sum, problems(sum))
 	}
-	if e.auditLen("T1") != before {
+	if e.AuditLen("T1") != before {
 		t.Error("a dry run wrote to the audit stream")
 	}
-	if _, err := e.st.GetRequest(context.Background(), "T1", "INC0050001"); !errors.Is(err, record.ErrNotFound) {
+	if _, err := e.St.GetRequest(context.Background(), "T1", "INC0050001"); !errors.Is(err, record.ErrNotFound) {
 		t.Errorf("a dry run created a request: %v", err)
 	}
 	// The same rows for real give the same counts: the dry run's scratch
 	// list of references is gone.
-	sum = e.importCSV("T1", text, commands.ImportOptions{})
+	sum = importCSV(e, "T1", text, intake.ImportOptions{})
 	if sum.Created != 2 || sum.Updated != 1 || sum.Rejected != 1 || sum.Warned != 1 {
 		t.Errorf("real run summary %+v", sum)
 	}
@@ -137,24 +137,24 @@ func TestImportDryRunWritesNothing(t *testing.T) {
 
 func TestImportHeaders(t *testing.T) {
 	e := newEnv(t)
-	e.seed("T1")
+	e.Seed("T1")
 	cases := []struct {
 		name, text string
-		opts       commands.ImportOptions
+		opts       intake.ImportOptions
 		created    int
 		err        string
 	}{
-		{"semicolons", "Ticket;Summary;Opened\nINC1;Drucker;16.11.2026\n", commands.ImportOptions{}, 1, ""},
-		{"tabs", "number\tshort_description\nINC2\tPrinter\n", commands.ImportOptions{}, 1, ""},
-		{"mapped", "Vorgang,Titel\nINC3,Drucker\n", commands.ImportOptions{Columns: map[string]string{"ref": "Vorgang", "title": "Titel"}}, 1, ""},
-		{"no ref column", "Titel,Datum\nx,y\n", commands.ImportOptions{}, 0, "no ticket column"},
-		{"mapped to nothing", "ref\nINC4\n", commands.ImportOptions{Columns: map[string]string{"title": "Titel"}}, 0, `no column "Titel"`},
-		{"unknown field", "ref\nINC4\n", commands.ImportOptions{Columns: map[string]string{"colour": "x"}}, 0, `no field "colour"`},
-		{"empty file", "", commands.ImportOptions{}, 0, "read the header"},
+		{"semicolons", "Ticket;Summary;Opened\nINC1;Drucker;16.11.2026\n", intake.ImportOptions{}, 1, ""},
+		{"tabs", "number\tshort_description\nINC2\tPrinter\n", intake.ImportOptions{}, 1, ""},
+		{"mapped", "Vorgang,Titel\nINC3,Drucker\n", intake.ImportOptions{Columns: map[string]string{"ref": "Vorgang", "title": "Titel"}}, 1, ""},
+		{"no ref column", "Titel,Datum\nx,y\n", intake.ImportOptions{}, 0, "no ticket column"},
+		{"mapped to nothing", "ref\nINC4\n", intake.ImportOptions{Columns: map[string]string{"title": "Titel"}}, 0, `no column "Titel"`},
+		{"unknown field", "ref\nINC4\n", intake.ImportOptions{Columns: map[string]string{"colour": "x"}}, 0, `no field "colour"`},
+		{"empty file", "", intake.ImportOptions{}, 0, "read the header"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			sum, err := e.core.ImportCSV(context.Background(), "T1", strings.NewReader(c.text), c.opts)
+			sum, err := e.Intake.ImportCSV(context.Background(), "T1", strings.NewReader(c.text), c.opts)
 			if c.err != "" {
 				if err == nil || !strings.Contains(err.Error(), c.err) {
 					t.Fatalf("err = %v, want %q", err, c.err)
@@ -166,7 +166,7 @@ func TestImportHeaders(t *testing.T) {
 			}
 		})
 	}
-	r, _ := e.st.GetRequest(context.Background(), "T1", "INC3")
+	r, _ := e.St.GetRequest(context.Background(), "T1", "INC3")
 	if r.Title != "Drucker" {
 		t.Errorf("mapped title %q", r.Title)
 	}
@@ -177,43 +177,43 @@ func TestImportHeaders(t *testing.T) {
 // fresh workspace.
 func TestImportExportImportIsStable(t *testing.T) {
 	e := newEnv(t)
-	e.seed("T1")
-	e.seed("T2")
-	raw, err := os.ReadFile(filepath.Join("testdata", "intake", "requests.csv"))
+	e.Seed("T1")
+	e.Seed("T2")
+	raw, err := os.ReadFile(filepath.Join("testdata", "requests.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.importCSV("T1", string(raw), commands.ImportOptions{})
-	e.intake(commands.IntakeOptions{}, commands.IntakeItem{Ref: "OPS-90", Title: "=HYPERLINK(\"http://evil\")", Requester: "-x", Source: "jira"})
-	e.run("T1", "UBIZ", "CSTORE", "/escalate INC0040002 tills down in Leeds")
+	importCSV(e, "T1", string(raw), intake.ImportOptions{})
+	intakeItems(e, intake.Options{}, intake.Item{Ref: "OPS-90", Title: "=HYPERLINK(\"http://evil\")", Requester: "-x", Source: "jira"})
+	e.Run("T1", "UBIZ", "CSTORE", "/escalate INC0040002 tills down in Leeds")
 	// A request only ever tagged in chat: its source (chat) and its updated
 	// time, which the retention clock runs from, must survive a re-import.
 	ctx := context.Background()
-	if _, err := e.st.Tag(ctx, "T1", "INC0040077", "pos", "UBIZ", "tills in Hull", start.Add(-time.Hour)); err != nil {
+	if _, err := e.St.Tag(ctx, "T1", "INC0040077", "pos", "UBIZ", "tills in Hull", start.Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	chat, err := e.st.GetRequest(ctx, "T1", "INC0040077")
+	chat, err := e.St.GetRequest(ctx, "T1", "INC0040077")
 	if err != nil || chat.Source != "chat" {
 		t.Fatalf("chat-tagged request %+v %v", chat, err)
 	}
-	first := e.exportCSV("T1")
+	first := exportCSV(e, "T1")
 	if !strings.Contains(first, "\nINC0040077,") {
 		t.Fatalf("export lacks the chat-tagged request:\n%s", first)
 	}
 
-	e.clock.Advance(24 * time.Hour)
-	sum := e.importCSV("T1", first, commands.ImportOptions{})
+	e.Clock.Advance(24 * time.Hour)
+	sum := importCSV(e, "T1", first, intake.ImportOptions{})
 	if sum.Created+sum.Updated+sum.Rejected != 0 || sum.Unchanged != sum.Rows {
 		t.Errorf("re-import changed something: %+v\n%s", sum, problems(sum))
 	}
-	if r, err := e.st.GetRequest(ctx, "T1", "INC0040077"); err != nil || r.Source != "chat" || !r.Updated.Equal(chat.Updated) || len(r.History) != 1 {
+	if r, err := e.St.GetRequest(ctx, "T1", "INC0040077"); err != nil || r.Source != "chat" || !r.Updated.Equal(chat.Updated) || len(r.History) != 1 {
 		t.Errorf("after a re-import the chat-tagged request is %+v %v; was %+v", r, err, chat)
 	}
-	if again := e.exportCSV("T1"); again != first {
+	if again := exportCSV(e, "T1"); again != first {
 		t.Errorf("export changed after a re-import:\n%s\nvs\n%s", first, again)
 	}
 
-	sum = e.importCSV("T2", first, commands.ImportOptions{})
+	sum = importCSV(e, "T2", first, intake.ImportOptions{})
 	if sum.Rejected != 0 || sum.Created != sum.Rows-1 || sum.Updated != 1 { // T2's seeded INC0012345 exists
 		t.Errorf("import into T2: %+v\n%s", sum, problems(sum))
 	}
@@ -228,7 +228,7 @@ func TestImportExportImportIsStable(t *testing.T) {
 		}
 		return out
 	}
-	a, b := core(first), core(e.exportCSV("T2"))
+	a, b := core(first), core(exportCSV(e, "T2"))
 	if len(a) != len(b) {
 		t.Fatalf("T2 export has %d rows, T1 %d", len(b), len(a))
 	}
@@ -245,20 +245,20 @@ func TestImportExportImportIsStable(t *testing.T) {
 
 func TestExportColumns(t *testing.T) {
 	e := newEnv(t)
-	e.seed("T1") // INC0012345 tagged to pos by UADMIN at start
-	e.clock.Advance(time.Hour)
-	e.run("T1", "UBIZ", "CGEN", "/tag INC0012345 none not ours")
-	e.run("T1", "UBIZ", "CGEN", "/tag INC0012345 pos")
-	e.run("T1", "UBIZ", "CSTORE", "/escalate INC0012345 tills reject cards")
-	e.clock.Advance(72 * time.Minute)
-	e.run("T1", "UIT", "CIT", "/ack E-1 on it")
-	e.intake(commands.IntakeOptions{}, commands.IntakeItem{Ref: "OPS-3", Title: "+1 for new laptops", Source: "jira", Opened: "2026-11-15T08:00:00.123Z"})
-	out := e.exportCSV("T1")
+	e.Seed("T1") // INC0012345 tagged to pos by UADMIN at start
+	e.Clock.Advance(time.Hour)
+	e.Run("T1", "UBIZ", "CGEN", "/tag INC0012345 none not ours")
+	e.Run("T1", "UBIZ", "CGEN", "/tag INC0012345 pos")
+	e.Run("T1", "UBIZ", "CSTORE", "/escalate INC0012345 tills reject cards")
+	e.Clock.Advance(72 * time.Minute)
+	e.Run("T1", "UIT", "CIT", "/ack E-1 on it")
+	intakeItems(e, intake.Options{}, intake.Item{Ref: "OPS-3", Title: "+1 for new laptops", Source: "jira", Opened: "2026-11-15T08:00:00.123Z"})
+	out := exportCSV(e, "T1")
 	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 	if err != nil || len(recs) != 3 {
 		t.Fatalf("export %q: %v", out, err)
 	}
-	if strings.Join(recs[0], ",") != strings.Join(commands.ExportColumns, ",") {
+	if strings.Join(recs[0], ",") != strings.Join(intake.ExportColumns, ",") {
 		t.Errorf("header %v", recs[0])
 	}
 	ops, inc := recs[1], recs[2] // OPS-3 was opened before INC0012345 was first seen

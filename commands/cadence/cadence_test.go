@@ -1,4 +1,4 @@
-package commands_test
+package cadence_test
 
 import (
 	"context"
@@ -13,7 +13,9 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/commands/cadence"
 	"github.com/outcomebot/outcomebot/commands/commandstest"
+	"github.com/outcomebot/outcomebot/commands/digest"
 	"github.com/outcomebot/outcomebot/store"
 	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/outcomebot/outcomebot/store/storetest"
@@ -63,7 +65,7 @@ func TestWeekSlotsDST(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			slots, err := commands.WeekSlots(tc.spec, tc.loc, at(t, tc.loc, tc.week))
+			slots, err := cadence.WeekSlots(tc.spec, tc.loc, at(t, tc.loc, tc.week))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -81,15 +83,15 @@ func TestWeekSlotsDST(t *testing.T) {
 
 func TestNextSlotAndSlotThisWeek(t *testing.T) {
 	ny := zone(t, "America/New_York")
-	next, err := commands.NextSlot("30 2 * * SUN", ny, at(t, ny, "2026-03-07 12:00"))
+	next, err := cadence.NextSlot("30 2 * * SUN", ny, at(t, ny, "2026-03-07 12:00"))
 	if err != nil || next.Format(time.RFC3339) != "2026-03-08T03:30:00-04:00" {
 		t.Fatalf("NextSlot = %s, %v", next, err)
 	}
-	next, _ = commands.NextSlot("30 2 * * SUN", ny, at(t, ny, "2026-03-08 03:30"))
+	next, _ = cadence.NextSlot("30 2 * * SUN", ny, at(t, ny, "2026-03-08 03:30"))
 	if next.Format(time.RFC3339) != "2026-03-15T02:30:00-04:00" {
 		t.Fatalf("NextSlot right at a slot = %s", next)
 	}
-	if _, err := commands.NextSlot("0 9 30 2 *", ny, at(t, ny, "2026-03-07 12:00")); err == nil {
+	if _, err := cadence.NextSlot("0 9 30 2 *", ny, at(t, ny, "2026-03-07 12:00")); err == nil {
 		t.Fatal("NextSlot of 30 February should fail")
 	}
 	for _, tc := range []struct {
@@ -101,53 +103,52 @@ func TestNextSlotAndSlotThisWeek(t *testing.T) {
 		{"2026-11-16 09:00", true, "2026-11-16 09:00"},
 		{"2026-11-22 23:59", true, "2026-11-16 09:00"},
 	} {
-		slot, ok, err := commands.SlotThisWeek("0 9 * * MON", time.UTC, at(t, time.UTC, tc.now))
+		slot, ok, err := cadence.SlotThisWeek("0 9 * * MON", time.UTC, at(t, time.UTC, tc.now))
 		if err != nil || ok != tc.ok || (ok && !slot.Equal(at(t, time.UTC, tc.slot))) {
 			t.Errorf("SlotThisWeek at %s = %s, %v, %v", tc.now, slot, ok, err)
 		}
 	}
 }
 
-// cadence is a core on a private Redis prefix with subscribed channels.
-type cadence struct {
+// cadenceEnv is the core on a private Redis prefix with subscribed channels.
+type cadenceEnv struct {
 	t      *testing.T
-	core   *commands.Core
+	core   *cadence.Cadence
 	st     *store.Store
 	poster *commandstest.Poster
-	state  *commands.DueState // as a scheduler keeps one across passes
+	state  *cadence.DueState // as a scheduler keeps one across passes
 
 	mu     sync.Mutex
-	events []commands.DueEvent
+	events []cadence.DueEvent
 }
 
-func newCadence(t *testing.T, spec string) *cadence {
+func newCadence(t *testing.T, spec string) *cadenceEnv {
 	t.Helper()
 	st := storetest.New(t)
-	log := slog.New(slog.DiscardHandler)
-	core := commands.New(st, commands.Config{Admins: []string{"UADMIN"}, DigestCron: spec}, commandstest.NewClock(start), log)
-	return &cadence{t: t, core: core, st: st, poster: &commandstest.Poster{}, state: commands.NewDueState()}
+	core := commandstest.NewBot(st, commands.Config{Admins: []string{"UADMIN"}, DigestCron: spec}, commandstest.NewClock(start), slog.New(slog.DiscardHandler)).Cadence
+	return &cadenceEnv{t: t, core: core, st: st, poster: &commandstest.Poster{}, state: cadence.NewDueState()}
 }
 
-func (c *cadence) subscribe(ws, channel, tz string, since time.Time) {
+func (c *cadenceEnv) subscribe(ws, channel, tz string, since time.Time) {
 	c.t.Helper()
 	if _, err := storetest.Subscribe(context.Background(), c.st, ws, record.Subscription{Channel: channel, TZ: tz, By: "UADMIN", At: since}); err != nil {
 		c.t.Fatal(err)
 	}
 }
 
-func (c *cadence) opts() commands.DueOptions {
-	return commands.DueOptions{Holder: "h1", State: c.state, Report: func(e commands.DueEvent) {
+func (c *cadenceEnv) opts() cadence.DueOptions {
+	return cadence.DueOptions{Holder: "h1", State: c.state, Report: func(e cadence.DueEvent) {
 		c.mu.Lock()
 		c.events = append(c.events, e)
 		c.mu.Unlock()
 	}}
 }
 
-func (c *cadence) run(now time.Time) error {
+func (c *cadenceEnv) run(now time.Time) error {
 	return c.core.RunDueWith(context.Background(), c.poster, now, c.opts())
 }
 
-func (c *cadence) count(kind commands.DueEventKind, channel string) int {
+func (c *cadenceEnv) count(kind cadence.DueEventKind, channel string) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	n := 0
@@ -160,7 +161,7 @@ func (c *cadence) count(kind commands.DueEventKind, channel string) int {
 }
 
 // leads counts the lead messages posted in a channel (not thread replies).
-func (c *cadence) leads(channel string) int {
+func (c *cadenceEnv) leads(channel string) int {
 	n := 0
 	for _, p := range c.poster.Posts() {
 		if p.To.Channel == channel && p.To.Thread == "" {
@@ -170,7 +171,7 @@ func (c *cadence) leads(channel string) int {
 	return n
 }
 
-func (c *cadence) posted(ws, channel string, week string) (record.DigestPost, bool) {
+func (c *cadenceEnv) posted(ws, channel string, week string) (record.DigestPost, bool) {
 	p, err := c.st.DigestPosted(context.Background(), ws, channel, week)
 	if errors.Is(err, record.ErrNotFound) {
 		return p, false
@@ -213,13 +214,13 @@ func TestRunDueDST(t *testing.T) {
 				for _, span := range spans {
 					for wk := span[0].Add(48 * time.Hour); wk.Before(span[1].Add(-48 * time.Hour)); wk = wk.Add(7 * 24 * time.Hour) {
 						local := wk.In(ch.loc)
-						slots, _ := commands.WeekSlots(spec, ch.loc, local)
+						slots, _ := cadence.WeekSlots(spec, ch.loc, local)
 						if len(slots) != 1 {
 							t.Fatalf("%s week of %s: %d slots", ch.id, local, len(slots))
 						}
-						p, ok := c.posted("T1", ch.id, commands.WeekOf(local))
+						p, ok := c.posted("T1", ch.id, cadence.WeekOf(local))
 						if !ok || !p.At.Equal(slots[0]) || p.Late {
-							t.Errorf("%s week %s: posted %v at %s late=%v, want at %s", ch.id, commands.WeekOf(local), ok, p.At.In(ch.loc), p.Late, slots[0])
+							t.Errorf("%s week %s: posted %v at %s late=%v, want at %s", ch.id, cadence.WeekOf(local), ok, p.At.In(ch.loc), p.Late, slots[0])
 						}
 						weeks++
 					}
@@ -246,7 +247,7 @@ func TestRunDueCatchUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	p, ok := c.posted("T1", "CA", "2026-W47")
-	if !ok || !p.Late || c.count(commands.DigestPostedLate, "CA") != 1 {
+	if !ok || !p.Late || c.count(cadence.DigestPostedLate, "CA") != 1 {
 		t.Fatalf("catch-up: posted %v %+v", ok, p)
 	}
 	if lead := c.poster.Posts()[0].Message; !strings.Contains(lead.Context, "posted late") {
@@ -262,7 +263,7 @@ func TestRunDueCatchUp(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := c.count(commands.DigestMissed, ""); got != 2 {
+	if got := c.count(cadence.DigestMissed, ""); got != 2 {
 		t.Fatalf("missed W48 counted %d times, want once per channel (CA, CB)", got)
 	}
 	if _, ok := c.posted("T1", "CA", "2026-W48"); ok || c.leads("CA") != 1 {
@@ -326,7 +327,7 @@ func TestRunDueFailures(t *testing.T) {
 			notices = append(notices, commands.PlainText(p.Message.Text))
 		}
 	}
-	if len(notices) != 2 || c.count(commands.DigestSubscriberTold, "") != 2 {
+	if len(notices) != 2 || c.count(cadence.DigestSubscriberTold, "") != 2 {
 		t.Fatalf("notices to the subscriber: %q", notices)
 	}
 	for _, n := range notices {
@@ -337,7 +338,7 @@ func TestRunDueFailures(t *testing.T) {
 	if !strings.Contains(strings.Join(notices, "\n"), "refuses the bot's messages") {
 		t.Errorf("no permanent-failure notice: %q", notices)
 	}
-	if got := c.count(commands.DigestFailed, ""); got != 5 {
+	if got := c.count(cadence.DigestFailed, ""); got != 5 {
 		t.Errorf("%d failures reported, want 5", got)
 	}
 }
@@ -371,7 +372,7 @@ func TestRunDueSlowChannel(t *testing.T) {
 	bp := blockingPoster{Poster: c.poster, channel: "C00", release: make(chan struct{})}
 	done := make(chan error, 1)
 	go func() {
-		done <- c.core.RunDueWith(context.Background(), bp, slot, commands.DueOptions{Holder: "h", Workers: 4})
+		done <- c.core.RunDueWith(context.Background(), bp, slot, cadence.DueOptions{Holder: "h", Workers: 4})
 	}()
 	deadline := time.After(10 * time.Second)
 	for len(c.poster.Posts()) < 39 {
@@ -397,7 +398,7 @@ func TestManualDigestKeepsScheduled(t *testing.T) {
 	slot := time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)
 	c.subscribe("T1", "CL", "UTC", slot.Add(-7*24*time.Hour))
 	ctx := context.Background()
-	if err := c.core.SendDigest(ctx, c.poster, "T1", "CL", slot.Add(-time.Hour), commands.DigestInput{Manual: true}, "cli"); err != nil {
+	if err := c.core.SendDigest(ctx, c.poster, "T1", "CL", slot.Add(-time.Hour), digest.Input{Manual: true}, "cli"); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(c.poster.Posts()[0].Message.Context, "posted manually") {
@@ -409,7 +410,7 @@ func TestManualDigestKeepsScheduled(t *testing.T) {
 	if c.leads("CL") != 2 {
 		t.Fatalf("%d leads, want the manual one and the scheduled one", c.leads("CL"))
 	}
-	if err := c.core.SendDigest(ctx, c.poster, "T1", "CL", slot.Add(time.Hour), commands.DigestInput{}, "other"); err != nil || c.leads("CL") != 2 {
+	if err := c.core.SendDigest(ctx, c.poster, "T1", "CL", slot.Add(time.Hour), digest.Input{}, "other"); err != nil || c.leads("CL") != 2 {
 		t.Fatalf("a second scheduled SendDigest posted again (%d leads, %v)", c.leads("CL"), err)
 	}
 }
@@ -418,21 +419,21 @@ func TestManualDigestKeepsScheduled(t *testing.T) {
 // week, and the last post with its marks.
 func TestDigestStatus(t *testing.T) {
 	e := newEnv(t)
-	e.clock.Set(time.Date(2026, 11, 10, 12, 0, 0, 0, time.UTC))
-	e.run("T1", "UADMIN", "CLEAD", "/digest subscribe tz=Europe/Berlin")
+	e.Clock.Set(time.Date(2026, 11, 10, 12, 0, 0, 0, time.UTC))
+	e.Run("T1", "UADMIN", "CLEAD", "/digest subscribe tz=Europe/Berlin")
 	status := func(now time.Time) commands.Response {
-		return e.core.Handle(context.Background(), commands.Request{Workspace: "T1", Channel: "CLEAD", User: "UBIZ", Command: "/digest", Text: "status", Time: now})
+		return e.Core.Handle(context.Background(), commands.Request{Workspace: "T1", Channel: "CLEAD", User: "UBIZ", Command: "/digest", Text: "status", Time: now})
 	}
-	e.expect(status(time.Date(2026, 11, 12, 12, 0, 0, 0, time.UTC)),
+	e.Expect(status(time.Date(2026, 11, 12, 12, 0, 0, 0, time.UTC)),
 		"Next digest: Mon 16 Nov 09:00 CET (Europe/Berlin)", "No digest has been posted here yet")
 	slot := time.Date(2026, 11, 16, 8, 0, 0, 0, time.UTC) // 09:00 CET
-	e.expect(status(slot.Add(time.Hour)), "has not gone out yet", "Next digest: Mon 23 Nov 09:00 CET")
+	e.Expect(status(slot.Add(time.Hour)), "has not gone out yet", "Next digest: Mon 23 Nov 09:00 CET")
 	p := &commandstest.Poster{}
-	if err := e.core.RunDue(context.Background(), p, slot.Add(2*time.Hour), "h"); err != nil {
+	if err := e.Cadence.RunDue(context.Background(), p, slot.Add(2*time.Hour), "h"); err != nil {
 		t.Fatal(err)
 	}
 	r := status(slot.Add(3 * time.Hour))
-	e.expect(r, "Last posted: Mon 16 Nov 11:00 CET (week 2026-W47, late)")
+	e.Expect(r, "Last posted: Mon 16 Nov 11:00 CET (week 2026-W47, late)")
 	if strings.Contains(text(r), "not gone out") {
 		t.Errorf("status still says overdue: %s", text(r))
 	}

@@ -1,4 +1,4 @@
-package commands_test
+package triage_test
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 
 	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/commands/commandstest"
+	"github.com/outcomebot/outcomebot/commands/intake"
+	"github.com/outcomebot/outcomebot/commands/triage"
 )
 
 // monday is the weekly slot after start (Mon 16 Nov 09:00 UTC): Mon 23 Nov.
@@ -20,22 +22,22 @@ var monday = start.AddDate(0, 0, 7)
 func triageEnv(t *testing.T) *env {
 	t.Helper()
 	e := newEnv(t)
-	e.seed("T1") // pos → CIT; INC0012345 tagged at start
+	e.Seed("T1") // pos → CIT; INC0012345 tagged at start
 	for _, line := range []string{
 		`/outcome add infra "Stores stay online" it-channel=<#CINFRA|it-infra>`,
 		`/outcome add payroll "Payroll on time" it-channel=<#CIT|it-pos>`,
 		`/outcome add legacy "Legacy CRM retired" it-channel=<#COLD|old>`,
 		`/outcome archive legacy`,
 	} {
-		e.run("T1", "UADMIN", "CGEN", line)
+		e.Run("T1", "UADMIN", "CGEN", line)
 	}
-	e.clock.Set(start.Add(24 * time.Hour))
-	e.intake(commands.IntakeOptions{},
-		commands.IntakeItem{Ref: "OPS-1", Title: "Label printer offline", Requester: "Maria Lopez", Source: "jira"},
-		commands.IntakeItem{Ref: "INC0060001", Title: "VPN drops at night", Source: "servicenow", Status: "Resolved"},
-		commands.IntakeItem{Ref: "RITM0060002", Title: "New laptop", Source: "csv", Opened: "2026-11-18"},
-		commands.IntakeItem{Ref: "INC0060003", Title: "Tagged already", Source: "servicenow", Outcome: "infra"},
-		commands.IntakeItem{Ref: "OLD-9", Title: "Last month", Source: "csv", Opened: "2026-10-20"},
+	e.Clock.Set(start.Add(24 * time.Hour))
+	intakeItems(e, intake.Options{},
+		intake.Item{Ref: "OPS-1", Title: "Label printer offline", Requester: "Maria Lopez", Source: "jira"},
+		intake.Item{Ref: "INC0060001", Title: "VPN drops at night", Source: "servicenow", Status: "Resolved"},
+		intake.Item{Ref: "RITM0060002", Title: "New laptop", Source: "csv", Opened: "2026-11-18"},
+		intake.Item{Ref: "INC0060003", Title: "Tagged already", Source: "servicenow", Outcome: "infra"},
+		intake.Item{Ref: "OLD-9", Title: "Last month", Source: "csv", Opened: "2026-10-20"},
 	)
 	return e
 }
@@ -67,13 +69,13 @@ func TestTriagePostsOncePerChannelAndWeek(t *testing.T) {
 	e := triageEnv(t)
 	ctx := context.Background()
 	p := &commandstest.Poster{}
-	if err := e.core.RunTriage(ctx, p, monday.Add(-time.Hour), commands.TriageOptions{Holder: "a"}); err != nil {
+	if err := e.Triage.Run(ctx, p, monday.Add(-time.Hour), triage.Options{Holder: "a"}); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(p.Posts()); n != 0 {
 		t.Fatalf("posted %d messages before the week's slot", n)
 	}
-	if err := e.core.RunTriage(ctx, p, monday, commands.TriageOptions{Holder: "a"}); err != nil {
+	if err := e.Triage.Run(ctx, p, monday, triage.Options{Holder: "a"}); err != nil {
 		t.Fatal(err)
 	}
 	posts := p.Posts()
@@ -81,7 +83,7 @@ func TestTriagePostsOncePerChannelAndWeek(t *testing.T) {
 		t.Fatalf("posts to %+v, want one each to CINFRA and CIT (not the archived outcome's COLD)", posts)
 	}
 	msg := posts[1].Message
-	e.expect(msg, "Untagged requests · 16–22 Nov 2026", "3 requests received that week are tied to no outcome",
+	e.Expect(msg, "Untagged requests · 16–22 Nov 2026", "3 requests received that week are tied to no outcome",
 		"OPS-1 · Label printer offline", "jira · requested by Maria Lopez · received Tue 17 Nov",
 		"number=INC0060001) · VPN drops at night", "closed", "number=RITM0060002) · New laptop", "received Wed 18 Nov")
 	if strings.Contains(text(msg), "INC0060003") || strings.Contains(text(msg), "OLD-9") || strings.Contains(text(msg), "INC0012345") {
@@ -102,7 +104,7 @@ func TestTriagePostsOncePerChannelAndWeek(t *testing.T) {
 	// Another replica, or a later tick in the same week, posts nothing.
 	p.Reset()
 	for _, at := range []time.Time{monday, monday.Add(48 * time.Hour)} {
-		if err := e.core.RunTriage(ctx, p, at, commands.TriageOptions{Holder: "b"}); err != nil {
+		if err := e.Triage.Run(ctx, p, at, triage.Options{Holder: "b"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -113,68 +115,68 @@ func TestTriagePostsOncePerChannelAndWeek(t *testing.T) {
 
 func TestTriageChannelSetting(t *testing.T) {
 	e := triageEnv(t)
-	e.expect(e.run("T1", "UBIZ", "CGEN", "/outcome triage"), "goes to each outcome's IT channel: #CINFRA, #CIT")
-	e.expect(e.run("T1", "UBIZ", "CGEN", "/outcome triage here"), "You need the admin role")
-	r := e.run("T1", "UADMIN", "CTRIAGE", "/outcome triage here")
-	e.expect(r, "now comes to #CTRIAGE")
-	e.expect(e.run("T1", "UBIZ", "CGEN", "/outcome triage"), "goes to #CTRIAGE (set by @UADMIN)")
-	e.expect(e.run("T1", "UADMIN", "CGEN", "/outcome triage #x y"), "Usage")
+	e.Expect(e.Run("T1", "UBIZ", "CGEN", "/outcome triage"), "goes to each outcome's IT channel: #CINFRA, #CIT")
+	e.Expect(e.Run("T1", "UBIZ", "CGEN", "/outcome triage here"), "You need the admin role")
+	r := e.Run("T1", "UADMIN", "CTRIAGE", "/outcome triage here")
+	e.Expect(r, "now comes to #CTRIAGE")
+	e.Expect(e.Run("T1", "UBIZ", "CGEN", "/outcome triage"), "goes to #CTRIAGE (set by @UADMIN)")
+	e.Expect(e.Run("T1", "UADMIN", "CGEN", "/outcome triage #x y"), "Usage")
 	p := &commandstest.Poster{}
-	if err := e.core.RunTriage(context.Background(), p, monday, commands.TriageOptions{Holder: "a", Cron: "0 8 * * MON"}); err != nil {
+	if err := e.Triage.Run(context.Background(), p, monday, triage.Options{Holder: "a", Cron: "0 8 * * MON"}); err != nil {
 		t.Fatal(err)
 	}
 	if posts := p.Posts(); len(posts) != 1 || posts[0].To.Channel != "CTRIAGE" {
 		t.Fatalf("posts %+v, want one to CTRIAGE", posts)
 	}
-	e.expect(e.run("T1", "UADMIN", "CGEN", "/outcome triage off"), "now goes to each outcome's IT channel")
+	e.Expect(e.Run("T1", "UADMIN", "CGEN", "/outcome triage off"), "now goes to each outcome's IT channel")
 }
 
 func TestTriagePickTagsLikeTag(t *testing.T) {
 	e := triageEnv(t)
 	ctx := context.Background()
 	p := &commandstest.Poster{}
-	if err := e.core.RunTriage(ctx, p, monday, commands.TriageOptions{Holder: "a"}); err != nil {
+	if err := e.Triage.Run(ctx, p, monday, triage.Options{Holder: "a"}); err != nil {
 		t.Fatal(err)
 	}
 	post := p.Posts()[1]
 	ops, inc, ritm := pickerFor(t, post.Message, "OPS-1"), pickerFor(t, post.Message, "INC0060001"), pickerFor(t, post.Message, "RITM0060002")
 	pick := func(user string, value, choice string) commands.Response {
-		return e.core.Handle(ctx, commands.Request{Workspace: "T1", Channel: "CIT", User: user, Time: monday.Add(time.Hour),
+		return e.Core.Handle(ctx, commands.Request{Workspace: "T1", Channel: "CIT", User: user, Time: monday.Add(time.Hour),
 			Action: &commands.Action{Name: commands.ActionTriage, Value: value, Choice: choice}, Source: post.Ref})
 	}
-	before := e.auditLen("T1")
+	before := e.AuditLen("T1")
 	r := pick("UBIZ", ops, "pos")
 	if !r.Replace {
 		t.Fatalf("a pick does not redraw the message: %s", text(r))
 	}
-	e.expect(r, "✓ OPS-1 · Label printer offline", "→ pos", "1 of 3 tagged since", "@UBIZ tagged OPS-1 → pos")
+	e.Expect(r, "✓ OPS-1 · Label printer offline", "→ pos", "1 of 3 tagged since", "@UBIZ tagged OPS-1 → pos")
 	if got := pickers(r); len(got) != 2 || got[0].Picker.Value != inc || got[1].Picker.Value != ritm {
 		t.Errorf("after the pick, pickers %+v", got)
 	}
-	if e.auditLen("T1") != before+1 {
-		t.Errorf("a pick wrote %d audit entries, want 1 (the tag)", e.auditLen("T1")-before)
+	if e.AuditLen("T1") != before+1 {
+		t.Errorf("a pick wrote %d audit entries, want 1 (the tag)", e.AuditLen("T1")-before)
 	}
-	e.expect(e.run("T1", "UBIZ", "CGEN", "/tag OPS-1"), "— → pos by @UBIZ")
+	e.Expect(e.Run("T1", "UBIZ", "CGEN", "/tag OPS-1"), "— → pos by @UBIZ")
 
 	// A pick on a request tagged since (from another channel's copy of
 	// the list, or an old menu) does not silently re-tag it: that is for
 	// /tag, knowingly. A forged value naming a request the message does not
 	// list changes nothing either.
-	n0 := e.auditLen("T1")
-	e.expect(pick("UIT", ops, "infra"), "OPS-1 was tagged to pos since this list was posted", "/tag OPS-1 infra")
-	e.expect(pick("UIT", strings.Replace(ops, "OPS-1", "INC0012345", 1), "infra"), "That menu does not list INC0012345")
-	if e.auditLen("T1") != n0 {
+	n0 := e.AuditLen("T1")
+	e.Expect(pick("UIT", ops, "infra"), "OPS-1 was tagged to pos since this list was posted", "/tag OPS-1 infra")
+	e.Expect(pick("UIT", strings.Replace(ops, "OPS-1", "INC0012345", 1), "infra"), "That menu does not list INC0012345")
+	if e.AuditLen("T1") != n0 {
 		t.Errorf("refused picks changed state")
 	}
-	e.expect(e.run("T1", "UBIZ", "CGEN", "/tag OPS-1"), "— → pos by @UBIZ")
+	e.Expect(e.Run("T1", "UBIZ", "CGEN", "/tag OPS-1"), "— → pos by @UBIZ")
 
 	// Refusals change nothing and say why.
-	n := e.auditLen("T1")
-	e.expect(pick("UBIZ", inc, "poss"), "No outcome poss; did you mean pos?")
-	e.expect(pick("UBIZ", inc, "legacy"), "archived")
-	e.expect(pick("UBIZ", inc, ""), "Pick an outcome")
-	e.expect(pick("UBIZ", "garbage", "pos"), "no longer supported")
-	if e.auditLen("T1") != n {
+	n := e.AuditLen("T1")
+	e.Expect(pick("UBIZ", inc, "poss"), "No outcome poss; did you mean pos?")
+	e.Expect(pick("UBIZ", inc, "legacy"), "archived")
+	e.Expect(pick("UBIZ", inc, ""), "Pick an outcome")
+	e.Expect(pick("UBIZ", "garbage", "pos"), "no longer supported")
+	if e.AuditLen("T1") != n {
 		t.Error("a refused pick wrote to the audit stream")
 	}
 
@@ -183,15 +185,15 @@ func TestTriagePickTagsLikeTag(t *testing.T) {
 	if r.Replace {
 		t.Error("a pick on an unknown message asked to replace it")
 	}
-	e.expect(r, "INC0060001", "→ payroll")
+	e.Expect(r, "INC0060001", "→ payroll")
 
 	// Another workspace's pick never reaches T1's requests.
-	other := e.core.Handle(ctx, commands.Request{Workspace: "T2", Channel: "CIT", User: "UBIZ",
+	other := e.Core.Handle(ctx, commands.Request{Workspace: "T2", Channel: "CIT", User: "UBIZ",
 		Action: &commands.Action{Name: commands.ActionTriage, Value: ritm, Choice: "pos"}})
 	if other.Replace {
 		t.Errorf("T2 redrew T1's triage: %s", text(other))
 	}
-	req, _ := e.st.GetRequest(ctx, "T1", "RITM0060002")
+	req, _ := e.St.GetRequest(ctx, "T1", "RITM0060002")
 	if req.Outcome != "" {
 		t.Errorf("a T2 pick tagged T1's request: %+v", req)
 	}
@@ -202,15 +204,15 @@ func TestTriagePickTagsLikeTag(t *testing.T) {
 func TestTriageSplitsLargeWeeks(t *testing.T) {
 	e := newEnv(t)
 	for i := range 40 {
-		e.run("T1", "UADMIN", "CGEN", fmt.Sprintf(`/outcome add outcome-%02d "Outcome number %d with a longish title" it-channel=<#CIT|it>`, i, i))
+		e.Run("T1", "UADMIN", "CGEN", fmt.Sprintf(`/outcome add outcome-%02d "Outcome number %d with a longish title" it-channel=<#CIT|it>`, i, i))
 	}
-	var items []commands.IntakeItem
+	var items []intake.Item
 	for i := range 75 {
-		items = append(items, commands.IntakeItem{Ref: fmt.Sprintf("INC%07d", i), Title: strings.Repeat("long title ", 20), Source: "api"})
+		items = append(items, intake.Item{Ref: fmt.Sprintf("INC%07d", i), Title: strings.Repeat("long title ", 20), Source: "api"})
 	}
-	e.intake(commands.IntakeOptions{}, items...)
+	intakeItems(e, intake.Options{}, items...)
 	p := &commandstest.Poster{}
-	if err := e.core.RunTriage(context.Background(), p, monday, commands.TriageOptions{Holder: "a"}); err != nil {
+	if err := e.Triage.Run(context.Background(), p, monday, triage.Options{Holder: "a"}); err != nil {
 		t.Fatal(err)
 	}
 	posts := p.Posts()
@@ -244,7 +246,7 @@ func TestTriageSplitsLargeWeeks(t *testing.T) {
 	if listed != 60 {
 		t.Errorf("%d requests listed, want 60", listed)
 	}
-	e.expect(posts[len(posts)-1].Message, "15 more untagged requests are not listed")
+	e.Expect(posts[len(posts)-1].Message, "15 more untagged requests are not listed")
 }
 
 // TestTriageRetriesUntilPosted: a failed post is retried on the next pass;
@@ -259,12 +261,12 @@ func TestTriageRetriesUntilPosted(t *testing.T) {
 		}
 		return nil
 	}}
-	if err := e.core.RunTriage(ctx, p, monday, commands.TriageOptions{Holder: "a"}); err == nil {
+	if err := e.Triage.Run(ctx, p, monday, triage.Options{Holder: "a"}); err == nil {
 		t.Fatal("a failed post reported no error")
 	}
 	fail = nil
 	p.Reset()
-	if err := e.core.RunTriage(ctx, p, monday.Add(time.Minute), commands.TriageOptions{Holder: "a"}); err != nil {
+	if err := e.Triage.Run(ctx, p, monday.Add(time.Minute), triage.Options{Holder: "a"}); err != nil {
 		t.Fatal(err)
 	}
 	if posts := p.Posts(); len(posts) != 1 || posts[0].To.Channel != "CIT" {
@@ -275,11 +277,11 @@ func TestTriageRetriesUntilPosted(t *testing.T) {
 	p2 := &commandstest.Poster{Fail: func(to commands.Destination) error {
 		return fmt.Errorf("channel_not_found: %w", commands.ErrUndeliverable)
 	}}
-	if err := e2.core.RunTriage(ctx, p2, monday, commands.TriageOptions{Holder: "a"}); err != nil {
+	if err := e2.Triage.Run(ctx, p2, monday, triage.Options{Holder: "a"}); err != nil {
 		t.Fatalf("an undeliverable channel is an error: %v", err)
 	}
 	p2.Fail = nil
-	if err := e2.core.RunTriage(ctx, p2, monday.Add(time.Minute), commands.TriageOptions{Holder: "a"}); err != nil || len(p2.Posts()) != 0 {
+	if err := e2.Triage.Run(ctx, p2, monday.Add(time.Minute), triage.Options{Holder: "a"}); err != nil || len(p2.Posts()) != 0 {
 		t.Fatalf("an undeliverable week was retried: %v %+v", err, p2.Posts())
 	}
 }
@@ -289,10 +291,10 @@ func TestTriageRetriesUntilPosted(t *testing.T) {
 // hours included, not the week before the pass.
 func TestTriageLatePassListsTheSameWeek(t *testing.T) {
 	e := triageEnv(t)
-	e.clock.Set(monday.AddDate(0, 0, -7).Add(30 * time.Minute))
-	e.intake(commands.IntakeOptions{}, commands.IntakeItem{Ref: "OPS-7", Title: "Received early in the week", Source: "jira"})
+	e.Clock.Set(monday.AddDate(0, 0, -7).Add(30 * time.Minute))
+	intakeItems(e, intake.Options{}, intake.Item{Ref: "OPS-7", Title: "Received early in the week", Source: "jira"})
 	p := &commandstest.Poster{}
-	if err := e.core.RunTriage(context.Background(), p, monday.Add(2*time.Hour), commands.TriageOptions{Holder: "a"}); err != nil {
+	if err := e.Triage.Run(context.Background(), p, monday.Add(2*time.Hour), triage.Options{Holder: "a"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, post := range p.Posts() {
@@ -309,28 +311,38 @@ func TestTriageLatePassListsTheSameWeek(t *testing.T) {
 // next pass does not post the whole triage again.
 func TestTriageHalfSentIsNotRepeated(t *testing.T) {
 	e := newEnv(t)
-	e.run("T1", "UADMIN", "CGEN", `/outcome add pos "Point of sale" it-channel=<#CIT|it>`)
-	e.clock.Set(start.Add(time.Hour)) // inside the week whichever pass lists it
-	var items []commands.IntakeItem
+	e.Run("T1", "UADMIN", "CGEN", `/outcome add pos "Point of sale" it-channel=<#CIT|it>`)
+	e.Clock.Set(start.Add(time.Hour)) // inside the week whichever pass lists it
+	var items []intake.Item
 	for i := range 75 {
-		items = append(items, commands.IntakeItem{Ref: fmt.Sprintf("INC%07d", i), Title: strings.Repeat("long title ", 20), Source: "api"})
+		items = append(items, intake.Item{Ref: fmt.Sprintf("INC%07d", i), Title: strings.Repeat("long title ", 20), Source: "api"})
 	}
-	e.intake(commands.IntakeOptions{}, items...)
+	intakeItems(e, intake.Options{}, items...)
 	p := &commandstest.Poster{Fail: func(to commands.Destination) error {
 		if to.Thread != "" {
 			return errors.New("HTTP 503")
 		}
 		return nil
 	}}
-	if err := e.core.RunTriage(context.Background(), p, monday, commands.TriageOptions{Holder: "a"}); err == nil {
+	if err := e.Triage.Run(context.Background(), p, monday, triage.Options{Holder: "a"}); err == nil {
 		t.Fatal("a thread that failed reported no error")
 	}
 	p.Fail = nil
 	p.Reset()
-	if err := e.core.RunTriage(context.Background(), p, monday.Add(time.Minute), commands.TriageOptions{Holder: "a"}); err != nil {
+	if err := e.Triage.Run(context.Background(), p, monday.Add(time.Minute), triage.Options{Holder: "a"}); err != nil {
 		t.Fatal(err)
 	}
 	if posts := p.Posts(); len(posts) != 0 {
 		t.Errorf("the half-sent triage was posted again: %d messages", len(posts))
 	}
+}
+
+// intakeItems takes items in through the ITSM intake, failing on any error.
+func intakeItems(e *env, opts intake.Options, items ...intake.Item) []intake.ItemResult {
+	e.T.Helper()
+	res, err := e.Intake.Take(context.Background(), "T1", items, opts)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	return res
 }

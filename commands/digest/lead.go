@@ -1,9 +1,11 @@
-package commands
+package digest
 
 import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/outcomebot/outcomebot/commands"
 )
 
 // This file renders the digest's lead message: the title, the headline
@@ -13,18 +15,18 @@ import (
 func (d *digest) weekLabel() string {
 	// The dates of the window's first and last instant: a Monday 09:00
 	// digest covers 09:00 the Monday before to 09:00 today, so both Mondays.
-	return dayRangeText(d.week, d.now.Add(-time.Nanosecond))
+	return commands.DayRangeText(d.week, d.now.Add(-time.Nanosecond))
 }
 
 // leadMessage renders the short lead message with the headline numbers.
-func (d *digest) leadMessage() Response {
-	r := Response{
-		Visibility: InChannel,
+func (d *digest) leadMessage() commands.Response {
+	r := commands.Response{
+		Visibility: commands.InChannel,
 		Title:      "Weekly outcome digest · " + d.weekLabel(),
 		Context:    d.contextLine(),
 	}
 	if d.in.Preview {
-		r.Visibility = Ephemeral
+		r.Visibility = commands.Ephemeral
 	}
 	if d.quiet() {
 		r.Text = "No change this week: no requests tagged, no escalations." + d.followedLine()

@@ -1,4 +1,4 @@
-package commands_test
+package intake_test
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/commands/commandstest"
+	"github.com/outcomebot/outcomebot/commands/intake"
 	"github.com/outcomebot/outcomebot/store/storetest"
 )
 
@@ -82,7 +84,8 @@ func BenchmarkImportCSV(b *testing.B) {
 	for _, rows := range []int{10000, 50000} {
 		b.Run(fmt.Sprint(rows), func(b *testing.B) {
 			st := storetest.New(b)
-			core := commands.New(st, commands.Config{Admins: []string{"UADMIN"}}, nil, nil)
+			bot := commandstest.NewBot(st, commands.Config{Admins: []string{"UADMIN"}}, nil, nil)
+			core := bot.Core
 			for i := range 20 {
 				name, rest := commands.SplitCommand(fmt.Sprintf(`/outcome add outcome-%d "Outcome %d"`, i, i))
 				core.Handle(context.Background(), commands.Request{Workspace: "T1", User: "UADMIN", Command: name, Text: rest})
@@ -93,7 +96,7 @@ func BenchmarkImportCSV(b *testing.B) {
 			for b.Loop() { // with -benchtime=1x: new requests; more rounds re-import them (unchanged)
 				stop := peakHeap()
 				start := time.Now()
-				sum, err := core.ImportCSV(context.Background(), "T1", &sheetReader{n: rows}, commands.ImportOptions{})
+				sum, err := bot.Intake.ImportCSV(context.Background(), "T1", &sheetReader{n: rows}, intake.ImportOptions{})
 				elapsed += time.Since(start)
 				peak = max(peak, stop())
 				if err != nil || sum.Rows != rows || sum.Rejected != 0 {

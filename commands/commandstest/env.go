@@ -1,0 +1,102 @@
+package commandstest
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/storetest"
+)
+
+// Env is the whole core (root and leaves) on a private Redis prefix with a
+// fake clock, for tests that drive it as users would. The test package's
+// TestMain must call storetest.Main.
+type Env struct {
+	T *testing.T
+	Bot
+	St    *store.Store
+	Clock *Clock
+}
+
+// Start is the time an Env's clock starts at: Monday 16 Nov 2026, 09:00 UTC.
+var Start = time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)
+
+// NewEnv builds an Env: UADMIN is a configured admin, and INC/RITM tickets
+// link to a ServiceNow instance.
+func NewEnv(t *testing.T) *Env {
+	t.Helper()
+	st := storetest.New(t)
+	clock := NewClock(Start)
+	links, err := commands.ParseTicketLinks(`^(INC|RITM)\d+$=https://acme.service-now.com/nav_to.do?uri=task.do?sysparm_query=number={ref}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Env{T: t, Bot: NewBot(st, commands.Config{Admins: []string{"UADMIN"}, TicketLinks: links}, clock, nil), St: st, Clock: clock}
+}
+
+// Run sends one command line as user in channel of workspace ws.
+func (e *Env) Run(ws, user, channel, line string) commands.Response {
+	e.T.Helper()
+	name, rest := commands.SplitCommand(line)
+	return e.Core.Handle(context.Background(), commands.Request{Workspace: ws, Channel: channel, User: user, Command: name, Text: rest})
+}
+
+// Click presses a card button as user.
+func (e *Env) Click(ws, user, action, value string, src commands.MessageRef) commands.Response {
+	e.T.Helper()
+	return e.Core.Handle(context.Background(), commands.Request{Workspace: ws, Channel: src.Channel, User: user,
+		Action: &commands.Action{Name: action, Value: value}, Source: src})
+}
+
+// Text flattens a response to plain text for assertions.
+func Text(r commands.Response) string {
+	var b strings.Builder
+	b.WriteString(r.Title + "\n" + commands.PlainText(r.Text) + "\n")
+	for _, s := range r.Sections {
+		b.WriteString(s.Title + "\n" + commands.PlainText(s.Text) + "\n")
+		for _, f := range s.Fields {
+			b.WriteString(f.Label + ": " + commands.PlainText(f.Value) + "\n")
+		}
+	}
+	b.WriteString(commands.PlainText(r.Context))
+	return b.String()
+}
+
+// Expect fails the test unless r's text contains every want.
+func (e *Env) Expect(r commands.Response, want ...string) {
+	e.T.Helper()
+	got := Text(r)
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			e.T.Errorf("response does not contain %q:\n%s", w, got)
+		}
+	}
+}
+
+// AuditLen counts a workspace's audit entries: every state change adds one.
+func (e *Env) AuditLen(ws string) int {
+	e.T.Helper()
+	a, err := e.St.Audit(context.Background(), ws, 10000)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	return len(a)
+}
+
+// Seed defines an outcome with an IT lead and tags a ticket to it.
+func (e *Env) Seed(ws string) {
+	e.T.Helper()
+	for _, line := range []string{
+		`/outcome add pos "Point of sale" kpi="in-store conversion" owner=<@UBIZ|biz> it=<@UIT|it> it-channel=<#CIT|it-pos>`,
+		`/outcome grant <@UIT|it> it-lead`,
+		`/tag INC0012345 pos`,
+	} {
+		r := e.Run(ws, "UADMIN", "CGEN", line)
+		if strings.Contains(Text(r), "need") || strings.Contains(Text(r), "Usage") {
+			e.T.Fatalf("seed %q: %s", line, Text(r))
+		}
+	}
+}
