@@ -61,7 +61,6 @@ func New(st Store, cfg Config, clock Clock, log *slog.Logger) *Core {
 	return c
 }
 
-
 // Config returns the core's configuration.
 func (c *Core) Config() Config { return c.cfg }
 
