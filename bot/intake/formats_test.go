@@ -163,7 +163,7 @@ func TestMixedBatch(t *testing.T) {
 	}
 }
 
-// TestJiraIssueWithoutEvent: the setup the README recommends. Jira
+// TestJiraIssueWithoutEvent: the setup bot/intake/README.md recommends. Jira
 // Automation's "Send web request" with "Issue data (Jira format)" sends
 // {"issue": {…}} and the older JSM automation webhook {"timestamp": …,
 // "issue": {…}}, neither with a webhookEvent: each is an upsert.

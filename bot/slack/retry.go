@@ -16,7 +16,7 @@ import (
 	"github.com/slack-go/slack"
 )
 
-// Retries (STYLE.md habit 4): only what can succeed later is retried — a
+// Retries (manifests/slack/README.md#rate-limits): only what can succeed later is retried — a
 // 429 after its Retry-After, a 5xx or a connection failure after an
 // exponential backoff — and never past the caller's context.
 const (

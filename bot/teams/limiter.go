@@ -15,7 +15,7 @@ type window struct {
 }
 
 // teamsSendLimits are Teams' per-bot, per-conversation limits for sending
-// (rate-limit doc, PLATFORM.md p): 7 per second, 8 per 2 s, 60 per 30 s.
+// (manifests/teams/README.md#rate-limits): 7 per second, 8 per 2 s, 60 per 30 s.
 // The hourly 1,800 is far above anything outcomebot sends to one place.
 var teamsSendLimits = []window{{time.Second, 7}, {2 * time.Second, 8}, {30 * time.Second, 60}}
 

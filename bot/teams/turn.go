@@ -69,7 +69,7 @@ func (a *Adapter) request(ctx context.Context, act inboundActivity, log *slog.Lo
 // Response asks for Replace updates the card the button was on; everything
 // else is posted as a reply to the activity, which in a channel lands in
 // the message's reply chain. Teams has no ephemeral messages: a reply meant
-// only for the caller is posted the same way (see the package README).
+// only for the caller is posted the same way (manifests/teams/README.md#how-the-bot-behaves-in-teams).
 func (a *Adapter) reply(ctx context.Context, act inboundActivity, req commands.Request, resp commands.Response) error {
 	to := convAddress{
 		ServiceURL:     act.ServiceURL,

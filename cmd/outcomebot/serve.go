@@ -381,7 +381,7 @@ func (s *server) stopScheduler(ctx context.Context) error {
 // request is small and short-lived, so the default GOGC=100 collects several
 // times a second under load, and those cycles showed up in the slash-command
 // p99 (4.8 ms at 1,000 req/s against 1.9 ms with these settings, RSS 31 →
-// 34 MiB; ../shared/bench). GOGC and GOMEMLIMIT in the environment win.
+// 34 MiB; .github/CONTRIBUTING.md#measuring-outcomebot). GOGC and GOMEMLIMIT in the environment win.
 func tuneGC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(300)
