@@ -277,6 +277,7 @@ func TestBadInput(t *testing.T) {
 		{`/outcome add ok "x" sla=forever`, "is not a duration"},
 		{`/outcome add ok "x" it=bob`, "must be a person"},
 		{`/outcome add ok "unterminated`, "unterminated quote"},
+		{`/outcome add ok "unterminated it=<@UX|raj>`, "unterminated quote in `\"unterminated it=@raj`"},
 		{"/escalate INC0099999 nobody tagged this", "is not tagged to an outcome"},
 		{"/escalate list sideways", "is not one of mine, open, all"},
 		{"/tag INC0012399 posconv", "No outcome posconv; did you mean pos-conversion?"},
