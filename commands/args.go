@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 var outcomeKeyRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,31}$`)
@@ -213,6 +214,21 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// noteText returns the free text from positional word i (see Args.Rest), or
+// "" when it holds nothing but white space and quote marks (three spaces in
+// double quotes, two apostrophes, “ ”): a blank quoted value says nothing,
+// so it is no reason and no note.
+func noteText(args Args, i int) string {
+	s := args.Rest(i)
+	blank := strings.TrimFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || strings.ContainsRune(doubleClosers+singleClosers+"„", r)
+	})
+	if blank == "" {
+		return ""
+	}
+	return s
 }
 
 // onlyOptions rejects options outside allowed.

@@ -465,3 +465,48 @@ func TestTagNoneRecordsDrift(t *testing.T) {
 		t.Errorf("history grew: %+v", r.History)
 	}
 }
+
+// TestBlankReasonAndNotes: a reason of nothing but quotes and spaces is
+// refused and nothing is raised; a blank note on /tag, /ack or /resolve is
+// no note (the command does its work and records none).
+func TestBlankReasonAndNotes(t *testing.T) {
+	e := newEnv(t)
+	e.seed("T1")
+	ctx := context.Background()
+	for _, reason := range []string{`"   "`, `''`, `“ ”`, `"" ''`} {
+		t.Run("escalate "+reason, func(t *testing.T) {
+			before := e.auditLen("T1")
+			e.expect(e.run("T1", "UBIZ", "CSTORE", "/escalate INC0012345 "+reason), "The reason is blank", "/escalate INC0012345 card payments failing")
+			if after := e.auditLen("T1"); after != before {
+				t.Errorf("a blank reason changed state: audit %d → %d", before, after)
+			}
+			if esc, err := e.st.GetEscalation(ctx, "T1", 1); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("a blank reason raised %+v, %v", esc, err)
+			}
+		})
+	}
+
+	e.expect(e.run("T1", "UBIZ", "CGEN", `/tag INC0012345 pos "   "`), "→ pos (already tagged")
+	r, err := e.st.GetRequest(ctx, "T1", "INC0012345")
+	if err != nil || len(r.History) != 2 || r.History[1].Note != "" {
+		t.Fatalf("after a blank tag note: %+v, %v; want a second history entry with no note", r.History, err)
+	}
+	if got := text(e.run("T1", "UBIZ", "CGEN", "/tag INC0012345")); strings.Contains(got, `"`) {
+		t.Errorf("the history shows the blank note's quotes:\n%s", got)
+	}
+
+	e.run("T1", "UBIZ", "CSTORE", "/escalate INC0012345 tills down")
+	ack := e.run("T1", "UIT", "CIT", `/ack E-1 "  "`)
+	e.expect(ack, "You acknowledged E-1")
+	res := e.run("T1", "UIT", "CIT", `/resolve E-1 ''`)
+	e.expect(res, "You resolved E-1")
+	for _, out := range append(ack.Outgoing, res.Outgoing...) {
+		if strings.Contains(out.Message.Text, "Note:") {
+			t.Errorf("the requester is shown a blank note: %q", commands.PlainText(out.Message.Text))
+		}
+	}
+	esc, err := e.st.GetEscalation(ctx, "T1", 1)
+	if err != nil || esc.AckNote != "" || esc.ResolveNote != "" {
+		t.Errorf("E-1 notes ack %q resolve %q (%v); want none", esc.AckNote, esc.ResolveNote, err)
+	}
+}

@@ -35,7 +35,8 @@ func (c *Core) tag(ctx context.Context, req Request, args Args) (Response, error
 		key = ""
 	}
 	// One round trip: the store checks the outcome exists and is active.
-	prev, err := c.store.Tag(ctx, req.Workspace, ref, key, req.User, args.Rest(2), req.Time)
+	// A blank note ("   ") is no note.
+	prev, err := c.store.Tag(ctx, req.Workspace, ref, key, req.User, noteText(args, 2), req.Time)
 	switch {
 	case errors.Is(err, record.ErrNotFound):
 		return Response{}, c.unknownOutcome(ctx, req.Workspace, target.Text)
