@@ -63,7 +63,7 @@ func (c *Core) digestSubscribe(ctx context.Context, req Request, args Args) (Res
 	}
 	ch := record.SubscriptionChange{Channel: req.Channel, DefaultTZ: c.cfg.DefaultTZ.String(), By: req.User, At: req.Time}
 	if t, ok := args.Option("tz"); ok {
-		loc, err := loadZone(t.Text)
+		loc, err := LoadZone(t.Text)
 		if err != nil {
 			return Response{}, err
 		}
@@ -121,18 +121,6 @@ func outcomesName(keys []string) string {
 		return "all"
 	}
 	return Code(strings.Join(keys, ", "))
-}
-
-// loadZone validates an IANA zone name.
-func loadZone(name string) (*time.Location, error) {
-	if name == "" || strings.EqualFold(name, "local") || strings.Contains(name, "..") {
-		return nil, Userf("`%s` is not a time zone: use an IANA name like `Europe/Berlin` or `America/New_York`.", clip(name, 40))
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return nil, Userf("`%s` is not a time zone: use an IANA name like `Europe/Berlin` or `America/New_York`.", clip(name, 40))
-	}
-	return loc, nil
 }
 
 // followedOutcomes checks a comma-separated list of outcome keys; `all`

@@ -267,6 +267,15 @@ func TestBadInput(t *testing.T) {
 		{"/tag foo<bar pos", "is not a ticket reference"},
 		{"/tag INC1 pos " + strings.Repeat("x", 3001), "3000"},
 		{`/digest subscribe tz=Europe/Berln`, "`Europe/Berln` is not a time zone"},
+		{`/digest subscribe tz=EST`, "`EST` ignores daylight saving; use a city zone such as `America/New_York`"},
+		{`/digest subscribe tz=pst`, "`pst` ignores daylight saving; use a city zone such as `America/Los_Angeles`"},
+		{`/digest subscribe tz=CET`, "`CET` ignores daylight saving; use a city zone such as `Europe/Berlin`"},
+		{`/digest subscribe tz=MST`, "use a city zone such as `America/Denver`"},
+		{`/digest subscribe tz=EET`, "use a city zone such as `Europe/Athens`"},
+		{`/digest subscribe tz=EST5EDT`, "use a city zone such as `America/New_York`"},
+		{`/digest subscribe tz=Etc/GMT+5`, "`Etc/GMT+5` is not an Area/City zone"},
+		{`/digest subscribe tz=Japan`, "`Japan` is not an Area/City zone"},
+		{`/digest subscribe tz=Local`, "`Local` is not a time zone"},
 		{`/outcome add pos "Again"`, "Outcome pos already exists"},
 		{"/ack E-99", "There is no escalation E-99"},
 		{"/ack E-1", "E-1 is already resolved"},
@@ -396,6 +405,10 @@ func TestDigestSubscribeAndStatus(t *testing.T) {
 		t.Errorf("preview is visible to the channel")
 	}
 	e.expect(r, "Weekly outcome digest")
+
+	// Area/City zones, however deep, and UTC are zones a channel may keep.
+	e.expect(e.run("T1", "UADMIN", "CLEAD", "/digest subscribe tz=America/Argentina/Buenos_Aires"), "time zone America/New_York → America/Argentina/Buenos_Aires")
+	e.expect(e.run("T1", "UADMIN", "CLEAD", "/digest subscribe tz=utc"), "time zone America/Argentina/Buenos_Aires → UTC")
 }
 
 // TestFreeTextIsTakenAsTyped: reasons and notes may hold quotes, '=' and

@@ -190,6 +190,7 @@ func toolCore(ctx context.Context, cmd string, cfg *config, stderr io.Writer, em
 		return nil, nil, err
 	}
 	log := newLogger(stderr, cfg.get("OUTCOMEBOT_LOG_LEVEL"), true)
+	cfg.warnSettings(log)
 	return commands.New(st, cfg.core, nil, log), closer, nil
 }
 

@@ -81,6 +81,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return err
 	}
 	log := newLogger(stderr, cfg.get("OUTCOMEBOT_LOG_LEVEL"), cmd != "serve")
+	cfg.warnSettings(log)
 	switch cmd {
 	case "serve":
 		return runServe(ctx, cfg, log, stderr)
