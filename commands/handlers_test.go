@@ -523,3 +523,17 @@ func TestBlankReasonAndNotes(t *testing.T) {
 		t.Errorf("E-1 notes ack %q resolve %q (%v); want none", esc.AckNote, esc.ResolveNote, err)
 	}
 }
+
+// TestTagShowsIntakeTitle: /tag <ticket> on a request that came from an
+// ITSM or a spreadsheet shows its title, status and where it came from.
+func TestTagShowsIntakeTitle(t *testing.T) {
+	e := newEnv(t)
+	e.seed("T1")
+	e.intake(commands.IntakeOptions{},
+		commands.IntakeItem{Ref: "OPS-5", Title: "Tills in Leeds reject contactless", Outcome: "pos", Source: commands.SourceJira},
+		commands.IntakeItem{Ref: "INC0040001", Title: "Printer jam, Hull", Status: "closed", Source: commands.SourceCSV})
+	e.expect(e.run("T1", "UBIZ", "CGEN", "/tag OPS-5"), "Tills in Leeds reject contactless", "OPS-5 → pos · open · from Jira")
+	e.expect(e.run("T1", "UBIZ", "CGEN", "/tag INC0040001"), "Printer jam, Hull", "no outcome (drift) · closed · from a spreadsheet")
+	// A request known only from chat has no title and says so by omission.
+	e.expect(e.run("T1", "UBIZ", "CGEN", "/tag INC0012345"), "→ pos · open · from chat")
+}

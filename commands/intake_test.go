@@ -76,7 +76,7 @@ func TestIntakeChecksEachItem(t *testing.T) {
 		}
 	}
 	ops := e.run("T1", "UBIZ", "CGEN", "/tag OPS-12")
-	e.expect(ops, "OPS-12", "pos", "— → pos by @jira")
+	e.expect(ops, "OPS-12", "pos", "— → pos by Jira")
 	closed, err := e.st.GetRequest(context.Background(), "T1", "INC0012345")
 	if err != nil || closed.Status != store.RequestClosed || closed.Source != "servicenow" {
 		t.Errorf("closed request %+v %v", closed, err)

@@ -74,7 +74,10 @@ func (c *Core) showRequest(ctx context.Context, req Request, ref string) (Respon
 	if r.Outcome != "" {
 		outcome = Code(r.Outcome)
 	}
-	resp := Response{Text: fmt.Sprintf("%s → %s · %s", c.ticketText(ref), outcome, r.Status)}
+	resp := Response{Title: clip(r.Title, 150), Text: fmt.Sprintf("%s → %s · %s", c.ticketText(ref), outcome, r.Status)}
+	if from, ok := sourceNames[r.Source]; ok {
+		resp.Text += " · from " + from
+	}
 	var lines []string
 	for i := len(r.History) - 1; i >= 0 && len(lines) < 20; i-- {
 		h := r.History[i]
@@ -82,7 +85,7 @@ func (c *Core) showRequest(ctx context.Context, req Request, ref string) (Respon
 		if h.To != "" {
 			to = Code(h.To)
 		}
-		line := fmt.Sprintf("%s %s → %s by %s", h.At.In(c.cfg.DefaultTZ).Format("2 Jan 15:04"), orDash(h.From), to, Mention(h.By))
+		line := fmt.Sprintf("%s %s → %s by %s", h.At.In(c.cfg.DefaultTZ).Format("2 Jan 15:04"), orDash(h.From), to, actorText(h.By))
 		if h.Note != "" {
 			line += ": " + clip(h.Note, 200)
 		}
@@ -92,6 +95,22 @@ func (c *Core) showRequest(ctx context.Context, req Request, ref string) (Respon
 		resp.Sections = chunkLines("History (newest first)", lines)
 	}
 	return resp, nil
+}
+
+// sourceNames say where a request came from, by its record.Request.Source.
+var sourceNames = map[string]string{
+	"chat": "chat", SourceJira: "Jira", SourceServiceNow: "ServiceNow",
+	SourceCSV: "a spreadsheet", SourceAPI: "the intake API",
+}
+
+// actorText names who made a tag change: a person as a mention, an intake
+// source (which the store records as the actor) by its name, never as a
+// mention of a user called "jira".
+func actorText(by string) string {
+	if name, ok := sourceNames[by]; ok && by != "chat" {
+		return name
+	}
+	return Mention(by)
 }
 
 func orDash(key string) string {
