@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 var outcomeKeyRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,31}$`)
@@ -37,7 +38,7 @@ func userArg(t Token, what string) (string, error) {
 	if t.Kind == TokenUser {
 		return "", Userf("I could not tell who `%s` is for %s: pick them from the @mention list so the name becomes a mention.", clip(t.Text, 40), what)
 	}
-	return "", Userf("%s must be a person: @mention them (got `%s`).", what, clip(t.Text, 40))
+	return "", Userf("%s must be a person: @mention them (got `%s`).", upperFirst(what), clip(t.Text, 40))
 }
 
 // ticketArg reads a ticket reference from a plain word: a mention or
@@ -80,7 +81,7 @@ func channelArg(req Request, t Token, what string) (string, error) {
 	case t.Kind == TokenHere:
 		return req.Channel, nil
 	}
-	return "", Userf("%s must be a channel: #mention it or write `here` for this channel (got `%s`).", what, clip(t.Text, 40))
+	return "", Userf("%s must be a channel: #mention it or write `here` for this channel (got `%s`).", upperFirst(what), clip(t.Text, 40))
 }
 
 // parseSLA reads an SLA like 4h, 90m, 1d or 1d12h, between 1m and 30d.
@@ -157,6 +158,16 @@ func parseEscalationID(s string) (int64, error) {
 
 // escID formats an escalation id.
 func escID(n int64) string { return "E-" + strconv.FormatInt(n, 10) }
+
+// upperFirst starts s with a capital letter, for a sentence that starts with
+// a piece (a field's name, a clause) written to stand mid-sentence too.
+func upperFirst(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	if !unicode.IsLower(r) {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[size:]
+}
 
 // clip shortens s for quoting in a message.
 func clip(s string, n int) string {

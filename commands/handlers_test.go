@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/commands/commandstest"
@@ -285,8 +286,8 @@ func TestBadInput(t *testing.T) {
 		{`/outcome add ok "x" color=red`, "Unknown option `color=`"},
 		{`/outcome add ok "x" sla=forever`, "is not a duration"},
 		{`/outcome add ok "x" it=bob`, "must be a person"},
-		{`/outcome add ok "unterminated`, "unterminated quote"},
-		{`/outcome add ok "unterminated it=<@UX|raj>`, "unterminated quote in `\"unterminated it=@raj`"},
+		{`/outcome add ok "unterminated`, "Unterminated quote"},
+		{`/outcome add ok "unterminated it=<@UX|raj>`, "Unterminated quote in `\"unterminated it=@raj`"},
 		{"/escalate INC0099999 nobody tagged this", "is not tagged to an outcome"},
 		{"/escalate list sideways", "is not one of mine, open, all"},
 		{"/tag INC0012399 posconv", "No outcome posconv; did you mean pos-conversion?"},
@@ -311,7 +312,7 @@ func TestBadInput(t *testing.T) {
 		{`/outcome add ok "x" sla=99999999999999999999d`, "An SLA must be between 1m and 30d"},
 		{`/outcome set pos sla=31d`, "An SLA must be between 1m and 30d (got `31d`)"},
 		{`/outcome set pos sla=4x`, "is not a duration"},
-		{"/tag INC1 pos " + strings.Repeat("é", 3001), "the text is too long (3010 characters; the limit is 3000)"},
+		{"/tag INC1 pos " + strings.Repeat("é", 3001), "The text is too long (3010 characters; the limit is 3000)"},
 	}
 	for _, c := range cases {
 		t.Run(c.line[:min(len(c.line), 40)], func(t *testing.T) {
@@ -536,4 +537,39 @@ func TestTagShowsIntakeTitle(t *testing.T) {
 	e.expect(e.run("T1", "UBIZ", "CGEN", "/tag INC0040001"), "Printer jam, Hull", "no outcome (drift) · closed · from a spreadsheet")
 	// A request known only from chat has no title and says so by omission.
 	e.expect(e.run("T1", "UBIZ", "CGEN", "/tag INC0012345"), "→ pos · open · from chat")
+}
+
+// TestRepliesStartWithACapital: replies put together from pieces (a field
+// name, an optional clause, a parser message) still start their sentences
+// with a capital letter.
+func TestRepliesStartWithACapital(t *testing.T) {
+	e := newEnv(t)
+	e.seed("T1")
+	cases := []struct{ line, want string }{
+		{`/outcome add inf "Infra"`, "Outcome inf added: Infra. No IT channel yet: escalations stay"},
+		{`/outcome add x3 "X" owner=bob`, "The business owner (`owner=`) must be a person"},
+		{`/outcome add x3 "X" it=bob`, "The IT owner (`it=`) must be a person"},
+		{`/outcome add x3 "X" it-channel=bob`, "The IT channel (`it-channel=`) must be a channel"},
+		{`/outcome set pos it=<at>Nobody</at>`, "I could not tell who `Nobody` is for the IT owner (`it=`)"},
+		{`/outcome grant bob it-lead`, "The user must be a person"},
+		{`/tag "" pos`, "A ticket reference is missing"},
+		{`/tag https://u:pw@acme.service-now.com/x pos`, "The ticket URL holds a user name or password"},
+		{`/outcome add x3 "unterminated`, "Unterminated quote in"},
+		{`/outcome add x3 "X" kpi=`, "Option `kpi=` has no value"},
+		{`/outcome add x3 "X" kpi=a KPI=b`, "Option `kpi` is given twice"},
+	}
+	for _, c := range cases {
+		t.Run(c.line, func(t *testing.T) {
+			r := e.run("T1", "UADMIN", "CGEN", c.line)
+			got := commands.PlainText(r.Text)
+			if !strings.HasPrefix(got, c.want) {
+				t.Errorf("%s:\n got %q\nwant it to start %q", c.line, got, c.want)
+			}
+			for _, s := range strings.Split(got, ". ")[1:] {
+				if s != "" && unicode.IsLower([]rune(s)[0]) {
+					t.Errorf("%s: a sentence starts in lower case: %q", c.line, got)
+				}
+			}
+		})
+	}
 }

@@ -55,7 +55,7 @@ func (c *Core) routingNote(o record.Outcome) string {
 	} else {
 		parts = append(parts, "no IT channel yet: escalations stay in the channel they are raised in (set one with "+Code("/outcome set "+o.Key+" it-channel=#chan")+")")
 	}
-	return " " + strings.Join(parts, "; ") + "."
+	return " " + upperFirst(strings.Join(parts, "; ")) + "."
 }
 
 // applyOutcomeOptions copies validated key=value options onto o.
@@ -69,11 +69,11 @@ func applyOutcomeOptions(req Request, o *record.Outcome, args Args) error {
 		case "kpi":
 			o.KPI = t.Text
 		case "owner":
-			o.Owner, err = userArg(t, "owner")
+			o.Owner, err = userArg(t, "the business owner (`owner=`)")
 		case "it":
-			o.ITOwner, err = userArg(t, "it")
+			o.ITOwner, err = userArg(t, "the IT owner (`it=`)")
 		case "it-channel":
-			o.ITChannel, err = channelArg(req, t, "it-channel")
+			o.ITChannel, err = channelArg(req, t, "the IT channel (`it-channel=`)")
 		case "sla":
 			o.SLA, err = parseSLA(t.Text)
 		}
