@@ -83,6 +83,9 @@ type permissionCase struct {
 	// check, when set, verifies the change in the store (the audit must
 	// grow too); unset means the command only reads (the audit must not).
 	check func(e *env, user string) error
+	// setup are command lines an admin runs first (in CIT), after the
+	// common setup.
+	setup []string
 }
 
 func (c permissionCase) name() string {
@@ -138,6 +141,13 @@ func TestPermissionMatrix(t *testing.T) {
 				}
 				return nil
 			}},
+		{line: `/outcome restore pos`, setup: []string{"/outcome archive pos"}, allowed: []string{"admin"}, want: "Outcome pos restored",
+			check: func(e *env, _ string) error {
+				if o, err := e.st.GetOutcome(ctx, "T1", "pos"); err != nil || o.Status != store.OutcomeActive {
+					return fmt.Errorf("pos = %+v, %v", o, err)
+				}
+				return nil
+			}},
 		{line: `/outcome grant <@UX|x> it-lead`, allowed: []string{"admin"}, want: "@UX now has the it-lead role", check: hasRole("UX", "it-lead", true)},
 		{line: `/outcome revoke <@UIT|it> it-lead`, allowed: []string{"admin"}, want: "@UIT no longer has the it-lead role", check: hasRole("UIT", "it-lead", false)},
 		{line: `/digest subscribe tz=Europe/Berlin`, allowed: []string{"admin"}, want: "Digest subscription updated: time zone UTC → Europe/Berlin",
@@ -181,7 +191,7 @@ func TestPermissionMatrix(t *testing.T) {
 			t.Run(c.name()+"/"+role, func(t *testing.T) {
 				e := newEnv(t)
 				e.seed("T1")
-				for _, line := range []string{"/outcome grant <@ULEAD|lead> it-lead", "/escalate INC0012345 blocked", "/digest subscribe"} {
+				for _, line := range append([]string{"/outcome grant <@ULEAD|lead> it-lead", "/escalate INC0012345 blocked", "/digest subscribe"}, c.setup...) {
 					if r := e.run("T1", "UADMIN", "CIT", line); strings.Contains(text(r), "Usage") {
 						t.Fatalf("setup %q: %s", line, text(r))
 					}
@@ -571,5 +581,28 @@ func TestRepliesStartWithACapital(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestOutcomeRestore: an archived outcome can be restored by an admin and
+// then takes tags again; restoring an active one changes nothing.
+func TestOutcomeRestore(t *testing.T) {
+	e := newEnv(t)
+	e.seed("T1")
+	ctx := context.Background()
+	e.expect(e.run("T1", "UADMIN", "CGEN", "/outcome help"), "/outcome restore <key>")
+	e.run("T1", "UADMIN", "CGEN", "/outcome archive pos")
+	e.expect(e.run("T1", "UBIZ", "CGEN", "/tag OPS-1 pos"), "is archived")
+	e.expect(e.run("T1", "UADMIN", "CGEN", "/outcome restore pos"), "Outcome pos restored")
+	if o, err := e.st.GetOutcome(ctx, "T1", "pos"); err != nil || o.Status != store.OutcomeActive || o.ITOwner != "UIT" {
+		t.Fatalf("pos after restore = %+v, %v; want active with its IT owner", o, err)
+	}
+	e.expect(e.run("T1", "UBIZ", "CGEN", "/tag OPS-1 pos"), "OPS-1 → pos")
+	before := e.auditLen("T1")
+	e.expect(e.run("T1", "UADMIN", "CGEN", "/outcome restore pos"), "Outcome pos is already active; nothing changed.")
+	e.expect(e.run("T1", "UADMIN", "CGEN", "/outcome restore"), "Usage: /outcome restore <key>")
+	e.expect(e.run("T1", "UADMIN", "CGEN", "/outcome restore nope"), "No outcome nope")
+	if after := e.auditLen("T1"); after != before {
+		t.Errorf("restoring an active outcome changed state: audit %d → %d", before, after)
 	}
 }

@@ -136,6 +136,30 @@ func (c *Core) outcomeArchive(ctx context.Context, req Request, args Args) (Resp
 	return Response{Text: fmt.Sprintf("Outcome %s archived: no new tags or escalations; its history stays in the digest.", Code(o.Key))}, nil
 }
 
+// outcomeRestore makes an archived outcome active again: it takes tags and
+// escalations, with the fields it had. An active one is left as it is.
+func (c *Core) outcomeRestore(ctx context.Context, req Request, args Args) (Response, error) {
+	if err := c.require(ctx, req, "restore outcomes"); err != nil {
+		return Response{}, err
+	}
+	key, ok := args.Word(0)
+	if !ok || len(args.Words) > 1 || len(args.Order) > 0 {
+		return Response{}, Userf("Usage: %s", Code("/outcome restore <key>"))
+	}
+	o, err := c.outcome(ctx, req.Workspace, key.Text)
+	if err != nil {
+		return Response{}, err
+	}
+	if o.Status != record.OutcomeArchived {
+		return Response{Text: fmt.Sprintf("Outcome %s is already active; nothing changed.", Code(o.Key))}, nil
+	}
+	o.Status = record.OutcomeActive
+	if err := c.store.UpdateOutcome(ctx, req.Workspace, o, req.User, req.Time); err != nil {
+		return Response{}, err
+	}
+	return Response{Text: fmt.Sprintf("Outcome %s restored: work can be tagged and escalated to it again.", Code(o.Key))}, nil
+}
+
 // outcome reads an outcome, answering an unknown key with the nearest one.
 func (c *Core) outcome(ctx context.Context, ws, key string) (record.Outcome, error) {
 	o, err := c.store.GetOutcome(ctx, ws, strings.ToLower(key))
