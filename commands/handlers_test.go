@@ -134,6 +134,13 @@ func TestPermissionMatrix(t *testing.T) {
 				}
 				return nil
 			}},
+		{line: `/outcome set pos owner=none`, allowed: []string{"admin"}, want: "Outcome pos updated (owner cleared)",
+			check: func(e *env, _ string) error {
+				if o, err := e.st.GetOutcome(ctx, "T1", "pos"); err != nil || o.Owner != "" {
+					return fmt.Errorf("pos = %+v, %v", o, err)
+				}
+				return nil
+			}},
 		{line: `/outcome archive pos`, allowed: []string{"admin"}, want: "Outcome pos archived",
 			check: func(e *env, _ string) error {
 				if o, err := e.st.GetOutcome(ctx, "T1", "pos"); err != nil || o.Status != store.OutcomeArchived {
@@ -605,4 +612,34 @@ func TestOutcomeRestore(t *testing.T) {
 	if after := e.auditLen("T1"); after != before {
 		t.Errorf("restoring an active outcome changed state: audit %d → %d", before, after)
 	}
+}
+
+// TestOutcomeSetNoneClears: none clears an optional field of an outcome in
+// one change; the title cannot be cleared, and nothing changes then.
+func TestOutcomeSetNoneClears(t *testing.T) {
+	e := newEnv(t)
+	e.seed("T1") // pos: kpi, owner UBIZ, it UIT, it-channel CIT
+	ctx := context.Background()
+	e.run("T1", "UADMIN", "CGEN", "/outcome set pos sla=2h")
+	before := e.auditLen("T1")
+	r := e.run("T1", "UADMIN", "CGEN", "/outcome set pos owner=none it=NONE it-channel=none kpi=none sla=none")
+	e.expect(r, "Outcome pos updated (owner cleared, it cleared, it-channel cleared, kpi cleared, sla cleared: the default 4h applies).")
+	o, err := e.st.GetOutcome(ctx, "T1", "pos")
+	if err != nil || o.Owner != "" || o.ITOwner != "" || o.ITChannel != "" || o.KPI != "" || o.SLA != 0 || o.Title != "Point of sale" {
+		t.Fatalf("pos after clearing = %+v, %v", o, err)
+	}
+	if after := e.auditLen("T1"); after != before+1 {
+		t.Errorf("clearing five fields took %d changes, want one", after-before)
+	}
+	e.expect(e.run("T1", "UBIZ", "CGEN", "/outcome show pos"), "KPI: —", "Business owner: —", "IT owner: —", "IT channel: —", "Ack SLA: 4h (default)")
+
+	before = e.auditLen("T1")
+	e.expect(e.run("T1", "UADMIN", "CGEN", "/outcome set pos title=none kpi=x"), "An outcome needs a title, so `title=` cannot be cleared")
+	if o, _ := e.st.GetOutcome(ctx, "T1", "pos"); o.Title != "Point of sale" || o.KPI != "" {
+		t.Errorf("a refused clear changed pos: %+v", o)
+	}
+	if after := e.auditLen("T1"); after != before {
+		t.Errorf("a refused clear changed state: audit %d → %d", before, after)
+	}
+	e.expect(e.run("T1", "UADMIN", "CGEN", "/outcome set pos it=<@UIT|it> kpi=\"basket size\""), "Outcome pos updated (it, kpi).")
 }

@@ -11,7 +11,7 @@ import (
 
 const (
 	usageOutcomeAdd = `/outcome add <key> "<title>" [kpi="…"] [owner=@user] [it=@user] [it-channel=#chan|here] [sla=4h]`
-	usageOutcomeSet = `/outcome set <key> field=value…  (title, kpi, owner, it, it-channel, sla)`
+	usageOutcomeSet = `/outcome set <key> field=value…  (title, kpi, owner, it, it-channel, sla; value none clears all but title)`
 )
 
 // outcomeFields are the options /outcome add and set accept.
@@ -58,10 +58,18 @@ func (c *Core) routingNote(o record.Outcome) string {
 	return " " + upperFirst(strings.Join(parts, "; ")) + "."
 }
 
-// applyOutcomeOptions copies validated key=value options onto o.
+// applyOutcomeOptions copies validated key=value options onto o. The
+// value none clears an optional field (kpi, owner, it, it-channel, sla);
+// the title cannot be cleared.
 func applyOutcomeOptions(req Request, o *record.Outcome, args Args) error {
 	for _, k := range args.Order {
 		t := args.Options[k]
+		if isNone(t) {
+			if err := clearOutcomeField(o, k); err != nil {
+				return err
+			}
+			continue
+		}
 		var err error
 		switch k {
 		case "title":
@@ -90,6 +98,28 @@ func applyOutcomeOptions(req Request, o *record.Outcome, args Args) error {
 	return nil
 }
 
+// isNone reports whether an option's value is the word none (any case).
+func isNone(t Token) bool { return t.Kind == TokenWord && strings.EqualFold(t.Text, "none") }
+
+// clearOutcomeField empties the optional field named by option key k.
+func clearOutcomeField(o *record.Outcome, k string) error {
+	switch k {
+	case "title":
+		return Userf("An outcome needs a title, so `title=` cannot be cleared; give a new one, e.g. %s.", Code(`/outcome set `+o.Key+` title="Omnichannel POS lifts in-store conversion"`))
+	case "kpi":
+		o.KPI = ""
+	case "owner":
+		o.Owner = ""
+	case "it":
+		o.ITOwner = ""
+	case "it-channel":
+		o.ITChannel = ""
+	case "sla":
+		o.SLA = 0
+	}
+	return nil
+}
+
 func (c *Core) outcomeSet(ctx context.Context, req Request, args Args) (Response, error) {
 	if err := c.require(ctx, req, "change outcomes"); err != nil {
 		return Response{}, err
@@ -111,7 +141,23 @@ func (c *Core) outcomeSet(ctx context.Context, req Request, args Args) (Response
 	if err := c.store.UpdateOutcome(ctx, req.Workspace, o, req.User, req.Time); err != nil {
 		return Response{}, err
 	}
-	return Response{Text: fmt.Sprintf("Outcome %s updated (%s).", Code(o.Key), strings.Join(args.Order, ", "))}, nil
+	return Response{Text: fmt.Sprintf("Outcome %s updated (%s).", Code(o.Key), strings.Join(c.setChanges(args), ", "))}, nil
+}
+
+// setChanges names the fields /outcome set changed, saying which it cleared.
+func (c *Core) setChanges(args Args) []string {
+	out := make([]string, 0, len(args.Order))
+	for _, k := range args.Order {
+		switch {
+		case !isNone(args.Options[k]):
+			out = append(out, k)
+		case k == "sla":
+			out = append(out, "sla cleared: the default "+durationText(c.cfg.AckSLA)+" applies")
+		default:
+			out = append(out, k+" cleared")
+		}
+	}
+	return out
 }
 
 func (c *Core) outcomeArchive(ctx context.Context, req Request, args Args) (Response, error) {
