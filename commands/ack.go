@@ -41,7 +41,7 @@ func (c *Core) transitionHandler(t transition) HandlerFunc {
 		}
 		st := record.Settlement{N: n, Resolve: t.resolve, Actor: req.User, At: req.Time}
 		if req.Action == nil {
-			st.Note = args.Rest(1)
+			st.Note = noteText(args, 1) // a blank note ("   ") is no note
 		}
 		st.Roles = req.Need // the router's role check, made inside the store's script
 		e, o, first, err := c.store.Settle(ctx, req.Workspace, st)

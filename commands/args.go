@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 var outcomeKeyRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,31}$`)
@@ -36,7 +38,7 @@ func userArg(t Token, what string) (string, error) {
 	if t.Kind == TokenUser {
 		return "", Userf("I could not tell who `%s` is for %s: pick them from the @mention list so the name becomes a mention.", Clip(t.Text, 40), what)
 	}
-	return "", Userf("%s must be a person: @mention them (got `%s`).", what, Clip(t.Text, 40))
+	return "", Userf("%s must be a person: @mention them (got `%s`).", upperFirst(what), Clip(t.Text, 40))
 }
 
 // ticketArg reads a ticket reference from a plain word: a mention or
@@ -79,7 +81,7 @@ func ChannelArg(req Request, t Token, what string) (string, error) {
 	case t.Kind == TokenHere:
 		return req.Channel, nil
 	}
-	return "", Userf("%s must be a channel: #mention it or write `here` for this channel (got `%s`).", what, Clip(t.Text, 40))
+	return "", Userf("%s must be a channel: #mention it or write `here` for this channel (got `%s`).", upperFirst(what), Clip(t.Text, 40))
 }
 
 // parseSLA reads an SLA like 4h, 90m, 1d or 1d12h, between 1m and 30d.
@@ -157,6 +159,16 @@ func parseEscalationID(s string) (int64, error) {
 // EscID formats an escalation id.
 func EscID(n int64) string { return "E-" + strconv.FormatInt(n, 10) }
 
+// upperFirst starts s with a capital letter, for a sentence that starts with
+// a piece (a field's name, a clause) written to stand mid-sentence too.
+func upperFirst(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	if !unicode.IsLower(r) {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[size:]
+}
+
 // Nearest returns the candidate closest to s by edit distance, if close
 // enough. Dashes left out ("posconv" for "pos-conversion"), a candidate
 // equal to s ranks first, then one that starts with s, then one that s
@@ -204,6 +216,21 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// noteText returns the free text from positional word i (see Args.Rest), or
+// "" when it holds nothing but white space and quote marks (three spaces in
+// double quotes, two apostrophes, “ ”): a blank quoted value says nothing,
+// so it is no reason and no note.
+func noteText(args Args, i int) string {
+	s := args.Rest(i)
+	blank := strings.TrimFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || strings.ContainsRune(doubleClosers+singleClosers+"„", r)
+	})
+	if blank == "" {
+		return ""
+	}
+	return s
 }
 
 // OnlyOptions rejects options outside allowed.

@@ -85,7 +85,9 @@ func (c *Core) Handle(ctx context.Context, req Request) Response {
 
 func (c *Core) errorResponse(req Request, err error) Response {
 	if ue, ok := AsUserError(err); ok {
-		return Response{Text: ue.Msg}
+		// Some messages (the parser's, a ticket's) are also used mid-sentence,
+		// so they start in lower case; a reply starts with a capital.
+		return Response{Text: upperFirst(ue.Msg)}
 	}
 	ref := ErrorRef()
 	c.log.Error("command failed", "workspace", req.Workspace, "channel", req.Channel,

@@ -23,6 +23,7 @@ func (c *Core) newRouter() *Router {
 			{Name: "show", Usage: "/outcome show <key>", Summary: "show one outcome", Handler: HandlerFunc(c.outcomeShow)},
 			{Name: "set", Usage: usageOutcomeSet, Summary: "change an outcome", Role: record.RoleAdmin, Doing: "change outcomes", Handler: HandlerFunc(c.outcomeSet)},
 			{Name: "archive", Usage: "/outcome archive <key>", Summary: "archive an outcome", Role: record.RoleAdmin, Doing: "archive outcomes", Handler: HandlerFunc(c.outcomeArchive)},
+			{Name: "restore", Usage: "/outcome restore <key>", Summary: "bring an archived outcome back", Role: record.RoleAdmin, Doing: "restore outcomes", Handler: HandlerFunc(c.outcomeRestore)},
 			{Name: "grant", Usage: "/outcome grant @user admin|it-lead", Summary: "give a role", Role: record.RoleAdmin, Doing: "grant roles", Handler: c.grantOrRevoke(true)},
 			{Name: "revoke", Usage: "/outcome revoke @user admin|it-lead", Summary: "take a role away", Role: record.RoleAdmin, Doing: "revoke roles", Handler: c.grantOrRevoke(false)},
 			{Name: "roles", Usage: "/outcome roles", Summary: "who holds which role", Handler: HandlerFunc(c.listRoles)},

@@ -14,9 +14,13 @@ const usageEscalate = "/escalate <ticket> <reason…>"
 
 func (c *Core) escalate(ctx context.Context, req Request, args Args) (Response, error) {
 	ticket, ok := args.Word(0)
-	reason := args.Rest(1)
-	if !ok || strings.TrimSpace(reason) == "" {
-		return Response{}, Userf("Usage: %s\nExample: %s", Code(usageEscalate), Code("/escalate INC0012345 card payments failing in 3 stores since 9am"))
+	reason := noteText(args, 1)
+	example := Code("/escalate INC0012345 card payments failing in 3 stores since 9am")
+	if ok && reason == "" && args.Rest(1) != "" {
+		return Response{}, Userf("The reason is blank: say what is blocked, e.g. %s. Nothing was raised.", example)
+	}
+	if !ok || reason == "" {
+		return Response{}, Userf("Usage: %s\nExample: %s", Code(usageEscalate), example)
 	}
 	ref, err := ticketArg(ticket)
 	if err != nil {

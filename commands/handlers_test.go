@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+
+	"github.com/outcomebot/outcomebot/commands/intake"
 
 	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/commands/commandstest"
@@ -82,6 +85,9 @@ type permissionCase struct {
 	// check, when set, verifies the change in the store (the audit must
 	// grow too); unset means the command only reads (the audit must not).
 	check func(e *env, user string) error
+	// setup are command lines an admin runs first (in CIT), after the
+	// common setup.
+	setup []string
 }
 
 func (c permissionCase) name() string {
@@ -130,9 +136,23 @@ func TestPermissionMatrix(t *testing.T) {
 				}
 				return nil
 			}},
+		{line: `/outcome set pos owner=none`, allowed: []string{"admin"}, want: "Outcome pos updated (owner cleared)",
+			check: func(e *env, _ string) error {
+				if o, err := e.St.GetOutcome(ctx, "T1", "pos"); err != nil || o.Owner != "" {
+					return fmt.Errorf("pos = %+v, %v", o, err)
+				}
+				return nil
+			}},
 		{line: `/outcome archive pos`, allowed: []string{"admin"}, want: "Outcome pos archived",
 			check: func(e *env, _ string) error {
 				if o, err := e.St.GetOutcome(ctx, "T1", "pos"); err != nil || o.Status != record.OutcomeArchived {
+					return fmt.Errorf("pos = %+v, %v", o, err)
+				}
+				return nil
+			}},
+		{line: `/outcome restore pos`, setup: []string{"/outcome archive pos"}, allowed: []string{"admin"}, want: "Outcome pos restored",
+			check: func(e *env, _ string) error {
+				if o, err := e.St.GetOutcome(ctx, "T1", "pos"); err != nil || o.Status != record.OutcomeActive {
 					return fmt.Errorf("pos = %+v, %v", o, err)
 				}
 				return nil
@@ -180,7 +200,7 @@ func TestPermissionMatrix(t *testing.T) {
 			t.Run(c.name()+"/"+role, func(t *testing.T) {
 				e := newEnv(t)
 				e.Seed("T1")
-				for _, line := range []string{"/outcome grant <@ULEAD|lead> it-lead", "/escalate INC0012345 blocked", "/digest subscribe"} {
+				for _, line := range append([]string{"/outcome grant <@ULEAD|lead> it-lead", "/escalate INC0012345 blocked", "/digest subscribe"}, c.setup...) {
 					if r := e.Run("T1", "UADMIN", "CIT", line); strings.Contains(text(r), "Usage") {
 						t.Fatalf("setup %q: %s", line, text(r))
 					}
@@ -267,6 +287,15 @@ func TestBadInput(t *testing.T) {
 		{"/tag foo<bar pos", "is not a ticket reference"},
 		{"/tag INC1 pos " + strings.Repeat("x", 3001), "3000"},
 		{`/digest subscribe tz=Europe/Berln`, "`Europe/Berln` is not a time zone"},
+		{`/digest subscribe tz=EST`, "`EST` ignores daylight saving; use a city zone such as `America/New_York`"},
+		{`/digest subscribe tz=pst`, "`pst` ignores daylight saving; use a city zone such as `America/Los_Angeles`"},
+		{`/digest subscribe tz=CET`, "`CET` ignores daylight saving; use a city zone such as `Europe/Berlin`"},
+		{`/digest subscribe tz=MST`, "use a city zone such as `America/Denver`"},
+		{`/digest subscribe tz=EET`, "use a city zone such as `Europe/Athens`"},
+		{`/digest subscribe tz=EST5EDT`, "use a city zone such as `America/New_York`"},
+		{`/digest subscribe tz=Etc/GMT+5`, "`Etc/GMT+5` is not an Area/City zone"},
+		{`/digest subscribe tz=Japan`, "`Japan` is not an Area/City zone"},
+		{`/digest subscribe tz=Local`, "`Local` is not a time zone"},
 		{`/outcome add pos "Again"`, "Outcome pos already exists"},
 		{"/ack E-99", "There is no escalation E-99"},
 		{"/ack E-1", "E-1 is already resolved"},
@@ -276,7 +305,8 @@ func TestBadInput(t *testing.T) {
 		{`/outcome add ok "x" color=red`, "Unknown option `color=`"},
 		{`/outcome add ok "x" sla=forever`, "is not a duration"},
 		{`/outcome add ok "x" it=bob`, "must be a person"},
-		{`/outcome add ok "unterminated`, "unterminated quote"},
+		{`/outcome add ok "unterminated`, "Unterminated quote"},
+		{`/outcome add ok "unterminated it=<@UX|raj>`, "Unterminated quote in `\"unterminated it=@raj`"},
 		{"/escalate INC0099999 nobody tagged this", "is not tagged to an outcome"},
 		{"/escalate list sideways", "is not one of mine, open, all"},
 		{"/tag INC0012399 posconv", "No outcome posconv; did you mean pos-conversion?"},
@@ -301,7 +331,7 @@ func TestBadInput(t *testing.T) {
 		{`/outcome add ok "x" sla=99999999999999999999d`, "An SLA must be between 1m and 30d"},
 		{`/outcome set pos sla=31d`, "An SLA must be between 1m and 30d (got `31d`)"},
 		{`/outcome set pos sla=4x`, "is not a duration"},
-		{"/tag INC1 pos " + strings.Repeat("é", 3001), "the text is too long (3010 characters; the limit is 3000)"},
+		{"/tag INC1 pos " + strings.Repeat("é", 3001), "The text is too long (3010 characters; the limit is 3000)"},
 	}
 	for _, c := range cases {
 		t.Run(c.line[:min(len(c.line), 40)], func(t *testing.T) {
@@ -395,6 +425,10 @@ func TestDigestSubscribeAndStatus(t *testing.T) {
 		t.Errorf("preview is visible to the channel")
 	}
 	e.Expect(r, "Weekly outcome digest")
+
+	// Area/City zones, however deep, and UTC are zones a channel may keep.
+	e.Expect(e.Run("T1", "UADMIN", "CLEAD", "/digest subscribe tz=America/Argentina/Buenos_Aires"), "time zone America/New_York → America/Argentina/Buenos_Aires")
+	e.Expect(e.Run("T1", "UADMIN", "CLEAD", "/digest subscribe tz=utc"), "time zone America/Argentina/Buenos_Aires → UTC")
 }
 
 // TestFreeTextIsTakenAsTyped: reasons and notes may hold quotes, '=' and
@@ -463,4 +497,154 @@ func TestTagNoneRecordsDrift(t *testing.T) {
 	if r, _ := e.St.GetRequest(context.Background(), "T1", "OPS-2"); len(r.History) != 0 {
 		t.Errorf("history grew: %+v", r.History)
 	}
+}
+
+// TestBlankReasonAndNotes: a reason of nothing but quotes and spaces is
+// refused and nothing is raised; a blank note on /tag, /ack or /resolve is
+// no note (the command does its work and records none).
+func TestBlankReasonAndNotes(t *testing.T) {
+	e := newEnv(t)
+	e.Seed("T1")
+	ctx := context.Background()
+	for _, reason := range []string{`"   "`, `''`, `“ ”`, `"" ''`} {
+		t.Run("escalate "+reason, func(t *testing.T) {
+			before := e.AuditLen("T1")
+			e.Expect(e.Run("T1", "UBIZ", "CSTORE", "/escalate INC0012345 "+reason), "The reason is blank", "/escalate INC0012345 card payments failing")
+			if after := e.AuditLen("T1"); after != before {
+				t.Errorf("a blank reason changed state: audit %d → %d", before, after)
+			}
+			if esc, err := e.St.GetEscalation(ctx, "T1", 1); !errors.Is(err, record.ErrNotFound) {
+				t.Errorf("a blank reason raised %+v, %v", esc, err)
+			}
+		})
+	}
+
+	e.Expect(e.Run("T1", "UBIZ", "CGEN", `/tag INC0012345 pos "   "`), "→ pos (already tagged")
+	r, err := e.St.GetRequest(ctx, "T1", "INC0012345")
+	if err != nil || len(r.History) != 2 || r.History[1].Note != "" {
+		t.Fatalf("after a blank tag note: %+v, %v; want a second history entry with no note", r.History, err)
+	}
+	if got := text(e.Run("T1", "UBIZ", "CGEN", "/tag INC0012345")); strings.Contains(got, `"`) {
+		t.Errorf("the history shows the blank note's quotes:\n%s", got)
+	}
+
+	e.Run("T1", "UBIZ", "CSTORE", "/escalate INC0012345 tills down")
+	ack := e.Run("T1", "UIT", "CIT", `/ack E-1 "  "`)
+	e.Expect(ack, "You acknowledged E-1")
+	res := e.Run("T1", "UIT", "CIT", `/resolve E-1 ''`)
+	e.Expect(res, "You resolved E-1")
+	for _, out := range append(ack.Outgoing, res.Outgoing...) {
+		if strings.Contains(out.Message.Text, "Note:") {
+			t.Errorf("the requester is shown a blank note: %q", commands.PlainText(out.Message.Text))
+		}
+	}
+	esc, err := e.St.GetEscalation(ctx, "T1", 1)
+	if err != nil || esc.AckNote != "" || esc.ResolveNote != "" {
+		t.Errorf("E-1 notes ack %q resolve %q (%v); want none", esc.AckNote, esc.ResolveNote, err)
+	}
+}
+
+// TestTagShowsIntakeTitle: /tag <ticket> on a request that came from an
+// ITSM or a spreadsheet shows its title, status and where it came from.
+func TestTagShowsIntakeTitle(t *testing.T) {
+	e := newEnv(t)
+	e.Seed("T1")
+	if _, err := e.Intake.Take(context.Background(), "T1", []intake.Item{
+		{Ref: "OPS-5", Title: "Tills in Leeds reject contactless", Outcome: "pos", Source: record.SourceJira},
+		{Ref: "INC0040001", Title: "Printer jam, Hull", Status: "closed", Source: record.SourceCSV},
+	}, intake.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	e.Expect(e.Run("T1", "UBIZ", "CGEN", "/tag OPS-5"), "Tills in Leeds reject contactless", "OPS-5 → pos · open · from Jira")
+	e.Expect(e.Run("T1", "UBIZ", "CGEN", "/tag INC0040001"), "Printer jam, Hull", "no outcome (drift) · closed · from a spreadsheet")
+	// A request known only from chat has no title and says so by omission.
+	e.Expect(e.Run("T1", "UBIZ", "CGEN", "/tag INC0012345"), "→ pos · open · from chat")
+}
+
+// TestRepliesStartWithACapital: replies put together from pieces (a field
+// name, an optional clause, a parser message) still start their sentences
+// with a capital letter.
+func TestRepliesStartWithACapital(t *testing.T) {
+	e := newEnv(t)
+	e.Seed("T1")
+	cases := []struct{ line, want string }{
+		{`/outcome add inf "Infra"`, "Outcome inf added: Infra. No IT channel yet: escalations stay"},
+		{`/outcome add x3 "X" owner=bob`, "The business owner (`owner=`) must be a person"},
+		{`/outcome add x3 "X" it=bob`, "The IT owner (`it=`) must be a person"},
+		{`/outcome add x3 "X" it-channel=bob`, "The IT channel (`it-channel=`) must be a channel"},
+		{`/outcome set pos it=<at>Nobody</at>`, "I could not tell who `Nobody` is for the IT owner (`it=`)"},
+		{`/outcome grant bob it-lead`, "The user must be a person"},
+		{`/tag "" pos`, "A ticket reference is missing"},
+		{`/tag https://u:pw@acme.service-now.com/x pos`, "The ticket URL holds a user name or password"},
+		{`/outcome add x3 "unterminated`, "Unterminated quote in"},
+		{`/outcome add x3 "X" kpi=`, "Option `kpi=` has no value"},
+		{`/outcome add x3 "X" kpi=a KPI=b`, "Option `kpi` is given twice"},
+	}
+	for _, c := range cases {
+		t.Run(c.line, func(t *testing.T) {
+			r := e.Run("T1", "UADMIN", "CGEN", c.line)
+			got := commands.PlainText(r.Text)
+			if !strings.HasPrefix(got, c.want) {
+				t.Errorf("%s:\n got %q\nwant it to start %q", c.line, got, c.want)
+			}
+			for _, s := range strings.Split(got, ". ")[1:] {
+				if s != "" && unicode.IsLower([]rune(s)[0]) {
+					t.Errorf("%s: a sentence starts in lower case: %q", c.line, got)
+				}
+			}
+		})
+	}
+}
+
+// TestOutcomeRestore: an archived outcome can be restored by an admin and
+// then takes tags again; restoring an active one changes nothing.
+func TestOutcomeRestore(t *testing.T) {
+	e := newEnv(t)
+	e.Seed("T1")
+	ctx := context.Background()
+	e.Expect(e.Run("T1", "UADMIN", "CGEN", "/outcome help"), "/outcome restore <key>")
+	e.Run("T1", "UADMIN", "CGEN", "/outcome archive pos")
+	e.Expect(e.Run("T1", "UBIZ", "CGEN", "/tag OPS-1 pos"), "is archived")
+	e.Expect(e.Run("T1", "UADMIN", "CGEN", "/outcome restore pos"), "Outcome pos restored")
+	if o, err := e.St.GetOutcome(ctx, "T1", "pos"); err != nil || o.Status != record.OutcomeActive || o.ITOwner != "UIT" {
+		t.Fatalf("pos after restore = %+v, %v; want active with its IT owner", o, err)
+	}
+	e.Expect(e.Run("T1", "UBIZ", "CGEN", "/tag OPS-1 pos"), "OPS-1 → pos")
+	before := e.AuditLen("T1")
+	e.Expect(e.Run("T1", "UADMIN", "CGEN", "/outcome restore pos"), "Outcome pos is already active; nothing changed.")
+	e.Expect(e.Run("T1", "UADMIN", "CGEN", "/outcome restore"), "Usage: /outcome restore <key>")
+	e.Expect(e.Run("T1", "UADMIN", "CGEN", "/outcome restore nope"), "No outcome nope")
+	if after := e.AuditLen("T1"); after != before {
+		t.Errorf("restoring an active outcome changed state: audit %d → %d", before, after)
+	}
+}
+
+// TestOutcomeSetNoneClears: none clears an optional field of an outcome in
+// one change; the title cannot be cleared, and nothing changes then.
+func TestOutcomeSetNoneClears(t *testing.T) {
+	e := newEnv(t)
+	e.Seed("T1") // pos: kpi, owner UBIZ, it UIT, it-channel CIT
+	ctx := context.Background()
+	e.Run("T1", "UADMIN", "CGEN", "/outcome set pos sla=2h")
+	before := e.AuditLen("T1")
+	r := e.Run("T1", "UADMIN", "CGEN", "/outcome set pos owner=none it=NONE it-channel=none kpi=none sla=none")
+	e.Expect(r, "Outcome pos updated (owner cleared, it cleared, it-channel cleared, kpi cleared, sla cleared: the default 4h applies).")
+	o, err := e.St.GetOutcome(ctx, "T1", "pos")
+	if err != nil || o.Owner != "" || o.ITOwner != "" || o.ITChannel != "" || o.KPI != "" || o.SLA != 0 || o.Title != "Point of sale" {
+		t.Fatalf("pos after clearing = %+v, %v", o, err)
+	}
+	if after := e.AuditLen("T1"); after != before+1 {
+		t.Errorf("clearing five fields took %d changes, want one", after-before)
+	}
+	e.Expect(e.Run("T1", "UBIZ", "CGEN", "/outcome show pos"), "KPI: —", "Business owner: —", "IT owner: —", "IT channel: —", "Ack SLA: 4h (default)")
+
+	before = e.AuditLen("T1")
+	e.Expect(e.Run("T1", "UADMIN", "CGEN", "/outcome set pos title=none kpi=x"), "An outcome needs a title, so `title=` cannot be cleared")
+	if o, _ := e.St.GetOutcome(ctx, "T1", "pos"); o.Title != "Point of sale" || o.KPI != "" {
+		t.Errorf("a refused clear changed pos: %+v", o)
+	}
+	if after := e.AuditLen("T1"); after != before {
+		t.Errorf("a refused clear changed state: audit %d → %d", before, after)
+	}
+	e.Expect(e.Run("T1", "UADMIN", "CGEN", "/outcome set pos it=<@UIT|it> kpi=\"basket size\""), "Outcome pos updated (it, kpi).")
 }

@@ -11,7 +11,7 @@ import (
 
 const (
 	usageOutcomeAdd = `/outcome add <key> "<title>" [kpi="…"] [owner=@user] [it=@user] [it-channel=#chan|here] [sla=4h]`
-	usageOutcomeSet = `/outcome set <key> field=value…  (title, kpi, owner, it, it-channel, sla)`
+	usageOutcomeSet = `/outcome set <key> field=value…  (title, kpi, owner, it, it-channel, sla; value none clears all but title)`
 )
 
 // outcomeFields are the options /outcome add and set accept.
@@ -52,13 +52,21 @@ func (c *Core) routingNote(o record.Outcome) string {
 	} else {
 		parts = append(parts, "no IT channel yet: escalations stay in the channel they are raised in (set one with "+Code("/outcome set "+o.Key+" it-channel=#chan")+")")
 	}
-	return " " + strings.Join(parts, "; ") + "."
+	return " " + upperFirst(strings.Join(parts, "; ")) + "."
 }
 
-// applyOutcomeOptions copies validated key=value options onto o.
+// applyOutcomeOptions copies validated key=value options onto o. The
+// value none clears an optional field (kpi, owner, it, it-channel, sla);
+// the title cannot be cleared.
 func applyOutcomeOptions(req Request, o *record.Outcome, args Args) error {
 	for _, k := range args.Order {
 		t := args.Options[k]
+		if isNone(t) {
+			if err := clearOutcomeField(o, k); err != nil {
+				return err
+			}
+			continue
+		}
 		var err error
 		switch k {
 		case "title":
@@ -66,11 +74,11 @@ func applyOutcomeOptions(req Request, o *record.Outcome, args Args) error {
 		case "kpi":
 			o.KPI = t.Text
 		case "owner":
-			o.Owner, err = userArg(t, "owner")
+			o.Owner, err = userArg(t, "the business owner (`owner=`)")
 		case "it":
-			o.ITOwner, err = userArg(t, "it")
+			o.ITOwner, err = userArg(t, "the IT owner (`it=`)")
 		case "it-channel":
-			o.ITChannel, err = ChannelArg(req, t, "it-channel")
+			o.ITChannel, err = ChannelArg(req, t, "the IT channel (`it-channel=`)")
 		case "sla":
 			o.SLA, err = parseSLA(t.Text)
 		}
@@ -83,6 +91,28 @@ func applyOutcomeOptions(req Request, o *record.Outcome, args Args) error {
 	}
 	if len(o.Title) > 200 || len(o.KPI) > 200 {
 		return Userf("Titles and KPIs are limited to 200 characters; shorten it and try again.")
+	}
+	return nil
+}
+
+// isNone reports whether an option's value is the word none (any case).
+func isNone(t Token) bool { return t.Kind == TokenWord && strings.EqualFold(t.Text, "none") }
+
+// clearOutcomeField empties the optional field named by option key k.
+func clearOutcomeField(o *record.Outcome, k string) error {
+	switch k {
+	case "title":
+		return Userf("An outcome needs a title, so `title=` cannot be cleared; give a new one, e.g. %s.", Code(`/outcome set `+o.Key+` title="Omnichannel POS lifts in-store conversion"`))
+	case "kpi":
+		o.KPI = ""
+	case "owner":
+		o.Owner = ""
+	case "it":
+		o.ITOwner = ""
+	case "it-channel":
+		o.ITChannel = ""
+	case "sla":
+		o.SLA = 0
 	}
 	return nil
 }
@@ -105,7 +135,23 @@ func (c *Core) outcomeSet(ctx context.Context, req Request, args Args) (Response
 	if err := c.store.UpdateOutcome(ctx, req.Workspace, o, req.User, req.Time); err != nil {
 		return Response{}, err
 	}
-	return Response{Text: fmt.Sprintf("Outcome %s updated (%s).", Code(o.Key), strings.Join(args.Order, ", "))}, nil
+	return Response{Text: fmt.Sprintf("Outcome %s updated (%s).", Code(o.Key), strings.Join(c.setChanges(args), ", "))}, nil
+}
+
+// setChanges names the fields /outcome set changed, saying which it cleared.
+func (c *Core) setChanges(args Args) []string {
+	out := make([]string, 0, len(args.Order))
+	for _, k := range args.Order {
+		switch {
+		case !isNone(args.Options[k]):
+			out = append(out, k)
+		case k == "sla":
+			out = append(out, "sla cleared: the default "+DurationText(c.cfg.AckSLA)+" applies")
+		default:
+			out = append(out, k+" cleared")
+		}
+	}
+	return out
 }
 
 func (c *Core) outcomeArchive(ctx context.Context, req Request, args Args) (Response, error) {
@@ -125,6 +171,27 @@ func (c *Core) outcomeArchive(ctx context.Context, req Request, args Args) (Resp
 		return Response{}, err
 	}
 	return Response{Text: fmt.Sprintf("Outcome %s archived: no new tags or escalations; its history stays in the digest.", Code(o.Key))}, nil
+}
+
+// outcomeRestore makes an archived outcome active again: it takes tags and
+// escalations, with the fields it had. An active one is left as it is.
+func (c *Core) outcomeRestore(ctx context.Context, req Request, args Args) (Response, error) {
+	key, ok := args.Word(0)
+	if !ok || len(args.Words) > 1 || len(args.Order) > 0 {
+		return Response{}, Userf("Usage: %s", Code("/outcome restore <key>"))
+	}
+	o, err := c.Outcome(ctx, req.Workspace, key.Text)
+	if err != nil {
+		return Response{}, err
+	}
+	if o.Status != record.OutcomeArchived {
+		return Response{Text: fmt.Sprintf("Outcome %s is already active; nothing changed.", Code(o.Key))}, nil
+	}
+	o.Status = record.OutcomeActive
+	if err := c.store.UpdateOutcome(ctx, req.Workspace, o, req.User, req.Time); err != nil {
+		return Response{}, err
+	}
+	return Response{Text: fmt.Sprintf("Outcome %s restored: work can be tagged and escalated to it again.", Code(o.Key))}, nil
 }
 
 // Outcome returns the outcome key names in ws, or a UserError naming the

@@ -320,10 +320,13 @@ func (p *parser) quoted(start, open int, closers string) (Token, error) {
 		}
 		i += size
 	}
+	// The excerpt shows mentions as the user saw them (@raj), not as the
+	// platform sent them (<@U1|raj>).
+	shown := excerpt(plainForms(p.raw[start:]))
 	if closers == singleClosers {
-		return Token{}, Userf("unterminated quote in `%s`; close it with ' followed by a space (for an apostrophe at the start of a word, type ’)", excerpt(p.raw[start:]))
+		return Token{}, Userf("unterminated quote in `%s`; close it with ' followed by a space (for an apostrophe at the start of a word, type ’)", shown)
 	}
-	return Token{}, Userf("unterminated quote in `%s`; close it with \" followed by a space", excerpt(p.raw[start:]))
+	return Token{}, Userf("unterminated quote in `%s`; close it with \" followed by a space", shown)
 }
 
 // isCloser reports whether r is one of closers, quickly for the runes that

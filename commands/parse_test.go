@@ -136,6 +136,8 @@ func TestParseErrors(t *testing.T) {
 		{"long unterminated is shortened", `"` + strings.Repeat("x", 100), "xxx…`"},
 		{"excerpt stops at a line break", "\"a\nb", "`\"a…`"},
 		{"backtick in excerpt", "\"a`b", "`\"a'b`"},
+		{"mention in excerpt is readable", `add x2 "unterminated it=<@U1|raj> <#C1|ops> <at>Dev Ops</at>`, "`\"unterminated it=@raj #ops @Dev Ops`"},
+		{"mention in single-quoted excerpt", `'til <@U1|raj>`, "`'til @raj`"},
 		{"duplicate option", "kpi=a sla=1h KPI=b", "option `kpi` is given twice"},
 		{"empty option at end", "add pos kpi=", "option `kpi=` has no value; write kpi=value"},
 		{"empty option before space", "kpi= x", "option `kpi=` has no value"},

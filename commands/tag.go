@@ -36,7 +36,8 @@ func (c *Core) tag(ctx context.Context, req Request, args Args) (Response, error
 		key = ""
 	}
 	// One round trip: the store checks the outcome exists and is active.
-	prev, err := c.store.Tag(ctx, req.Workspace, ref, key, req.User, args.Rest(2), req.Time)
+	// A blank note ("   ") is no note.
+	prev, err := c.store.Tag(ctx, req.Workspace, ref, key, req.User, noteText(args, 2), req.Time)
 	switch {
 	case errors.Is(err, record.ErrNotFound):
 		return Response{}, c.unknownOutcome(ctx, req.Workspace, target.Text)
@@ -74,7 +75,10 @@ func (c *Core) showRequest(ctx context.Context, req Request, ref string) (Respon
 	if r.Outcome != "" {
 		outcome = Code(r.Outcome)
 	}
-	resp := Response{Text: fmt.Sprintf("%s → %s · %s", c.TicketText(ref), outcome, r.Status)}
+	resp := Response{Title: Clip(r.Title, 150), Text: fmt.Sprintf("%s → %s · %s", c.TicketText(ref), outcome, r.Status)}
+	if from, ok := sourceNames[r.Source]; ok {
+		resp.Text += " · from " + from
+	}
 	var lines []string
 	for i := len(r.History) - 1; i >= 0 && len(lines) < 20; i-- {
 		h := r.History[i]
@@ -82,7 +86,7 @@ func (c *Core) showRequest(ctx context.Context, req Request, ref string) (Respon
 		if h.To != "" {
 			to = Code(h.To)
 		}
-		line := fmt.Sprintf("%s %s → %s by %s", h.At.In(c.cfg.DefaultTZ).Format("2 Jan 15:04"), orDash(h.From), to, Mention(h.By))
+		line := fmt.Sprintf("%s %s → %s by %s", h.At.In(c.cfg.DefaultTZ).Format("2 Jan 15:04"), orDash(h.From), to, actorText(h.By))
 		if h.Note != "" {
 			line += ": " + Clip(h.Note, 200)
 		}
@@ -92,6 +96,22 @@ func (c *Core) showRequest(ctx context.Context, req Request, ref string) (Respon
 		resp.Sections = chunkLines("History (newest first)", lines)
 	}
 	return resp, nil
+}
+
+// sourceNames say where a request came from, by its record.Request.Source.
+var sourceNames = map[string]string{
+	"chat": "chat", record.SourceJira: "Jira", record.SourceServiceNow: "ServiceNow",
+	record.SourceCSV: "a spreadsheet", record.SourceAPI: "the intake API",
+}
+
+// actorText names who made a tag change: a person as a mention, an intake
+// source (which the store records as the actor) by its name, never as a
+// mention of a user called "jira".
+func actorText(by string) string {
+	if name, ok := sourceNames[by]; ok && by != "chat" {
+		return name
+	}
+	return Mention(by)
 }
 
 func orDash(key string) string {

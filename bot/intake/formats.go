@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	intakecore "github.com/outcomebot/outcomebot/commands/intake"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // This file reads the three payload shapes into intake items. A body is
@@ -160,7 +161,7 @@ func splitBody(body []byte) ([]json.RawMessage, error) {
 // decodeElement reads one object as whichever shape it is.
 func decodeElement(raw json.RawMessage) intakecore.Item {
 	if raw = bytes.TrimSpace(raw); len(raw) == 0 || raw[0] != '{' {
-		return intakecore.Item{Source: intakecore.SourceAPI, Reject: "not a request object: each item must be a JSON object"}
+		return intakecore.Item{Source: record.SourceAPI, Reject: "not a request object: each item must be a JSON object"}
 	}
 	var el element
 	if err := json.Unmarshal(raw, &el); err != nil {
@@ -169,7 +170,7 @@ func decodeElement(raw json.RawMessage) intakecore.Item {
 		if errors.As(err, &ute) && ute.Field != "" {
 			reason = fmt.Sprintf("field %q has the wrong type (want text)", ute.Field)
 		}
-		return intakecore.Item{Source: intakecore.SourceAPI, Reject: reason}
+		return intakecore.Item{Source: record.SourceAPI, Reject: reason}
 	}
 	switch {
 	case el.WebhookEvent != "" || el.Issue != nil:
@@ -181,7 +182,7 @@ func decodeElement(raw json.RawMessage) intakecore.Item {
 	case el.Ref.text() != "":
 		return ownItem(el)
 	}
-	return intakecore.Item{Source: intakecore.SourceAPI, Reject: "no ref (or ServiceNow number, or Jira issue) in the object"}
+	return intakecore.Item{Source: record.SourceAPI, Reject: "no ref (or ServiceNow number, or Jira issue) in the object"}
 }
 
 // ownItem reads outcomebot's own JSON.
@@ -189,7 +190,7 @@ func ownItem(el element) intakecore.Item {
 	return intakecore.Item{
 		Ref: el.Ref.text(), Title: el.Title.text(), Requester: el.Requester.text(),
 		Opened: el.OpenedAt.text(), Status: el.Status.text(), URL: el.URL.text(),
-		Outcome: el.Outcome.text(), Source: intakecore.SourceAPI,
+		Outcome: el.Outcome.text(), Source: record.SourceAPI,
 	}
 }
 

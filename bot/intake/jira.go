@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	intakecore "github.com/outcomebot/outcomebot/commands/intake"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // This file reads Jira: an issue webhook (jira:issue_created,
@@ -61,7 +62,7 @@ const outcomeLabel = "outcome:"
 // "done" closes), reporter, created, the browse URL derived from the
 // issue's REST self link, and a label outcome:<key> that tags it.
 func jiraItem(el element) intakecore.Item {
-	it := intakecore.Item{Source: intakecore.SourceJira}
+	it := intakecore.Item{Source: record.SourceJira}
 	if el.Issue == nil || el.Issue.Key == "" {
 		it.Reject = "a Jira webhook without issue.key"
 		return it
@@ -111,7 +112,7 @@ func jiraItem(el element) intakecore.Item {
 func bareJiraItem(el element) intakecore.Item {
 	is := &jiraIssue{Key: el.Key, Self: el.Self}
 	if err := json.Unmarshal(el.Fields, &is.Fields); err != nil {
-		return intakecore.Item{Source: intakecore.SourceJira, Ref: el.Key, Reject: "the issue's fields are not readable: " + err.Error()}
+		return intakecore.Item{Source: record.SourceJira, Ref: el.Key, Reject: "the issue's fields are not readable: " + err.Error()}
 	}
 	return jiraItem(element{WebhookEvent: "jira:issue_updated", Issue: is})
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	intakecore "github.com/outcomebot/outcomebot/commands/intake"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // This file reads ServiceNow records, as an outbound REST message or the
@@ -17,7 +18,7 @@ import (
 // and an optional outcome (or u_outcome) key.
 func serviceNowItem(el element) intakecore.Item {
 	it := intakecore.Item{
-		Source:  intakecore.SourceServiceNow,
+		Source:  record.SourceServiceNow,
 		Ref:     el.Number.text(),
 		Title:   el.ShortDescription.text(),
 		URL:     el.URL.text(),

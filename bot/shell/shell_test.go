@@ -164,7 +164,7 @@ func TestMetaLines(t *testing.T) {
 		":click E-9 ack":     "E-9",
 		":frob":              "unknown meta-line",
 		"tag INC1 pos":       "commands start with /",
-		"/outcome add x \"y": "unterminated quote",
+		"/outcome add x \"y": "Unterminated quote",
 	} {
 		out.Reset()
 		sh.Line(ctx, line)

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -31,7 +32,7 @@ var settings = []setting{
 	{env: "OUTCOMEBOT_ACK_SLA", flag: "ack-sla", def: "4h", help: "default time to acknowledge an escalation"},
 	{env: "OUTCOMEBOT_DIGEST_CRON", flag: "digest-cron", def: "0 9 * * MON", help: "weekly digest schedule (5-field cron) in each channel's zone"},
 	{env: "OUTCOMEBOT_TRIAGE_CRON", flag: "triage-cron", help: "weekly triage of untagged requests (5-field cron); empty: the digest's schedule"},
-	{env: "OUTCOMEBOT_TZ", flag: "tz", def: "UTC", help: "default time zone of new leadership channels"},
+	{env: "OUTCOMEBOT_TZ", flag: "tz", def: "UTC", help: "default time zone of new leadership channels: an Area/City zone (Europe/Berlin) or UTC; others (EST) are warned about"},
 	{env: "OUTCOMEBOT_LOG_LEVEL", flag: "log-level", def: "info", help: "debug, info, warn or error"},
 	{env: "OUTCOMEBOT_ADDR", flag: "addr", def: ":3000", help: "serve: HTTP listen address"},
 	{env: "OUTCOMEBOT_SHUTDOWN_TIMEOUT", flag: "shutdown-timeout", def: "20s", help: "serve: how long in-flight work may finish on SIGTERM"},
@@ -114,4 +115,18 @@ func (c *config) buildCore() error {
 	}
 	c.core = commands.Config{Admins: admins, TicketLinks: links, AckSLA: sla, DigestCron: c.get("OUTCOMEBOT_DIGEST_CRON"), DefaultTZ: loc}
 	return nil
+}
+
+// warnSettings logs the settings that work but are likely mistakes: a
+// default zone (OUTCOMEBOT_TZ) that is no Area/City zone, such as EST, which
+// ignores daylight saving, so digests of channels subscribed without tz=
+// move an hour against local clocks for half the year. Chat refuses such a
+// zone in tz=; here it is only warned about, so a running install keeps
+// starting.
+func (c *config) warnSettings(log *slog.Logger) {
+	tz := c.get("OUTCOMEBOT_TZ")
+	if _, err := commands.LoadZone(tz); err != nil {
+		log.Warn("OUTCOMEBOT_TZ is not an Area/City time zone; new leadership channels get it as their zone",
+			"tz", tz, "advice", strings.ReplaceAll(err.Error(), "`", ""))
+	}
 }

@@ -67,6 +67,7 @@ func runDigest(ctx context.Context, args []string, getenv func(string) string, s
 		return errors.New("digest: set REDIS_URL (or REDIS_SENTINEL_ADDRS / REDIS_CLUSTER_ADDRS) to the bot's Redis: the subscriptions and numbers live there, and an empty in-memory Redis has none")
 	}
 	log := newLogger(stderr, cfg.get("OUTCOMEBOT_LOG_LEVEL"), true)
+	cfg.warnSettings(log)
 	st, closeStore, err := openStore(ctx, cfg, stderr)
 	if err != nil {
 		return err

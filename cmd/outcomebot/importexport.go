@@ -212,6 +212,7 @@ func toolCore(ctx context.Context, cmd string, cfg *config, stderr io.Writer, em
 		return nil, nil, err
 	}
 	log := newLogger(stderr, cfg.get("OUTCOMEBOT_LOG_LEVEL"), true)
+	cfg.warnSettings(log)
 	return assemble(st, cfg.core, nil, log).intake, closer, nil
 }
 

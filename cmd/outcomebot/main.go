@@ -90,6 +90,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return usagef("%s: unexpected arguments %q (see `outcomebot %s -h`)", cmd, extra, cmd)
 	}
 	log := newLogger(stderr, cfg.get("OUTCOMEBOT_LOG_LEVEL"), cmd != "serve")
+	cfg.warnSettings(log)
 	switch cmd {
 	case "serve":
 		return runServe(ctx, cfg, log, stderr)

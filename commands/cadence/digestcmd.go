@@ -83,7 +83,7 @@ func (c *Cadence) digestSubscribe(ctx context.Context, req commands.Request, arg
 	}
 	ch := record.SubscriptionChange{Channel: req.Channel, DefaultTZ: c.cfg.DefaultTZ.String(), By: req.User, At: req.Time}
 	if t, ok := args.Option("tz"); ok {
-		loc, err := loadZone(t.Text)
+		loc, err := commands.LoadZone(t.Text)
 		if err != nil {
 			return commands.Response{}, err
 		}
@@ -141,18 +141,6 @@ func outcomesName(keys []string) string {
 		return "all"
 	}
 	return commands.Code(strings.Join(keys, ", "))
-}
-
-// loadZone validates an IANA zone name.
-func loadZone(name string) (*time.Location, error) {
-	if name == "" || strings.EqualFold(name, "local") || strings.Contains(name, "..") {
-		return nil, commands.Userf("`%s` is not a time zone: use an IANA name like `Europe/Berlin` or `America/New_York`.", commands.Clip(name, 40))
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return nil, commands.Userf("`%s` is not a time zone: use an IANA name like `Europe/Berlin` or `America/New_York`.", commands.Clip(name, 40))
-	}
-	return loc, nil
 }
 
 // followedOutcomes checks a comma-separated list of outcome keys; `all`

@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // This file imports a spreadsheet of requests: CSV read as a stream, in
@@ -285,7 +286,7 @@ func (c columns) item(rec []string, line int) Item {
 	it := Item{
 		Ref: get("ref"), Title: get("title"), Outcome: get("outcome"), Requester: get("requester"),
 		Opened: get("opened"), Status: get("status"), URL: get("url"),
-		Source: SourceCSV, Seen: "line " + strconv.Itoa(line),
+		Source: record.SourceCSV, Seen: "line " + strconv.Itoa(line),
 	}
 	for _, f := range rec {
 		if !utf8.ValidString(f) {

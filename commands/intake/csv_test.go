@@ -185,6 +185,15 @@ func TestImportExportImportIsStable(t *testing.T) {
 	}
 	importCSV(e, "T1", string(raw), intake.ImportOptions{})
 	intakeItems(e, intake.Options{}, intake.Item{Ref: "OPS-90", Title: "=HYPERLINK(\"http://evil\")", Requester: "-x", Source: "jira"})
+	// Titles that start with an apostrophe, before a formula character or
+	// not, come back exactly as they were.
+	odd := map[string]string{
+		"OPS-91": "'=SUM(A1)", "OPS-92": "'@home", "OPS-93": "''+1 laptops", "OPS-94": "'-",
+		"OPS-95": "'quoted' title", "OPS-96": "'''", "OPS-97": "@'=x",
+	}
+	for ref, title := range odd {
+		intakeItems(e, intake.Options{}, intake.Item{Ref: ref, Title: title, Source: "jira"})
+	}
 	e.Run("T1", "UBIZ", "CSTORE", "/escalate INC0040002 tills down in Leeds")
 	// A request only ever tagged in chat: its source (chat) and its updated
 	// time, which the retention clock runs from, must survive a re-import.
@@ -211,6 +220,12 @@ func TestImportExportImportIsStable(t *testing.T) {
 	}
 	if again := exportCSV(e, "T1"); again != first {
 		t.Errorf("export changed after a re-import:\n%s\nvs\n%s", first, again)
+	}
+
+	for ref, title := range odd {
+		if r, err := e.St.GetRequest(ctx, "T1", ref); err != nil || r.Title != title {
+			t.Errorf("after export and import %s has title %q (%v), want %q", ref, r.Title, err, title)
+		}
 	}
 
 	sum = importCSV(e, "T2", first, intake.ImportOptions{})

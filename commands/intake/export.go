@@ -120,18 +120,29 @@ func isoTime(t time.Time) string {
 const formulaStart = "=+-@\t\r"
 
 // escapeFormula prefixes a cell a spreadsheet would run as a formula with
-// an apostrophe (OWASP's advice for CSV injection).
+// an apostrophe (OWASP's advice for CSV injection). A cell that already
+// starts with apostrophes before such a character gets one more, so that
+// unescapeFormula, which drops one, gives back the text as it was: for every
+// s, unescapeFormula(escapeFormula(s)) == s.
 func escapeFormula(s string) string {
-	if s != "" && strings.ContainsRune(formulaStart, rune(s[0])) {
+	if startsFormula(strings.TrimLeft(s, "'")) {
 		return "'" + s
 	}
 	return s
 }
 
-// unescapeFormula undoes escapeFormula.
+// unescapeFormula undoes escapeFormula: it drops the first of the
+// apostrophes before a formula character. Any other cell, an apostrophe
+// typed before a word ('quoted') included, is kept as it is.
 func unescapeFormula(s string) string {
-	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune(formulaStart, rune(s[1])) {
+	if strings.HasPrefix(s, "'") && startsFormula(strings.TrimLeft(s, "'")) {
 		return s[1:]
 	}
 	return s
+}
+
+// startsFormula reports whether s starts with a character that makes a
+// spreadsheet run the cell.
+func startsFormula(s string) bool {
+	return s != "" && strings.ContainsRune(formulaStart, rune(s[0]))
 }

@@ -32,14 +32,6 @@ const (
 	maxFuture = 24 * time.Hour
 )
 
-// Sources of requests brought in from outside chat.
-const (
-	SourceAPI        = "api"
-	SourceJira       = "jira"
-	SourceServiceNow = "servicenow"
-	SourceCSV        = "csv"
-)
-
 // Item is one request as its source describes it, before any check.
 type Item struct {
 	// Ref is the ticket reference as the source gives it (a number, key or
@@ -58,8 +50,8 @@ type Item struct {
 	// Outcome is an outcome key to tag the request to, "none" to untag it,
 	// "" to keep its outcome.
 	Outcome string
-	// Source names the sender: SourceAPI, SourceJira, SourceServiceNow,
-	// SourceCSV. It is also the actor the audit and tag history name.
+	// Source names the sender: record.SourceAPI, record.SourceJira, record.SourceServiceNow,
+	// record.SourceCSV. It is also the actor the audit and tag history name.
 	Source string
 	// Seen names the item for a duplicate's reason ("line 12"); used with
 	// Options.Run.

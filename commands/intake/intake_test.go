@@ -78,7 +78,7 @@ func TestIntakeChecksEachItem(t *testing.T) {
 		}
 	}
 	ops := e.Run("T1", "UBIZ", "CGEN", "/tag OPS-12")
-	e.Expect(ops, "OPS-12", "pos", "— → pos by @jira")
+	e.Expect(ops, "OPS-12", "pos", "— → pos by Jira")
 	closed, err := e.St.GetRequest(context.Background(), "T1", "INC0012345")
 	if err != nil || closed.Status != record.RequestClosed || closed.Source != "servicenow" {
 		t.Errorf("closed request %+v %v", closed, err)

@@ -187,3 +187,11 @@ type DigestData struct {
 	NewRequests []Request      // requests received in the window (Request.Received), with their current outcome
 	Escalations []Escalation   // raised, acknowledged or resolved in the window, or open now
 }
+
+// Sources of requests brought in from outside chat.
+const (
+	SourceAPI        = "api"
+	SourceJira       = "jira"
+	SourceServiceNow = "servicenow"
+	SourceCSV        = "csv"
+)
