@@ -394,7 +394,7 @@ func TestScheduler500Channels(t *testing.T) {
 	if s.Posted != n || int(s.Failed) != fp.failures {
 		t.Errorf("stats %+v; %d failures injected", s, fp.failures)
 	}
-	// Pacing floor (PLATFORM.md e, p): Slack's pacer allows ~300 posts a
+	// Pacing floor (see bot/README.md): Slack's pacer allows ~300 posts a
 	// minute per workspace after a burst of 20; Teams ~50 a second per tenant.
 	big := perWS["TBIG"]
 	slackFloor := time.Duration(big-20) * 200 * time.Millisecond

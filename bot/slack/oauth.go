@@ -17,7 +17,7 @@ import (
 	"github.com/outcomebot/outcomebot/store"
 )
 
-// OAuth v2 install (PLATFORM.md h). The bot scopes are the ones the code
+// OAuth v2 install (see bot/README.md). The bot scopes are the ones the code
 // uses: commands (slash commands) and chat:write (chat.postMessage,
 // chat.update, chat.postEphemeral). views.publish needs no scope.
 const (

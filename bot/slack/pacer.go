@@ -10,7 +10,7 @@ import (
 	"github.com/outcomebot/outcomebot/store"
 )
 
-// Pacing (PLATFORM.md e): chat.postMessage allows about one message per
+// Pacing (see bot/README.md): chat.postMessage allows about one message per
 // second per channel, with short bursts, and several hundred per minute per
 // workspace. The pacer keeps the bot inside both instead of relying on 429s.
 const (

@@ -8,7 +8,7 @@ import (
 	"github.com/outcomebot/outcomebot/commands"
 )
 
-// Slack's message limits (PLATFORM.md f). Lengths are counted by slackLen.
+// Slack's message limits (see bot/README.md). Lengths are counted by slackLen.
 const (
 	maxBlocks       = 50    // blocks per message
 	maxSectionText  = 3000  // text of a section block

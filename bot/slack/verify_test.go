@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Slack's published example (PLATFORM.md a).
+// Slack's published example (see bot/README.md).
 const (
 	vectorSecret = "8f742231b10e8888abcd99yyyzzz85a5"
 	vectorTS     = "1531420618"

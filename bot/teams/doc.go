@@ -11,5 +11,5 @@
 // reference helpers. Its adapter, validator and connector client are not used:
 // they fetch metadata from a fixed URL, race on their caches, panic on
 // missing claims and failed token requests, take no context, set no timeouts
-// and return no activity ids (see PLATFORM.md, section r).
+// and return no activity ids (see bot/README.md).
 package teams
