@@ -66,6 +66,10 @@ type Policy struct {
 	// OnRetry, when set, is called before each wait with the failure, the
 	// number of tries so far and the wait (for logs and metrics).
 	OnRetry func(err error, attempt int, wait time.Duration)
+	// Sleep waits between tries; nil means Sleep. Only tests over real
+	// sockets, which cannot run in a synctest bubble and are not about
+	// timing, replace it.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Do calls call until it succeeds, classify says its error cannot succeed
@@ -99,7 +103,11 @@ func (p Policy) Do(ctx context.Context, call func() error, classify func(error) 
 		if p.OnRetry != nil {
 			p.OnRetry(err, attempt, wait)
 		}
-		if serr := Sleep(ctx, wait); serr != nil {
+		sleep := p.Sleep
+		if sleep == nil {
+			sleep = Sleep
+		}
+		if serr := sleep(ctx, wait); serr != nil {
 			return fmt.Errorf("%w (gave up after %d attempts: %w)", err, attempt, serr)
 		}
 	}
