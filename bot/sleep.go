@@ -6,7 +6,7 @@ import (
 )
 
 // Sleep waits d or until ctx ends, returning ctx's error then. The
-// adapters' retry and pacing loops share it.
+// adapters' pacers share it; retries wait in bot/retry.
 func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()

@@ -192,7 +192,7 @@ func (a *Adapter) publishHome(ctx context.Context, ws, user string) {
 		return
 	}
 	view := homeView(user, escs, owned, a.core.Clock().Now())
-	err = a.poster.retry(ctx, "publish home", func() error {
+	err = a.poster.retry(ctx, "publish home", true, func() error { // views.publish replaces the tab
 		_, err := api.PublishViewContext(ctx, publishRequest(user, view))
 		return err
 	})

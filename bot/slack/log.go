@@ -8,5 +8,5 @@ import "log/slog"
 func attrWS(ws string) slog.Attr     { return slog.String("workspace", ws) }
 func attrChannel(c string) slog.Attr { return slog.String("channel", c) }
 func attrUser(u string) slog.Attr    { return slog.String("user", u) }
-func attrErr(err error) slog.Attr    { return slog.String("error", err.Error()) }
+func attrErr(err error) slog.Attr    { return slog.String("err", err.Error()) }
 func attrCommand(c string) slog.Attr { return slog.String("command", c) }

@@ -4,23 +4,23 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/slack-go/slack/slackutilsx"
+
 	"github.com/outcomebot/outcomebot/commands"
 )
 
 // Text safety: every piece of text that is not core markup is escaped
-// (& < > become entities, exactly slackutilsx.EscapeMessage), so nothing a
-// user typed can form a <!channel>, <!here>, <@U…> or link sequence. Only the
-// markup spans the core inserted (SpanUser, SpanChannel, SpanLink) produce
-// <…> sequences, and only after their targets are checked.
-
-var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+// (& < > become entities, by slack-go's slackutilsx.EscapeMessage), so
+// nothing a user typed can form a <!channel>, <!here>, <@U…> or link
+// sequence. Only the markup spans the core inserted (SpanUser, SpanChannel,
+// SpanLink) produce <…> sequences, and only after their targets are checked.
 
 // escape replaces &, < and > with their entities.
 func escape(s string) string {
 	if !strings.ContainsAny(s, "&<>") {
-		return s
+		return s // the common case allocates nothing
 	}
-	return escaper.Replace(s)
+	return slackutilsx.EscapeMessage(s)
 }
 
 // slackLen counts s in UTF-16 code units, which is never less than the
@@ -61,7 +61,7 @@ func safeURL(raw string) string {
 	if strings.ContainsAny(u, "<>| \n\r\t") {
 		u = strings.NewReplacer("<", "%3C", ">", "%3E", "|", "%7C", " ", "%20", "\n", "", "\r", "", "\t", "").Replace(u)
 	}
-	return strings.ReplaceAll(u, "&", "&amp;")
+	return slackutilsx.EscapeMessage(u) // only & is left to escape
 }
 
 // renderSpan renders one span as mrkdwn.

@@ -108,7 +108,7 @@ func (p *Poster) Update(ctx context.Context, ref commands.MessageRef, workspace 
 	if err := p.pacer.wait(ctx, workspace, ref.Channel); err != nil {
 		return fmt.Errorf("update %s in %s: %w", ref.ID, ref.Channel, err)
 	}
-	return p.retry(ctx, "update "+ref.ID+" in "+ref.Channel, func() error {
+	return p.retry(ctx, "update "+ref.ID+" in "+ref.Channel, true, func() error {
 		opts := msgOptions(msgs[0])
 		if msgs[0].Blocks == nil {
 			opts = append(opts, slack.MsgOptionBlocks()) // clear the card's old blocks
@@ -125,7 +125,7 @@ func (p *Poster) Ephemeral(ctx context.Context, workspace, channel, user string,
 		return fmt.Errorf("post ephemeral in %s: %w", channel, err)
 	}
 	for _, m := range Render(msg) {
-		err := p.retry(ctx, "post ephemeral in "+channel, func() error {
+		err := p.retry(ctx, "post ephemeral in "+channel, false, func() error {
 			_, err := api.PostEphemeralContext(ctx, channel, user, msgOptions(m)...)
 			return channelError(channel, err)
 		})
@@ -146,7 +146,7 @@ func (p *Poster) postOne(ctx context.Context, api webAPI, ws, channel, thread st
 		opts = append(opts, slack.MsgOptionTS(thread))
 	}
 	var ref commands.MessageRef
-	err := p.retry(ctx, "post in "+channel, func() error {
+	err := p.retry(ctx, "post in "+channel, false, func() error {
 		ch, ts, err := api.PostMessageContext(ctx, channel, opts...)
 		if err == nil {
 			if ch == "" {

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
+	"syscall"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -17,27 +20,45 @@ import (
 	"github.com/outcomebot/outcomebot/store/storetest"
 )
 
+// TestPacerSpacesPostsPerChannel: six posts to one channel go as a burst
+// of three, then one a second; another channel is not held up, and a quiet
+// spell restores the burst.
 func TestPacerSpacesPostsPerChannel(t *testing.T) {
-	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
-	p := newPacer(func() time.Time { return now })
-	var waits []time.Duration
-	for range 6 {
-		waits = append(waits, p.reserve("T1", "C1"))
-	}
-	// A burst of 3, then one a second.
-	want := []time.Duration{0, 0, 0, time.Second, 2 * time.Second, 3 * time.Second}
-	for i := range want {
-		if waits[i] != want[i] {
-			t.Fatalf("waits %v, want %v", waits, want)
+	synctest.Test(t, func(t *testing.T) {
+		p := newPacer(time.Now)
+		ctx := t.Context()
+		start := time.Now()
+		var sent []time.Duration
+		for range 6 {
+			if err := p.wait(ctx, "T1", "C1"); err != nil {
+				t.Fatal(err)
+			}
+			sent = append(sent, time.Since(start))
 		}
-	}
-	if d := p.reserve("T1", "C2"); d != 0 {
-		t.Fatalf("another channel waits %v", d)
-	}
-	now = now.Add(10 * time.Second)
-	if d := p.reserve("T1", "C1"); d != 0 {
-		t.Fatalf("after a quiet spell: wait %v", d)
-	}
+		want := []time.Duration{0, 0, 0, time.Second, 2 * time.Second, 3 * time.Second}
+		if fmt.Sprint(sent) != fmt.Sprint(want) {
+			t.Fatalf("posts sent at %v, want %v", sent, want)
+		}
+		mark := time.Now()
+		if err := p.wait(ctx, "T1", "C2"); err != nil || time.Since(mark) != 0 {
+			t.Fatalf("another channel waits %v (%v)", time.Since(mark), err)
+		}
+		time.Sleep(10 * time.Second)
+		mark = time.Now()
+		if err := p.wait(ctx, "T1", "C1"); err != nil || time.Since(mark) != 0 {
+			t.Fatalf("after a quiet spell: waits %v (%v)", time.Since(mark), err)
+		}
+		// A post whose wait outlasts its context gives up when it ends.
+		for range 3 {
+			_ = p.wait(ctx, "T1", "C3")
+		}
+		short, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+		defer cancel()
+		mark = time.Now()
+		if err := p.wait(short, "T1", "C3"); !errors.Is(err, context.DeadlineExceeded) || time.Since(mark) != 500*time.Millisecond {
+			t.Fatalf("wait past the context: %v after %v", err, time.Since(mark))
+		}
+	})
 }
 
 func TestPacerCapsTheWorkspace(t *testing.T) {
@@ -94,46 +115,76 @@ func TestPacerIsSharedByReplicas(t *testing.T) {
 	}
 }
 
-func TestRetryWait(t *testing.T) {
+func TestRetryVerdict(t *testing.T) {
+	dial := &url.Error{Op: "Post", URL: "x", Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}}
+	reset := &url.Error{Op: "Post", URL: "x", Err: &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}}
 	cases := []struct {
-		name  string
-		err   error
-		retry bool
-		min   time.Duration
+		name       string
+		err        error
+		idempotent bool
+		retry      bool
+		after      time.Duration
 	}{
-		{"429 with Retry-After", &slack.RateLimitedError{RetryAfter: 3 * time.Second}, true, 3 * time.Second},
-		{"429 without", slack.StatusCodeError{Code: 429}, true, time.Second},
-		{"503", slack.StatusCodeError{Code: 503}, true, backoffInitial},
-		{"400", slack.StatusCodeError{Code: 400}, false, 0},
-		{"connection refused", &url.Error{Op: "Post", URL: "x", Err: errors.New("connection refused")}, true, backoffInitial},
-		{"not_in_channel", slack.SlackErrorResponse{Err: "not_in_channel"}, false, 0},
-		{"our context ended", &url.Error{Op: "Post", URL: "x", Err: context.Canceled}, false, 0},
+		{"429 with Retry-After", &slack.RateLimitedError{RetryAfter: 3 * time.Second}, false, true, 3 * time.Second},
+		{"429 without", slack.StatusCodeError{Code: 429}, false, true, 0},
+		{"503", slack.StatusCodeError{Code: 503}, false, true, 0},
+		{"400", slack.StatusCodeError{Code: 400}, false, false, 0},
+		{"post that could not connect", dial, false, true, 0},
+		{"post whose connection broke: may have posted", reset, false, false, 0},
+		{"update whose connection broke", reset, true, true, 0},
+		{"not_in_channel", channelError("C1", slack.SlackErrorResponse{Err: "not_in_channel"}), true, false, 0},
+		{"invalid_blocks", slack.SlackErrorResponse{Err: "invalid_blocks"}, true, false, 0},
+		{"our context ended", &url.Error{Op: "Post", URL: "x", Err: context.Canceled}, true, false, 0},
 	}
 	for _, c := range cases {
-		wait, retry := retryWait(c.err, 0)
-		if retry != c.retry || wait < c.min {
-			t.Errorf("%s: retryWait = %v, %v; want %v, ≥ %v", c.name, wait, retry, c.retry, c.min)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			v := retryVerdict(c.idempotent)(c.err)
+			if v.Retry != c.retry || v.After != c.after {
+				t.Errorf("verdict %+v; want retry %v after %v", v, c.retry, c.after)
+			}
+		})
 	}
 }
 
 func TestRetryStopsWhenTheContextCannotWait(t *testing.T) {
-	p := &Poster{pacer: newPacer(time.Now), log: testLogger(t)}
-	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
-	defer cancel()
-	calls := 0
-	start := time.Now()
-	err := p.retry(ctx, "post in C1", func() error {
-		calls++
-		return &slack.RateLimitedError{RetryAfter: 30 * time.Second}
+	synctest.Test(t, func(t *testing.T) {
+		p := &Poster{log: testLogger(t)}
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+		defer cancel()
+		calls := 0
+		start := time.Now()
+		err := p.retry(ctx, "post in C1", false, func() error {
+			calls++
+			return &slack.RateLimitedError{RetryAfter: 30 * time.Second}
+		})
+		if err == nil || calls != 1 || time.Since(start) != 0 {
+			t.Fatalf("err %v after %d calls and %v; want the rate limit at once", err, calls, time.Since(start))
+		}
+		var rl *slack.RateLimitedError
+		if !errors.As(err, &rl) {
+			t.Fatalf("error %v does not wrap the rate limit", err)
+		}
 	})
-	if err == nil || calls != 1 || time.Since(start) > 100*time.Millisecond {
-		t.Fatalf("err %v after %d calls and %v", err, calls, time.Since(start))
-	}
-	var rl *slack.RateLimitedError
-	if !errors.As(err, &rl) {
-		t.Fatalf("error %v does not wrap the rate limit", err)
-	}
+}
+
+// TestRetryWaitsTheRetryAfter: a rate-limited post is sent again exactly
+// when Slack said it may be, and only then.
+func TestRetryWaitsTheRetryAfter(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := &Poster{log: testLogger(t)}
+		start := time.Now()
+		var at []time.Duration
+		err := p.retry(t.Context(), "post in C1", false, func() error {
+			at = append(at, time.Since(start))
+			if len(at) < 3 {
+				return &slack.RateLimitedError{RetryAfter: 2 * time.Second}
+			}
+			return nil
+		})
+		if err != nil || fmt.Sprint(at) != fmt.Sprint([]time.Duration{0, 2 * time.Second, 4 * time.Second}) {
+			t.Fatalf("err %v; posts at %v, want 0s, 2s, 4s", err, at)
+		}
+	})
 }
 
 func TestChannelErrorIsASentinel(t *testing.T) {

@@ -14,7 +14,6 @@ import (
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
-	"github.com/outcomebot/outcomebot/bot"
 	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/store"
 )
@@ -53,7 +52,9 @@ type Adapter struct {
 type options struct {
 	client *http.Client
 	now    func() time.Time
-	sleep  func(context.Context, time.Duration) error
+	// sleep replaces the waits between connector retries, for tests over
+	// real sockets that are not about timing.
+	sleep func(context.Context, time.Duration) error
 }
 
 // New builds the Teams adapter. It does no network I/O: the signing keys and
@@ -79,25 +80,24 @@ func newAdapter(cfg Config, core *commands.Core, st *store.Store, log *slog.Logg
 	if o.now == nil {
 		o.now = time.Now
 	}
-	if o.sleep == nil {
-		o.sleep = bot.Sleep
-	}
 	if st == nil {
 		return nil, errors.New("teams adapter: the Redis store is required (conversation references live there)")
 	}
 	log = log.With("platform", "teams")
+	pol := connectorRetry
+	pol.Sleep = o.sleep
 	return &Adapter{
 		cfg:       cfg,
 		core:      core,
 		store:     st,
 		log:       log,
-		validator: newValidator(cfg.AppID, newKeyCache(cfg.OpenIDMetadataURL, o.client, o.now, log), o.now),
+		validator: newValidator(cfg.AppID, newKeyCache(cfg.OpenIDMetadataURL, o.client, log)),
 		conn: &connector{
 			http:    o.client,
-			tokens:  newTokenSource(cfg.TokenURL, cfg.AppID, cfg.AppPassword, o.client, o.now),
-			limiter: newConvLimiter(teamsSendLimits, o.now),
+			tokens:  newTokenSource(cfg.TokenURL, cfg.AppID, cfg.AppPassword, o.client),
+			limiter: newConvLimiter(teamsSendLimits),
 			log:     log,
-			sleep:   o.sleep,
+			retry:   pol,
 		},
 		now:    o.now,
 		admins: newAdminBridge(core.Config().Admins),

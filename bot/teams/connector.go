@@ -4,31 +4,37 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
+
+	"github.com/outcomebot/outcomebot/bot/retry"
 )
 
 // Connector client settings.
 const (
 	// requestTimeout bounds one HTTP call to the Bot Connector.
 	requestTimeout = 15 * time.Second
-	// maxAttempts bounds the tries of one call.
-	maxAttempts = 5
-	// backoffBase and backoffMax shape the exponential backoff.
-	backoffBase = 500 * time.Millisecond
-	backoffMax  = 20 * time.Second
 	// maxResponse bounds a connector response body.
 	maxResponse = 1 << 20
 )
+
+// connectorRetry bounds the retries of one connector call; bot/retry
+// decides what is retried and when a POST is resent after a connection
+// failure.
+var connectorRetry = retry.Policy{
+	Attempts: 5,
+	Base:     500 * time.Millisecond,
+	Max:      20 * time.Second,
+	MaxAfter: time.Minute,
+}
 
 // convAddress is where an outbound activity goes.
 type convAddress struct {
@@ -63,16 +69,15 @@ func newOutActivity(m message, to convAddress) outActivity {
 }
 
 // connector calls the Bot Connector REST API (v3) with tokens from a
-// tokenSource. Every call has a timeout; 429, 412, 502, 503 and 504 are
-// retried with exponential backoff and jitter (honouring Retry-After), and
-// sends to one conversation are paced by a convLimiter.
+// tokenSource. Every call has a timeout; failures are retried under the
+// retry policy (429 after its Retry-After, 412 and 5xx, connection
+// failures), and sends to one conversation are paced by a convLimiter.
 type connector struct {
 	http    *http.Client
 	tokens  *tokenSource
 	limiter *convLimiter
 	log     *slog.Logger
-	// sleep waits between attempts; tests shorten it.
-	sleep func(ctx context.Context, d time.Duration) error
+	retry   retry.Policy
 	// obs sees retries; nil: nobody observes (see Adapter.SetObserver).
 	obs Observer
 }
@@ -82,6 +87,8 @@ type HTTPError struct {
 	Op     string
 	Status int
 	Code   string // the connector's error code, if it sent one
+
+	retryAfter time.Duration // the connector's Retry-After, if any
 }
 
 func (e *HTTPError) Error() string {
@@ -185,65 +192,68 @@ func activitiesURL(serviceURL, conversationID, activityID string) string {
 }
 
 // do performs one connector call with retries. paceKey, when set, is the
-// conversation whose send rate the call counts against.
+// conversation whose send rate the call counts against. A refused token
+// (401) is replaced once, at once.
 func (c *connector) do(ctx context.Context, op, method, target, paceKey string, in, out any) error {
 	var body []byte
 	if in != nil {
 		body = marshalJSON(in)
 	}
+	pol := c.retry
+	pol.OnRetry = func(err error, attempt int, wait time.Duration) {
+		status := statusOf(err)
+		c.observeRetry(status)
+		c.log.Debug("teams: retrying connector call", "op", op, "attempt", attempt, "status", status, "wait", wait)
+	}
 	refreshed := false
-	for attempt := 1; ; attempt++ {
-		if paceKey != "" {
-			if err := c.limiter.Wait(ctx, paceKey); err != nil {
-				return fmt.Errorf("%s: %w", op, err)
+	return pol.Do(ctx, func() error {
+		for {
+			if paceKey != "" {
+				if err := c.limiter.Wait(ctx, paceKey); err != nil {
+					return fmt.Errorf("%s: %w", op, err)
+				}
 			}
-		}
-		res, err := c.attempt(ctx, op, method, target, body, out)
-		switch {
-		case err == nil:
-			return nil
-		case res.status == http.StatusUnauthorized && !refreshed:
-			// The cached token was refused: get a fresh one, once.
+			err := c.attempt(ctx, op, method, target, body, out)
+			if statusOf(err) != http.StatusUnauthorized || refreshed {
+				return err
+			}
 			c.tokens.Invalidate()
 			refreshed = true
-			continue
-		case !res.retryable(method) || attempt >= maxAttempts:
-			return err
 		}
-		d := backoff(attempt, res.retryAfter)
-		c.observeRetry(res.status)
-		c.log.Debug("teams: retrying connector call", "op", op, "attempt", attempt, "status", res.status, "wait", d)
-		if err := c.sleep(ctx, d); err != nil {
-			return fmt.Errorf("%s: giving up after %d attempts: %w", op, attempt, err)
+	}, retryVerdict(method))
+}
+
+// retryVerdict classifies a failed connector call: besides what bot/retry
+// retries for every platform, Teams asks for 412 to be retried (see
+// bot/README.md). Only a POST creates something: PUT (update) and GET are
+// safe to repeat after any connection failure.
+func retryVerdict(method string) func(error) retry.Verdict {
+	return func(err error) retry.Verdict {
+		var he *HTTPError
+		if errors.As(err, &he) {
+			if he.Status == http.StatusPreconditionFailed {
+				return retry.Verdict{Retry: true}
+			}
+			return retry.Status(he.Status, he.retryAfter)
 		}
+		return retry.Transport(err, method != http.MethodPost)
 	}
 }
 
-// result describes how one attempt failed.
-type result struct {
-	status     int           // HTTP status; 0 when none arrived
-	retryAfter time.Duration // the server's Retry-After, if any
-	transport  bool          // the request failed in transport
-}
-
-// retryable reports whether a failed call may be tried again: the throttling
-// and gateway statuses the Teams docs name (429, 412, 502, 504, and 503),
-// and transport errors of idempotent calls. A POST that may have arrived is
-// not resent after a transport error, to avoid a double post.
-func (r result) retryable(method string) bool {
-	switch r.status {
-	case http.StatusTooManyRequests, http.StatusPreconditionFailed, http.StatusBadGateway,
-		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true
+// statusOf is the HTTP status of a failed call; 0 when none arrived.
+func statusOf(err error) int {
+	var he *HTTPError
+	if errors.As(err, &he) {
+		return he.Status
 	}
-	return r.transport && method != http.MethodPost
+	return 0
 }
 
 // attempt performs one HTTP call.
-func (c *connector) attempt(ctx context.Context, op, method, target string, body []byte, out any) (result, error) {
+func (c *connector) attempt(ctx context.Context, op, method, target string, body []byte, out any) error {
 	tok, err := c.tokens.Token(ctx)
 	if err != nil {
-		return result{}, fmt.Errorf("%s: %w", op, err)
+		return fmt.Errorf("%s: %w", op, err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
@@ -253,7 +263,7 @@ func (c *connector) attempt(ctx context.Context, op, method, target string, body
 	}
 	req, err := http.NewRequestWithContext(ctx, method, target, rd)
 	if err != nil {
-		return result{}, fmt.Errorf("%s: %w", op, err)
+		return fmt.Errorf("%s: %w", op, err)
 	}
 	req.Header.Set("Authorization", "Bearer "+tok)
 	req.Header.Set("Accept", "application/json")
@@ -262,47 +272,23 @@ func (c *connector) attempt(ctx context.Context, op, method, target string, body
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return result{transport: true}, fmt.Errorf("%s: %w", op, err)
+		return fmt.Errorf("%s: %w", op, err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
 	if err != nil {
-		return result{status: resp.StatusCode, transport: true}, fmt.Errorf("%s: read response: %w", op, err)
+		return fmt.Errorf("%s: read response: %w", op, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return result{status: resp.StatusCode, retryAfter: retryAfter(resp.Header.Get("Retry-After"))},
-			&HTTPError{Op: op, Status: resp.StatusCode, Code: errorCode(raw)}
+		return &HTTPError{Op: op, Status: resp.StatusCode, Code: errorCode(raw),
+			retryAfter: retry.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}
 	}
 	if out != nil && len(bytes.TrimSpace(raw)) > 0 {
 		if err := json.Unmarshal(raw, out); err != nil {
-			return result{status: resp.StatusCode}, fmt.Errorf("%s: decode response: %w", op, err)
+			return fmt.Errorf("%s: decode response: %w", op, err)
 		}
 	}
-	return result{status: resp.StatusCode}, nil
-}
-
-// backoff is the wait before attempt+1: the server's Retry-After when given
-// (capped), else exponential from backoffBase with full jitter in [d/2, d].
-func backoff(attempt int, retryAfter time.Duration) time.Duration {
-	if retryAfter > 0 {
-		return min(retryAfter, backoffMax)
-	}
-	d := min(backoffBase<<(attempt-1), backoffMax)
-	return d/2 + rand.N(d/2+1)
-}
-
-// retryAfter parses a Retry-After header in seconds or as an HTTP date.
-func retryAfter(h string) time.Duration {
-	if h == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(strings.TrimSpace(h)); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(h); err == nil {
-		return max(time.Until(t), 0)
-	}
-	return 0
+	return nil
 }
 
 // errorCode reads the code of a Bot Connector error body

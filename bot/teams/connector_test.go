@@ -3,114 +3,119 @@ package teams
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
-	"github.com/outcomebot/outcomebot/bot"
+	"golang.org/x/oauth2"
 )
 
-// fakeClock is a settable clock.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
+// noWait replaces the waits between retries in tests over real sockets,
+// which cannot run in a synctest bubble and are not about timing.
+func noWait(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+
+// handlerTransport serves requests with h in memory: real HTTP handling
+// without a socket, so the connector can be timed in a synctest bubble.
+type handlerTransport struct{ h http.Handler }
+
+func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	rec := httptest.NewRecorder()
+	t.h.ServeHTTP(rec, r)
+	res := rec.Result()
+	res.Request = r
+	return res, nil
 }
 
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-// newTestConnector builds a connector on the fake connector, with a
-// recording sleep and a settable clock.
-func newTestConnector(t *testing.T, f *fakeConnector, clock *fakeClock) (*connector, *[]time.Duration) {
-	var mu sync.Mutex
-	var slept []time.Duration
-	client := &http.Client{Timeout: 5 * time.Second}
+// newTestConnector builds a connector on the fake connector's handler,
+// reached in memory, with the production retry policy and rate limits.
+// Create f outside the bubble and the connector inside it.
+func newTestConnector(f *fakeConnector) *connector {
+	client := &http.Client{Transport: handlerTransport{f.Config.Handler}, Timeout: 5 * time.Second}
 	return &connector{
 		http:    client,
-		tokens:  newTokenSource(f.tokenURL(), testAppID, "s3cret", client, clock.Now),
-		limiter: newConvLimiter(teamsSendLimits, clock.Now),
+		tokens:  newTokenSource(f.tokenURL(), testAppID, "s3cret", client),
+		limiter: newConvLimiter(teamsSendLimits),
 		log:     slog.New(slog.DiscardHandler),
-		sleep: func(ctx context.Context, d time.Duration) error {
-			mu.Lock()
-			slept = append(slept, d)
-			mu.Unlock()
-			return ctx.Err()
-		},
-	}, &slept
+		retry:   connectorRetry,
+	}
 }
 
-func connectorAt(t *testing.T) (*fakeConnector, convAddress) {
-	f := newFakeConnector(t)
-	return f, convAddress{ServiceURL: f.URL + "/", ConversationID: "a:chat", BotID: botID}
-}
+// to is where the tests send: a chat on the fake connector.
+var to = convAddress{ServiceURL: "http://connector.test/", ConversationID: "a:chat", BotID: botID}
 
 func TestTokenIsCachedUntilShortlyBeforeExpiry(t *testing.T) {
-	f, to := connectorAt(t)
-	clock := &fakeClock{t: time.Now()}
-	c, _ := newTestConnector(t, f, clock)
-	ctx := context.Background()
-	for range 3 {
-		if _, err := c.Send(ctx, to, outActivity{}); err != nil {
-			t.Fatal(err)
+	f := newFakeConnector(t)
+	synctest.Test(t, func(t *testing.T) {
+		c := newTestConnector(f)
+		ctx := t.Context()
+		for range 3 {
+			if _, err := c.Send(ctx, to, outActivity{}); err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	if n := f.tokenCalls.Load(); n != 1 {
-		t.Fatalf("3 sends made %d token requests, want 1", n)
-	}
-	clock.Advance(3599*time.Second - tokenEarly - time.Second)
-	_, _ = c.Send(ctx, to, outActivity{})
-	if n := f.tokenCalls.Load(); n != 1 {
-		t.Fatalf("token refreshed too early: %d requests", n)
-	}
-	clock.Advance(2 * time.Second)
-	_, _ = c.Send(ctx, to, outActivity{})
-	if n := f.tokenCalls.Load(); n != 2 {
-		t.Fatalf("token not refreshed before expiry: %d requests", n)
-	}
+		if n := f.tokenCalls.Load(); n != 1 {
+			t.Fatalf("3 sends made %d token requests, want 1", n)
+		}
+		// The fake's tokens live 3599 s; they are replaced tokenEarly before.
+		time.Sleep(3599*time.Second - tokenEarly - time.Second)
+		_, _ = c.Send(ctx, to, outActivity{})
+		if n := f.tokenCalls.Load(); n != 1 {
+			t.Fatalf("token refreshed too early: %d requests", n)
+		}
+		time.Sleep(2 * time.Second)
+		_, _ = c.Send(ctx, to, outActivity{})
+		if n := f.tokenCalls.Load(); n != 2 {
+			t.Fatalf("token not refreshed before expiry: %d requests", n)
+		}
+	})
 }
 
 func TestTokenConcurrentCallersShareOneRequest(t *testing.T) {
 	f := newFakeConnector(t)
-	ts := newTokenSource(f.tokenURL(), testAppID, "s3cret", &http.Client{Timeout: 5 * time.Second}, time.Now)
-	var wg sync.WaitGroup
-	for range 20 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if tok, err := ts.Token(context.Background()); err != nil || tok != fakeAccessToken {
-				t.Errorf("Token = %q, %v", tok, err)
-			}
-		}()
-	}
-	wg.Wait()
-	if n := f.tokenCalls.Load(); n != 1 {
-		t.Fatalf("%d token requests, want 1", n)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		client := &http.Client{Transport: handlerTransport{f.Config.Handler}}
+		ts := newTokenSource(f.tokenURL(), testAppID, "s3cret", client)
+		var wg sync.WaitGroup
+		for range 20 {
+			wg.Go(func() {
+				if tok, err := ts.Token(t.Context()); err != nil || tok != fakeAccessToken {
+					t.Errorf("Token = %q, %v", tok, err)
+				}
+			})
+		}
+		wg.Wait()
+		if n := f.tokenCalls.Load(); n != 1 {
+			t.Fatalf("%d token requests, want 1", n)
+		}
+	})
 }
 
+// TestTokenFailuresAreErrors runs over real HTTP: a refused secret, a
+// failing endpoint and an unreachable one are errors, never panics, and
+// are not cached.
 func TestTokenFailuresAreErrors(t *testing.T) {
 	f := newFakeConnector(t)
 	client := &http.Client{Timeout: 5 * time.Second}
 
-	bad := newTokenSource(f.tokenURL(), testAppID, "wrong", client, time.Now)
+	bad := newTokenSource(f.tokenURL(), testAppID, "wrong", client)
 	_, err := bad.Token(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "invalid_client") || strings.Contains(err.Error(), "wrong") {
 		t.Fatalf("bad secret: err = %v; want the error code and never the secret", err)
 	}
 
 	f.tokenStatus.Store(http.StatusServiceUnavailable)
-	down := newTokenSource(f.tokenURL(), testAppID, "s3cret", client, time.Now)
-	if _, err := down.Token(context.Background()); err == nil {
-		t.Fatal("503 from the token endpoint: no error")
+	down := newTokenSource(f.tokenURL(), testAppID, "s3cret", client)
+	if _, err := down.Token(context.Background()); err == nil || !strings.Contains(err.Error(), "503") {
+		t.Fatalf("503 from the token endpoint: err = %v", err)
 	}
 	f.tokenStatus.Store(0)
 	if tok, err := down.Token(context.Background()); err != nil || tok != fakeAccessToken {
@@ -121,17 +126,21 @@ func TestTokenFailuresAreErrors(t *testing.T) {
 	l, _ := net.Listen("tcp", "127.0.0.1:0")
 	addr := l.Addr().String()
 	l.Close()
-	gone := newTokenSource("http://"+addr+"/token", testAppID, "s3cret", client, time.Now)
+	gone := newTokenSource("http://"+addr+"/token", testAppID, "s3cret", client)
 	if _, err := gone.Token(context.Background()); err == nil {
 		t.Fatal("unreachable token endpoint: no error")
 	}
-	c := &connector{http: client, tokens: gone, limiter: newConvLimiter(teamsSendLimits, time.Now),
-		log: slog.New(slog.DiscardHandler), sleep: bot.Sleep}
+	pol := connectorRetry
+	pol.Sleep = noWait
+	c := &connector{http: client, tokens: gone, limiter: newConvLimiter(teamsSendLimits),
+		log: slog.New(slog.DiscardHandler), retry: pol}
 	if _, err := c.Send(context.Background(), convAddress{ServiceURL: f.URL + "/", ConversationID: "a:x"}, outActivity{}); err == nil {
 		t.Fatal("send without a token: no error")
 	}
 }
 
+// TestConnectorRetries: what the connector retries, how often, and when
+// each try goes out (bubble time, as the fake connector saw it).
 func TestConnectorRetries(t *testing.T) {
 	cases := []struct {
 		name      string
@@ -140,139 +149,184 @@ func TestConnectorRetries(t *testing.T) {
 		failures  int
 		wantCalls int
 		wantErr   bool
-		wantSleep time.Duration // first sleep, when exact
+		wantAt    []time.Duration // call times, when exact
 	}{
-		{"429 with Retry-After", http.StatusTooManyRequests, http.Header{"Retry-After": {"3"}}, 2, 3, false, 3 * time.Second},
-		{"412", http.StatusPreconditionFailed, nil, 1, 2, false, 0},
-		{"502", http.StatusBadGateway, nil, 1, 2, false, 0},
-		{"504", http.StatusGatewayTimeout, nil, 1, 2, false, 0},
-		{"always 429", http.StatusTooManyRequests, nil, 100, maxAttempts, true, 0},
-		{"400 is final", http.StatusBadRequest, nil, 100, 1, true, 0},
-		{"403 is final", http.StatusForbidden, nil, 100, 1, true, 0},
-		{"413 is final", http.StatusRequestEntityTooLarge, nil, 100, 1, true, 0},
+		{"429 with Retry-After", http.StatusTooManyRequests, http.Header{"Retry-After": {"3"}}, 2, 3, false, []time.Duration{0, 3 * time.Second, 6 * time.Second}},
+		{"429 without", http.StatusTooManyRequests, nil, 1, 2, false, nil},
+		{"412", http.StatusPreconditionFailed, nil, 1, 2, false, nil},
+		{"500", http.StatusInternalServerError, nil, 1, 2, false, nil},
+		{"502", http.StatusBadGateway, nil, 1, 2, false, nil},
+		{"504", http.StatusGatewayTimeout, nil, 1, 2, false, nil},
+		{"always 429", http.StatusTooManyRequests, nil, 100, connectorRetry.Attempts, true, nil},
+		{"400 is final", http.StatusBadRequest, nil, 100, 1, true, nil},
+		{"403 is final", http.StatusForbidden, nil, 100, 1, true, nil},
+		{"413 is final", http.StatusRequestEntityTooLarge, nil, 100, 1, true, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			f, to := connectorAt(t)
-			var n atomic.Int64
-			f.fail = func(r *http.Request, _ int) (int, http.Header, bool) {
-				if int(n.Add(1)) <= tc.failures {
-					return tc.status, tc.header, true
+			f := newFakeConnector(t)
+			synctest.Test(t, func(t *testing.T) {
+				start := time.Now()
+				var at []time.Duration
+				f.fail = func(r *http.Request, _ int) (int, http.Header, bool) {
+					at = append(at, time.Since(start))
+					if len(at) <= tc.failures {
+						return tc.status, tc.header, true
+					}
+					return 0, nil, false
 				}
-				return 0, nil, false
-			}
-			c, slept := newTestConnector(t, f, &fakeClock{t: time.Now()})
-			id, err := c.Send(context.Background(), to, outActivity{Type: "message"})
-			if (err != nil) != tc.wantErr {
-				t.Fatalf("Send = %q, %v; want error %v", id, err, tc.wantErr)
-			}
-			var he *HTTPError
-			if err != nil && (!errors.As(err, &he) || he.Status != tc.status) {
-				t.Errorf("error %v does not carry status %d", err, tc.status)
-			}
-			if got := len(f.take()); got != tc.wantCalls {
-				t.Errorf("%d calls, want %d", got, tc.wantCalls)
-			}
-			if len(*slept) != tc.wantCalls-1 {
-				t.Errorf("slept %d times, want %d", len(*slept), tc.wantCalls-1)
-			}
-			if tc.wantSleep > 0 && (len(*slept) == 0 || (*slept)[0] != tc.wantSleep) {
-				t.Errorf("slept %v, want Retry-After %v first", *slept, tc.wantSleep)
-			}
-			for _, d := range *slept {
-				if d <= 0 || d > backoffMax {
-					t.Errorf("backoff %v outside (0, %v]", d, backoffMax)
+				c := newTestConnector(f)
+				id, err := c.Send(t.Context(), to, outActivity{Type: "message"})
+				if (err != nil) != tc.wantErr {
+					t.Fatalf("Send = %q, %v; want error %v", id, err, tc.wantErr)
 				}
-			}
+				var he *HTTPError
+				if err != nil && (!errors.As(err, &he) || he.Status != tc.status) {
+					t.Errorf("error %v does not carry status %d", err, tc.status)
+				}
+				if len(at) != tc.wantCalls {
+					t.Fatalf("%d calls, want %d", len(at), tc.wantCalls)
+				}
+				if tc.wantAt != nil && fmt.Sprint(at) != fmt.Sprint(tc.wantAt) {
+					t.Errorf("calls at %v, want %v (Retry-After honoured)", at, tc.wantAt)
+				}
+				for i := 1; tc.wantAt == nil && i < len(at); i++ {
+					if gap := at[i] - at[i-1]; gap < connectorRetry.Base/2 || gap > connectorRetry.Max {
+						t.Errorf("backoff %v outside [%v, %v]", gap, connectorRetry.Base/2, connectorRetry.Max)
+					}
+				}
+			})
 		})
 	}
 }
 
 func TestConnectorRefreshesARefusedToken(t *testing.T) {
-	f, to := connectorAt(t)
-	c, _ := newTestConnector(t, f, &fakeClock{t: time.Now()})
-	c.tokens.token, c.tokens.expires = "stale", time.Now().Add(time.Hour)
-	if _, err := c.Send(context.Background(), to, outActivity{}); err != nil {
-		t.Fatalf("send with a refused cached token: %v", err)
-	}
-	if f.tokenCalls.Load() != 1 {
-		t.Fatalf("token not refreshed after 401")
-	}
+	f := newFakeConnector(t)
+	synctest.Test(t, func(t *testing.T) {
+		c := newTestConnector(f)
+		c.tokens.cache = oauth2.ReuseTokenSourceWithExpiry(
+			&oauth2.Token{AccessToken: "stale", Expiry: time.Now().Add(time.Hour)}, tokenRequester{c.tokens}, tokenEarly)
+		if _, err := c.Send(t.Context(), to, outActivity{}); err != nil {
+			t.Fatalf("send with a refused cached token: %v", err)
+		}
+		if f.tokenCalls.Load() != 1 {
+			t.Fatalf("token not refreshed after 401")
+		}
+	})
 }
 
-func TestConnectorDoesNotResendPostAfterTransportError(t *testing.T) {
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
-	addr := l.Addr().String()
-	l.Close()
+// TestConnectorResendsOnlyWhatCannotDoublePost, over real sockets: a send
+// that could not connect is resent; a send whose connection broke after it
+// was written is not (it may have posted); a read is resent either way.
+func TestConnectorResendsOnlyWhatCannotDoublePost(t *testing.T) {
 	f := newFakeConnector(t)
-	c, slept := newTestConnector(t, f, &fakeClock{t: time.Now()})
-	to := convAddress{ServiceURL: "http://" + addr + "/", ConversationID: "a:x"}
-	if _, err := c.Send(context.Background(), to, outActivity{}); err == nil {
+	client := &http.Client{Timeout: 5 * time.Second}
+	pol := connectorRetry
+	pol.Sleep = noWait
+	c := &connector{http: client, tokens: newTokenSource(f.tokenURL(), testAppID, "s3cret", client),
+		limiter: newConvLimiter(teamsSendLimits), log: slog.New(slog.DiscardHandler), retry: pol}
+	obs := &statusObserver{status: map[int]int{}, retried: map[int]int{}}
+	c.obs = obs
+
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	nowhere := convAddress{ServiceURL: "http://" + l.Addr().String() + "/", ConversationID: "a:x"}
+	l.Close()
+	if _, err := c.Send(context.Background(), nowhere, outActivity{}); err == nil {
 		t.Fatal("send to nowhere succeeded")
 	}
-	if len(*slept) != 0 {
-		t.Errorf("POST retried after a transport error (%d sleeps): could double post", len(*slept))
+	if tries := obs.retried[0]; tries != pol.Attempts-1 {
+		t.Errorf("a send that could not connect was retried %d times, want %d", tries, pol.Attempts-1)
 	}
-	if _, err := c.Member(context.Background(), to.ServiceURL, "a:x", "29:x"); err == nil {
-		t.Fatal("member lookup to nowhere succeeded")
+
+	var got atomic.Int64
+	hangUp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Add(1)
+		_, _ = io.ReadAll(r.Body)
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			conn.Close() // the request arrived; the answer never does
+		}
+	}))
+	defer hangUp.Close()
+	broken := convAddress{ServiceURL: hangUp.URL + "/", ConversationID: "a:x"}
+	if _, err := c.Send(context.Background(), broken, outActivity{}); err == nil {
+		t.Fatal("send over a broken connection succeeded")
 	}
-	if len(*slept) != maxAttempts-1 {
-		t.Errorf("GET retried %d times, want %d", len(*slept), maxAttempts-1)
+	if n := got.Load(); n != 1 {
+		t.Errorf("a send whose connection broke reached the connector %d times, want 1 (could double post)", n)
+	}
+	got.Store(0)
+	if _, err := c.Member(context.Background(), broken.ServiceURL, "a:x", "29:x"); err == nil {
+		t.Fatal("member lookup over a broken connection succeeded")
+	}
+	if n := got.Load(); n != int64(pol.Attempts) {
+		t.Errorf("a member lookup whose connection broke was tried %d times, want %d", n, pol.Attempts)
 	}
 }
 
 func TestConnectorEscapesConversationIDs(t *testing.T) {
-	f, to := connectorAt(t)
-	c, _ := newTestConnector(t, f, &fakeClock{t: time.Now()})
-	to.ConversationID = "19:abc@thread.tacv2;messageid=1712/x?y"
-	if _, err := c.Reply(context.Background(), to, "17 12", outActivity{}); err != nil {
-		t.Fatal(err)
-	}
-	calls := f.take()
-	if len(calls) != 1 || calls[0].Conversation != to.ConversationID || calls[0].ActivityID != "17 12" {
-		t.Fatalf("calls %+v", calls)
-	}
+	f := newFakeConnector(t)
+	synctest.Test(t, func(t *testing.T) {
+		c := newTestConnector(f)
+		to := to
+		to.ConversationID = "19:abc@thread.tacv2;messageid=1712/x?y"
+		if _, err := c.Reply(t.Context(), to, "17 12", outActivity{}); err != nil {
+			t.Fatal(err)
+		}
+		calls := f.take()
+		if len(calls) != 1 || calls[0].Conversation != to.ConversationID || calls[0].ActivityID != "17 12" {
+			t.Fatalf("calls %+v", calls)
+		}
+	})
 }
 
+// TestLimiterWindows: sends to one conversation go out as Teams' windows
+// allow (7 per second, 8 per 2 s, 60 per 30 s); other conversations are
+// not held up.
 func TestLimiterWindows(t *testing.T) {
-	clock := &fakeClock{t: time.Unix(1_700_000_000, 0)}
-	l := newConvLimiter(teamsSendLimits, clock.Now)
-	var waits []time.Duration
-	for range 10 {
-		waits = append(waits, l.reserve("c1"))
-	}
-	for i := range 7 {
-		if waits[i] != 0 {
-			t.Errorf("send %d waits %v, want 0 (7 per second)", i+1, waits[i])
+	synctest.Test(t, func(t *testing.T) {
+		l := newConvLimiter(teamsSendLimits)
+		ctx := t.Context()
+		sendAll := func(key string, n int) []time.Duration {
+			start := time.Now()
+			var at []time.Duration
+			for range n {
+				if err := l.Wait(ctx, key); err != nil {
+					t.Fatal(err)
+				}
+				at = append(at, time.Since(start))
+			}
+			return at
 		}
-	}
-	// 8th: the 7-per-second window; 9th and 10th: the 8-per-2 s window
-	// (sends at exactly t-2s have left it).
-	if waits[7] != time.Second || waits[8] != 2*time.Second || waits[9] != 2*time.Second {
-		t.Errorf("waits %v; want the 8th at 1s, the 9th and 10th at 2s", waits)
-	}
-	if w := l.reserve("c2"); w != 0 {
-		t.Errorf("another conversation waits %v", w)
-	}
-	// In any 30 s, at most 60.
-	clock.Advance(time.Hour)
-	var last time.Duration
-	for range 61 {
-		last = l.reserve("c3")
-	}
-	if last < 30*time.Second {
-		t.Errorf("61st send in a burst waits %v, want at least 30s", last)
-	}
+		// 8th: the 7-per-second window; 9th and 10th: the 8-per-2 s window
+		// (sends at exactly t-2s have left it).
+		want := []time.Duration{0, 0, 0, 0, 0, 0, 0, time.Second, 2 * time.Second, 2 * time.Second}
+		if at := sendAll("c1", 10); fmt.Sprint(at) != fmt.Sprint(want) {
+			t.Errorf("sends at %v, want %v", at, want)
+		}
+		if at := sendAll("c2", 1); at[0] != 0 {
+			t.Errorf("another conversation waits %v", at[0])
+		}
+		// In any 30 s, at most 60.
+		time.Sleep(time.Hour)
+		at := sendAll("c3", 61)
+		if at[60] < 30*time.Second {
+			t.Errorf("61st send in a burst went at %v, want at least 30s", at[60])
+		}
+	})
 }
 
 func TestLimiterWaitHonoursContext(t *testing.T) {
-	l := newConvLimiter([]window{{time.Hour, 1}}, time.Now)
-	_ = l.Wait(context.Background(), "c")
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
-	defer cancel()
-	if err := l.Wait(ctx, "c"); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("Wait = %v, want the context's deadline", err)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		l := newConvLimiter([]window{{time.Hour, 1}})
+		_ = l.Wait(t.Context(), "c")
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+		defer cancel()
+		start := time.Now()
+		if err := l.Wait(ctx, "c"); !errors.Is(err, context.DeadlineExceeded) || time.Since(start) != 10*time.Second {
+			t.Fatalf("Wait = %v after %v, want the context's deadline at 10s", err, time.Since(start))
+		}
+	})
 }
 
 // TestHTTPErrorPermanent: only a gone conversation or a refused bot is

@@ -18,7 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/golang-jwt/jwt/v4"
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jws"
 
 	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/commands/commandstest"
@@ -147,7 +148,7 @@ func sign(t testing.TB, spec tokenSpec, serviceURL string) string {
 	if spec.nbf.IsZero() {
 		spec.nbf = now.Add(-time.Minute)
 	}
-	claims := jwt.MapClaims{"iss": spec.iss, "aud": spec.aud, "exp": spec.exp.Unix(), "nbf": spec.nbf.Unix(), "iat": spec.nbf.Unix()}
+	claims := map[string]any{"iss": spec.iss, "aud": spec.aud, "exp": spec.exp.Unix(), "nbf": spec.nbf.Unix(), "iat": spec.nbf.Unix()}
 	if spec.serviceURL == nil {
 		claims["serviceurl"] = serviceURL
 	} else if *spec.serviceURL != "<absent>" {
@@ -156,13 +157,27 @@ func sign(t testing.TB, spec tokenSpec, serviceURL string) string {
 	for k, v := range spec.extra {
 		claims[k] = v
 	}
-	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
-	tok.Header["kid"] = spec.kid
-	s, err := tok.SignedString(keys(t)[spec.signWith])
+	return signClaims(t, jwa.RS256(), keys(t)[spec.signWith], spec.kid, claims)
+}
+
+// signClaims signs any claims (well-formed or not) as a compact JWS with
+// the given algorithm and key, naming kid in the header when set.
+func signClaims(t testing.TB, alg jwa.SignatureAlgorithm, key any, kid string, claims map[string]any) string {
+	t.Helper()
+	payload, err := json.Marshal(claims)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s
+	hdr := jws.NewHeaders()
+	_ = hdr.Set(jws.TypeKey, "JWT")
+	if kid != "" {
+		_ = hdr.Set(jws.KeyIDKey, kid)
+	}
+	tok, err := jws.Sign(payload, jws.WithKey(alg, key, jws.WithProtectedHeaders(hdr)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(tok)
 }
 
 // call is one request the fake connector received.
@@ -216,6 +231,7 @@ func (f *fakeConnector) tokenURL() string   { return f.URL + "/token" }
 
 func (f *fakeConnector) token(w http.ResponseWriter, r *http.Request) {
 	f.tokenCalls.Add(1)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8") // as Microsoft's endpoint answers
 	if err := r.ParseForm(); err != nil || r.PostForm.Get("grant_type") != "client_credentials" ||
 		r.PostForm.Get("client_id") != testAppID || r.PostForm.Get("client_secret") != "s3cret" ||
 		r.PostForm.Get("scope") != "https://api.botframework.com/.default" {
@@ -378,7 +394,7 @@ func newEnvAdmins(t *testing.T, admins ...string) *env {
 	a, err := newAdapter(Config{
 		AppID: testAppID, AppPassword: "s3cret", TenantID: testTenant,
 		OpenIDMetadataURL: e.oidc.metadataURL(), TokenURL: e.conn.tokenURL(),
-	}, e.core, e.store, nil, options{sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() }})
+	}, e.core, e.store, nil, options{sleep: noWait})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,6 @@ import (
 	"html"
 	"strings"
 
-	"github.com/infracloudio/msbotbuilder-go/core/activity"
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
 	"github.com/outcomebot/outcomebot/commands"
@@ -66,22 +65,25 @@ func userID(acc schema.ChannelAccount) string {
 	return acc.ID
 }
 
-// reference is the stored conversation reference of the activity.
+// reference is the stored conversation reference of the activity: where
+// it came from and which bot it was for (the recipient). It is read from
+// the activity directly, as msbotbuilder-go's GetCoversationReference does:
+// that helper's package imports the library's connector and JWT packages,
+// which outcomebot does not use, with their own two JOSE libraries.
 func (a inboundActivity) reference() store.TeamsConversation {
-	ref := activity.GetCoversationReference(a.Activity)
 	name := nestedString(a.ChannelData, "channel", "name")
 	if name == "" {
-		name = ref.Conversation.Name
+		name = a.Conversation.Name
 	}
 	return store.TeamsConversation{
-		ID:         baseConversation(ref.Conversation.ID),
+		ID:         baseConversation(a.Conversation.ID),
 		Name:       name,
-		ServiceURL: ref.ServiceURL,
+		ServiceURL: a.ServiceURL,
 		TenantID:   a.tenant(),
-		Type:       ref.Conversation.ConversationType,
-		BotID:      ref.Bot.ID,
-		BotName:    ref.Bot.Name,
-		ChannelID:  ref.ChannelID,
+		Type:       a.Conversation.ConversationType,
+		BotID:      a.Recipient.ID,
+		BotName:    a.Recipient.Name,
+		ChannelID:  a.ChannelID,
 		TeamID:     nestedString(a.ChannelData, "team", "id"),
 	}
 }

@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lestrrat-go/jwx/jwk"
+	"github.com/lestrrat-go/jwx/v3/jwk"
 )
 
 // Key cache settings.
@@ -43,14 +43,21 @@ var errKeysUnavailable = errors.New("signing keys unavailable")
 // at most once per minRefetch. While no key set has been fetched yet,
 // fetches are spaced only by emptyRetry. A failed fetch keeps the keys
 // already known. It is safe for concurrent use.
+//
+// jwx's own jwk.Cache is not used: it fetches one JWKS URL on a schedule,
+// while these keys sit behind the OpenID metadata document, must be
+// refetched (with spacing) when a token names an unknown kid, and must
+// outlive a failed refresh; and it refreshes on its own goroutines, where
+// this cache fetches on the request that needs the keys.
 type keyCache struct {
 	metadataURL string
 	client      *http.Client
-	now         func() time.Time
 	log         *slog.Logger
 	ttl         time.Duration
 	minRefetch  time.Duration
 	emptyRetry  time.Duration
+	// fetchKeys reads the key set; fetch, unless a test replaces it.
+	fetchKeys func(ctx context.Context) (map[string]signingKey, error)
 
 	mu      sync.RWMutex
 	keys    map[string]signingKey // replaced whole, never mutated
@@ -60,16 +67,17 @@ type keyCache struct {
 	lastAttempt time.Time  // guarded by fetchMu
 }
 
-func newKeyCache(metadataURL string, client *http.Client, now func() time.Time, log *slog.Logger) *keyCache {
-	return &keyCache{
+func newKeyCache(metadataURL string, client *http.Client, log *slog.Logger) *keyCache {
+	c := &keyCache{
 		metadataURL: metadataURL,
 		client:      client,
-		now:         now,
 		log:         log,
 		ttl:         keyTTL,
 		minRefetch:  keyMinRefetch,
 		emptyRetry:  keyEmptyRetry,
 	}
+	c.fetchKeys = c.fetch
+	return c
 }
 
 // Lookup returns the signing key with id kid, fetching the key set when it
@@ -84,7 +92,7 @@ func (c *keyCache) Lookup(ctx context.Context, kid string) (signingKey, error) {
 	if ok && fresh {
 		return k, nil
 	}
-	now := c.now()
+	now := time.Now()
 	empty := c.empty()
 	spacing := c.minRefetch
 	if empty {
@@ -100,7 +108,7 @@ func (c *keyCache) Lookup(ctx context.Context, kid string) (signingKey, error) {
 		return signingKey{}, fmt.Errorf("unknown signing key %q", kid)
 	}
 	c.lastAttempt = now
-	keys, err := c.fetch(context.WithoutCancel(ctx))
+	keys, err := c.fetchKeys(context.WithoutCancel(ctx))
 	if err != nil {
 		if ok {
 			c.log.Warn("teams: refreshing signing keys failed; using cached keys", "err", err)
@@ -130,7 +138,7 @@ func (c *keyCache) cached(kid string) (k signingKey, ok, fresh bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	k, ok = c.keys[kid]
-	return k, ok, c.keys != nil && c.now().Sub(c.fetched) < c.ttl
+	return k, ok, c.keys != nil && time.Since(c.fetched) < c.ttl
 }
 
 // fetch reads the metadata document, then the JWKS it names.
@@ -154,23 +162,25 @@ func (c *keyCache) fetch(ctx context.Context) (map[string]signingKey, error) {
 	return parseKeySet(body)
 }
 
-// parseKeySet keeps the RSA keys of a JWKS with their endorsements.
+// parseKeySet keeps the RSA keys of a JWKS with their endorsements (a
+// Bot Framework member of each key, kept by jwk.Parse as a private field).
 func parseKeySet(body []byte) (map[string]signingKey, error) {
 	set, err := jwk.Parse(body)
 	if err != nil {
 		return nil, fmt.Errorf("parse jwks: %w", err)
 	}
 	keys := make(map[string]signingKey, set.Len())
-	for i := 0; i < set.Len(); i++ {
-		key, _ := set.Get(i)
-		if key.KeyID() == "" {
+	for i := range set.Len() {
+		key, _ := set.Key(i)
+		kid, ok := key.KeyID()
+		if !ok || kid == "" {
 			continue
 		}
 		var pub rsa.PublicKey
-		if err := key.Raw(&pub); err != nil {
+		if err := jwk.Export(key, &pub); err != nil {
 			continue // not an RSA public key: never used for RS256
 		}
-		keys[key.KeyID()] = signingKey{pub: &pub, endorsements: stringList(key, "endorsements")}
+		keys[kid] = signingKey{pub: &pub, endorsements: stringList(key, "endorsements")}
 	}
 	if len(keys) == 0 {
 		return nil, errors.New("jwks has no usable RSA keys")
@@ -178,21 +188,19 @@ func parseKeySet(body []byte) (map[string]signingKey, error) {
 	return keys, nil
 }
 
+// stringList reads a private string-array member of a key; jwk.Parse keeps
+// it as decoded JSON ([]any). Missing or mistyped: nil (endorsed for
+// nothing).
 func stringList(key jwk.Key, name string) []string {
-	v, ok := key.Get(name)
-	if !ok {
+	var raw []any
+	if err := key.Get(name, &raw); err != nil {
 		return nil
 	}
-	var out []string
-	switch l := v.(type) {
-	case []any:
-		for _, x := range l {
-			if s, ok := x.(string); ok {
-				out = append(out, s)
-			}
+	out := make([]string, 0, len(raw))
+	for _, x := range raw {
+		if s, ok := x.(string); ok {
+			out = append(out, s)
 		}
-	case []string:
-		out = append(out, l...)
 	}
 	return out
 }

@@ -26,19 +26,18 @@ var teamsSendLimits = []window{{time.Second, 7}, {2 * time.Second, 8}, {30 * tim
 // concurrent use.
 type convLimiter struct {
 	windows []window
-	now     func() time.Time
 	keep    int // longest n: how many past sends each conversation remembers
 
 	mu   sync.Mutex
 	sent map[string][]time.Time // per conversation, reserved send times in order
 }
 
-func newConvLimiter(windows []window, now func() time.Time) *convLimiter {
+func newConvLimiter(windows []window) *convLimiter {
 	keep := 0
 	for _, w := range windows {
 		keep = max(keep, w.n)
 	}
-	return &convLimiter{windows: windows, now: now, keep: keep, sent: map[string][]time.Time{}}
+	return &convLimiter{windows: windows, keep: keep, sent: map[string][]time.Time{}}
 }
 
 // Wait blocks until key may send again, or ctx is done.
@@ -54,7 +53,7 @@ func (l *convLimiter) Wait(ctx context.Context, key string) error {
 func (l *convLimiter) reserve(key string) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	now := l.now()
+	now := time.Now()
 	past := l.sent[key]
 	at := now
 	if len(past) > 0 && past[len(past)-1].After(at) {

@@ -22,7 +22,7 @@ func (e *env) restarted() *Adapter {
 	a, err := newAdapter(Config{
 		AppID: testAppID, AppPassword: "s3cret", TenantID: testTenant,
 		OpenIDMetadataURL: e.oidc.metadataURL(), TokenURL: e.conn.tokenURL(),
-	}, e.core, e.store, nil, options{sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() }})
+	}, e.core, e.store, nil, options{sleep: noWait})
 	if err != nil {
 		e.t.Fatal(err)
 	}

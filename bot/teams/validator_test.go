@@ -2,6 +2,8 @@ package teams
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,16 +11,17 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
-	"github.com/golang-jwt/jwt/v4"
+	"github.com/lestrrat-go/jwx/v3/jwa"
 )
 
 const testServiceURL = "https://smba.trafficmanager.net/amer/"
 
 func newTestValidator(t *testing.T, o *oidcServer) *validator {
-	kc := newKeyCache(o.metadataURL(), &http.Client{Timeout: 5 * time.Second}, time.Now, slog.New(slog.DiscardHandler))
-	return newValidator(testAppID, kc, time.Now)
+	kc := newKeyCache(o.metadataURL(), &http.Client{Timeout: 5 * time.Second}, slog.New(slog.DiscardHandler))
+	return newValidator(testAppID, kc)
 }
 
 var msteams = activityClaims{ServiceURL: testServiceURL, ChannelID: "msteams"}
@@ -65,24 +68,24 @@ func TestValidatorClaims(t *testing.T) {
 func TestValidatorRejectsOtherAlgorithms(t *testing.T) {
 	o := newOIDCServer(t, "kid-1")
 	v := newTestValidator(t, o)
-	claims := jwt.MapClaims{"iss": botFrameworkIssuer, "aud": testAppID, "serviceurl": testServiceURL,
+	claims := map[string]any{"iss": botFrameworkIssuer, "aud": testAppID, "serviceurl": testServiceURL,
 		"exp": time.Now().Add(time.Hour).Unix()}
+	key := keys(t)["kid-1"]
 	// HS256 keyed with the public modulus: the classic algorithm confusion.
-	hs := jwt.NewWithClaims(jwt.SigningMethodHS256, claims)
-	hs.Header["kid"] = "kid-1"
-	hsTok, _ := hs.SignedString(keys(t)["kid-1"].PublicKey.N.Bytes())
-	none := jwt.NewWithClaims(jwt.SigningMethodNone, claims)
-	none.Header["kid"] = "kid-1"
-	noneTok, _ := none.SignedString(jwt.UnsafeAllowNoneSignatureType)
-	rs512 := jwt.NewWithClaims(jwt.SigningMethodRS512, claims)
-	rs512.Header["kid"] = "kid-1"
-	rsTok, _ := rs512.SignedString(keys(t)["kid-1"])
-	noKid := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
-	noKidTok, _ := noKid.SignedString(keys(t)["kid-1"])
+	hsTok := signClaims(t, jwa.HS256(), key.PublicKey.N.Bytes(), "kid-1", claims)
+	payload, _ := json.Marshal(claims)
+	noneTok := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","kid":"kid-1","typ":"JWT"}`)) + "." +
+		base64.RawURLEncoding.EncodeToString(payload) + "."
+	rsTok := signClaims(t, jwa.RS512(), key, "kid-1", claims)
+	noKidTok := signClaims(t, jwa.RS256(), key, "", claims)
 	for name, tok := range map[string]string{"HS256": hsTok, "none": noneTok, "RS512": rsTok, "no kid": noKidTok, "garbage": "a.b.c"} {
 		if err := v.Validate(context.Background(), "Bearer "+tok, msteams); err == nil {
 			t.Errorf("%s token accepted", name)
 		}
+	}
+	// The same claims, RS256 with the kid: accepted.
+	if err := v.Validate(context.Background(), "Bearer "+signClaims(t, jwa.RS256(), key, "kid-1", claims), msteams); err != nil {
+		t.Errorf("RS256 token refused: %v", err)
 	}
 }
 
@@ -185,17 +188,14 @@ func TestValidatorConcurrent(t *testing.T) {
 	}
 }
 
-// TestFirstKeyFetchFailureIsRetriedSoon: when the first OpenID/JWKS fetch
-// fails nothing is cached; activities get 503 (the connector retries, the
-// token may be good), and the fetch is tried again after seconds, not after
-// the minute that spaces refetches for unknown key ids.
+// TestFirstKeyFetchFailureIsRetriedSoon, over real HTTP: when the first
+// OpenID/JWKS fetch fails nothing is cached; activities get 503 with
+// Retry-After (the connector retries, the token may be good) until a fetch
+// succeeds. The spacing of fetches is timed in TestKeyCacheFetchTiming.
 func TestFirstKeyFetchFailureIsRetriedSoon(t *testing.T) {
 	e := newEnv(t)
 	kc := e.adapter.validator.keys
-	var mu sync.Mutex
-	clock := time.Now()
-	kc.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
-	advance := func(d time.Duration) { mu.Lock(); clock = clock.Add(d); mu.Unlock() }
+	kc.emptyRetry = time.Hour // no second fetch until the test says so
 
 	e.oidc.down.Store(true)
 	act := e.command(dmConv, "personal", admin, "outcome whoami")
@@ -209,7 +209,7 @@ func TestFirstKeyFetchFailureIsRetriedSoon(t *testing.T) {
 	if n := e.oidc.fetches.Load(); n != 0 {
 		t.Fatalf("%d JWKS fetches within the backoff, want 0", n)
 	}
-	advance(keyEmptyRetry + time.Second) // far less than keyMinRefetch
+	kc.emptyRetry = 0 // the backoff has passed
 	if resp := e.post(act, &tokenSpec{}); resp.StatusCode != http.StatusOK {
 		t.Fatalf("after the backoff: status %d, want 200", resp.StatusCode)
 	}
@@ -221,4 +221,73 @@ func TestFirstKeyFetchFailureIsRetriedSoon(t *testing.T) {
 	if resp := e.post(e.command(dmConv, "personal", admin, "outcome whoami"), &tokenSpec{kid: "kid-3"}); resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("unknown kid: status %d, want 403", resp.StatusCode)
 	}
+}
+
+// fakeKeySource stands in for the metadata and JWKS fetch, so the key
+// cache can be timed in a synctest bubble.
+type fakeKeySource struct {
+	mu      sync.Mutex
+	kids    []string
+	down    bool
+	fetches int
+}
+
+func (f *fakeKeySource) fetch(context.Context) (map[string]signingKey, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fetches++
+	if f.down {
+		return nil, errors.New("jwks: status 503")
+	}
+	keys := map[string]signingKey{}
+	for _, kid := range f.kids {
+		keys[kid] = signingKey{endorsements: []string{"msteams"}}
+	}
+	return keys, nil
+}
+
+// TestKeyCacheFetchTiming: a failed first fetch is retried after
+// keyEmptyRetry; an unknown kid triggers a refetch at most once per
+// keyMinRefetch (key rotation); keys are refetched after keyTTL, and kept
+// when that refetch fails.
+func TestKeyCacheFetchTiming(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		src := &fakeKeySource{kids: []string{"kid-1"}, down: true}
+		kc := newKeyCache("http://unused.test/", nil, slog.New(slog.DiscardHandler))
+		kc.fetchKeys = src.fetch
+		ctx := t.Context()
+		lookup := func(kid string) error { _, err := kc.Lookup(ctx, kid); return err }
+		step := func(what string, err error, wantOK bool, wantFetches int) {
+			t.Helper()
+			if (err == nil) != wantOK || src.fetches != wantFetches {
+				t.Fatalf("%s: err %v, %d fetches; want ok=%v and %d fetches", what, err, src.fetches, wantOK, wantFetches)
+			}
+		}
+
+		err := lookup("kid-1")
+		step("first fetch fails", err, false, 1)
+		if !errors.Is(err, errKeysUnavailable) {
+			t.Fatalf("first fetch failed: %v, want errKeysUnavailable", err)
+		}
+		src.down = false
+		time.Sleep(keyEmptyRetry - time.Millisecond)
+		step("just before the empty retry", lookup("kid-1"), false, 1)
+		time.Sleep(time.Millisecond)
+		step("at the empty retry", lookup("kid-1"), true, 2)
+
+		src.kids = []string{"kid-1", "kid-2"} // rotation: a new key is published
+		step("unknown kid within the minute", lookup("kid-2"), false, 2)
+		time.Sleep(keyMinRefetch)
+		step("unknown kid after the minute", lookup("kid-2"), true, 3)
+		step("known kid, cached", lookup("kid-1"), true, 3)
+
+		time.Sleep(keyTTL)
+		src.down = true
+		step("stale keys, refetch fails: kept", lookup("kid-1"), true, 4)
+		time.Sleep(keyMinRefetch)
+		src.down = false
+		src.kids = []string{"kid-2"}
+		step("stale keys refetched", lookup("kid-2"), true, 5)
+		step("a retired key is gone", lookup("kid-1"), false, 5)
+	})
 }
