@@ -19,6 +19,7 @@ const (
 // SpanKind says how a span of text is rendered.
 type SpanKind byte
 
+// Span kinds: plain text and the markup the renderers draw.
 const (
 	SpanText    SpanKind = 0
 	SpanBold    SpanKind = 'b'

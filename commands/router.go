@@ -208,6 +208,7 @@ func (r *Router) dispatchDef(ctx context.Context, req Request, def *Definition, 
 	return Response{}, Userf("Unknown subcommand `%s` for /%s. %s", first.Text, def.Name, SubList(def))
 }
 
+// SubList suggests def's subcommands after an unknown one.
 func SubList(def *Definition) string {
 	var ns []string
 	for _, s := range def.Subs {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -99,7 +100,7 @@ func (s *Store) GetSubscription(ctx context.Context, ws, channel string) (record
 		return record.Subscription{}, fmt.Errorf("%s: %w", op, err)
 	}
 	body, err := s.rdb.HGet(ctx, s.keys(ws).subscriptions(), channel).Result()
-	if err == redis.Nil {
+	if errors.Is(err, redis.Nil) {
 		err = record.ErrNotFound
 	}
 	if err != nil {

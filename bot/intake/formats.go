@@ -137,7 +137,7 @@ func splitBody(body []byte) ([]json.RawMessage, error) {
 	case '[':
 		var list []json.RawMessage
 		if err := json.Unmarshal(body, &list); err != nil {
-			return nil, fmt.Errorf("the body is not a JSON list of requests: %v", err)
+			return nil, fmt.Errorf("the body is not a JSON list of requests: %w", err)
 		}
 		return list, nil
 	case '{':
@@ -146,7 +146,7 @@ func splitBody(body []byte) ([]json.RawMessage, error) {
 			Records json.RawMessage `json:"records"`
 		}
 		if err := json.Unmarshal(body, &wrapper); err != nil {
-			return nil, fmt.Errorf("the body is not a JSON object: %v", err)
+			return nil, fmt.Errorf("the body is not a JSON object: %w", err)
 		}
 		for _, inner := range []json.RawMessage{wrapper.Result, wrapper.Records} {
 			if inner = bytes.TrimSpace(inner); len(inner) > 0 && (inner[0] == '[' || inner[0] == '{') {

@@ -3,6 +3,7 @@ package slack
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -89,7 +90,7 @@ func TestUninstallDeletesTheWorkspaceToken(t *testing.T) {
 		if _, err := h.st.SlackInstall(ctx, "T7"); err == nil {
 			t.Fatalf("%s: token still stored", ev.typ)
 		}
-		if _, err := h.a.tokens.token(ctx, "T7"); err != ErrNotInstalled {
+		if _, err := h.a.tokens.token(ctx, "T7"); !errors.Is(err, ErrNotInstalled) {
 			t.Fatalf("%s: token still resolves (%v)", ev.typ, err)
 		}
 		h.install(t, "T7")

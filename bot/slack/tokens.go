@@ -232,7 +232,7 @@ func (t *tokens) lookup(ctx context.Context, ws string) (string, error) {
 		// Not a passing failure: the key changed since the install. The fix
 		// is to install again (the new token is sealed with the current
 		// key), which is what users of a workspace without a token are told.
-		return "", fmt.Errorf("the stored bot token of %s cannot be decrypted with OUTCOMEBOT_SECRET_KEY (was the key changed? install the app again): %v: %w", ws, err, ErrNotInstalled)
+		return "", fmt.Errorf("the stored bot token of %s cannot be decrypted with OUTCOMEBOT_SECRET_KEY (was the key changed? install the app again): %w: %w", ws, err, ErrNotInstalled)
 	}
 	return tok, nil
 }

@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"testing"
@@ -58,7 +59,7 @@ func TestVerifier(t *testing.T) {
 	v := newVerifier(secret, func() time.Time { return now })
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := v.verify(c.headers, c.body); got != c.want {
+			if got := v.verify(c.headers, c.body); !errors.Is(got, c.want) {
 				t.Fatalf("verify = %v, want %v", got, c.want)
 			}
 		})

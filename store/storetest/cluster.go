@@ -106,7 +106,7 @@ func assignAllSlots(addr string) error {
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("cluster state not ok: %v", err)
+			return fmt.Errorf("cluster state not ok: %w", err)
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
