@@ -21,13 +21,13 @@ var _ commands.Store = (*store.Store)(nil)
 var leaves = []string{"digest", "cadence", "triage", "intake"}
 
 // TestImportDirection holds the layout's one-way imports: the core knows no
-// chat platform and no Redis client, and its root no leaf; the store knows
-// neither the core nor the adapters. commands/commandstest, the fixtures
-// other packages' tests build the whole core with, runs it on the real
-// Redis store and is the one package under commands/ that may reach it.
+// chat platform, no Redis client and not the Redis store (only its record
+// types), and its root no leaf; the store knows neither the core nor the
+// adapters. commandstest is held to the core's rules too: tests hand it the
+// real store.
 func TestImportDirection(t *testing.T) {
 	const mod = "github.com/outcomebot/outcomebot/"
-	core := []string{mod + "commands"}
+	core := []string{mod + "commands", mod + "commands/commandstest"}
 	for _, l := range leaves {
 		core = append(core, mod+"commands/"+l)
 	}
@@ -42,6 +42,9 @@ func TestImportDirection(t *testing.T) {
 				if strings.HasPrefix(dep, b) {
 					t.Errorf("%s depends on %s", pkg, dep)
 				}
+			}
+			if dep == mod+"store" {
+				t.Errorf("%s depends on the Redis store %s", pkg, dep)
 			}
 			if pkg == mod+"commands" && slices.Contains(rootBans, dep) {
 				t.Errorf("the root %s imports the leaf %s", pkg, dep)

@@ -125,7 +125,7 @@ type cadenceEnv struct {
 func newCadence(t *testing.T, spec string) *cadenceEnv {
 	t.Helper()
 	st := storetest.New(t)
-	core := commandstest.NewBot(st, commands.Config{Admins: []string{"UADMIN"}, DigestCron: spec}, commandstest.NewClock(start), slog.New(slog.DiscardHandler)).Cadence
+	core := commandstest.NewBot(st, commands.Config{Admins: []string{"UADMIN"}, DigestCron: spec}, commandstest.NewClock(commandstest.Start), slog.New(slog.DiscardHandler)).Cadence
 	return &cadenceEnv{t: t, core: core, st: st, poster: &commandstest.Poster{}, state: cadence.NewDueState()}
 }
 
@@ -434,7 +434,7 @@ func TestDigestStatus(t *testing.T) {
 	}
 	r := status(slot.Add(3 * time.Hour))
 	e.Expect(r, "Last posted: Mon 16 Nov 11:00 CET (week 2026-W47, late)")
-	if strings.Contains(text(r), "not gone out") {
-		t.Errorf("status still says overdue: %s", text(r))
+	if strings.Contains(commandstest.Text(r), "not gone out") {
+		t.Errorf("status still says overdue: %s", commandstest.Text(r))
 	}
 }

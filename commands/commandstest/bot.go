@@ -7,7 +7,6 @@ import (
 	"github.com/outcomebot/outcomebot/commands/cadence"
 	"github.com/outcomebot/outcomebot/commands/intake"
 	"github.com/outcomebot/outcomebot/commands/triage"
-	"github.com/outcomebot/outcomebot/store"
 )
 
 // Bot is the whole core as cmd/outcomebot assembles it: the root with
@@ -19,9 +18,19 @@ type Bot struct {
 	Intake  *intake.Intake
 }
 
+// Store is everything the core and its leaves keep: the Redis store
+// implements it. Tests pass the real one (store/storetest); this package
+// itself never depends on Redis.
+type Store interface {
+	commands.Store
+	cadence.Store
+	triage.Store
+	intake.Store
+}
+
 // NewBot assembles the core and its leaves on st, as serve does (log nil:
 // slog.Default()).
-func NewBot(st *store.Store, cfg commands.Config, clock commands.Clock, log *slog.Logger) Bot {
+func NewBot(st Store, cfg commands.Config, clock commands.Clock, log *slog.Logger) Bot {
 	core := commands.New(st, cfg, clock, log)
 	return Bot{Core: core, Cadence: cadence.New(core, st, log), Triage: triage.New(core, st, log), Intake: intake.New(core, st)}
 }

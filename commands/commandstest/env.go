@@ -7,45 +7,50 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/commands"
-	"github.com/outcomebot/outcomebot/store"
-	"github.com/outcomebot/outcomebot/store/storetest"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
-// Env is the whole core (root and leaves) on a private Redis prefix with a
-// fake clock, for tests that drive it as users would. The test package's
-// TestMain must call storetest.Main.
-type Env struct {
+// EnvStore is the store an Env runs on: the core's, and the audit stream
+// its assertions read.
+type EnvStore interface {
+	Store
+	Audit(ctx context.Context, ws string, count int64) ([]record.AuditEntry, error)
+}
+
+// Env is the whole core (root and leaves) on a store with a fake clock, for
+// tests that drive it as users would. Tests run it on the real Redis store:
+// env = Env[*store.Store], built with NewEnv(t, storetest.New(t)).
+type Env[S EnvStore] struct {
 	T *testing.T
 	Bot
-	St    *store.Store
+	St    S
 	Clock *Clock
 }
 
 // Start is the time an Env's clock starts at: Monday 16 Nov 2026, 09:00 UTC.
 var Start = time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)
 
-// NewEnv builds an Env: UADMIN is a configured admin, and INC/RITM tickets
-// link to a ServiceNow instance.
-func NewEnv(t *testing.T) *Env {
+// NewEnv builds an Env on st: UADMIN is a configured admin, and INC/RITM
+// tickets link to a ServiceNow instance.
+func NewEnv[S EnvStore](t *testing.T, st S) *Env[S] {
 	t.Helper()
-	st := storetest.New(t)
 	clock := NewClock(Start)
 	links, err := commands.ParseTicketLinks(`^(INC|RITM)\d+$=https://acme.service-now.com/nav_to.do?uri=task.do?sysparm_query=number={ref}`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Env{T: t, Bot: NewBot(st, commands.Config{Admins: []string{"UADMIN"}, TicketLinks: links}, clock, nil), St: st, Clock: clock}
+	return &Env[S]{T: t, Bot: NewBot(st, commands.Config{Admins: []string{"UADMIN"}, TicketLinks: links}, clock, nil), St: st, Clock: clock}
 }
 
 // Run sends one command line as user in channel of workspace ws.
-func (e *Env) Run(ws, user, channel, line string) commands.Response {
+func (e *Env[S]) Run(ws, user, channel, line string) commands.Response {
 	e.T.Helper()
 	name, rest := commands.SplitCommand(line)
 	return e.Core.Handle(context.Background(), commands.Request{Workspace: ws, Channel: channel, User: user, Command: name, Text: rest})
 }
 
 // Click presses a card button as user.
-func (e *Env) Click(ws, user, action, value string, src commands.MessageRef) commands.Response {
+func (e *Env[S]) Click(ws, user, action, value string, src commands.MessageRef) commands.Response {
 	e.T.Helper()
 	return e.Core.Handle(context.Background(), commands.Request{Workspace: ws, Channel: src.Channel, User: user,
 		Action: &commands.Action{Name: action, Value: value}, Source: src})
@@ -66,7 +71,7 @@ func Text(r commands.Response) string {
 }
 
 // Expect fails the test unless r's text contains every want.
-func (e *Env) Expect(r commands.Response, want ...string) {
+func (e *Env[S]) Expect(r commands.Response, want ...string) {
 	e.T.Helper()
 	got := Text(r)
 	for _, w := range want {
@@ -77,7 +82,7 @@ func (e *Env) Expect(r commands.Response, want ...string) {
 }
 
 // AuditLen counts a workspace's audit entries: every state change adds one.
-func (e *Env) AuditLen(ws string) int {
+func (e *Env[S]) AuditLen(ws string) int {
 	e.T.Helper()
 	a, err := e.St.Audit(context.Background(), ws, 10000)
 	if err != nil {
@@ -87,7 +92,7 @@ func (e *Env) AuditLen(ws string) int {
 }
 
 // Seed defines an outcome with an IT lead and tags a ticket to it.
-func (e *Env) Seed(ws string) {
+func (e *Env[S]) Seed(ws string) {
 	e.T.Helper()
 	for _, line := range []string{
 		`/outcome add pos "Point of sale" kpi="in-store conversion" owner=<@UBIZ|biz> it=<@UIT|it> it-channel=<#CIT|it-pos>`,

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/outcomebot/outcomebot/commands/commandstest"
 	"github.com/outcomebot/outcomebot/commands/intake"
 	"github.com/outcomebot/outcomebot/store/record"
 )
@@ -185,7 +186,7 @@ func TestImportExportImportIsStable(t *testing.T) {
 	}
 	importCSV(e, "T1", string(raw), intake.ImportOptions{})
 	intakeItems(e, intake.Options{}, intake.Item{Ref: "OPS-90", Title: "=HYPERLINK(\"http://evil\")", Requester: "-x", Source: "jira"})
-	// Titles that start with an apostrophe, before a formula character or
+	// Titles that commandstest.Start with an apostrophe, before a formula character or
 	// not, come back exactly as they were.
 	odd := map[string]string{
 		"OPS-91": "'=SUM(A1)", "OPS-92": "'@home", "OPS-93": "''+1 laptops", "OPS-94": "'-",
@@ -198,7 +199,7 @@ func TestImportExportImportIsStable(t *testing.T) {
 	// A request only ever tagged in chat: its source (chat) and its updated
 	// time, which the retention clock runs from, must survive a re-import.
 	ctx := context.Background()
-	if _, err := e.St.Tag(ctx, "T1", "INC0040077", "pos", "UBIZ", "tills in Hull", start.Add(-time.Hour)); err != nil {
+	if _, err := e.St.Tag(ctx, "T1", "INC0040077", "pos", "UBIZ", "tills in Hull", commandstest.Start.Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	chat, err := e.St.GetRequest(ctx, "T1", "INC0040077")
@@ -260,7 +261,7 @@ func TestImportExportImportIsStable(t *testing.T) {
 
 func TestExportColumns(t *testing.T) {
 	e := newEnv(t)
-	e.Seed("T1") // INC0012345 tagged to pos by UADMIN at start
+	e.Seed("T1") // INC0012345 tagged to pos by UADMIN at commandstest.Start
 	e.Clock.Advance(time.Hour)
 	e.Run("T1", "UBIZ", "CGEN", "/tag INC0012345 none not ours")
 	e.Run("T1", "UBIZ", "CGEN", "/tag INC0012345 pos")

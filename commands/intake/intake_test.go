@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/commands/commandstest"
 	"github.com/outcomebot/outcomebot/commands/intake"
 	"github.com/outcomebot/outcomebot/store"
 	"github.com/outcomebot/outcomebot/store/record"
@@ -29,7 +30,7 @@ func TestIntakeChecksEachItem(t *testing.T) {
 	e.Seed("T1") // outcome pos, INC0012345 tagged to it
 	e.Run("T1", "UADMIN", "CGEN", `/outcome add legacy "Legacy CRM retired"`)
 	e.Run("T1", "UADMIN", "CGEN", `/outcome archive legacy`)
-	future := start.Add(72 * time.Hour).Format(time.RFC3339)
+	future := commandstest.Start.Add(72 * time.Hour).Format(time.RFC3339)
 	cases := []struct {
 		item       intake.Item
 		result     string
@@ -83,7 +84,7 @@ func TestIntakeChecksEachItem(t *testing.T) {
 	if err != nil || closed.Status != record.RequestClosed || closed.Source != "servicenow" {
 		t.Errorf("closed request %+v %v", closed, err)
 	}
-	d, _ := e.St.DigestData(context.Background(), "T1", start.Add(-time.Hour), start.Add(time.Hour))
+	d, _ := e.St.DigestData(context.Background(), "T1", commandstest.Start.Add(-time.Hour), commandstest.Start.Add(time.Hour))
 	if d.OpenTagged["pos"] != 1 { // OPS-12 only: the closed INC0012345 left the open set
 		t.Errorf("open tagged to pos = %d, want 1", d.OpenTagged["pos"])
 	}
@@ -198,8 +199,8 @@ func TestParseIntakeTime(t *testing.T) {
 // sources and requesters of the untagged ones.
 func TestDigestDriftCountsEverySource(t *testing.T) {
 	e := newEnv(t)
-	e.Seed("T1") // INC0012345 tagged in chat at start
-	e.Clock.Set(start.Add(time.Hour))
+	e.Seed("T1") // INC0012345 tagged in chat at commandstest.Start
+	e.Clock.Set(commandstest.Start.Add(time.Hour))
 	intakeItems(e, intake.Options{},
 		intake.Item{Ref: "OPS-1", Source: "jira", Requester: "Maria Lopez"},
 		intake.Item{Ref: "OPS-2", Source: "jira", Requester: "Maria Lopez"},
@@ -207,15 +208,15 @@ func TestDigestDriftCountsEverySource(t *testing.T) {
 		intake.Item{Ref: "INC0030002", Source: "servicenow", Outcome: "pos"},
 		intake.Item{Ref: "OLD-1", Source: "csv", Opened: "2026-10-01"}, // received weeks ago
 	)
-	e.Clock.Set(start.Add(3 * 24 * time.Hour))
+	e.Clock.Set(commandstest.Start.Add(3 * 24 * time.Hour))
 	r := e.Run("T1", "UBIZ", "CLEAD", "/digest preview")
 	e.Expect(r, "Drift: 3 of 5 new requests tied to no outcome, 60%")
 	if len(r.Thread) == 0 {
-		t.Fatalf("no detail: %s", text(r))
+		t.Fatalf("no detail: %s", commandstest.Text(r))
 	}
 	var detail strings.Builder
 	for _, m := range r.Thread {
-		detail.WriteString(text(m))
+		detail.WriteString(commandstest.Text(m))
 	}
 	for _, want := range []string{
 		"Drift: untagged work",
@@ -245,7 +246,7 @@ func TestIntakeBadOutcomeIsStoredUntagged(t *testing.T) {
 	if res[1].Result != intake.ResultUpdated || res[1].Outcome != "pos" || res[1].Tagged || !strings.Contains(res[1].Warning, `did you mean "pos"`) {
 		t.Errorf("INC0012345: %+v", res[1])
 	}
-	d, err := e.St.DigestData(context.Background(), "T1", start.Add(-time.Hour), start.Add(time.Hour))
+	d, err := e.St.DigestData(context.Background(), "T1", commandstest.Start.Add(-time.Hour), commandstest.Start.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,17 +5,13 @@ import (
 	"testing"
 
 	"github.com/outcomebot/outcomebot/commands/commandstest"
+	"github.com/outcomebot/outcomebot/store"
 	"github.com/outcomebot/outcomebot/store/storetest"
 )
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
-// The whole core on a private Redis prefix with a fake clock, as in the
-// root package's tests.
-type env = commandstest.Env
+// env is the whole core on a private Redis prefix with a fake clock.
+type env = commandstest.Env[*store.Store]
 
-var (
-	newEnv = commandstest.NewEnv
-	text   = commandstest.Text
-	start  = commandstest.Start
-)
+func newEnv(t *testing.T) *env { return commandstest.NewEnv(t, storetest.New(t)) }

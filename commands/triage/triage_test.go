@@ -14,15 +14,15 @@ import (
 	"github.com/outcomebot/outcomebot/commands/triage"
 )
 
-// monday is the weekly slot after start (Mon 16 Nov 09:00 UTC): Mon 23 Nov.
-var monday = start.AddDate(0, 0, 7)
+// monday is the weekly slot after commandstest.Start (Mon 16 Nov 09:00 UTC): Mon 23 Nov.
+var monday = commandstest.Start.AddDate(0, 0, 7)
 
 // triageEnv seeds outcomes in two IT channels (two share one), an archived
 // outcome, and requests: three untagged this week, one tagged, one old.
 func triageEnv(t *testing.T) *env {
 	t.Helper()
 	e := newEnv(t)
-	e.Seed("T1") // pos → CIT; INC0012345 tagged at start
+	e.Seed("T1") // pos → CIT; INC0012345 tagged at commandstest.Start
 	for _, line := range []string{
 		`/outcome add infra "Stores stay online" it-channel=<#CINFRA|it-infra>`,
 		`/outcome add payroll "Payroll on time" it-channel=<#CIT|it-pos>`,
@@ -31,7 +31,7 @@ func triageEnv(t *testing.T) *env {
 	} {
 		e.Run("T1", "UADMIN", "CGEN", line)
 	}
-	e.Clock.Set(start.Add(24 * time.Hour))
+	e.Clock.Set(commandstest.Start.Add(24 * time.Hour))
 	intakeItems(e, intake.Options{},
 		intake.Item{Ref: "OPS-1", Title: "Label printer offline", Requester: "Maria Lopez", Source: "jira"},
 		intake.Item{Ref: "INC0060001", Title: "VPN drops at night", Source: "servicenow", Status: "Resolved"},
@@ -50,7 +50,7 @@ func pickerFor(t *testing.T, r commands.Response, ref string) string {
 			return s.Picker.Value
 		}
 	}
-	t.Fatalf("no picker for %s in:\n%s", ref, text(r))
+	t.Fatalf("no picker for %s in:\n%s", ref, commandstest.Text(r))
 	return ""
 }
 
@@ -86,8 +86,8 @@ func TestTriagePostsOncePerChannelAndWeek(t *testing.T) {
 	e.Expect(msg, "Untagged requests · 16–22 Nov 2026", "3 requests received that week are tied to no outcome",
 		"OPS-1 · Label printer offline", "jira · requested by Maria Lopez · received Tue 17 Nov",
 		"number=INC0060001) · VPN drops at night", "closed", "number=RITM0060002) · New laptop", "received Wed 18 Nov")
-	if strings.Contains(text(msg), "INC0060003") || strings.Contains(text(msg), "OLD-9") || strings.Contains(text(msg), "INC0012345") {
-		t.Errorf("triage lists tagged or old requests:\n%s", text(msg))
+	if strings.Contains(commandstest.Text(msg), "INC0060003") || strings.Contains(commandstest.Text(msg), "OLD-9") || strings.Contains(commandstest.Text(msg), "INC0012345") {
+		t.Errorf("triage lists tagged or old requests:\n%s", commandstest.Text(msg))
 	}
 	ps := pickers(msg)
 	if len(ps) != 3 || ps[0].Picker.Action != commands.ActionTriage || !strings.HasSuffix(ps[0].Picker.Value, " INC0060001") {
@@ -147,7 +147,7 @@ func TestTriagePickTagsLikeTag(t *testing.T) {
 	before := e.AuditLen("T1")
 	r := pick("UBIZ", ops, "pos")
 	if !r.Replace {
-		t.Fatalf("a pick does not redraw the message: %s", text(r))
+		t.Fatalf("a pick does not redraw the message: %s", commandstest.Text(r))
 	}
 	e.Expect(r, "✓ OPS-1 · Label printer offline", "→ pos", "1 of 3 tagged since", "@UBIZ tagged OPS-1 → pos")
 	if got := pickers(r); len(got) != 2 || got[0].Picker.Value != inc || got[1].Picker.Value != ritm {
@@ -191,7 +191,7 @@ func TestTriagePickTagsLikeTag(t *testing.T) {
 	other := e.Core.Handle(ctx, commands.Request{Workspace: "T2", Channel: "CIT", User: "UBIZ",
 		Action: &commands.Action{Name: commands.ActionTriage, Value: ritm, Choice: "pos"}})
 	if other.Replace {
-		t.Errorf("T2 redrew T1's triage: %s", text(other))
+		t.Errorf("T2 redrew T1's triage: %s", commandstest.Text(other))
 	}
 	req, _ := e.St.GetRequest(ctx, "T1", "RITM0060002")
 	if req.Outcome != "" {
@@ -312,7 +312,7 @@ func TestTriageLatePassListsTheSameWeek(t *testing.T) {
 func TestTriageHalfSentIsNotRepeated(t *testing.T) {
 	e := newEnv(t)
 	e.Run("T1", "UADMIN", "CGEN", `/outcome add pos "Point of sale" it-channel=<#CIT|it>`)
-	e.Clock.Set(start.Add(time.Hour)) // inside the week whichever pass lists it
+	e.Clock.Set(commandstest.Start.Add(time.Hour)) // inside the week whichever pass lists it
 	var items []intake.Item
 	for i := range 75 {
 		items = append(items, intake.Item{Ref: fmt.Sprintf("INC%07d", i), Title: strings.Repeat("long title ", 20), Source: "api"})
