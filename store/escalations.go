@@ -60,17 +60,16 @@ func (s *Store) escalateCall(ws string, e record.Escalation) call {
 	}
 }
 
-// Settle acknowledges or resolves an escalation as Ack and Resolve do, and
-// in the same atomic round trip checks the actor holds one of st.Roles
+// Settle acknowledges (or, with st.Resolve, resolves) an escalation and
+// reports whether this caller was first, in one atomic round trip.
+// Unknown → ErrNotFound; acknowledging a resolved one → the record and
+// ErrResolved; already in the asked state → the record and false, with
+// nothing changed. The same script checks the actor holds one of st.Roles
 // (when set; otherwise ErrForbidden, checked before anything else, and
 // nothing changes) and reads the escalation's outcome, which is returned
 // too (zero if it is gone). The one call an /ack, /resolve or button press
 // needs.
 func (s *Store) Settle(ctx context.Context, ws string, st record.Settlement) (record.Escalation, record.Outcome, bool, error) {
-	return s.settle(ctx, ws, st, true)
-}
-
-func (s *Store) settle(ctx context.Context, ws string, st record.Settlement, withOutcome bool) (record.Escalation, record.Outcome, bool, error) {
 	op := fmt.Sprintf("ack E-%d", st.N)
 	if st.Resolve {
 		op = fmt.Sprintf("resolve E-%d", st.N)
@@ -84,11 +83,7 @@ func (s *Store) settle(ctx context.Context, ws string, st record.Settlement, wit
 		c = call{script: scriptResolve, keys: []string{k.audit(), k.escalation(st.N), k.resolvedIndex(), k.openIndex()}}
 	}
 	c.keys = append(c.keys, k.userRoles(st.Actor))
-	oprefix := ""
-	if withOutcome {
-		oprefix = k.outcome("")
-	}
-	c.args = s.auditArgs(st.Actor, msArg(st.At), st.Note, st.N, strings.Join(st.Roles, " "), oprefix)
+	c.args = s.auditArgs(st.Actor, msArg(st.At), st.Note, st.N, strings.Join(st.Roles, " "), k.outcome(""))
 	v, err := s.run(ctx, ws, false, c)
 	if err != nil {
 		return record.Escalation{}, record.Outcome{}, false, wrap(op, err)

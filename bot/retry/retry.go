@@ -129,7 +129,8 @@ func (p Policy) Backoff(attempt int) time.Duration {
 	return d/2 + rand.N(d/2+1) // #nosec G404 -- jitter only
 }
 
-// Sleep waits d or until ctx ends, returning ctx's error then.
+// Sleep waits d or until ctx ends, returning ctx's error then. The
+// retries and the adapters' pacers share it.
 func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/outcomebot/outcomebot/bot"
+	"github.com/outcomebot/outcomebot/bot/retry"
 	"github.com/outcomebot/outcomebot/store"
 )
 
@@ -66,7 +66,7 @@ func (p *pacer) wait(ctx context.Context, ws, channel string) error {
 	if d <= 0 {
 		return nil
 	}
-	return bot.Sleep(ctx, d)
+	return retry.Sleep(ctx, d)
 }
 
 // book takes a slot, in the shared buckets when there are any, and

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/outcomebot/outcomebot/bot"
+	"github.com/outcomebot/outcomebot/bot/retry"
 )
 
 // window is one rate limit: at most n sends in any span of length per.
@@ -46,7 +46,7 @@ func (l *convLimiter) Wait(ctx context.Context, key string) error {
 	if d <= 0 {
 		return nil
 	}
-	return bot.Sleep(ctx, d)
+	return retry.Sleep(ctx, d)
 }
 
 // reserve books the earliest slot for key and returns how long to wait for it.
