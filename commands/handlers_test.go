@@ -101,8 +101,10 @@ func (c permissionCase) name() string {
 // (and some read-only commands) as a member, an it-lead and an admin:
 // refused ones say which role is needed and change nothing; allowed ones
 // answer with their success text and make their change.
-func TestPermissionMatrix(t *testing.T) {
-	users := map[string]string{"member": "UMEMBER", "it-lead": "ULEAD", "admin": "UADMIN"}
+// permissionCases are the rows of the permission matrix: every command and
+// button that needs a role (TestPermissionMatrixCoversTheRouter holds that)
+// and some that do not.
+func permissionCases() []permissionCase {
 	ctx := context.Background()
 	escState := func(want string) func(*env, string) error {
 		return func(e *env, user string) error {
@@ -123,7 +125,7 @@ func TestPermissionMatrix(t *testing.T) {
 		}
 	}
 	everyone := []string{"member", "it-lead", "admin"}
-	cases := []permissionCase{
+	return []permissionCase{
 		{line: `/outcome add infra "Infrastructure"`, allowed: []string{"admin"}, want: "Outcome infra added",
 			check: func(e *env, _ string) error {
 				_, err := e.St.GetOutcome(ctx, "T1", "infra")
@@ -147,6 +149,13 @@ func TestPermissionMatrix(t *testing.T) {
 			check: func(e *env, _ string) error {
 				if o, err := e.St.GetOutcome(ctx, "T1", "pos"); err != nil || o.Status != record.OutcomeArchived {
 					return fmt.Errorf("pos = %+v, %v", o, err)
+				}
+				return nil
+			}},
+		{line: `/outcome triage here`, allowed: []string{"admin"}, want: "now comes to #CIT",
+			check: func(e *env, _ string) error {
+				if ts, err := e.St.GetTriageSettings(ctx, "T1"); err != nil || ts.Channel != "CIT" {
+					return fmt.Errorf("triage settings = %+v, %v", ts, err)
 				}
 				return nil
 			}},
@@ -195,6 +204,12 @@ func TestPermissionMatrix(t *testing.T) {
 		{line: `/outcome list`, allowed: everyone, want: "1 active, 0 archived"},
 		{line: `/outcome whoami`, allowed: everyone, want: "You are @%s"},
 	}
+}
+
+func TestPermissionMatrix(t *testing.T) {
+	users := map[string]string{"member": "UMEMBER", "it-lead": "ULEAD", "admin": "UADMIN"}
+	everyone := []string{"member", "it-lead", "admin"}
+	cases := permissionCases()
 	for _, c := range cases {
 		for _, role := range everyone {
 			t.Run(c.name()+"/"+role, func(t *testing.T) {
@@ -647,4 +662,48 @@ func TestOutcomeSetNoneClears(t *testing.T) {
 		t.Errorf("a refused clear changed state: audit %d → %d", before, after)
 	}
 	e.Expect(e.Run("T1", "UADMIN", "CGEN", "/outcome set pos it=<@UIT|it> kpi=\"basket size\""), "Outcome pos updated (it, kpi).")
+}
+
+// TestPermissionMatrixCoversTheRouter walks the router's definitions (the
+// root's and every leaf's, as registered) and fails for any command,
+// subcommand or button that declares a role but has no row in the
+// permission matrix, so a new command cannot skip the matrix.
+func TestPermissionMatrixCoversTheRouter(t *testing.T) {
+	covered := map[string]bool{}
+	for _, c := range permissionCases() {
+		if c.action != "" {
+			covered["button "+c.action] = true
+			continue
+		}
+		words := strings.Fields(c.line)
+		covered[words[0]] = true
+		if len(words) > 1 {
+			covered[words[0]+" "+words[1]] = true
+		}
+	}
+	e := newEnv(t)
+	var need []string
+	for _, d := range e.Core.Commands() {
+		if d.Role != "" {
+			need = append(need, "/"+d.Name)
+		}
+		for _, sub := range d.Subs {
+			if sub.Role != "" {
+				need = append(need, "/"+d.Name+" "+sub.Name)
+			}
+		}
+	}
+	for _, a := range e.Core.Actions() {
+		if a.Role != "" {
+			need = append(need, "button "+a.Name)
+		}
+	}
+	if len(need) < 10 {
+		t.Fatalf("only %d role-carrying definitions found: %v", len(need), need)
+	}
+	for _, n := range need {
+		if !covered[n] {
+			t.Errorf("%s needs a role but has no row in the permission matrix", n)
+		}
+	}
 }
