@@ -12,7 +12,9 @@ type Request struct {
 	// Workspace is the Slack team (or enterprise) id or the Teams tenant id.
 	Workspace string
 	// Channel is the conversation the request came from (Slack channel id,
-	// Teams conversation id, or a shell channel name).
+	// Teams conversation id, or a shell channel name): always the
+	// conversation itself, never a thread of it (adapters strip their
+	// platform's thread addressing, such as Teams' ";messageid=").
 	Channel string
 	// User is the caller's stable id (Slack user id, Teams aadObjectId).
 	User string

@@ -58,7 +58,7 @@ func (c *Triage) checkPick(ctx context.Context, req commands.Request, id int64, 
 	case err != nil:
 		return nil, err
 	}
-	if !slices.Contains(m.Refs, ref) || (req.Source.Channel != "" && m.Channel != "" && conversationOf(req.Source.Channel) != conversationOf(m.Channel)) {
+	if !slices.Contains(m.Refs, ref) || (req.Channel != "" && m.Channel != "" && req.Channel != m.Channel) {
 		return nil, commands.Userf("That menu does not list %s. Tag it with %s.", c.core.TicketText(ref), commands.Code("/tag "+ref+" <outcome-key>"))
 	}
 	r, err := c.store.GetRequest(ctx, req.Workspace, ref)
@@ -66,13 +66,6 @@ func (c *Triage) checkPick(ctx context.Context, req commands.Request, id int64, 
 		return &m, nil // unknown requests and errors are /tag's to answer
 	}
 	return nil, commands.Userf("%s was tagged to %s since this list was posted. To change that, use %s.", c.core.TicketText(ref), commands.Code(r.Outcome), commands.Code("/tag "+ref+" "+strings.ToLower(key)))
-}
-
-// conversationOf is a channel id without a thread suffix (Teams channel
-// messages are addressed as "<conversation>;messageid=<id>").
-func conversationOf(ch string) string {
-	base, _, _ := strings.Cut(ch, ";")
-	return base
 }
 
 // redrawTriage renders triage message id (m, as read for the pick) with its
