@@ -22,6 +22,7 @@ type coreAPI interface {
 	Handle(ctx context.Context, req commands.Request) commands.Response
 	Deliver(ctx context.Context, p commands.Poster, outs []commands.Outgoing) error
 	Clock() commands.Clock
+	Home(ctx context.Context, ws, user string, now time.Time) (commands.Response, error)
 }
 
 // Adapter connects the core to Slack: HTTP handlers for commands,

@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
-
-	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // eventDedupTTL is how long an Events API event id is remembered. Slack
@@ -169,29 +167,17 @@ func (a *Adapter) publishHome(ctx context.Context, ws, user string) {
 	if user == "" {
 		return
 	}
-	st := a.st
-	escs, err := st.ListEscalations(ctx, ws, record.EscalationFilter{OpenOnly: true, RaisedBy: user})
-	if err != nil && !errors.Is(err, record.ErrNotFound) {
-		a.log.LogAttrs(ctx, slog.LevelWarn, "slack home: escalations not read", attrWS(ws), attrErr(err))
+	home, err := a.core.Home(ctx, ws, user, a.core.Clock().Now())
+	if err != nil {
+		a.log.LogAttrs(ctx, slog.LevelWarn, "slack home not read", attrWS(ws), attrErr(err))
 		return
-	}
-	all, err := st.ListOutcomes(ctx, ws)
-	if err != nil && !errors.Is(err, record.ErrNotFound) {
-		a.log.LogAttrs(ctx, slog.LevelWarn, "slack home: outcomes not read", attrWS(ws), attrErr(err))
-		return
-	}
-	var owned []record.Outcome
-	for _, o := range all {
-		if o.Owner == user || o.ITOwner == user {
-			owned = append(owned, o)
-		}
 	}
 	api, err := a.poster.client(ctx, ws)
 	if err != nil {
 		a.log.LogAttrs(ctx, slog.LevelWarn, "slack home not published", attrWS(ws), attrErr(err))
 		return
 	}
-	view := homeView(user, escs, owned, a.core.Clock().Now())
+	view := homeView(home)
 	err = a.poster.retry(ctx, "publish home", true, func() error { // views.publish replaces the tab
 		_, err := api.PublishViewContext(ctx, publishRequest(user, view))
 		return err

@@ -30,6 +30,9 @@ func (c timedCore) Handle(_ context.Context, req commands.Request) commands.Resp
 }
 func (c timedCore) Deliver(context.Context, commands.Poster, []commands.Outgoing) error { return nil }
 func (c timedCore) Clock() commands.Clock                                               { return commands.SystemClock{} }
+func (c timedCore) Home(context.Context, string, string, time.Time) (commands.Response, error) {
+	return commands.Response{}, nil
+}
 
 // hookRecorder is an in-memory transport standing in for response_url: it
 // records each answer with the bubble time it arrived.
