@@ -416,7 +416,7 @@ func TestSchedulerLadder(t *testing.T) {
 	t0 := time.Date(2026, 11, 17, 10, 0, 0, 0, time.UTC) // a Tuesday: no digest is due
 	do := func(user, channel, line string, at time.Time) {
 		t.Helper()
-		name, rest := commands.SplitCommand(line)
+		name, rest := commands.SplitCommand(commandstest.Inbound(line))
 		r := core.Handle(context.Background(), commands.Request{Workspace: "T1", Channel: channel, User: user, Command: name, Text: rest, Time: at})
 		if strings.Contains(r.Text, "Usage") || strings.Contains(r.Text, "need") || strings.Contains(r.Text, "wrong") {
 			t.Fatalf("%s: %s", line, r.Text)
@@ -490,7 +490,7 @@ func TestSchedulerLadderRetry(t *testing.T) {
 		`/tag INC1 pos`, `/tag INC2 wms`,
 		`/escalate INC1 tills down`, `/escalate INC2 scanners down`,
 	} {
-		name, rest := commands.SplitCommand(line)
+		name, rest := commands.SplitCommand(commandstest.Inbound(line))
 		core.Handle(context.Background(), commands.Request{Workspace: "T1", Channel: "CGEN", User: "UADMIN", Command: name, Text: rest, Time: t0.Add(-time.Minute)})
 	}
 	if open, err := c.st.ListEscalations(context.Background(), "T1", record.EscalationFilter{OpenOnly: true}); err != nil || len(open) != 2 {
@@ -529,7 +529,7 @@ func TestSchedulerRaiseWithoutLeadership(t *testing.T) {
 	for _, line := range []string{
 		`/outcome add pos "Point of sale" it-channel=<#CIT|it-pos> sla=1h`, `/tag INC1 pos`, `/escalate INC1 tills down`,
 	} {
-		name, rest := commands.SplitCommand(line)
+		name, rest := commands.SplitCommand(commandstest.Inbound(line))
 		c.cores[0].Handle(context.Background(), commands.Request{Workspace: "T1", Channel: "CGEN", User: "UADMIN", Command: name, Text: rest, Time: t0})
 	}
 	for _, m := range []int{61, 121} {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/outcomebot/outcomebot/bot"
 	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/commands/commandstest"
 )
 
 // TestSchedulerTriage: the scheduler's tick also posts the week's triage of
@@ -20,7 +21,7 @@ func TestSchedulerTriage(t *testing.T) {
 		`/tag INC0000001 none`,
 		`/tag INC0000002 pos`,
 	} {
-		name, rest := commands.SplitCommand(line)
+		name, rest := commands.SplitCommand(commandstest.Inbound(line))
 		core.Handle(context.Background(), commands.Request{Workspace: "T1", Channel: "CGEN", User: "UADMIN", Command: name, Text: rest, Time: monday.Add(-48 * time.Hour)})
 	}
 	for _, at := range []time.Time{monday.Add(-time.Minute), monday, monday.Add(time.Minute)} {

@@ -43,7 +43,7 @@ func benchCore(b testing.TB) (*commands.Core, *store.Store, *roundTrips) {
 }
 
 func handle(b testing.TB, core *commands.Core, user, line string) commands.Response {
-	name, rest := commands.SplitCommand(line)
+	name, rest := commands.SplitCommand(commandstest.Inbound(line))
 	return core.Handle(context.Background(), commands.Request{Workspace: "T1", Channel: "C1", User: user, Command: name, Text: rest})
 }
 

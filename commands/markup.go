@@ -27,6 +27,10 @@ const (
 	SpanUser    SpanKind = 'u' // Target is a user id
 	SpanChannel SpanKind = 'h' // Target is a channel id
 	SpanLink    SpanKind = 'l' // Target is a URL, Text the label
+	// SpanGroup (a user group: Target its id) and SpanBroken (a mention the
+	// platform sent incomplete: Text as typed) occur only in inbound text.
+	SpanGroup  SpanKind = 'g'
+	SpanBroken SpanKind = 'x'
 )
 
 // Span is one piece of marked-up text.
@@ -53,6 +57,25 @@ func Mention(userID string) string { return mark(SpanUser, userID, "") }
 
 // ChannelLink marks a reference to a channel.
 func ChannelLink(channelID string) string { return mark(SpanChannel, channelID, "") }
+
+// Inbound markup: adapters hand the core the mentions users typed in the
+// core's own markup, never in their platform's syntax, after removing
+// markup runes from everything the user typed (StripMarkers), so typed text
+// can never forge a mention. A label is the name the user saw ("maria");
+// an id may be "" where the platform gave none.
+
+// UserMention marks a mention of a user, with the name shown.
+func UserMention(id, label string) string { return mark(SpanUser, id, label) }
+
+// ChannelMention marks a mention of a channel, with the name shown.
+func ChannelMention(id, label string) string { return mark(SpanChannel, id, label) }
+
+// GroupMention marks a mention of a user group, with the name shown.
+func GroupMention(id, label string) string { return mark(SpanGroup, id, label) }
+
+// BrokenMention marks a mention the platform sent incomplete ("<@U1"), as
+// typed: the parser refuses it with a hint.
+func BrokenMention(typed string) string { return mark(SpanBroken, "", typed) }
 
 // Link marks a hyperlink with a label.
 func Link(url, label string) string { return mark(SpanLink, url, label) }

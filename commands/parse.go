@@ -11,16 +11,14 @@ import (
 type TokenKind int
 
 const (
-	// TokenWord is a plain word or a quoted value (quotes removed). Slack
-	// links (<https://…|label>) and special mentions (<!channel>) become
-	// words too: the URL, or the text "@channel".
+	// TokenWord is a plain word or a quoted value (quotes removed).
 	TokenWord TokenKind = iota
-	// TokenUser is a user mention: <@U123|maria>, <@U123> or Teams'
-	// <at>Maria Lopez</at> (which has no id).
+	// TokenUser is a user mention (UserMention in the request's text); its
+	// ID may be "" where the platform gave none.
 	TokenUser
-	// TokenChannel is a channel mention: <#C123|ops> or <#C123>.
+	// TokenChannel is a channel mention (ChannelMention).
 	TokenChannel
-	// TokenGroup is a user group mention: <!subteam^S123|it>.
+	// TokenGroup is a user group mention (GroupMention).
 	TokenGroup
 	// TokenHere is the bare word "here" (any case): the current channel.
 	TokenHere
@@ -43,7 +41,7 @@ type Token struct {
 	// which may be "".
 	Text string
 	// ID is the user, channel or group id of a mention; "" for words and for
-	// Teams <at>Name</at> mentions the adapter did not rewrite.
+	// mentions the platform sent without an id.
 	ID string
 	// Start and End are the byte offsets of the raw token in Args.Raw; for
 	// an option they span the whole key=value.
@@ -71,17 +69,15 @@ const MaxTextLen = 3000
 // quote a value with spaces: a quote opens only at the start of a word and
 // closes before white space or the end. An option key is a letter followed
 // by letters, digits, '_' or '-' (matched case-insensitively); its value is
-// a word, a quoted value or a mention. Slack mentions (<@U1|name>,
-// <#C1|name>, <!subteam^S1|name>), Teams' <at>Name</at> and the word here
-// are tokens of their own kinds; Slack links and special mentions
-// (<!channel>) become plain words that can never notify anyone.
+// a word, a quoted value or a mention. Mentions arrive in the core's
+// markup (UserMention, ChannelMention, GroupMention: the adapters translate
+// their platform's syntax) and, like the word here, are tokens of their own
+// kinds; words and quoted values never hold markup.
 //
-// Parse first removes markup runes (StripMarkers), control characters other
-// than \n and \t, invisible format characters and invalid UTF-8, then trims;
-// text still longer than MaxTextLen characters is refused. Decoding Slack's HTML
-// entities (&lt; &gt; &amp;) is the Slack adapter's job, before Parse. Every
-// error is a *UserError that says what is wrong and how to fix it, with zero
-// Args; Parse never panics.
+// Parse first removes control characters other than \n and \t, invisible
+// format characters and invalid UTF-8, then trims; text still longer than
+// MaxTextLen characters is refused. Every error is a *UserError that says
+// what is wrong and how to fix it, with zero Args; Parse never panics.
 func Parse(text string) (Args, error) { return ParseHead(text, 0) }
 
 // ParseHead is Parse for commands that end in free text (a reason, a note):
@@ -126,13 +122,13 @@ func (a Args) Option(key string) (Token, bool) {
 
 // Rest returns the text from positional word i to the end, trimmed, with
 // quotes as typed and any key=value words after it included, and mentions
-// and links as plain text ("@maria", "@here", "#ops"; see plainForms); ""
+// as plain text ("@maria", "#ops"; see plainMentions); ""
 // if there is no word i. Handlers use it for free text: reasons and notes.
 func (a Args) Rest(i int) string {
 	if i < 0 || i >= len(a.Words) {
 		return ""
 	}
-	return plainForms(strings.TrimSpace(a.Raw[a.Words[i].Start:]))
+	return plainMentions(strings.TrimSpace(a.Raw[a.Words[i].Start:]))
 }
 
 // SplitCommand splits a whole line such as "/tag INC1 pos", "tag INC1 pos"
@@ -157,7 +153,7 @@ type parser struct {
 }
 
 // run reads tokens until the end of the text. A token that starts right
-// where a mention ended, with no space between (<@U1>'s), is "attached": it
+// where another ended, with no space between (@maria's), is "attached": it
 // cannot open a quote or an option, so ordinary punctuation never does.
 func (p *parser) run() error {
 	p.args.Raw = p.raw
@@ -196,7 +192,7 @@ func (p *parser) run() error {
 func (p *parser) freeText() {
 	p.skipSpace()
 	if p.pos < len(p.raw) {
-		p.args.Words = append(p.args.Words, Token{Kind: TokenWord, Text: p.raw[p.pos:], Start: p.pos, End: len(p.raw)})
+		p.args.Words = append(p.args.Words, Token{Kind: TokenWord, Text: plainMentions(p.raw[p.pos:]), Start: p.pos, End: len(p.raw)})
 	}
 	p.pos = len(p.raw)
 }
@@ -259,14 +255,18 @@ func (p *parser) option(key string) error {
 	return nil
 }
 
-// value reads one value at p.pos: a mention or link, a quoted string (when
-// quotes may open here) or a bare word.
+// value reads one value at p.pos: a mention, a quoted string (when quotes
+// may open here) or a bare word, which ends before a mention.
 func (p *parser) value(quotes bool) (Token, error) {
 	start := p.pos
-	if p.raw[start] == '<' {
-		if tok, ok, err := p.angle(); ok || err != nil {
-			return tok, err
+	if strings.HasPrefix(p.raw[start:], string(markOpen)) {
+		tok, n, err := mentionAt(p.raw[start:])
+		if err != nil {
+			return Token{}, err
 		}
+		tok.Start, tok.End = start, start+n
+		p.pos = tok.End
+		return tok, nil
 	}
 	if quotes {
 		if closers, n := openQuote(p.raw[start:]); n > 0 {
@@ -275,7 +275,7 @@ func (p *parser) value(quotes bool) (Token, error) {
 	}
 	end := wordEnd(p.raw, start)
 	p.pos = end
-	tok := Token{Kind: TokenWord, Text: p.raw[start:end], Start: start, End: end}
+	tok := Token{Kind: TokenWord, Text: StripMarkers(p.raw[start:end]), Start: start, End: end}
 	if strings.EqualFold(tok.Text, "here") {
 		tok.Kind = TokenHere
 	}
@@ -316,13 +316,12 @@ func (p *parser) quoted(start, open int, closers string) (Token, error) {
 		r, size := utf8.DecodeRuneInString(p.raw[i:])
 		if isCloser(closers, r) && (i+size == len(p.raw) || spaceAt(p.raw, i+size)) {
 			p.pos = i + size
-			return Token{Kind: TokenWord, Text: p.raw[body:i], Start: start, End: p.pos}, nil
+			return Token{Kind: TokenWord, Text: plainMentions(p.raw[body:i]), Start: start, End: p.pos}, nil
 		}
 		i += size
 	}
-	// The excerpt shows mentions as the user saw them (@raj), not as the
-	// platform sent them (<@U1|raj>).
-	shown := excerpt(plainForms(p.raw[start:]))
+	// The excerpt shows mentions as the user saw them (@raj), not as markup.
+	shown := excerpt(plainMentions(p.raw[start:]))
 	if closers == singleClosers {
 		return Token{}, Userf("unterminated quote in `%s`; close it with ' followed by a space (for an apostrophe at the start of a word, type ’)", shown)
 	}
@@ -338,10 +337,10 @@ func isCloser(closers string, r rune) bool {
 	return strings.ContainsRune(closers, r)
 }
 
-// wordEnd returns the offset of the first white space in s at or after i,
-// or len(s).
+// wordEnd returns the offset of the first white space or mention in s at or
+// after i (never i itself), or len(s).
 func wordEnd(s string, i int) int {
-	for i < len(s) {
+	for start := i; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c == ' ' || c == '\n' || c == '\t' {
@@ -351,7 +350,7 @@ func wordEnd(s string, i int) int {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if unicode.IsSpace(r) {
+		if unicode.IsSpace(r) || (r == markOpen && i > start) {
 			return i
 		}
 		i += size

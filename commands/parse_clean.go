@@ -6,19 +6,16 @@ import (
 	"unicode/utf8"
 )
 
-// Cleaning command text before it is parsed: markup runes, control and
-// invisible characters, invalid UTF-8.
+// Cleaning command text before it is parsed: control and invisible
+// characters, invalid UTF-8. Markup runes stay: they are the mentions the
+// adapter wrote (see UserMention), after it removed any the user typed.
 
-// cleanText removes what must never reach the grammar: markup runes,
-// control characters other than \n and \t, invisible format characters
+// cleanText removes what must never reach the grammar: control characters other than \n and \t, invisible format characters
 // (zero-width spaces, byte-order marks, bidi overrides) and invalid UTF-8,
 // which becomes U+FFFD. Line-breaking controls (\r, \v, \f, NEL) become \n,
 // and \r\n becomes \n. Text that needs no change is returned as is.
 func cleanText(s string) string {
-	if firstUnclean(s) < 0 {
-		return s
-	}
-	s = StripMarkers(s)
+	s = wellFormedMarkup(s)
 	i := firstUnclean(s)
 	if i < 0 {
 		return s
@@ -43,8 +40,8 @@ func cleanText(s string) string {
 	return b.String()
 }
 
-// firstUnclean returns the offset of the first byte cleanText must change
-// (markup runes included), or -1.
+// firstUnclean returns the offset of the first byte cleanText must change,
+// or -1.
 func firstUnclean(s string) int {
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -56,7 +53,7 @@ func firstUnclean(s string) int {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if (r == utf8.RuneError && size == 1) || dropRune(r) || (r >= markOpen && r <= markClose) {
+		if (r == utf8.RuneError && size == 1) || dropRune(r) {
 			return i
 		}
 		i += size
@@ -96,4 +93,53 @@ func excerpt(s string) string {
 		}
 	}
 	return strings.ReplaceAll(s, "`", "'")
+}
+
+// wellFormedMarkup keeps the inbound markup spans of s that are whole (an
+// opener, a mention kind, at most one separator, a closer, no opener
+// inside) and removes every other markup rune, so the parser sees mentions
+// as the adapter wrote them and no stray rune.
+func wellFormedMarkup(s string) string {
+	if !strings.ContainsAny(s, "\uE000\uE001\uE002") {
+		return s
+	}
+	var b strings.Builder
+	for len(s) > 0 {
+		i := strings.IndexAny(s, "\uE000\uE001\uE002")
+		if i < 0 {
+			b.WriteString(s)
+			break
+		}
+		b.WriteString(s[:i])
+		s = s[i:]
+		r, size := utf8.DecodeRuneInString(s)
+		if r == markOpen {
+			if n := spanLen(s); n > 0 {
+				b.WriteString(s[:n])
+				s = s[n:]
+				continue
+			}
+		}
+		s = s[size:] // a stray or broken marker
+	}
+	return b.String()
+}
+
+// spanLen returns the length of the whole markup span s starts with, or 0.
+func spanLen(s string) int {
+	body := s[len(string(markOpen)):]
+	end := strings.IndexRune(body, markClose)
+	if end < 1 {
+		return 0
+	}
+	inner := body[:end]
+	switch SpanKind(inner[0]) {
+	case SpanUser, SpanChannel, SpanGroup, SpanBroken:
+	default:
+		return 0
+	}
+	if strings.ContainsRune(inner, markOpen) || strings.Count(inner, string(markSep)) > 1 {
+		return 0
+	}
+	return len(string(markOpen)) + end + len(string(markClose))
 }

@@ -153,7 +153,7 @@ func (r *Router) Dispatch(ctx context.Context, req Request) (Response, error) {
 		if !ok {
 			return Response{}, Userf("That button is no longer supported. Use the command instead (try `/outcome help`).")
 		}
-		args, err := Parse(req.Action.Value)
+		args, err := Parse(StripMarkers(req.Action.Value)) // echoed by the client: never markup
 		if err != nil {
 			return Response{}, err
 		}

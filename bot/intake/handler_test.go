@@ -51,7 +51,7 @@ func newServer(t testing.TB) *server {
 	core := b.Core
 	for _, ws := range []string{"T1", "T2"} {
 		for _, line := range []string{`/outcome add pos "Point of sale" it-channel=<#CIT|it>`, `/outcome add infra "Stores online"`} {
-			name, rest := commands.SplitCommand(line)
+			name, rest := commands.SplitCommand(commandstest.Inbound(line))
 			core.Handle(context.Background(), commands.Request{Workspace: ws, User: "UADMIN", Channel: "CGEN", Command: name, Text: rest})
 		}
 	}

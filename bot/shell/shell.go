@@ -138,11 +138,19 @@ var (
 	channelRE = regexp.MustCompile(`(^|[\s=,])#([A-Za-z][\w.-]*)`)
 )
 
-// mentions turns the shell's @user and #channel into the platform forms the
-// parser understands.
+// mentions turns the shell's @user and #channel into the core's markup
+// (the shell is an adapter: a user's name is their id), after removing any
+// markup runes typed.
 func mentions(s string) string {
-	s = userRE.ReplaceAllString(s, "$1<@$2|$2>")
-	return channelRE.ReplaceAllString(s, "$1<#$2|$2>")
+	s = commands.StripMarkers(s)
+	s = userRE.ReplaceAllStringFunc(s, func(m string) string {
+		g := userRE.FindStringSubmatch(m)
+		return g[1] + commands.UserMention(g[2], g[2])
+	})
+	return channelRE.ReplaceAllStringFunc(s, func(m string) string {
+		g := channelRE.FindStringSubmatch(m)
+		return g[1] + commands.ChannelMention(g[2], g[2])
+	})
 }
 
 // handle sends req through the core as the current user, in the current

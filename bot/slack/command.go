@@ -75,7 +75,7 @@ func (a *Adapter) answerCommand(ctx context.Context, cmd slack.SlashCommand, rep
 		User:      cmd.UserID,
 		UserName:  cmd.UserName,
 		Command:   cmd.Command,
-		Text:      decodeText(cmd.Text),
+		Text:      inboundText(cmd.Text),
 	}
 	resp := a.core.Handle(context.WithoutCancel(ctx), req)
 	if finish() {

@@ -169,11 +169,12 @@ func isBot(acc *schema.ChannelAccount, recipient schema.ChannelAccount) bool {
 type mentionResolver func(ctx context.Context, acc schema.ChannelAccount) (id, name string)
 
 // commandLine turns the message text into the line the core parses: the
-// bot's own mention entity is removed, every other mention becomes
-// <@ID|Name> (<#ID|Name> for a channel or team), and the rest of the text
-// is decoded from Teams' HTML entities with every '<' that could open a
-// Slack-style form (<@…, <#…, <!…, <at>, <scheme:…) replaced by '＜', so a
-// user can never type a mention or link the core would trust.
+// bot's own mention entity is removed, every other mention becomes the
+// core's markup (commands.UserMention, or ChannelMention for a channel or
+// team), and the rest of the text is decoded from Teams' HTML entities with
+// markup runes removed and typed forms (an <at> no entity names included)
+// neutralised, so a user can never type a mention
+// the core would trust or a card would show.
 func commandLine(ctx context.Context, a inboundActivity, resolve mentionResolver) string {
 	type mention struct {
 		text string
@@ -212,7 +213,7 @@ func commandLine(ctx context.Context, a inboundActivity, resolve mentionResolver
 	text := a.Text
 	var b, plain strings.Builder
 	flush := func() {
-		b.WriteString(neutraliseForms(html.UnescapeString(plain.String())))
+		b.WriteString(decodePlain(plain.String()))
 		plain.Reset()
 	}
 	for i := 0; i < len(text); {
@@ -233,25 +234,26 @@ func commandLine(ctx context.Context, a inboundActivity, resolve mentionResolver
 		i += len(ms[j].text)
 	}
 	flush()
-	return strings.TrimSpace(commands.StripMarkers(b.String()))
+	return strings.TrimSpace(b.String())
 }
 
-// mentionToken renders one resolved mention in the Slack form the core parses.
+// mentionToken renders one resolved mention in the core's markup.
 func mentionToken(ctx context.Context, acc schema.ChannelAccount, resolve mentionResolver) string {
-	name := strings.Map(func(r rune) rune {
-		if r == '<' || r == '>' || r == '|' || r == '\n' {
-			return -1
-		}
-		return r
-	}, acc.Name)
+	name := strings.ReplaceAll(acc.Name, "\n", " ")
 	if strings.HasPrefix(acc.ID, "19:") { // a channel or team mention
-		return "<#" + baseConversation(acc.ID) + "|" + name + ">"
+		return commands.ChannelMention(baseConversation(acc.ID), name)
 	}
 	id, resolvedName := resolve(ctx, acc)
 	if name == "" {
 		name = resolvedName
 	}
-	return "<@" + id + "|" + name + ">"
+	return commands.UserMention(id, name)
+}
+
+// decodePlain decodes HTML entities and removes markup runes; typed forms
+// are neutralised (neutraliseForms), so no card ever shows them as markup.
+func decodePlain(s string) string {
+	return commands.StripMarkers(neutraliseForms(html.UnescapeString(s)))
 }
 
 // neutraliseForms replaces each '<' followed by a character that could

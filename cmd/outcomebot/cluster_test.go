@@ -28,7 +28,7 @@ type chat struct {
 // refused it (CROSSSLOT and the like surface as "something went wrong").
 func (c chat) say(ws, user, channel, line string) commands.Response {
 	c.t.Helper()
-	name, rest := commands.SplitCommand(line)
+	name, rest := commands.SplitCommand(commandstest.Inbound(line))
 	r := c.core.Handle(context.Background(), commands.Request{Workspace: ws, Channel: channel, User: user, Command: name, Text: rest})
 	if strings.Contains(r.Text, "went wrong") || strings.Contains(r.Text, "Not recorded") {
 		c.t.Fatalf("%s in %s: %s", line, ws, r.Text)

@@ -42,10 +42,11 @@ func NewEnv[S EnvStore](t *testing.T, st S) *Env[S] {
 	return &Env[S]{T: t, Bot: NewBot(st, commands.Config{Admins: []string{"UADMIN"}, TicketLinks: links}, clock, nil), St: st, Clock: clock}
 }
 
-// Run sends one command line as user in channel of workspace ws.
+// Run sends one command line as user in channel of workspace ws, its
+// mention shorthand translated as an adapter would (see Inbound).
 func (e *Env[S]) Run(ws, user, channel, line string) commands.Response {
 	e.T.Helper()
-	name, rest := commands.SplitCommand(line)
+	name, rest := commands.SplitCommand(Inbound(line))
 	return e.Core.Handle(context.Background(), commands.Request{Workspace: ws, Channel: channel, User: user, Command: name, Text: rest})
 }
 
