@@ -38,7 +38,7 @@ func benchCore(b testing.TB) (*commands.Core, *store.Store, *roundTrips) {
 	st := storetest.New(b)
 	rt := &roundTrips{}
 	st.Client().AddHook(rt)
-	core := commands.New(st, commands.Config{Admins: []string{"UADMIN"}}, commandstest.NewClock(start), nil)
+	core := commandstest.NewBot(st, commands.Config{Admins: []string{"UADMIN"}}, commandstest.NewClock(start), nil).Core
 	return core, st, rt
 }
 
@@ -160,8 +160,8 @@ func seedYear(b *testing.B, st *store.Store) {
 	})
 	parallel(b, escalations, func(i int) error {
 		at := start.Add(-year + time.Duration(i)*year/escalations)
-		e, err := st.Escalate(ctx, "T1", record.Escalation{Ref: fmt.Sprintf("INC%07d", i*10+1), Outcome: fmt.Sprintf("o%03d", (i*10+1)%outcomes),
-			Reason: "blocked", RaisedBy: "U1", RaisedIn: "C1", RaisedAt: at, State: record.StateOpen})
+		e, _, err := st.EscalateRequest(ctx, "T1", record.Escalation{Ref: fmt.Sprintf("INC%07d", i*10+1),
+			Reason: "blocked", RaisedBy: "U1", RaisedIn: "C1", RaisedAt: at})
 		if err != nil || i%17 == 0 {
 			return err // about 300 stay open
 		}

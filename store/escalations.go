@@ -18,32 +18,6 @@ const systemActor = "outcomebot"
 // defaultListLimit is ListEscalations' limit when the filter sets none.
 const defaultListLimit = 50
 
-// Escalate stores a new escalation as open, numbered from the workspace
-// counter (INCR), indexes it as raised and open, and returns the stored
-// record. Only the raise fields of e (Ref, Outcome, Reason, RaisedBy,
-// RaisedIn, RaisedAt, and the message locations) are kept; N and State are
-// assigned. One atomic round trip.
-func (s *Store) Escalate(ctx context.Context, ws string, e record.Escalation) (record.Escalation, error) {
-	if err := checkWorkspace(ws); err != nil {
-		return record.Escalation{}, fmt.Errorf("escalate %s: %w", e.Ref, err)
-	}
-	v, err := s.run(ctx, ws, true, s.escalateCall(ws, e))
-	if err != nil {
-		return record.Escalation{}, wrap("escalate "+e.Ref, err)
-	}
-	n, ok := v.(int64)
-	if !ok {
-		return record.Escalation{}, fmt.Errorf("escalate %s: unexpected reply %T", e.Ref, v)
-	}
-	return record.Escalation{
-		N: n, Ref: e.Ref, Outcome: e.Outcome, Reason: e.Reason,
-		RaisedBy: e.RaisedBy, RaisedIn: e.RaisedIn, RaisedAt: fromMS(msArg(e.RaisedAt)),
-		State:       record.StateOpen,
-		CardChannel: e.CardChannel, CardID: e.CardID,
-		AnnounceChannel: e.AnnounceChannel, AnnounceID: e.AnnounceID,
-	}, nil
-}
-
 // escalateCall builds the escalate script invocation.
 func (s *Store) escalateCall(ws string, e record.Escalation) call {
 	k := s.keys(ws)
