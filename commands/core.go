@@ -87,7 +87,7 @@ func (c *Core) errorResponse(req Request, err error) Response {
 	if ue, ok := AsUserError(err); ok {
 		// Some messages (the parser's, a ticket's) are also used mid-sentence,
 		// so they start in lower case; a reply starts with a capital.
-		return Response{Text: upperFirst(ue.Msg)}
+		return Response{Text: UpperFirst(ue.Msg)}
 	}
 	ref := ErrorRef()
 	c.log.Error("command failed", "workspace", req.Workspace, "channel", req.Channel,

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // Request is one user action, as the core sees it: a command typed in chat or
@@ -239,3 +241,12 @@ type SystemClock struct{}
 
 // Now returns the current time.
 func (SystemClock) Now() time.Time { return time.Now() }
+
+// EscalationSLA returns the acknowledgement SLA of escalations on o: the
+// outcome's own SLA when it has one (> 0), otherwise def.
+func EscalationSLA(o record.Outcome, def time.Duration) time.Duration {
+	if o.SLA > 0 {
+		return o.SLA
+	}
+	return def
+}

@@ -51,8 +51,8 @@ func (c *Core) observeCommand(req Request, err error, took time.Duration) {
 	c.obs.CommandHandled(c.commandName(req), resultOf(err), took)
 }
 
-// observeEscalation reports a first raise, ack or resolve of e.
-func (c *Core) observeEscalation(event string, e record.Escalation) {
+// ObserveEscalation reports a first raise, ack or resolve of e.
+func (c *Core) ObserveEscalation(event string, e record.Escalation) {
 	if c.obs == nil {
 		return
 	}

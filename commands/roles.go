@@ -9,9 +9,9 @@ import (
 	"github.com/outcomebot/outcomebot/store/record"
 )
 
-// rolesOf returns the caller's roles in the request's workspace: configured
+// RolesOf returns the caller's roles in the request's workspace: configured
 // admins are admins everywhere, the rest comes from the store.
-func (c *Core) rolesOf(ctx context.Context, ws, user string) ([]string, error) {
+func (c *Core) RolesOf(ctx context.Context, ws, user string) ([]string, error) {
 	roles, err := c.store.UserRoles(ctx, ws, user)
 	if err != nil {
 		return nil, err
@@ -58,7 +58,7 @@ func (c *Core) require(ctx context.Context, req Request, what string, roles ...s
 	if c.admins[req.User] {
 		return nil // configured admins pass without a Redis read
 	}
-	have, err := c.rolesOf(ctx, req.Workspace, req.User)
+	have, err := c.RolesOf(ctx, req.Workspace, req.User)
 	if err != nil {
 		return err
 	}
@@ -67,11 +67,11 @@ func (c *Core) require(ctx context.Context, req Request, what string, roles ...s
 			return nil
 		}
 	}
-	return c.forbidden(ctx, req, what, roles...)
+	return c.Forbidden(ctx, req, what, roles...)
 }
 
-// forbidden explains which role is needed to do what, and who can grant it.
-func (c *Core) forbidden(ctx context.Context, req Request, what string, roles ...string) error {
+// Forbidden explains which role is needed to do what, and who can grant it.
+func (c *Core) Forbidden(ctx context.Context, req Request, what string, roles ...string) error {
 	need := strings.Join(append(roles, record.RoleAdmin), " or ")
 	if len(roles) == 0 {
 		need = record.RoleAdmin
@@ -101,11 +101,6 @@ func (c *Core) whoCanGrant(ctx context.Context, ws string) string {
 	return "An admin (" + strings.Join(ms, ", ") + ") can grant it with `/outcome grant @you <role>`."
 }
 
-// validRole checks a role name.
-func validRole(role string) (string, error) {
-	r := strings.ToLower(role)
-	if r == record.RoleAdmin || r == record.RoleITLead {
-		return r, nil
-	}
-	return "", Userf("There is no role `%s`. Roles are `admin` (defines outcomes, grants roles, subscribes channels) and `it-lead` (acknowledges and resolves escalations).", role)
-}
+// IsConfiguredAdmin reports whether user is an admin through
+// OUTCOMEBOT_ADMINS (Config.Admins): such a role cannot be revoked in chat.
+func (c *Core) IsConfiguredAdmin(user string) bool { return c.admins[user] }

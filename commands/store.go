@@ -10,21 +10,19 @@ import (
 // Store is what the root of the core keeps: outcomes, roles, requests'
 // tags and escalations. The Redis store implements it. The core depends on
 // this interface and the record types only, never on Redis; each leaf
-// package (digest, cadence, triage, intake) declares its own narrow Store.
+// package (outcome, escalation, digest, cadence, triage, intake) declares its own
+// narrow Store.
 type Store interface {
 	OutcomeStore
 	RequestStore
 	EscalationStore
 }
 
-// OutcomeStore keeps outcomes and roles.
+// OutcomeStore reads outcomes and roles (defining and granting them is the
+// outcome leaf's).
 type OutcomeStore interface {
-	CreateOutcome(ctx context.Context, ws string, o record.Outcome) error
-	UpdateOutcome(ctx context.Context, ws string, o record.Outcome, actor string, at time.Time) error
 	GetOutcome(ctx context.Context, ws, key string) (record.Outcome, error)
 	ListOutcomes(ctx context.Context, ws string) ([]record.Outcome, error)
-	Grant(ctx context.Context, ws, user, role, actor string, at time.Time) (bool, error)
-	Revoke(ctx context.Context, ws, user, role, actor string, at time.Time) (bool, error)
 	UserRoles(ctx context.Context, ws, user string) ([]string, error)
 	RoleMembers(ctx context.Context, ws string) (map[string][]string, error)
 }
@@ -35,10 +33,10 @@ type RequestStore interface {
 	GetRequest(ctx context.Context, ws, ref string) (record.Request, error)
 }
 
-// EscalationStore keeps escalations.
+// EscalationStore reads escalations (for the home view) and records where
+// their messages landed (Track); raising and settling them is the
+// escalation leaf's.
 type EscalationStore interface {
-	EscalateRequest(ctx context.Context, ws string, e record.Escalation) (record.Escalation, record.Outcome, error)
-	Settle(ctx context.Context, ws string, st record.Settlement) (record.Escalation, record.Outcome, bool, error)
 	ListEscalations(ctx context.Context, ws string, f record.EscalationFilter) ([]record.Escalation, error)
 	SetEscalationMessage(ctx context.Context, ws string, n int64, kind, channel, id string) error
 }

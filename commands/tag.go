@@ -23,7 +23,7 @@ func (c *Core) tag(ctx context.Context, req Request, args Args) (Response, error
 	if err := OnlyOptions(args, UsageTag); err != nil {
 		return Response{}, err
 	}
-	ref, err := ticketArg(ticket)
+	ref, err := TicketArg(ticket)
 	if err != nil {
 		return Response{}, err
 	}
@@ -37,7 +37,7 @@ func (c *Core) tag(ctx context.Context, req Request, args Args) (Response, error
 	}
 	// One round trip: the store checks the outcome exists and is active.
 	// A blank note ("   ") is no note.
-	prev, err := c.store.Tag(ctx, req.Workspace, ref, key, req.User, noteText(args, 2), req.Time)
+	prev, err := c.store.Tag(ctx, req.Workspace, ref, key, req.User, NoteText(args, 2), req.Time)
 	switch {
 	case errors.Is(err, record.ErrNotFound):
 		return Response{}, c.unknownOutcome(ctx, req.Workspace, target.Text)
@@ -93,7 +93,7 @@ func (c *Core) showRequest(ctx context.Context, req Request, ref string) (Respon
 		lines = append(lines, line)
 	}
 	if len(lines) > 0 {
-		resp.Sections = chunkLines("History (newest first)", lines)
+		resp.Sections = ChunkLines("History (newest first)", lines)
 	}
 	return resp, nil
 }

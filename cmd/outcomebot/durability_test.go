@@ -216,7 +216,7 @@ func burstAndKill(t *testing.T, args ...string) (tagged []string, escalated []in
 		t.Fatal(err)
 	}
 	defer closeStore()
-	core := commands.New(st, commands.Config{Admins: []string{"UADMIN"}}, nil, slog.New(slog.DiscardHandler))
+	core := assemble(st, commands.Config{Admins: []string{"UADMIN"}}, nil, slog.New(slog.DiscardHandler)).core
 	c := chat{t, core}
 	ws := durableWS
 	c.say(ws, "UADMIN", "CIT", `/outcome add pos "Point of sale" it-channel=<#CIT|it>`)

@@ -8,7 +8,9 @@ import (
 
 	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/commands/cadence"
+	"github.com/outcomebot/outcomebot/commands/escalation"
 	"github.com/outcomebot/outcomebot/commands/intake"
+	"github.com/outcomebot/outcomebot/commands/outcome"
 	"github.com/outcomebot/outcomebot/commands/triage"
 	"github.com/outcomebot/outcomebot/store"
 )
@@ -18,7 +20,7 @@ var _ commands.Store = (*store.Store)(nil)
 
 // leaves are the core's leaf packages: each imports the root, and the root
 // imports none of them.
-var leaves = []string{"digest", "cadence", "triage", "intake"}
+var leaves = []string{"outcome", "escalation", "digest", "cadence", "triage", "intake"}
 
 // TestImportDirection holds the layout's one-way imports: the core knows no
 // chat platform, no Redis client and not the Redis store (only its record
@@ -94,7 +96,9 @@ func TestLeavesExist(t *testing.T) {
 }
 
 var (
-	_ cadence.Store = (*store.Store)(nil)
-	_ triage.Store  = (*store.Store)(nil)
-	_ intake.Store  = (*store.Store)(nil)
+	_ outcome.Store    = (*store.Store)(nil)
+	_ escalation.Store = (*store.Store)(nil)
+	_ cadence.Store    = (*store.Store)(nil)
+	_ triage.Store     = (*store.Store)(nil)
+	_ intake.Store     = (*store.Store)(nil)
 )

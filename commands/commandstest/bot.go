@@ -5,17 +5,21 @@ import (
 
 	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/commands/cadence"
+	"github.com/outcomebot/outcomebot/commands/escalation"
 	"github.com/outcomebot/outcomebot/commands/intake"
+	"github.com/outcomebot/outcomebot/commands/outcome"
 	"github.com/outcomebot/outcomebot/commands/triage"
 )
 
 // Bot is the whole core as cmd/outcomebot assembles it: the root with
 // every leaf registered, on one store.
 type Bot struct {
-	Core    *commands.Core
-	Cadence *cadence.Cadence
-	Triage  *triage.Triage
-	Intake  *intake.Intake
+	Core        *commands.Core
+	Outcomes    *outcome.Outcomes
+	Escalations *escalation.Escalations
+	Cadence     *cadence.Cadence
+	Triage      *triage.Triage
+	Intake      *intake.Intake
 }
 
 // Store is everything the core and its leaves keep: the Redis store
@@ -23,6 +27,8 @@ type Bot struct {
 // itself never depends on Redis.
 type Store interface {
 	commands.Store
+	outcome.Store
+	escalation.Store
 	cadence.Store
 	triage.Store
 	intake.Store
@@ -32,5 +38,5 @@ type Store interface {
 // slog.Default()).
 func NewBot(st Store, cfg commands.Config, clock commands.Clock, log *slog.Logger) Bot {
 	core := commands.New(st, cfg, clock, log)
-	return Bot{Core: core, Cadence: cadence.New(core, st, log), Triage: triage.New(core, st, log), Intake: intake.New(core, st)}
+	return Bot{Core: core, Outcomes: outcome.New(core, st), Escalations: escalation.New(core, st, log), Cadence: cadence.New(core, st, log), Triage: triage.New(core, st, log), Intake: intake.New(core, st)}
 }

@@ -1,0 +1,152 @@
+package escalation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/store/record"
+)
+
+const usageEscalate = "/escalate <ticket> <reason…>"
+
+func (c *Escalations) escalate(ctx context.Context, req commands.Request, args commands.Args) (commands.Response, error) {
+	ticket, ok := args.Word(0)
+	reason := commands.NoteText(args, 1)
+	example := commands.Code("/escalate INC0012345 card payments failing in 3 stores since 9am")
+	if ok && reason == "" && args.Rest(1) != "" {
+		return commands.Response{}, commands.Userf("The reason is blank: say what is blocked, e.g. %s. Nothing was raised.", example)
+	}
+	if !ok || reason == "" {
+		return commands.Response{}, commands.Userf("Usage: %s\nExample: %s", commands.Code(usageEscalate), example)
+	}
+	ref, err := commands.TicketArg(ticket)
+	if err != nil {
+		return commands.Response{}, err
+	}
+	// One round trip: the store routes by the request's outcome and raises.
+	e, o, err := c.store.EscalateRequest(ctx, req.Workspace, record.Escalation{
+		Ref: ref, Reason: reason, RaisedBy: req.User, RaisedIn: req.Channel, RaisedAt: req.Time,
+	})
+	switch {
+	case errors.Is(err, record.ErrUntagged):
+		return commands.Response{}, commands.Userf("%s is not tagged to an outcome, so I do not know which IT owner to route it to. Tag it first with %s, then escalate again.", c.core.TicketText(ref), commands.Code("/tag "+ref+" <outcome-key>"))
+	case errors.Is(err, record.ErrArchived):
+		return commands.Response{}, commands.Userf("%s is tagged to %s, which is archived. Re-tag it to an active outcome with %s, then escalate again.", c.core.TicketText(ref), commands.Code(o.Key), commands.Code("/tag "+ref+" <outcome-key>"))
+	case errors.Is(err, record.ErrNotFound):
+		return commands.Response{}, commands.Userf("%s is tagged to an outcome that no longer exists. Re-tag it with %s, then escalate again.", c.core.TicketText(ref), commands.Code("/tag "+ref+" <outcome-key>"))
+	case err != nil:
+		return commands.Response{}, err
+	}
+	c.core.ObserveEscalation(commands.EscalationRaised, e)
+	return c.escalationRaised(req, e, o), nil
+}
+
+// escalationRaised answers the raiser and queues the announcement and the card.
+func (c *Escalations) escalationRaised(req commands.Request, e record.Escalation, o record.Outcome) commands.Response {
+	itChannel := o.ITChannel
+	if itChannel == "" {
+		itChannel = req.Channel
+	}
+	sla := commands.EscalationSLA(o, c.cfg.AckSLA)
+	announce := commands.Response{Visibility: commands.InChannel, Text: fmt.Sprintf("%s escalated %s (%s): %s\n%s is routed to %s in %s; acknowledgement expected within %s.",
+		commands.Mention(e.RaisedBy), c.core.TicketText(e.Ref), commands.Code(o.Key), e.Reason, commands.Bold(commands.EscID(e.N)), ownerText(o), commands.ChannelLink(itChannel), commands.DurationText(sla))}
+	resp := commands.Response{Text: fmt.Sprintf("%s raised for %s → %s. I will tell you here when IT acknowledges it.", commands.Bold(commands.EscID(e.N)), c.core.TicketText(e.Ref), commands.Code(o.Key))}
+	resp.Outgoing = []commands.Outgoing{
+		{To: commands.Destination{Workspace: req.Workspace, Channel: req.Channel}, Message: announce, Track: &commands.Track{Escalation: e.N, Kind: commands.TrackAnnouncement}},
+		{To: commands.Destination{Workspace: req.Workspace, Channel: itChannel}, Message: c.Card(e, o), Track: &commands.Track{Escalation: e.N, Kind: commands.TrackCard}},
+	}
+	return resp
+}
+
+func ownerText(o record.Outcome) string {
+	if o.ITOwner == "" {
+		return "the IT team (no IT owner set)"
+	}
+	return commands.Mention(o.ITOwner)
+}
+
+// Card renders the card for an escalation in its current state:
+// open with Acknowledge and Resolve buttons, acknowledged with Resolve, or resolved.
+func (c *Escalations) Card(e record.Escalation, o record.Outcome) commands.Response {
+	card := commands.Response{
+		Visibility: commands.InChannel,
+		Title:      fmt.Sprintf("%s · %s", commands.EscID(e.N), commands.Clip(o.Title, 100)),
+		Text:       fmt.Sprintf("%s escalated %s for %s: %s", commands.Mention(e.RaisedBy), c.core.TicketText(e.Ref), commands.Code(o.Key), e.Reason),
+		Sections: []commands.Section{{Fields: []commands.Field{
+			{Label: "IT owner", Value: ownerText(o)},
+			{Label: "Raised", Value: c.when(e.RaisedAt) + " in " + commands.ChannelLink(e.RaisedIn)},
+			{Label: "Status", Value: c.stateText(e)},
+		}}},
+	}
+	if o.ITOwner != "" && e.State == record.StateOpen {
+		card.Text = commands.Mention(o.ITOwner) + " " + card.Text
+	}
+	value := commands.EscID(e.N)
+	switch e.State {
+	case record.StateOpen:
+		card.Buttons = []commands.Button{{Label: "Acknowledge", Action: commands.ActionAck, Value: value, Style: commands.StylePrimary}, {Label: "Resolve", Action: commands.ActionResolve, Value: value}}
+	case record.StateAcknowledged:
+		card.Buttons = []commands.Button{{Label: "Resolve", Action: commands.ActionResolve, Value: value}}
+	}
+	return card
+}
+
+func (c *Escalations) stateText(e record.Escalation) string {
+	switch e.State {
+	case record.StateAcknowledged:
+		return fmt.Sprintf("Acknowledged by %s at %s, waited %s", commands.Mention(e.AckBy), c.when(e.AckAt), commands.DurationText(e.AckAt.Sub(e.RaisedAt)))
+	case record.StateResolved:
+		s := fmt.Sprintf("Resolved by %s at %s", commands.Mention(e.ResolvedBy), c.when(e.ResolvedAt))
+		if e.AckBy != "" {
+			s += fmt.Sprintf(" (acknowledged by %s after %s)", commands.Mention(e.AckBy), commands.DurationText(e.AckAt.Sub(e.RaisedAt)))
+		}
+		return s
+	}
+	return "Open, not acknowledged"
+}
+
+// when formats a time in the default zone.
+func (c *Escalations) when(t time.Time) string {
+	return t.In(c.cfg.DefaultTZ).Format("Mon 2 Jan 15:04 MST")
+}
+
+// noEscalations answers an empty /escalate list, by mode.
+var noEscalations = map[string]string{
+	"open": "No open escalations.",
+	"mine": "You have not raised any escalations.",
+	"all":  "No escalations have been raised in this workspace yet.",
+}
+
+func (c *Escalations) escalationList(ctx context.Context, req commands.Request, args commands.Args) (commands.Response, error) {
+	mode := "open"
+	if w, ok := args.Word(0); ok {
+		mode = strings.ToLower(w.Text)
+	}
+	f := record.EscalationFilter{Limit: 25}
+	switch mode {
+	case "open":
+		f.OpenOnly = true
+	case "mine":
+		f.RaisedBy = req.User
+	case "all":
+	default:
+		return commands.Response{}, commands.Userf("Usage: %s — `%s` is not one of mine, open, all.", commands.Code("/escalate list [mine|open|all]"), commands.Clip(mode, 20))
+	}
+	es, err := c.store.ListEscalations(ctx, req.Workspace, f)
+	if err != nil {
+		return commands.Response{}, err
+	}
+	if len(es) == 0 {
+		return commands.Response{Text: noEscalations[mode]}, nil
+	}
+	var lines []string
+	for _, e := range es {
+		lines = append(lines, fmt.Sprintf("%s %s → %s · %s · raised by %s %s: %s", commands.Bold(commands.EscID(e.N)), c.core.TicketText(e.Ref), commands.Code(e.Outcome),
+			e.State, commands.Mention(e.RaisedBy), commands.DurationText(req.Time.Sub(e.RaisedAt))+" ago", commands.Clip(e.Reason, 120)))
+	}
+	return commands.Response{Title: fmt.Sprintf("Escalations (%s)", mode), Sections: commands.ChunkLines("", lines)}, nil
+}

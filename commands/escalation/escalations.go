@@ -1,0 +1,54 @@
+// Package escalation is the escalation of blocked work: /escalate and its
+// list, /ack and /resolve (and the card's buttons), the card itself and
+// the notices to the person who raised it. It registers its commands with
+// the root (commands.Core.Register).
+package escalation
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/store/record"
+)
+
+// Store is what escalations need kept: raising one (routed by its request's
+// outcome), settling one with the role check inside, and listing them. The
+// Redis store implements it.
+type Store interface {
+	EscalateRequest(ctx context.Context, ws string, e record.Escalation) (record.Escalation, record.Outcome, error)
+	Settle(ctx context.Context, ws string, st record.Settlement) (record.Escalation, record.Outcome, bool, error)
+	ListEscalations(ctx context.Context, ws string, f record.EscalationFilter) ([]record.Escalation, error)
+}
+
+// Escalations handles escalation commands and buttons. Build it with New.
+type Escalations struct {
+	core  *commands.Core
+	store Store
+	cfg   commands.Config
+	log   *slog.Logger
+}
+
+// New builds the escalation commands on core and st and registers
+// /escalate (with list), /ack, /resolve and the card's buttons with core.
+func New(core *commands.Core, st Store, log *slog.Logger) *Escalations {
+	if log == nil {
+		log = slog.Default()
+	}
+	c := &Escalations{core: core, store: st, cfg: core.Config(), log: log}
+	ack, resolve := c.transitionHandler(ackTransition), c.transitionHandler(resolveTransition)
+	core.Register([]commands.Definition{
+		{Name: "escalate", FreeText: 1, Usage: usageEscalate, Summary: "raise blocked work to the outcome's IT owner", Handler: commands.HandlerFunc(c.escalate),
+			Example: "/escalate INC0012345 card payments failing in 3 stores", Subs: []commands.Definition{
+				{Name: "list", Usage: "/escalate list [mine|open|all]", Summary: "list escalations", Handler: commands.HandlerFunc(c.escalationList)},
+			}},
+		{Name: "ack", FreeText: 1, Usage: ackTransition.usage, Summary: "acknowledge an escalation (it-lead or admin)", Role: record.RoleITLead, Doing: "acknowledge escalations",
+			Atomic: true, Handler: ack, Example: ackTransition.example},
+		{Name: "resolve", FreeText: 1, Usage: resolveTransition.usage, Summary: "resolve an escalation (it-lead or admin)", Role: record.RoleITLead, Doing: "resolve escalations",
+			Atomic: true, Handler: resolve, Example: resolveTransition.example},
+	},
+		commands.Definition{Name: commands.ActionAck, Role: record.RoleITLead, Doing: "acknowledge escalations", Atomic: true, Handler: ack},
+		commands.Definition{Name: commands.ActionResolve, Role: record.RoleITLead, Doing: "resolve escalations", Atomic: true, Handler: resolve},
+	)
+	return c
+}

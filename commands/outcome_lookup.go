@@ -1,0 +1,65 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/outcomebot/outcomebot/store/record"
+)
+
+// Outcome returns the outcome key names in ws, or a UserError naming the
+// nearest key when there is none.
+func (c *Core) Outcome(ctx context.Context, ws, key string) (record.Outcome, error) {
+	o, err := c.store.GetOutcome(ctx, ws, strings.ToLower(key))
+	if errors.Is(err, record.ErrNotFound) {
+		return o, c.unknownOutcome(ctx, ws, key)
+	}
+	return o, err
+}
+
+// unknownOutcome explains that key names no outcome, suggesting the nearest.
+func (c *Core) unknownOutcome(ctx context.Context, ws, key string) error {
+	all, err := c.store.ListOutcomes(ctx, ws)
+	if err != nil {
+		return err
+	}
+	var keys []string
+	for _, o := range all {
+		if o.Status != record.OutcomeArchived {
+			keys = append(keys, o.Key)
+		}
+	}
+	if s := Nearest(strings.ToLower(key), keys); s != "" {
+		return Userf("No outcome %s; did you mean %s?", Code(Clip(key, 40)), Code(s))
+	}
+	if len(keys) == 0 {
+		return Userf("No outcome %s: this workspace has no outcomes yet. An admin adds one with %s.", Code(Clip(key, 40)), Code(UsageOutcomeAdd))
+	}
+	return Userf("No outcome %s. See %s for the outcomes of this workspace.", Code(Clip(key, 40)), Code("/outcome list"))
+}
+
+// ChunkLines packs lines into sections of at most ~2,500 characters.
+func ChunkLines(title string, lines []string) []Section {
+	var out []Section
+	var b strings.Builder
+	flush := func() {
+		if b.Len() > 0 {
+			out = append(out, Section{Title: title, Text: strings.TrimRight(b.String(), "\n")})
+			title = ""
+			b.Reset()
+		}
+	}
+	for _, l := range lines {
+		if b.Len()+len(l) > 2500 {
+			flush()
+		}
+		b.WriteString(l + "\n")
+	}
+	flush()
+	return out
+}
+
+// UsageOutcomeAdd is /outcome add's usage line: an unknown outcome's
+// answer names it when the workspace has none yet.
+const UsageOutcomeAdd = `/outcome add <key> "<title>" [kpi="…"] [owner=@user] [it=@user] [it-channel=#chan|here] [sla=4h]`
