@@ -7,72 +7,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 	"unicode"
 
 	"github.com/outcomebot/outcomebot/commands/intake"
 
 	"github.com/outcomebot/outcomebot/commands"
-	"github.com/outcomebot/outcomebot/commands/commandstest"
 	"github.com/outcomebot/outcomebot/store/record"
 )
-
-func TestEscalationFlow(t *testing.T) {
-	e := newEnv(t)
-	e.Seed("T1")
-	ctx := context.Background()
-	r := e.Run("T1", "UBIZ", "CSTORE", "/escalate inc0012345 tills reject <!channel> cards")
-	e.Expect(r, "E-1 raised", "INC0012345")
-	if len(r.Outgoing) != 2 {
-		t.Fatalf("want announcement and card, got %d outgoing", len(r.Outgoing))
-	}
-	ann, card := r.Outgoing[0], r.Outgoing[1]
-	if ann.To.Channel != "CSTORE" || ann.Message.Visibility != commands.InChannel {
-		t.Errorf("announcement goes to %s visibility %v", ann.To.Channel, ann.Message.Visibility)
-	}
-	if card.To.Channel != "CIT" || len(card.Message.Buttons) != 2 || card.Message.Buttons[0].Action != commands.ActionAck {
-		t.Fatalf("card: to %s buttons %+v", card.To.Channel, card.Message.Buttons)
-	}
-	if !strings.Contains(card.Message.Text, commands.Mention("UIT")) {
-		t.Errorf("card does not mention the IT owner: %q", card.Message.Text)
-	}
-	p := &commandstest.Poster{}
-	if err := e.Core.Deliver(ctx, p, r.Outgoing); err != nil {
-		t.Fatal(err)
-	}
-	esc, err := e.St.GetEscalation(ctx, "T1", 1)
-	if err != nil || esc.CardID == "" || esc.AnnounceID == "" {
-		t.Fatalf("card and announcement not tracked: %+v %v", esc, err)
-	}
-
-	e.Clock.Advance(72 * time.Minute)
-	src := commands.MessageRef{Channel: esc.CardChannel, ID: esc.CardID}
-	r = e.Click("T1", "UIT", commands.ActionAck, "E-1", src)
-	if !r.Replace {
-		t.Fatalf("ack click does not replace the card: %s", text(r))
-	}
-	e.Expect(r, "Acknowledged by @UIT", "waited 1h 12m")
-	if len(r.Buttons) != 1 || r.Buttons[0].Action != commands.ActionResolve {
-		t.Errorf("acknowledged card should keep only Resolve: %+v", r.Buttons)
-	}
-	if len(r.Outgoing) != 1 || r.Outgoing[0].To.Thread != esc.AnnounceID || r.Outgoing[0].To.Channel != "CSTORE" {
-		t.Fatalf("requester not told in the announcement's thread: %+v", r.Outgoing)
-	}
-	e.Expect(r.Outgoing[0].Message, "@UBIZ", "acknowledged by @UIT after 1h 12m")
-
-	// A second click is not a second acknowledgement.
-	r = e.Click("T1", "UADMIN", commands.ActionAck, "E-1", src)
-	e.Expect(r, "already acknowledged")
-	if len(r.Outgoing) != 0 {
-		t.Errorf("a repeated ack notifies again: %+v", r.Outgoing)
-	}
-	r = e.Run("T1", "UIT", "CIT", "/resolve E-1 reader firmware rolled back")
-	e.Expect(r, "You resolved E-1")
-	if len(r.Outgoing) != 2 || r.Outgoing[0].To.Update != esc.CardID {
-		t.Fatalf("resolve by command should update the card and notify: %+v", r.Outgoing)
-	}
-	e.Expect(e.Run("T1", "UIT", "CIT", "/ack E-1"), "already resolved")
-}
 
 // permissionCase is one row of the permission matrix: a command line or a
 // card button, who may run it, and how to tell it worked.
@@ -412,40 +353,6 @@ func TestHelp(t *testing.T) {
 	e.Expect(e.Run("T1", "UBIZ", "CGEN", "/outcome add help"), "Needs the admin role")
 }
 
-func TestDigestSubscribeAndStatus(t *testing.T) {
-	e := newEnv(t)
-	e.Seed("T1")
-	r := e.Run("T1", "UADMIN", "CLEAD", "/digest subscribe outcomes=pos tz=Europe/Berlin")
-	e.Expect(r, "now gets the weekly outcome digest", "covering pos", "Next: Mon 23 Nov 09:00 CET")
-	e.Expect(e.Run("T1", "UBIZ", "CLEAD", "/digest status"), "Europe/Berlin", "subscribed by @UADMIN")
-	e.Expect(e.Run("T1", "UADMIN", "CLEAD", "/digest subscribe outcomes=pso"), "did you mean pos")
-
-	// Subscribing again changes only what is named; the subscriber and the
-	// time subscribed stay, so this week's digest is still owed.
-	e.Run("T1", "UADMIN", "CLEAD", `/outcome add infra "Infrastructure"`)
-	e.Run("T1", "UADMIN", "CLEAD", "/outcome grant <@UADMIN2|a2> admin")
-	e.Clock.Advance(24 * time.Hour)
-	r = e.Run("T1", "UADMIN2", "CLEAD", "/digest subscribe outcomes=infra")
-	e.Expect(r, "Digest subscription updated: outcomes pos → infra.", "covering infra", "Next: Mon 23 Nov 09:00 CET (Europe/Berlin)")
-	e.Expect(e.Run("T1", "UADMIN2", "CLEAD", "/digest subscribe tz=America/New_York"), "time zone Europe/Berlin → America/New_York", "covering infra")
-	e.Expect(e.Run("T1", "UADMIN2", "CLEAD", "/digest subscribe"), "already gets the weekly outcome digest, covering infra, in America/New_York; nothing changed")
-	e.Expect(e.Run("T1", "UADMIN2", "CLEAD", "/digest subscribe outcomes=all tz=America/New_York"), "outcomes infra → all", "covering all outcomes")
-	sub, err := e.St.GetSubscription(context.Background(), "T1", "CLEAD")
-	if err != nil || sub.By != "UADMIN" || !sub.At.Equal(start) || sub.TZ != "America/New_York" || len(sub.Outcomes) != 0 {
-		t.Errorf("subscription after changes = %+v, %v; want by UADMIN at %v, all outcomes, New York", sub, err, start)
-	}
-	e.Expect(e.Run("T1", "UBIZ", "CLEAD", "/digest status"), "subscribed by @UADMIN on 16 Nov 2026")
-	r = e.Run("T1", "UBIZ", "CLEAD", "/digest")
-	if r.Visibility != commands.Ephemeral {
-		t.Errorf("preview is visible to the channel")
-	}
-	e.Expect(r, "Weekly outcome digest")
-
-	// Area/City zones, however deep, and UTC are zones a channel may keep.
-	e.Expect(e.Run("T1", "UADMIN", "CLEAD", "/digest subscribe tz=America/Argentina/Buenos_Aires"), "time zone America/New_York → America/Argentina/Buenos_Aires")
-	e.Expect(e.Run("T1", "UADMIN", "CLEAD", "/digest subscribe tz=utc"), "time zone America/Argentina/Buenos_Aires → UTC")
-}
-
 // TestFreeTextIsTakenAsTyped: reasons and notes may hold quotes, '=' and
 // anything else; only the words before them are parsed.
 func TestFreeTextIsTakenAsTyped(t *testing.T) {
@@ -460,38 +367,6 @@ func TestFreeTextIsTakenAsTyped(t *testing.T) {
 	}
 	e.Expect(e.Run("T1", "UBIZ", "CSTORE", `/tag INC0012345 pos note "with a=1 a=1`), "already tagged")
 	e.Expect(e.Run("T1", "UIT", "CIT", `/ack E-1 'on it' x=`), "You acknowledged E-1")
-}
-
-// TestLadderNamesDefaultSLA: an outcome without its own SLA is reminded
-// and raised on the default one, and the messages say which.
-func TestLadderNamesDefaultSLA(t *testing.T) {
-	e := newEnv(t) // default SLA 4h; the seeded outcome has none
-	e.Seed("T1")
-	e.Run("T1", "UADMIN", "CLEAD", "/digest subscribe")
-	e.Run("T1", "UBIZ", "CSTORE", "/escalate INC0012345 tills down")
-	p := &commandstest.Poster{}
-	ctx := context.Background()
-	for _, d := range []time.Duration{4*time.Hour + time.Minute, 8*time.Hour + 2*time.Minute} {
-		if err := e.Cadence.RunDue(ctx, p, start.Add(d), "test"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var remind, raise string
-	for _, post := range p.Posts() {
-		txt := commands.PlainText(post.Message.Text)
-		switch {
-		case strings.HasPrefix(txt, "Reminder") && post.To.Channel == "CIT":
-			remind = txt
-		case strings.Contains(txt, "leadership") && post.To.Channel == "CLEAD":
-			raise = txt
-		}
-	}
-	if !strings.Contains(remind, "SLA 4h") {
-		t.Errorf("reminder does not name the default SLA: %q", remind)
-	}
-	if !strings.Contains(raise, "4h") {
-		t.Errorf("raise to leadership does not name the SLA: %q", raise)
-	}
 }
 
 // TestTagNoneRecordsDrift: "/tag <new ticket> none" records the request
@@ -609,59 +484,6 @@ func TestRepliesStartWithACapital(t *testing.T) {
 			}
 		})
 	}
-}
-
-// TestOutcomeRestore: an archived outcome can be restored by an admin and
-// then takes tags again; restoring an active one changes nothing.
-func TestOutcomeRestore(t *testing.T) {
-	e := newEnv(t)
-	e.Seed("T1")
-	ctx := context.Background()
-	e.Expect(e.Run("T1", "UADMIN", "CGEN", "/outcome help"), "/outcome restore <key>")
-	e.Run("T1", "UADMIN", "CGEN", "/outcome archive pos")
-	e.Expect(e.Run("T1", "UBIZ", "CGEN", "/tag OPS-1 pos"), "is archived")
-	e.Expect(e.Run("T1", "UADMIN", "CGEN", "/outcome restore pos"), "Outcome pos restored")
-	if o, err := e.St.GetOutcome(ctx, "T1", "pos"); err != nil || o.Status != record.OutcomeActive || o.ITOwner != "UIT" {
-		t.Fatalf("pos after restore = %+v, %v; want active with its IT owner", o, err)
-	}
-	e.Expect(e.Run("T1", "UBIZ", "CGEN", "/tag OPS-1 pos"), "OPS-1 → pos")
-	before := e.AuditLen("T1")
-	e.Expect(e.Run("T1", "UADMIN", "CGEN", "/outcome restore pos"), "Outcome pos is already active; nothing changed.")
-	e.Expect(e.Run("T1", "UADMIN", "CGEN", "/outcome restore"), "Usage: /outcome restore <key>")
-	e.Expect(e.Run("T1", "UADMIN", "CGEN", "/outcome restore nope"), "No outcome nope")
-	if after := e.AuditLen("T1"); after != before {
-		t.Errorf("restoring an active outcome changed state: audit %d → %d", before, after)
-	}
-}
-
-// TestOutcomeSetNoneClears: none clears an optional field of an outcome in
-// one change; the title cannot be cleared, and nothing changes then.
-func TestOutcomeSetNoneClears(t *testing.T) {
-	e := newEnv(t)
-	e.Seed("T1") // pos: kpi, owner UBIZ, it UIT, it-channel CIT
-	ctx := context.Background()
-	e.Run("T1", "UADMIN", "CGEN", "/outcome set pos sla=2h")
-	before := e.AuditLen("T1")
-	r := e.Run("T1", "UADMIN", "CGEN", "/outcome set pos owner=none it=NONE it-channel=none kpi=none sla=none")
-	e.Expect(r, "Outcome pos updated (owner cleared, it cleared, it-channel cleared, kpi cleared, sla cleared: the default 4h applies).")
-	o, err := e.St.GetOutcome(ctx, "T1", "pos")
-	if err != nil || o.Owner != "" || o.ITOwner != "" || o.ITChannel != "" || o.KPI != "" || o.SLA != 0 || o.Title != "Point of sale" {
-		t.Fatalf("pos after clearing = %+v, %v", o, err)
-	}
-	if after := e.AuditLen("T1"); after != before+1 {
-		t.Errorf("clearing five fields took %d changes, want one", after-before)
-	}
-	e.Expect(e.Run("T1", "UBIZ", "CGEN", "/outcome show pos"), "KPI: —", "Business owner: —", "IT owner: —", "IT channel: —", "Ack SLA: 4h (default)")
-
-	before = e.AuditLen("T1")
-	e.Expect(e.Run("T1", "UADMIN", "CGEN", "/outcome set pos title=none kpi=x"), "An outcome needs a title, so `title=` cannot be cleared")
-	if o, _ := e.St.GetOutcome(ctx, "T1", "pos"); o.Title != "Point of sale" || o.KPI != "" {
-		t.Errorf("a refused clear changed pos: %+v", o)
-	}
-	if after := e.AuditLen("T1"); after != before {
-		t.Errorf("a refused clear changed state: audit %d → %d", before, after)
-	}
-	e.Expect(e.Run("T1", "UADMIN", "CGEN", "/outcome set pos it=<@UIT|it> kpi=\"basket size\""), "Outcome pos updated (it, kpi).")
 }
 
 // TestPermissionMatrixCoversTheRouter walks the router's definitions (the

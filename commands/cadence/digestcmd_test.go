@@ -1,0 +1,77 @@
+package cadence_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/commands/commandstest"
+)
+
+func TestDigestSubscribeAndStatus(t *testing.T) {
+	e := newEnv(t)
+	e.Seed("T1")
+	r := e.Run("T1", "UADMIN", "CLEAD", "/digest subscribe outcomes=pos tz=Europe/Berlin")
+	e.Expect(r, "now gets the weekly outcome digest", "covering pos", "Next: Mon 23 Nov 09:00 CET")
+	e.Expect(e.Run("T1", "UBIZ", "CLEAD", "/digest status"), "Europe/Berlin", "subscribed by @UADMIN")
+	e.Expect(e.Run("T1", "UADMIN", "CLEAD", "/digest subscribe outcomes=pso"), "did you mean pos")
+
+	// Subscribing again changes only what is named; the subscriber and the
+	// time subscribed stay, so this week's digest is still owed.
+	e.Run("T1", "UADMIN", "CLEAD", `/outcome add infra "Infrastructure"`)
+	e.Run("T1", "UADMIN", "CLEAD", "/outcome grant <@UADMIN2|a2> admin")
+	e.Clock.Advance(24 * time.Hour)
+	r = e.Run("T1", "UADMIN2", "CLEAD", "/digest subscribe outcomes=infra")
+	e.Expect(r, "Digest subscription updated: outcomes pos → infra.", "covering infra", "Next: Mon 23 Nov 09:00 CET (Europe/Berlin)")
+	e.Expect(e.Run("T1", "UADMIN2", "CLEAD", "/digest subscribe tz=America/New_York"), "time zone Europe/Berlin → America/New_York", "covering infra")
+	e.Expect(e.Run("T1", "UADMIN2", "CLEAD", "/digest subscribe"), "already gets the weekly outcome digest, covering infra, in America/New_York; nothing changed")
+	e.Expect(e.Run("T1", "UADMIN2", "CLEAD", "/digest subscribe outcomes=all tz=America/New_York"), "outcomes infra → all", "covering all outcomes")
+	sub, err := e.St.GetSubscription(context.Background(), "T1", "CLEAD")
+	if err != nil || sub.By != "UADMIN" || !sub.At.Equal(commandstest.Start) || sub.TZ != "America/New_York" || len(sub.Outcomes) != 0 {
+		t.Errorf("subscription after changes = %+v, %v; want by UADMIN at %v, all outcomes, New York", sub, err, commandstest.Start)
+	}
+	e.Expect(e.Run("T1", "UBIZ", "CLEAD", "/digest status"), "subscribed by @UADMIN on 16 Nov 2026")
+	r = e.Run("T1", "UBIZ", "CLEAD", "/digest")
+	if r.Visibility != commands.Ephemeral {
+		t.Errorf("preview is visible to the channel")
+	}
+	e.Expect(r, "Weekly outcome digest")
+
+	// Area/City zones, however deep, and UTC are zones a channel may keep.
+	e.Expect(e.Run("T1", "UADMIN", "CLEAD", "/digest subscribe tz=America/Argentina/Buenos_Aires"), "time zone America/New_York → America/Argentina/Buenos_Aires")
+	e.Expect(e.Run("T1", "UADMIN", "CLEAD", "/digest subscribe tz=utc"), "time zone America/Argentina/Buenos_Aires → UTC")
+}
+
+// TestLadderNamesDefaultSLA: an outcome without its own SLA is reminded
+// and raised on the default one, and the messages say which.
+func TestLadderNamesDefaultSLA(t *testing.T) {
+	e := newEnv(t) // default SLA 4h; the seeded outcome has none
+	e.Seed("T1")
+	e.Run("T1", "UADMIN", "CLEAD", "/digest subscribe")
+	e.Run("T1", "UBIZ", "CSTORE", "/escalate INC0012345 tills down")
+	p := &commandstest.Poster{}
+	ctx := context.Background()
+	for _, d := range []time.Duration{4*time.Hour + time.Minute, 8*time.Hour + 2*time.Minute} {
+		if err := e.Cadence.RunDue(ctx, p, commandstest.Start.Add(d), "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var remind, raise string
+	for _, post := range p.Posts() {
+		txt := commands.PlainText(post.Message.Text)
+		switch {
+		case strings.HasPrefix(txt, "Reminder") && post.To.Channel == "CIT":
+			remind = txt
+		case strings.Contains(txt, "leadership") && post.To.Channel == "CLEAD":
+			raise = txt
+		}
+	}
+	if !strings.Contains(remind, "SLA 4h") {
+		t.Errorf("reminder does not name the default SLA: %q", remind)
+	}
+	if !strings.Contains(raise, "4h") {
+		t.Errorf("raise to leadership does not name the SLA: %q", raise)
+	}
+}
