@@ -160,7 +160,7 @@ func seedYear(b *testing.B, st *store.Store) {
 	})
 	parallel(b, escalations, func(i int) error {
 		at := start.Add(-year + time.Duration(i)*year/escalations)
-		e, _, err := st.EscalateRequest(ctx, "T1", record.Escalation{Ref: fmt.Sprintf("INC%07d", i*10+1),
+		e, _, _, err := st.EscalateRequest(ctx, "T1", record.Escalation{Ref: fmt.Sprintf("INC%07d", i*10+1),
 			Reason: "blocked", RaisedBy: "U1", RaisedIn: "C1", RaisedAt: at})
 		if err != nil || i%17 == 0 {
 			return err // about 300 stay open

@@ -134,7 +134,7 @@ func permissionCases() []permissionCase {
 				}
 				return nil
 			}},
-		{line: `/escalate INC0012345 blocked`, allowed: everyone, want: "E-2 raised",
+		{line: `/escalate INC0012346 blocked`, setup: []string{"/tag INC0012346 pos"}, allowed: everyone, want: "E-2 raised",
 			check: func(e *env, user string) error {
 				if esc, err := e.St.GetEscalation(ctx, "T1", 2); err != nil || esc.RaisedBy != user {
 					return fmt.Errorf("E-2 = %+v, %v", esc, err)

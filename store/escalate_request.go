@@ -13,17 +13,23 @@ var scriptEscalateRequest = loadScript("escalate_request.lua")
 
 // EscalateRequest raises an escalation on request e.Ref, routed by the
 // request's current outcome, and returns the stored escalation and that
-// outcome, in one atomic round trip. An unknown or untagged request gives
-// ErrUntagged; an outcome that vanished ErrNotFound; an archived one
-// ErrArchived; in each case nothing changes. e.Outcome is ignored.
-func (s *Store) EscalateRequest(ctx context.Context, ws string, e record.Escalation) (record.Escalation, record.Outcome, error) {
+// outcome, in one atomic round trip. When the request already has an open
+// (or acknowledged) escalation, nothing new is raised: the caller joins it
+// (e.RaisedBy, e.RaisedIn, e.RaisedAt and e.Reason are added to its Also,
+// once per person) and the result is that escalation with Joined, or
+// AlreadyWaiting when the caller had raised or joined it before.
+// Many concurrent calls for one request raise exactly one escalation. An
+// unknown or untagged request gives ErrUntagged; an outcome that vanished
+// ErrNotFound; an archived one ErrArchived; in each case nothing changes.
+// e.Outcome is ignored.
+func (s *Store) EscalateRequest(ctx context.Context, ws string, e record.Escalation) (record.Escalation, record.Outcome, record.Raise, error) {
 	op := "escalate " + e.Ref
 	if err := checkWorkspace(ws); err != nil {
-		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: %w", op, err)
+		return record.Escalation{}, record.Outcome{}, record.Raised, fmt.Errorf("%s: %w", op, err)
 	}
 	v, err := s.run(ctx, ws, true, s.escalateRequestCall(ws, e, newOpID()))
 	if err != nil {
-		return record.Escalation{}, record.Outcome{}, wrap(op, err)
+		return record.Escalation{}, record.Outcome{}, record.Raised, wrap(op, err)
 	}
 	arr, _ := v.([]any)
 	status := ""
@@ -32,14 +38,20 @@ func (s *Store) EscalateRequest(ctx context.Context, ws string, e record.Escalat
 	}
 	switch {
 	case status == "untagged":
-		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: %w", op, record.ErrUntagged)
+		return record.Escalation{}, record.Outcome{}, record.Raised, fmt.Errorf("%s: %w", op, record.ErrUntagged)
 	case status == "nooutcome" && len(arr) > 1:
-		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: outcome %v: %w", op, arr[1], record.ErrNotFound)
+		return record.Escalation{}, record.Outcome{}, record.Raised, fmt.Errorf("%s: outcome %v: %w", op, arr[1], record.ErrNotFound)
 	case status == "archived" && len(arr) > 1:
 		o, _ := arr[1].(string)
-		return record.Escalation{}, record.Outcome{Key: o, Status: record.OutcomeArchived}, fmt.Errorf("%s: %w", op, record.ErrArchived)
+		return record.Escalation{}, record.Outcome{Key: o, Status: record.OutcomeArchived}, record.Raised, fmt.Errorf("%s: %w", op, record.ErrArchived)
+	case (status == "joined" || status == "already") && len(arr) > 3:
+		raise := record.Joined
+		if status == "already" {
+			raise = record.AlreadyWaiting
+		}
+		return escalationFromMap(pairs(arr[3])), outcomeFromMap(pairs(arr[2])), raise, nil
 	case status != "ok" || len(arr) < 3:
-		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: unexpected reply %v", op, v)
+		return record.Escalation{}, record.Outcome{}, record.Raised, fmt.Errorf("%s: unexpected reply %v", op, v)
 	}
 	n, _ := arr[1].(int64)
 	o := outcomeFromMap(pairs(arr[2]))
@@ -49,7 +61,7 @@ func (s *Store) EscalateRequest(ctx context.Context, ws string, e record.Escalat
 		RaisedBy: e.RaisedBy, RaisedIn: e.RaisedIn, RaisedAt: fromMS(msArg(e.RaisedAt)), State: record.StateOpen,
 		CardChannel: e.CardChannel, CardID: e.CardID, AnnounceChannel: e.AnnounceChannel, AnnounceID: e.AnnounceID,
 	}
-	return stored, o, nil
+	return stored, o, record.Raised, nil
 }
 
 // escalateRequestCall builds the script call. opID names this one call: if
@@ -63,7 +75,7 @@ func (s *Store) escalateRequestCall(ws string, e record.Escalation, opID string)
 	c.keys = append(c.keys, k.request(e.Ref), k.op(opID))
 	// Swap the fixed outcome pair for the outcome hash prefix: the script
 	// reads the outcome from the request.
-	c.args = append(append(c.args[:5:5], k.outcome("")), withoutField(c.args[5:], "outcome")...)
+	c.args = append(append(c.args[:5:5], k.outcome(""), record.MaxAlsoRaised), withoutField(c.args[5:], "outcome")...)
 	return c
 }
 

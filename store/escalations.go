@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -292,5 +293,22 @@ func escalationFromMap(m map[string]string) record.Escalation {
 		Reminders:   reminders, RemindedAt: fromMS(m["reminded_at"]),
 		CardChannel: m["card_channel"], CardID: m["card_id"],
 		AnnounceChannel: m["announce_channel"], AnnounceID: m["announce_id"],
+		Also: decodeAlso(m["also"]),
 	}
+}
+
+// decodeAlso decodes the others who raised an escalation (a JSON list;
+// anything else reads as none).
+func decodeAlso(raw string) []record.Raiser {
+	if raw == "" {
+		return nil
+	}
+	var also []record.Raiser
+	if err := json.Unmarshal([]byte(raw), &also); err != nil {
+		return nil
+	}
+	for i := range also {
+		also[i].At = fromMS(strconv.FormatInt(also[i].AtMS, 10))
+	}
+	return also
 }

@@ -3,7 +3,9 @@ package store_test
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -49,7 +51,7 @@ func TestEscalateNumbersAndStores(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got != e {
+		if !reflect.DeepEqual(got, e) {
 			t.Errorf("GetEscalation(%d) = %+v, want %+v", i, got, e)
 		}
 	}
@@ -73,7 +75,7 @@ func TestAck(t *testing.T) {
 	if err != nil || first {
 		t.Fatalf("second ack: first=%v err=%v", first, err)
 	}
-	if again != e {
+	if !reflect.DeepEqual(again, e) {
 		t.Errorf("second ack changed the record: %+v", again)
 	}
 	_, _, err = storetest.Ack(ctx, s, ws, 2, "U2", "", t0)
@@ -156,7 +158,7 @@ func TestResolveTwice(t *testing.T) {
 			t.Fatalf("resolve E-%d: %+v first=%v err=%v", n, e, first, err)
 		}
 		again, first, err := storetest.Resolve(ctx, s, ws, n, "U3", "again", t0.Add(2*time.Hour))
-		if err != nil || first || again != e {
+		if err != nil || first || !reflect.DeepEqual(again, e) {
 			t.Errorf("second resolve E-%d: %+v first=%v err=%v", n, again, first, err)
 		}
 	}
@@ -387,13 +389,13 @@ func TestEscalateRequestRoutes(t *testing.T) {
 		t.Fatal(err)
 	}
 	raise := record.Escalation{Ref: "INC1", Reason: "down", RaisedBy: "U1", RaisedIn: "C1", RaisedAt: t0}
-	if _, _, err := s.EscalateRequest(ctx, ws, raise); !errors.Is(err, record.ErrUntagged) {
+	if _, _, _, err := s.EscalateRequest(ctx, ws, raise); !errors.Is(err, record.ErrUntagged) {
 		t.Fatalf("unknown request: err = %v, want ErrUntagged", err)
 	}
 	if _, err := s.Tag(ctx, ws, "INC1", "pos", "U1", "", t0); err != nil {
 		t.Fatal(err)
 	}
-	e, o, err := s.EscalateRequest(ctx, ws, raise)
+	e, o, _, err := s.EscalateRequest(ctx, ws, raise)
 	if err != nil || e.N != 1 || e.Outcome != "pos" || o.ITChannel != "CIT" {
 		t.Fatalf("got %+v %+v %v", e, o, err)
 	}
@@ -401,11 +403,15 @@ func TestEscalateRequestRoutes(t *testing.T) {
 	if err != nil || got.Outcome != "pos" || got.Reason != "down" || got.State != record.StateOpen {
 		t.Fatalf("stored %+v %v", got, err)
 	}
+	if _, err := s.Tag(ctx, ws, "INC2", "pos", "U1", "", t0); err != nil {
+		t.Fatal(err)
+	}
 	o.Status = record.OutcomeArchived
 	if err := s.UpdateOutcome(ctx, ws, o, "U0", t0); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.EscalateRequest(ctx, ws, raise); !errors.Is(err, record.ErrArchived) {
+	raise.Ref = "INC2"
+	if _, _, _, err := s.EscalateRequest(ctx, ws, raise); !errors.Is(err, record.ErrArchived) {
 		t.Fatalf("archived outcome: err = %v, want ErrArchived", err)
 	}
 	if _, err := s.GetEscalation(ctx, ws, 2); !errors.Is(err, record.ErrNotFound) {
@@ -432,5 +438,85 @@ func TestEscalateRequestResentOnce(t *testing.T) {
 	list, _ := s.ListEscalations(ctx, ws, record.EscalationFilter{})
 	if len(list) != 1 {
 		t.Fatalf("%d escalations listed, want 1", len(list))
+	}
+}
+
+// TestEscalateRequestJoins: escalating a request that has an open
+// escalation raises nothing new; the caller joins it once, and after it is
+// resolved the next escalation is a new one.
+func TestEscalateRequestJoins(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	mustOutcomes(t, s, "pos")
+	if _, err := s.Tag(ctx, ws, "INC1", "pos", "U1", "", t0); err != nil {
+		t.Fatal(err)
+	}
+	raise := func(user, channel, reason string, at time.Time) (record.Escalation, record.Raise) {
+		t.Helper()
+		e, _, raise, err := s.EscalateRequest(ctx, ws, record.Escalation{Ref: "INC1", Reason: reason, RaisedBy: user, RaisedIn: channel, RaisedAt: at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e, raise
+	}
+	if e, r := raise("U1", "C1", "tills down", t0); r != record.Raised || e.N != 1 {
+		t.Fatalf("first raise: E-%d %v", e.N, r)
+	}
+	before, _ := s.Audit(ctx, ws, 100)
+	e, r := raise("U2", "C2", "same here", t0.Add(time.Hour))
+	if r != record.Joined || e.N != 1 || e.RaisedBy != "U1" || len(e.Also) != 1 || e.Also[0].By != "U2" || e.Also[0].In != "C2" ||
+		e.Also[0].Reason != "same here" || !e.Also[0].At.Equal(t0.Add(time.Hour)) {
+		t.Fatalf("second raise: %v %+v", r, e)
+	}
+	after, _ := s.Audit(ctx, ws, 100)
+	if len(after) != len(before)+1 {
+		t.Errorf("a join wrote %d audit entries, want 1", len(after)-len(before))
+	}
+	for _, u := range []string{"U2", "U1"} { // already waiting: nothing changes
+		if e, r := raise(u, "C9", "again", t0.Add(2*time.Hour)); r != record.AlreadyWaiting || len(e.Also) != 1 {
+			t.Fatalf("%s again: %v also=%+v", u, r, e.Also)
+		}
+	}
+	if got, _ := s.Audit(ctx, ws, 100); len(got) != len(after) {
+		t.Errorf("raising again while waiting wrote to the audit")
+	}
+	mine, _ := s.ListEscalations(ctx, ws, record.EscalationFilter{RaisedBy: "U2"})
+	if len(mine) != 1 || mine[0].N != 1 {
+		t.Errorf("U2's escalations = %+v, want E-1 (joined)", mine)
+	}
+	if _, _, err := storetest.Resolve(ctx, s, ws, 1, "UIT", "", t0.Add(3*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if e, r := raise("U3", "C3", "back again", t0.Add(4*time.Hour)); r != record.Raised || e.N != 2 {
+		t.Fatalf("after resolve: E-%d %v, want a new E-2", e.N, r)
+	}
+}
+
+// TestEscalateRequestConcurrentRaisesOne: 50 people escalating one request
+// at the same moment raise exactly one escalation; the others join it.
+func TestEscalateRequestConcurrentRaisesOne(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	mustOutcomes(t, s, "pos")
+	if _, err := s.Tag(ctx, ws, "INC1", "pos", "U1", "", t0); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var raised atomic.Int64
+	for i := range 50 {
+		wg.Go(func() {
+			_, _, r, err := s.EscalateRequest(ctx, ws, record.Escalation{Ref: "INC1", Reason: "down", RaisedBy: fmt.Sprint("U", i), RaisedIn: "C1", RaisedAt: t0})
+			if err != nil {
+				t.Error(err)
+			}
+			if r == record.Raised {
+				raised.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	list, _ := s.ListEscalations(ctx, ws, record.EscalationFilter{})
+	if raised.Load() != 1 || len(list) != 1 || len(list[0].Also) != 49 {
+		t.Fatalf("%d raised, %d listed, %d joined; want 1, 1, 49", raised.Load(), len(list), len(list[0].Also))
 	}
 }

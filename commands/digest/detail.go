@@ -49,7 +49,7 @@ func (d *digest) outcomeSection(od *outcomeDigest) commands.Section {
 	lines = append(lines, d.openEscalationLines(od)...)
 	if e := od.oldestUnacked; e != nil {
 		lines = append(lines, "Oldest unacknowledged: "+commands.EscID(e.N)+" "+commands.TicketText(e.Ref, d.in.TicketURL)+
-			", raised by "+commands.MentionOr(e.RaisedBy, "unknown")+" "+commands.StampText(e.RaisedAt, d.loc, d.now)+
+			", raised by "+raisersText(e)+" "+commands.StampText(e.RaisedAt, d.loc, d.now)+
 			", waiting "+commands.DurationText(d.now.Sub(e.RaisedAt))+commands.SLASuffix(od.sla))
 	}
 	lines = append(lines, "Median time to acknowledge: "+ackSummary(od))
@@ -182,7 +182,7 @@ func (d *digest) accountabilityLine(e *record.Escalation) string {
 	if e.Outcome != "" {
 		b.WriteString(" (" + e.Outcome + ")")
 	}
-	b.WriteString(": raised by " + commands.MentionOr(e.RaisedBy, "unknown") + " " + commands.StampText(e.RaisedAt, d.loc, d.now))
+	b.WriteString(": raised by " + raisersText(e) + " " + commands.StampText(e.RaisedAt, d.loc, d.now))
 	switch {
 	case !e.AckAt.IsZero():
 		b.WriteString(", acknowledged by " + commands.MentionOr(e.AckBy, "unknown") + " after " + commands.DurationText(e.AckAt.Sub(e.RaisedAt)))
@@ -286,4 +286,25 @@ func (d *digest) packMessages(sections []commands.Section) []commands.Response {
 		out[i] = commands.Response{Visibility: vis, Text: text, Sections: g}
 	}
 	return out
+}
+
+// raisersText names who raised an escalation: the first raiser, then
+// everyone who joined it ("@ann with @sam and @li"), at most five in all.
+func raisersText(e *record.Escalation) string {
+	s := commands.MentionOr(e.RaisedBy, "unknown")
+	if len(e.Also) == 0 {
+		return s
+	}
+	names := make([]string, 0, 4)
+	for i, a := range e.Also {
+		if i == 4 {
+			names = append(names, strconv.Itoa(len(e.Also)-i)+" more")
+			break
+		}
+		names = append(names, commands.Mention(a.By))
+	}
+	if len(names) == 1 {
+		return s + " with " + names[0]
+	}
+	return s + " with " + strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }

@@ -575,3 +575,35 @@ func BenchmarkBuildDigest(b *testing.B) {
 		digest.Build(in)
 	}
 }
+
+// TestDigestNamesEveryoneWhoRaised: an escalation several people raised
+// counts once and names them all.
+func TestDigestNamesEveryoneWhoRaised(t *testing.T) {
+	in := digestCases(t)["busy"]
+	data := in.Data
+	data.Escalations = slices.Clone(data.Escalations)
+	escalated := 0
+	for i := range data.Escalations {
+		if data.Escalations[i].N == 5 {
+			data.Escalations[i].Also = []record.Raiser{{By: "U_SAM"}, {By: "U_LI"}}
+		}
+	}
+	in.Data = data
+	resp := digest.Build(in)
+	want := "E-5 INC0012345 (https://acme.example/ticket/INC0012345) (pos-conversion): raised by @U_MARIA with @U_SAM and @U_LI 19 Nov 08:00, not acknowledged (waiting 4d 1h)"
+	lines := digestPlainLines(resp, "Accountability")
+	if !slices.Contains(lines, want) {
+		t.Errorf("accountability lacks %q:\n%s", want, strings.Join(lines, "\n"))
+	}
+	for _, l := range lines {
+		if strings.HasPrefix(l, "E-5 ") {
+			escalated++
+		}
+	}
+	if escalated != 1 {
+		t.Errorf("E-5 is listed %d times, want once", escalated)
+	}
+	if got, base := commands.PlainText(resp.Text), commands.PlainText(digest.Build(digestCases(t)["busy"]).Text); got != base {
+		t.Errorf("joins changed the headline counts:\n%s\nwant\n%s", got, base)
+	}
+}

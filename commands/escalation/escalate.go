@@ -27,8 +27,9 @@ func (c *Escalations) escalate(ctx context.Context, req commands.Request, args c
 	if err != nil {
 		return commands.Response{}, err
 	}
-	// One round trip: the store routes by the request's outcome and raises.
-	e, o, err := c.store.EscalateRequest(ctx, req.Workspace, record.Escalation{
+	// One round trip: the store routes by the request's outcome and raises,
+	// or joins the request's open escalation.
+	e, o, raise, err := c.store.EscalateRequest(ctx, req.Workspace, record.Escalation{
 		Ref: ref, Reason: reason, RaisedBy: req.User, RaisedIn: req.Channel, RaisedAt: req.Time,
 	})
 	switch {
@@ -41,8 +42,54 @@ func (c *Escalations) escalate(ctx context.Context, req commands.Request, args c
 	case err != nil:
 		return commands.Response{}, err
 	}
+	if raise != record.Raised {
+		return c.escalationJoined(req, e, o, raise == record.Joined), nil
+	}
 	c.core.ObserveEscalation(commands.EscalationRaised, e)
 	return c.escalationRaised(req, e, o), nil
+}
+
+// escalationJoined answers someone who escalated a request that already has
+// an open escalation: nothing new is raised; they are told where it stands
+// and that they will hear when it moves. The first time they join, the card
+// is updated in place to show them waiting, and their reason goes to its
+// thread for IT to read.
+func (c *Escalations) escalationJoined(req commands.Request, e record.Escalation, o record.Outcome, justJoined bool) commands.Response {
+	state := "not acknowledged"
+	if e.State == record.StateAcknowledged {
+		state = "acknowledged by " + commands.Mention(e.AckBy)
+	}
+	resp := commands.Response{Text: fmt.Sprintf("%s is already escalated as %s, open %s, %s. You'll be told when it moves.",
+		c.core.TicketText(e.Ref), commands.Bold(commands.EscID(e.N)), commands.DurationText(req.Time.Sub(e.RaisedAt)), state)}
+	mine, ok := joinOf(e, req.User)
+	if !justJoined || !ok || e.CardID == "" {
+		return resp
+	}
+	if o.Key == "" {
+		o = record.Outcome{Key: e.Outcome, Title: e.Outcome}
+	}
+	resp.Text += " Your reason is added to it."
+	to := commands.Destination{Workspace: req.Workspace, Channel: e.CardChannel}
+	note := commands.Response{Visibility: commands.InChannel, Text: fmt.Sprintf("Also raised by %s in %s: %s",
+		commands.Mention(mine.By), commands.ChannelLink(mine.In), mine.Reason)}
+	card := c.Card(e, o)
+	update := to
+	update.Update = e.CardID
+	thread := to
+	thread.Thread = e.CardID
+	resp.Outgoing = []commands.Outgoing{{To: update, Message: card}, {To: thread, Message: note}}
+	return resp
+}
+
+// joinOf returns user's entry in e.Also, if they have one (the list is
+// capped, and an original raiser has none).
+func joinOf(e record.Escalation, user string) (record.Raiser, bool) {
+	for _, a := range e.Also {
+		if a.By == user {
+			return a, true
+		}
+	}
+	return record.Raiser{}, false
 }
 
 // escalationRaised answers the raiser and queues the announcement and the card.
@@ -82,6 +129,9 @@ func (c *Escalations) Card(e record.Escalation, o record.Outcome) commands.Respo
 			{Label: "Status", Value: c.stateText(e)},
 		}}},
 	}
+	if len(e.Also) > 0 {
+		card.Sections[0].Fields = append(card.Sections[0].Fields, commands.Field{Label: "Also waiting", Value: alsoText(e.Also)})
+	}
 	if o.ITOwner != "" && e.State == record.StateOpen {
 		card.Text = commands.Mention(o.ITOwner) + " " + card.Text
 	}
@@ -93,6 +143,21 @@ func (c *Escalations) Card(e record.Escalation, o record.Outcome) commands.Respo
 		card.Buttons = []commands.Button{{Label: "Resolve", Action: commands.ActionResolve, Value: value}}
 	}
 	return card
+}
+
+// alsoText names the others waiting on an escalation (at most ten, then
+// how many more). Updating a message does not notify the people it
+// mentions, so a card updated on every join pings nobody again.
+func alsoText(also []record.Raiser) string {
+	names := make([]string, 0, len(also))
+	for i, a := range also {
+		if i == 10 {
+			names = append(names, fmt.Sprintf("and %d more", len(also)-i))
+			break
+		}
+		names = append(names, commands.Mention(a.By))
+	}
+	return strings.Join(names, ", ")
 }
 
 func (c *Escalations) stateText(e record.Escalation) string {

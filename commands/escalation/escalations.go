@@ -16,7 +16,7 @@ import (
 // outcome), settling one with the role check inside, and listing them. The
 // Redis store implements it.
 type Store interface {
-	EscalateRequest(ctx context.Context, ws string, e record.Escalation) (record.Escalation, record.Outcome, error)
+	EscalateRequest(ctx context.Context, ws string, e record.Escalation) (record.Escalation, record.Outcome, record.Raise, error)
 	Settle(ctx context.Context, ws string, st record.Settlement) (record.Escalation, record.Outcome, bool, error)
 	ListEscalations(ctx context.Context, ws string, f record.EscalationFilter) ([]record.Escalation, error)
 }

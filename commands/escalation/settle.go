@@ -90,7 +90,31 @@ func (c *Escalations) transitionDone(req commands.Request, t transition, e recor
 		}
 	}
 	resp.Outgoing = append(resp.Outgoing, c.requesterNotice(req.Workspace, t, e))
+	resp.Outgoing = append(resp.Outgoing, c.waitingNotices(req.Workspace, t, e)...)
 	return resp
+}
+
+// waitingNotices tell everyone else who raised the escalation that it
+// moved, each in the channel they raised it from.
+func (c *Escalations) waitingNotices(ws string, t transition, e record.Escalation) []commands.Outgoing {
+	var out []commands.Outgoing
+	for _, a := range e.Also {
+		if a.In == "" {
+			continue
+		}
+		text := fmt.Sprintf("%s %s (%s), which you also raised, was %s by %s.", commands.Mention(a.By), commands.Bold(commands.EscID(e.N)),
+			c.core.TicketText(e.Ref), t.past, commands.Mention(actorOf(t, e)))
+		out = append(out, commands.Outgoing{To: commands.Destination{Workspace: ws, Channel: a.In}, Message: commands.Response{Visibility: commands.InChannel, Text: text}})
+	}
+	return out
+}
+
+// actorOf is who made transition t.
+func actorOf(t transition, e record.Escalation) string {
+	if t.resolve {
+		return e.ResolvedBy
+	}
+	return e.AckBy
 }
 
 func (c *Escalations) requesterNotice(ws string, t transition, e record.Escalation) commands.Outgoing {

@@ -34,5 +34,16 @@ func (f EscalationFilter) Matches(e Escalation) bool {
 	if f.OpenOnly && e.State == StateResolved {
 		return false
 	}
-	return f.RaisedBy == "" || e.RaisedBy == f.RaisedBy
+	return f.RaisedBy == "" || e.RaisedBy == f.RaisedBy || e.RaisedByToo(f.RaisedBy)
+}
+
+// RaisedByToo reports whether user joined e: they raised it too while it
+// was open (Also).
+func (e Escalation) RaisedByToo(user string) bool {
+	for _, a := range e.Also {
+		if a.By == user {
+			return true
+		}
+	}
+	return false
 }

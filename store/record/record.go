@@ -131,7 +131,36 @@ type Escalation struct {
 	CardID          string
 	AnnounceChannel string
 	AnnounceID      string
+	// Also are the others who raised the same problem while it was open,
+	// in order: they joined this escalation instead of raising a new one
+	// (at most MaxAlsoRaised are kept).
+	Also []Raiser
 }
+
+// Raise is what escalating a request did.
+type Raise int
+
+const (
+	// Raised a new escalation.
+	Raised Raise = iota
+	// Joined the request's open escalation (added to its Also).
+	Joined
+	// AlreadyWaiting means the caller had raised or joined the open
+	// escalation before; nothing changed.
+	AlreadyWaiting
+)
+
+// Raiser is someone who also raised an open escalation's problem.
+type Raiser struct {
+	By     string    `json:"by"`
+	In     string    `json:"where"` // the channel they raised it from
+	At     time.Time `json:"-"`
+	AtMS   int64     `json:"at"`
+	Reason string    `json:"reason"`
+}
+
+// MaxAlsoRaised bounds Escalation.Also: later raisers still join, unnamed.
+const MaxAlsoRaised = 50
 
 // Subscription is a leadership channel subscribed to the weekly digest.
 type Subscription struct {
@@ -172,7 +201,7 @@ type SubscriptionChanged struct {
 // EscalationFilter selects escalations for ListEscalations.
 type EscalationFilter struct {
 	OpenOnly bool   // open or acknowledged, not resolved
-	RaisedBy string // "" for anyone
+	RaisedBy string // "" for anyone; else who raised it or joined it (Also)
 	Limit    int    // 0: a default of 50
 }
 
