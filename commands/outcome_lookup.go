@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"errors"
+	"sort"
 	"strings"
 
 	"github.com/outcomebot/outcomebot/store/record"
@@ -13,13 +14,13 @@ import (
 func (c *Core) Outcome(ctx context.Context, ws, key string) (record.Outcome, error) {
 	o, err := c.store.GetOutcome(ctx, ws, strings.ToLower(key))
 	if errors.Is(err, record.ErrNotFound) {
-		return o, c.unknownOutcome(ctx, ws, key)
+		return o, c.UnknownOutcome(ctx, ws, key)
 	}
 	return o, err
 }
 
-// unknownOutcome explains that key names no outcome, suggesting the nearest.
-func (c *Core) unknownOutcome(ctx context.Context, ws, key string) error {
+// UnknownOutcome explains that key names no outcome, suggesting the nearest.
+func (c *Core) UnknownOutcome(ctx context.Context, ws, key string) error {
 	all, err := c.store.ListOutcomes(ctx, ws)
 	if err != nil {
 		return err
@@ -63,3 +64,19 @@ func ChunkLines(title string, lines []string) []Section {
 // UsageOutcomeAdd is /outcome add's usage line: an unknown outcome's
 // answer names it when the workspace has none yet.
 const UsageOutcomeAdd = `/outcome add <key> "<title>" [kpi="…"] [owner=@user] [it=@user] [it-channel=#chan|here] [sla=4h]`
+
+// ActiveOutcomeKeys lists the keys of ws's active outcomes, sorted.
+func (c *Core) ActiveOutcomeKeys(ctx context.Context, ws string) ([]string, error) {
+	all, err := c.store.ListOutcomes(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	var keys []string
+	for _, o := range all {
+		if o.Status != record.OutcomeArchived {
+			keys = append(keys, o.Key)
+		}
+	}
+	sort.Strings(keys)
+	return keys, nil
+}

@@ -23,7 +23,7 @@ func (c *Core) tag(ctx context.Context, req Request, args Args) (Response, error
 	if err := OnlyOptions(args, UsageTag); err != nil {
 		return Response{}, err
 	}
-	ref, err := TicketArg(ticket)
+	ref, err := c.TicketWord(ticket)
 	if err != nil {
 		return Response{}, err
 	}
@@ -40,7 +40,7 @@ func (c *Core) tag(ctx context.Context, req Request, args Args) (Response, error
 	prev, err := c.store.Tag(ctx, req.Workspace, ref, key, req.User, NoteText(args, 2), req.Time)
 	switch {
 	case errors.Is(err, record.ErrNotFound):
-		return Response{}, c.unknownOutcome(ctx, req.Workspace, target.Text)
+		return Response{}, c.UnknownOutcome(ctx, req.Workspace, target.Text)
 	case errors.Is(err, record.ErrArchived):
 		return Response{}, Userf("Outcome %s is archived; tag the work to an active outcome (see %s).", Code(key), Code("/outcome list"))
 	case err != nil:

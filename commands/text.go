@@ -91,8 +91,12 @@ func MentionOr(id, unset string) string {
 }
 
 // TicketText renders a ticket reference as a link when urlFor knows one,
-// otherwise as code.
+// otherwise as code; an escalation raised without a ticket shows
+// "(no ticket yet)".
 func TicketText(ref string, urlFor func(string) string) string {
+	if ref == "" {
+		return "(no ticket yet)"
+	}
 	label := Clip(ref, MaxRefRunes)
 	if urlFor != nil {
 		if u := urlFor(ref); u != "" {

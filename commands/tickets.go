@@ -27,6 +27,77 @@ var (
 	jiraKeyInURL = regexp.MustCompile(`(?:/browse/|[?&]selectedIssue=)([A-Za-z][A-Za-z0-9]+-[0-9]+)(?:$|[^A-Za-z0-9-])`)
 )
 
+// Ticket shapes a chat command recognises as a ticket (see Core.Ticket).
+var (
+	// snowNumber is a ServiceNow record number: a table prefix and digits.
+	snowNumber = regexp.MustCompile(`(?i)^(INC|RITM|REQ|CHG|PRB|PRBTASK|SCTASK|TASK|CTASK|PTASK|STASK|KB)[0-9]+$`)
+	// jiraKey is a Jira issue key: a project key, a dash, a number.
+	jiraKey = regexp.MustCompile(`(?i)^[A-Z][A-Z0-9_]{0,29}-[0-9]+$`)
+)
+
+// trailingPunct is sentence punctuation typed right after a ticket
+// ("INC0012345." or "(OPS-12)"), which is no part of it.
+const trailingPunct = ".,;:!?)]}'\"”’"
+
+// Ticket reports whether s is a ticket reference and returns it normalised:
+// a ServiceNow number (INC0012345, RITM…, CHG…), a Jira key (OPS-12), a
+// reference a ticket link pattern (OUTCOMEBOT_TICKET_LINKS) matches, or a
+// ServiceNow or Jira URL that names its number. Trailing punctuation is
+// dropped first. Anything else (a word like TILLS, E-1, a URL that names
+// no number) is not a ticket: ok is false and err, when not nil, says why
+// in words for the user (a URL with a password, say).
+func (c *Core) Ticket(s string) (ref string, ok bool, err error) {
+	s = strings.TrimSpace(s)
+	if !IsHTTPURL(s) {
+		s = strings.TrimRight(s, trailingPunct)
+		s = strings.TrimLeft(s, "([{'\"“‘")
+	}
+	if s == "" {
+		_, err := NormalizeRef(s) // says the reference is missing
+		return "", false, err
+	}
+	if IsHTTPURL(s) {
+		ref, err := normalizeURLRef(s)
+		if err != nil {
+			return "", false, err
+		}
+		return ref, !IsHTTPURL(ref), nil // a URL that names no number is no ticket
+	}
+	if len(s) > maxRefLen || !shortRef.MatchString(s) {
+		return "", false, nil
+	}
+	up := strings.ToUpper(s)
+	if strings.HasPrefix(up, "E-") { // an escalation, not a ticket
+		return "", false, nil
+	}
+	if snowNumber.MatchString(up) || jiraKey.MatchString(up) || c.cfg.TicketLinks.Match(up) {
+		return up, true, nil
+	}
+	return "", false, nil
+}
+
+// TicketWord reads a token that must be a ticket (see Ticket), refusing
+// anything else (a word, a mention) with what to type instead.
+func (c *Core) TicketWord(t Token) (string, error) {
+	if t.Kind != TokenWord {
+		return TicketArg(t)
+	}
+	ref, ok, err := c.Ticket(t.Text)
+	switch {
+	case err != nil:
+		return "", err
+	case !ok:
+		return "", errNotTicket(t.Text)
+	}
+	return ref, nil
+}
+
+// errNotTicket is the refusal of a word where a ticket is needed.
+func errNotTicket(s string) error {
+	return Userf("%s doesn't look like a ticket: expected e.g. %s or %s (a ServiceNow number or a Jira key, or the ticket's link).",
+		Code(Clip(s, 40)), Code("INC0012345"), Code("OPS-12"))
+}
+
 // errNotRef is the error for text that is no ticket reference.
 func errNotRef(s string) error {
 	return Userf("`%s` is not a ticket reference: use a ServiceNow number (INC0012345), a Jira key (OPS-123) or the ticket's URL", excerpt(s))
@@ -227,6 +298,17 @@ func expandTemplate(template string, value func(name string) string) string {
 		b.WriteString(value(template[open+1 : open+1+closing]))
 		template = template[open+1+closing+1:]
 	}
+}
+
+// Match reports whether one of the patterns matches the normalised
+// reference ref.
+func (l TicketLinks) Match(ref string) bool {
+	for _, link := range l {
+		if link.Pattern.MatchString(ref) {
+			return true
+		}
+	}
+	return false
 }
 
 // URL returns the link for a normalised reference: the reference itself if

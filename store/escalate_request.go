@@ -17,11 +17,13 @@ var scriptEscalateRequest = loadScript("escalate_request.lua")
 // (or acknowledged) escalation, nothing new is raised: the caller joins it
 // (e.RaisedBy, e.RaisedIn, e.RaisedAt and e.Reason are added to its Also,
 // once per person) and the result is that escalation with Joined, or
-// AlreadyWaiting when the caller had raised or joined it before.
+// AlreadyWaiting when the caller had raised or joined it before. A new
+// escalation goes to e.Outcome when set, else to the request's outcome;
+// with no e.Ref it stands alone (no ticket yet: nothing to join) and needs
+// e.Outcome.
 // Many concurrent calls for one request raise exactly one escalation. An
 // unknown or untagged request gives ErrUntagged; an outcome that vanished
 // ErrNotFound; an archived one ErrArchived; in each case nothing changes.
-// e.Outcome is ignored.
 func (s *Store) EscalateRequest(ctx context.Context, ws string, e record.Escalation) (record.Escalation, record.Outcome, record.Raise, error) {
 	op := "escalate " + e.Ref
 	if err := checkWorkspace(ws); err != nil {
@@ -75,7 +77,7 @@ func (s *Store) escalateRequestCall(ws string, e record.Escalation, opID string)
 	c.keys = append(c.keys, k.request(e.Ref), k.op(opID))
 	// Swap the fixed outcome pair for the outcome hash prefix: the script
 	// reads the outcome from the request.
-	c.args = append(append(c.args[:5:5], k.outcome(""), record.MaxAlsoRaised), withoutField(c.args[5:], "outcome")...)
+	c.args = append(append(c.args[:5:5], k.outcome(""), record.MaxAlsoRaised, e.Outcome), withoutField(c.args[5:], "outcome")...)
 	return c
 }
 

@@ -11,32 +11,54 @@ import (
 	"github.com/outcomebot/outcomebot/store/record"
 )
 
-const usageEscalate = "/escalate <ticket> <reason…>"
+const usageEscalate = "/escalate [ticket] [outcome=<key>] <reason…>"
 
+// escalate raises blocked work: /escalate [ticket] [outcome=<key>]
+// <reason…>. The ticket is optional (a first word that is no ticket starts
+// the reason); the outcome routes it, from outcome= or else the ticket's
+// tag; when neither says, the caller is asked which outcome, with the
+// active ones named.
 func (c *Escalations) escalate(ctx context.Context, req commands.Request, args commands.Args) (commands.Response, error) {
-	ticket, ok := args.Word(0)
-	reason := commands.NoteText(args, 1)
 	example := commands.Code("/escalate INC0012345 card payments failing in 3 stores since 9am")
-	if ok && reason == "" && args.Rest(1) != "" {
-		return commands.Response{}, commands.Userf("The reason is blank: say what is blocked, e.g. %s. Nothing was raised.", example)
-	}
-	if !ok || reason == "" {
-		return commands.Response{}, commands.Userf("Usage: %s\nExample: %s", commands.Code(usageEscalate), example)
-	}
-	ref, err := commands.TicketArg(ticket)
-	if err != nil {
+	if err := commands.OnlyOptions(args, usageEscalate, "outcome"); err != nil {
 		return commands.Response{}, err
 	}
-	// One round trip: the store routes by the request's outcome and raises,
-	// or joins the request's open escalation.
+	first, ok := args.Word(0)
+	if !ok {
+		return commands.Response{}, commands.Userf("Usage: %s\nExample: %s", commands.Code(usageEscalate), example)
+	}
+	ref, reasonFrom := "", 0
+	if first.Kind == commands.TokenWord {
+		r, isTicket, err := c.core.Ticket(first.Text)
+		if err != nil {
+			return commands.Response{}, err
+		}
+		if isTicket {
+			ref, reasonFrom = r, 1
+		}
+	}
+	key, reason := outcomeAndReason(args, reasonFrom)
+	if reason == "" {
+		if args.Rest(reasonFrom) != "" {
+			return commands.Response{}, commands.Userf("The reason is blank: say what is blocked, e.g. %s. Nothing was raised.", example)
+		}
+		return commands.Response{}, commands.Userf("Usage: %s (say what is blocked)\nExample: %s", commands.Code(usageEscalate), example)
+	}
+	if ref == "" && key == "" {
+		return commands.Response{}, c.askOutcome(ctx, req, "", reason)
+	}
+	// One round trip: the store routes by the outcome (asked, or the
+	// request's) and raises, or joins the request's open escalation.
 	e, o, raise, err := c.store.EscalateRequest(ctx, req.Workspace, record.Escalation{
-		Ref: ref, Reason: reason, RaisedBy: req.User, RaisedIn: req.Channel, RaisedAt: req.Time,
+		Ref: ref, Outcome: key, Reason: reason, RaisedBy: req.User, RaisedIn: req.Channel, RaisedAt: req.Time,
 	})
 	switch {
 	case errors.Is(err, record.ErrUntagged):
-		return commands.Response{}, commands.Userf("%s is not tagged to an outcome, so I do not know which IT owner to route it to. Tag it first with %s, then escalate again.", c.core.TicketText(ref), commands.Code("/tag "+ref+" <outcome-key>"))
+		return commands.Response{}, c.askOutcome(ctx, req, ref, reason)
 	case errors.Is(err, record.ErrArchived):
-		return commands.Response{}, commands.Userf("%s is tagged to %s, which is archived. Re-tag it to an active outcome with %s, then escalate again.", c.core.TicketText(ref), commands.Code(o.Key), commands.Code("/tag "+ref+" <outcome-key>"))
+		return commands.Response{}, commands.Userf("%s is tagged to %s, which is archived. Re-tag it to an active outcome with %s, or name one with %s.", c.core.TicketText(ref), commands.Code(o.Key), commands.Code("/tag "+ref+" <outcome-key>"), commands.Code("outcome=<key>"))
+	case errors.Is(err, record.ErrNotFound) && key != "":
+		return commands.Response{}, c.core.UnknownOutcome(ctx, req.Workspace, key)
 	case errors.Is(err, record.ErrNotFound):
 		return commands.Response{}, commands.Userf("%s is tagged to an outcome that no longer exists. Re-tag it with %s, then escalate again.", c.core.TicketText(ref), commands.Code("/tag "+ref+" <outcome-key>"))
 	case err != nil:
@@ -90,6 +112,51 @@ func joinOf(e record.Escalation, user string) (record.Raiser, bool) {
 		}
 	}
 	return record.Raiser{}, false
+}
+
+// outcomeAndReason reads the outcome asked for (outcome=<key>, before the
+// first word or leading the free text) and the reason: the free text from
+// positional word i, without that option.
+func outcomeAndReason(args commands.Args, i int) (key, reason string) {
+	if t, ok := args.Option("outcome"); ok {
+		key = strings.ToLower(t.Text)
+	}
+	reason = commands.NoteText(args, i)
+	if head, rest, found := strings.Cut(reason, " "); key == "" && hasPrefixFold(head, "outcome=") {
+		key, reason = strings.ToLower(head[len("outcome="):]), strings.TrimSpace(rest)
+		if !found {
+			reason = ""
+		}
+	}
+	return key, reason
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// askOutcome asks which outcome the blocked work is for, naming the active
+// outcomes, when neither outcome= nor the ticket's tag says: nothing is
+// raised until the caller answers.
+func (c *Escalations) askOutcome(ctx context.Context, req commands.Request, ref, reason string) error {
+	keys, err := c.core.ActiveOutcomeKeys(ctx, req.Workspace)
+	if err != nil {
+		return err
+	}
+	if len(keys) == 0 {
+		return commands.Userf("There are no outcomes to escalate to yet. An admin adds one with %s.", commands.Code(commands.UsageOutcomeAdd))
+	}
+	line := "/escalate "
+	if ref != "" {
+		line += ref + " "
+	}
+	line += "outcome=" + keys[0] + " " + commands.Clip(reason, 60)
+	lead := "Which outcome is this blocking?"
+	if ref != "" {
+		lead = fmt.Sprintf("%s is not tagged to an outcome, so I do not know who to route it to. Which outcome is it blocking?", c.core.TicketText(ref))
+	}
+	return commands.Userf("%s Add %s, e.g. %s. Active outcomes: %s. Nothing was raised yet.",
+		lead, commands.Code("outcome=<key>"), commands.Code(line), commands.Code(strings.Join(keys, ", ")))
 }
 
 // escalationRaised answers the raiser and queues the announcement and the card.

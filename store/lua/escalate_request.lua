@@ -7,13 +7,16 @@
 -- ARGV[1..3] audit (actor = raiser, time = raise time),
 -- ARGV[4] escalation hash prefix, ARGV[5] ref, ARGV[6] outcome hash prefix,
 -- ARGV[7] the most raisers an escalation names (MaxAlsoRaised),
--- ARGV[8..] field, value pairs of the escalation.
+-- ARGV[8] the outcome asked for ('' routes by the request's outcome),
+-- ARGV[9..] field, value pairs of the escalation. An empty ref (ARGV[5])
+-- raises an escalation with no ticket: it needs ARGV[8] and joins nothing.
 -- Returns {'untagged'}, {'nooutcome', key}, {'archived', key} without
 -- changing anything; {'ok', n, outcome hash} for a new escalation;
 -- {'joined', n, outcome hash, escalation hash} when the caller joined the
 -- request's open escalation, {'already', …} when they had raised it already.
 local f = {}
-for i = 8, #ARGV, 2 do f[ARGV[i]] = ARGV[i + 1] end
+for i = 9, #ARGV, 2 do f[ARGV[i]] = ARGV[i + 1] end
+local ref = ARGV[5]
 
 -- join adds the caller to open escalation n (once) and answers.
 local function join(n, replay)
@@ -49,23 +52,28 @@ if done then
   local e = redis.call('HGET', ARGV[4] .. done, 'outcome')
   return {'ok', tonumber(done), redis.call('HGETALL', ARGV[6] .. e)}
 end
-local cur = redis.call('HGET', KEYS[6], 'escalation')
-if cur then
-  local state = redis.call('HGET', ARGV[4] .. cur, 'state')
-  if state == 'open' or state == 'acknowledged' then return join(cur, false) end
+if ref ~= '' then
+  local cur = redis.call('HGET', KEYS[6], 'escalation')
+  if cur then
+    local state = redis.call('HGET', ARGV[4] .. cur, 'state')
+    if state == 'open' or state == 'acknowledged' then return join(cur, false) end
+  end
 end
-local outcome = redis.call('HGET', KEYS[6], 'outcome')
+local outcome = ARGV[8]
+if outcome == '' and ref ~= '' then outcome = redis.call('HGET', KEYS[6], 'outcome') end
 if not outcome or outcome == '' then return {'untagged'} end
 local okey = ARGV[6] .. outcome
 local status = redis.call('HGET', okey, 'status')
 if not status then return {'nooutcome', outcome} end
 if status == 'archived' then return {'archived', outcome} end
 local n = redis.call('INCR', KEYS[2])
-redis.call('HSET', ARGV[4] .. n, 'n', n, 'state', 'open', 'outcome', outcome, unpack(ARGV, 8))
+redis.call('HSET', ARGV[4] .. n, 'n', n, 'state', 'open', 'outcome', outcome, unpack(ARGV, 9))
 for i = 3, 5 do
   redis.call('ZADD', KEYS[i], ARGV[3], n)
 end
-redis.call('HSET', KEYS[6], 'escalation', n)
+if ref ~= '' and redis.call('EXISTS', KEYS[6]) == 1 then
+  redis.call('HSET', KEYS[6], 'escalation', n)
+end
 redis.call('SET', KEYS[7], n, 'EX', 600)
 audit('escalate', 'E-' .. n .. ' ' .. ARGV[5])
 return {'ok', n, redis.call('HGETALL', okey)}
