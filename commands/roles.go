@@ -76,11 +76,17 @@ func (c *Core) Forbidden(ctx context.Context, req Request, what string, roles ..
 	if len(roles) == 0 {
 		need = record.RoleAdmin
 	}
-	return Userf("You need the %s role to %s. %s", need, what, c.whoCanGrant(ctx, req.Workspace))
+	grant := record.RoleAdmin
+	if len(roles) > 0 {
+		grant = roles[0]
+	}
+	return Userf("You need the %s role to %s. %s", need, what, c.whoCanGrant(ctx, req, grant))
 }
 
-// whoCanGrant names the admins who can grant roles.
-func (c *Core) whoCanGrant(ctx context.Context, ws string) string {
+// whoCanGrant names the admins who can grant roles, and the command that
+// grants role to req's caller.
+func (c *Core) whoCanGrant(ctx context.Context, req Request, role string) string {
+	ws := req.Workspace
 	admins := append([]string(nil), c.cfg.Admins...)
 	if members, err := c.store.RoleMembers(ctx, ws); err == nil {
 		admins = append(admins, members[record.RoleAdmin]...)
@@ -98,7 +104,11 @@ func (c *Core) whoCanGrant(ctx context.Context, ws string) string {
 		}
 		ms = append(ms, Mention(a))
 	}
-	return "An admin (" + strings.Join(ms, ", ") + ") can grant it with `/outcome grant @you <role>`."
+	name := req.UserName
+	if name == "" {
+		name = req.User
+	}
+	return "An admin (" + strings.Join(ms, ", ") + ") can grant it with " + Code("/outcome grant @"+name+" "+role) + "."
 }
 
 // IsConfiguredAdmin reports whether user is an admin through

@@ -48,7 +48,7 @@ func (c *Escalations) transitionHandler(t transition) commands.HandlerFunc {
 		e, o, first, err := c.store.Settle(ctx, req.Workspace, st)
 		switch {
 		case errors.Is(err, record.ErrForbidden):
-			return commands.Response{}, c.core.Forbidden(ctx, req, what, record.RoleITLead)
+			return commands.Response{}, c.core.Forbidden(ctx, req, what+" (or own the outcome in IT)", record.RoleITLead)
 		case errors.Is(err, record.ErrNotFound):
 			return commands.Response{}, commands.Userf("There is no escalation %s in this workspace. See %s.", commands.EscID(n), commands.Code("/escalate list"))
 		case errors.Is(err, record.ErrResolved):

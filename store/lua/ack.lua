@@ -4,10 +4,11 @@
 -- ARGV[1..3] audit, ARGV[4] note, ARGV[5] number, ARGV[6] roles that may
 -- (space-separated; empty: no check), ARGV[7] outcome hash prefix (optional).
 -- Returns {status, record[, outcome]}: status "forbidden" (the actor holds
--- none of ARGV[6]; checked first, so it tells nothing of the escalation),
+-- none of ARGV[6] and is not the IT owner of the escalation's outcome;
+-- checked first, so it tells nothing of the escalation),
 -- "notfound", "resolved", "again" (already acknowledged, nothing changed)
 -- or "first".
-if not may(KEYS[4], ARGV[6]) then
+if not mayOwn(KEYS[4], ARGV[6], KEYS[2], ARGV[7]) then
   return {'forbidden'}
 end
 if redis.call('EXISTS', KEYS[2]) == 0 then

@@ -19,6 +19,20 @@ end
 -- settled is an escalation script's reply {status, record}, with the
 -- escalation's outcome hash as a third element when oprefix (the outcome
 -- hash key prefix, same slot) is set: the caller needs no second read.
+-- mayOwn: may() for the actor (ARGV[2]) on escalation ekey, or the actor is
+-- the IT owner of the escalation's outcome (read from oprefix .. outcome):
+-- an outcome's IT owner acts on its escalations without a separate grant.
+-- An unknown escalation never passes on ownership, so a refusal tells
+-- nothing of whether it exists.
+local function mayOwn(rolesKey, need, ekey, oprefix)
+  if may(rolesKey, need) then return true end
+  if not oprefix or oprefix == '' then return false end
+  local o = redis.call('HGET', ekey, 'outcome')
+  if not o or o == '' then return false end
+  local owner = redis.call('HGET', oprefix .. o, 'it_owner')
+  return owner ~= false and owner ~= '' and owner == ARGV[2]
+end
+
 local function settled(status, key, oprefix)
   local rec = redis.call('HGETALL', key)
   if not oprefix or oprefix == '' then return {status, rec} end

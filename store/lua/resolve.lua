@@ -4,9 +4,10 @@
 -- ARGV[6] is set)
 -- ARGV[1..3] audit, ARGV[4] note, ARGV[5] number, ARGV[6] roles that may
 -- (space-separated; empty: no check), ARGV[7] outcome hash prefix (optional).
--- Returns {status, record[, outcome]}: status "forbidden" (checked first),
+-- Returns {status, record[, outcome]}: status "forbidden" (no role in
+-- ARGV[6] and not the outcome's IT owner; checked first),
 -- "notfound", "again" (already resolved, nothing changed) or "first".
-if not may(KEYS[5], ARGV[6]) then
+if not mayOwn(KEYS[5], ARGV[6], KEYS[2], ARGV[7]) then
   return {'forbidden'}
 end
 if redis.call('EXISTS', KEYS[2]) == 0 then

@@ -23,9 +23,10 @@ type Settlement struct {
 	Actor   string
 	Note    string
 	At      time.Time
-	// Roles, when set, are the roles of which Actor must hold one; the
-	// check is made in the same atomic step as the change, so a revoke
-	// cannot slip between them. Empty: no check (the caller has decided).
+	// Roles, when set, are the roles of which Actor must hold one, unless
+	// Actor is the IT owner of the escalation's outcome; the check is made
+	// in the same atomic step as the change, so a revoke cannot slip
+	// between them. Empty: no check (the caller has decided).
 	Roles []string
 }
 
