@@ -31,6 +31,11 @@ func (c *Core) tag(ctx context.Context, req Request, args Args) (Response, error
 	if !ok {
 		return c.showRequest(ctx, req, ref)
 	}
+	if _, err := ParseEscalationID(target.Text); err == nil && hasPrefixFold(target.Text, "E-") {
+		// /tag <ticket> E-7: the ticket of an escalation raised without one.
+		return c.router.Dispatch(ctx, Request{Workspace: req.Workspace, Channel: req.Channel, User: req.User, UserName: req.UserName,
+			Command: "escalate", Text: "ticket " + target.Text + " " + ref, Time: req.Time})
+	}
 	key := strings.ToLower(target.Text)
 	if key == "none" {
 		key = ""

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"time"
 
 	"github.com/outcomebot/outcomebot/store/record"
 )
@@ -97,4 +98,47 @@ func withoutField(pairs []any, field string) []any {
 		}
 	}
 	return out
+}
+
+var scriptAttachTicket = loadScript("attach_ticket.lua")
+
+// AttachTicket gives escalation n, raised without a ticket, the ticket
+// ref, as actor at at, in one atomic round trip; an open escalation
+// becomes the request's own, so escalating ref later joins it. Unknown
+// → ErrNotFound; one that has a ticket already → ErrExists (the record
+// holds it); a request with another open escalation → ErrDuplicate. In
+// those cases nothing changes.
+func (s *Store) AttachTicket(ctx context.Context, ws string, n int64, ref, actor string, at time.Time) (record.Escalation, error) {
+	op := fmt.Sprintf("attach %s to E-%d", ref, n)
+	if err := checkWorkspace(ws); err != nil {
+		return record.Escalation{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if ref == "" {
+		return record.Escalation{}, fmt.Errorf("%s: empty ticket", op)
+	}
+	k := s.keys(ws)
+	v, err := s.run(ctx, ws, true, call{script: scriptAttachTicket,
+		keys: []string{k.audit(), k.escalation(n), k.request(ref)},
+		args: s.auditArgs(actor, msArg(at), n, ref, k.escalationPrefix())})
+	if err != nil {
+		return record.Escalation{}, wrap(op, err)
+	}
+	arr, _ := v.([]any)
+	status := ""
+	if len(arr) > 0 {
+		status, _ = arr[0].(string)
+	}
+	switch {
+	case status == "notfound":
+		return record.Escalation{}, fmt.Errorf("%s: %w", op, record.ErrNotFound)
+	case status == "hasticket" && len(arr) > 1:
+		had, _ := arr[1].(string)
+		return record.Escalation{N: n, Ref: had}, fmt.Errorf("%s: %w", op, record.ErrExists)
+	case status == "other" && len(arr) > 1:
+		other, _ := arr[1].(int64)
+		return record.Escalation{N: other}, fmt.Errorf("%s: %w", op, record.ErrDuplicate)
+	case status != "ok" || len(arr) < 2:
+		return record.Escalation{}, fmt.Errorf("%s: unexpected reply %v", op, v)
+	}
+	return escalationFromMap(pairs(arr[1])), nil
 }

@@ -520,3 +520,41 @@ func TestEscalateRequestConcurrentRaisesOne(t *testing.T) {
 		t.Fatalf("%d raised, %d listed, %d joined; want 1, 1, 49", raised.Load(), len(list), len(list[0].Also))
 	}
 }
+
+// TestAttachTicket: a ticketless escalation takes a ticket once; a ticket
+// whose request has another open escalation is refused; nothing changes on
+// a refusal.
+func TestAttachTicket(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	mustOutcomes(t, s, "pos")
+	for _, ref := range []string{"INC1", "INC2"} {
+		if _, err := s.Tag(ctx, ws, ref, "pos", "U1", "", t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raise := func(ref string) int64 {
+		e, _, _, err := s.EscalateRequest(ctx, ws, record.Escalation{Ref: ref, Outcome: "pos", Reason: "down", RaisedBy: "U1", RaisedIn: "C1", RaisedAt: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e.N
+	}
+	loose, busy := raise(""), raise("INC2")
+	if _, err := s.AttachTicket(ctx, ws, loose, "INC2", "U1", t0); !errors.Is(err, record.ErrDuplicate) {
+		t.Fatalf("INC2 has E-%d open: err = %v, want ErrDuplicate", busy, err)
+	}
+	if _, err := s.AttachTicket(ctx, ws, 99, "INC1", "U1", t0); !errors.Is(err, record.ErrNotFound) {
+		t.Fatalf("unknown escalation: %v", err)
+	}
+	e, err := s.AttachTicket(ctx, ws, loose, "INC1", "U1", t0)
+	if err != nil || e.Ref != "INC1" {
+		t.Fatalf("attach: %+v %v", e, err)
+	}
+	if _, err := s.AttachTicket(ctx, ws, loose, "INC3", "U1", t0); !errors.Is(err, record.ErrExists) {
+		t.Fatalf("second ticket: %v", err)
+	}
+	if _, _, r, _ := s.EscalateRequest(ctx, ws, record.Escalation{Ref: "INC1", Reason: "x", RaisedBy: "U2", RaisedIn: "C2", RaisedAt: t0}); r != record.Joined {
+		t.Errorf("escalating INC1 after the attach: %v, want Joined", r)
+	}
+}

@@ -7,6 +7,7 @@ package escalation
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/store/record"
@@ -19,6 +20,11 @@ type Store interface {
 	EscalateRequest(ctx context.Context, ws string, e record.Escalation) (record.Escalation, record.Outcome, record.Raise, error)
 	Settle(ctx context.Context, ws string, st record.Settlement) (record.Escalation, record.Outcome, bool, error)
 	ListEscalations(ctx context.Context, ws string, f record.EscalationFilter) ([]record.Escalation, error)
+	GetEscalation(ctx context.Context, ws string, n int64) (record.Escalation, error)
+	AttachTicket(ctx context.Context, ws string, n int64, ref, actor string, at time.Time) (record.Escalation, error)
+	GetRequest(ctx context.Context, ws, ref string) (record.Request, error)
+	GetOutcome(ctx context.Context, ws, key string) (record.Outcome, error)
+	Tag(ctx context.Context, ws, ref, outcome, actor, note string, at time.Time) (string, error)
 }
 
 // Escalations handles escalation commands and buttons. Build it with New.
@@ -41,6 +47,8 @@ func New(core *commands.Core, st Store, log *slog.Logger) *Escalations {
 		{Name: "escalate", FreeText: 1, Usage: usageEscalate, Summary: "raise blocked work to the outcome's IT owner", Handler: commands.HandlerFunc(c.escalate),
 			Example: "/escalate INC0012345 card payments failing in 3 stores", Subs: []commands.Definition{
 				{Name: "list", Usage: "/escalate list [mine|open|all]", Summary: "list escalations", Handler: commands.HandlerFunc(c.escalationList)},
+				{Name: "ticket", Usage: usageAttach, Summary: "give an escalation raised without a ticket its ticket (also: /tag <ticket> <E-n>)",
+					Handler: commands.HandlerFunc(c.attachTicket)},
 			}},
 		{Name: "ack", FreeText: 1, Usage: ackTransition.usage, Summary: "acknowledge an escalation (it-lead or admin)", Role: record.RoleITLead, Doing: "acknowledge escalations",
 			Atomic: true, Handler: ack, Example: ackTransition.example},

@@ -58,3 +58,26 @@ func TestEscalateWithoutATicket(t *testing.T) {
 	// A second ticketless escalation is its own: there is no request to join.
 	e.Expect(e.Run("T1", "USAM", "CHULL", "/escalate outcome=pos tills are broken in Hull"), "E-4 raised")
 }
+
+// TestTicketLater: an escalation raised without a ticket gets one later,
+// by /tag <ticket> <E-n> or /escalate ticket; the ticket is tagged to its
+// outcome and escalating the ticket then joins it.
+func TestTicketLater(t *testing.T) {
+	e := newEnv(t)
+	e.Seed("T1")
+	e.Run("T1", "UADMIN", "CGEN", `/outcome add infra "Stores online"`)
+	e.Run("T1", "UADMIN", "CGEN", "/tag OPS-9 infra")
+	e.Expect(e.Run("T1", "UBIZ", "CSTORE", "/escalate outcome=pos tills down"), "E-1 raised for (no ticket yet)")
+	e.Expect(e.Run("T1", "UBIZ", "CSTORE", "/tag TILLS E-1"), "doesn't look like a ticket")
+	e.Expect(e.Run("T1", "UBIZ", "CSTORE", "/tag OPS-9 E-1"), "OPS-9", "is tagged to infra but E-1 is for pos")
+	e.Expect(e.Run("T1", "UBIZ", "CSTORE", "/tag INC0044444 E-9"), "There is no escalation E-9")
+	e.Expect(e.Run("T1", "UBIZ", "CSTORE", "/tag INC0044444 E-1"), "E-1 now has the ticket INC0044444", "tagged to pos")
+	ctx := context.Background()
+	got, _ := e.St.GetEscalation(ctx, "T1", 1)
+	r, _ := e.St.GetRequest(ctx, "T1", "INC0044444")
+	if got.Ref != "INC0044444" || r.Outcome != "pos" {
+		t.Fatalf("E-1 ref %q, request outcome %q", got.Ref, r.Outcome)
+	}
+	e.Expect(e.Run("T1", "UBIZ", "CSTORE", "/escalate ticket E-1 INC0055555"), "E-1 already has the ticket INC0044444")
+	e.Expect(e.Run("T1", "USAM", "CHULL", "/escalate INC0044444 here too"), "already escalated as E-1")
+}
