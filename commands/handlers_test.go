@@ -215,9 +215,9 @@ func TestWorkspaceIsolation(t *testing.T) {
 
 	// B has no E-1; acknowledging it there fails and A's stays open.
 	e.Expect(e.Run("TB", "UIT", "CIT", "/ack E-1"), "no escalation E-1 in this workspace")
-	e.Expect(e.Run("TB", "UBIZ", "CSTORE", "/escalate list all"), "No escalations have been raised in this workspace yet.")
-	e.Expect(e.Run("TB", "UBIZ", "CSTORE", "/escalate list mine"), "You have not raised any escalations.")
-	e.Expect(e.Run("TB", "UBIZ", "CSTORE", "/escalate list"), "No open escalations.")
+	e.Expect(e.Run("TB", "UBIZ", "CSTORE", "/escalate list all"), "No escalations (all).")
+	e.Expect(e.Run("TB", "UBIZ", "CSTORE", "/escalate list mine"), "No escalations (raised by you).")
+	e.Expect(e.Run("TB", "UBIZ", "CSTORE", "/escalate list open"), "No escalations (open).")
 	// The it-lead granted in A is a member in C.
 	e.Expect(e.Run("TC", "UIT", "CIT", "/ack E-1"), "You need the it-lead or admin role")
 	esc, err := e.St.GetEscalation(context.Background(), "TA", 1)
@@ -264,7 +264,7 @@ func TestBadInput(t *testing.T) {
 		{`/outcome add ok "unterminated`, "Unterminated quote"},
 		{`/outcome add ok "unterminated it=<@UX|raj>`, "Unterminated quote in `\"unterminated it=@raj`"},
 		{"/escalate INC0099999 nobody tagged this", "is not tagged to an outcome"},
-		{"/escalate list sideways", "is not one of mine, open, all"},
+		{"/escalate list sideways", "is not one of assigned, raised, open, overdue, all"},
 		{"/tag INC0012399 posconv", "No outcome posconv; did you mean pos-conversion?"},
 		{"/tag INC0012399 posconversion", "did you mean pos-conversion?"},
 		{"/tag INC0012399 pos-conv", "did you mean pos-conversion?"},

@@ -191,6 +191,14 @@ func (r *Router) dispatchDef(ctx context.Context, req Request, def *Definition, 
 			continue
 		}
 		rest := shiftArgs(args)
+		if def.FreeText > 0 {
+			// The parent read its text as free text after the first word;
+			// the subcommand's own grammar reads what follows its name.
+			var err error
+			if rest, err = ParseHead(args.Raw[first.End:], sub.FreeText); err != nil {
+				return Response{}, err
+			}
+		}
 		if w, ok := rest.Word(0); ok && w.Kind == TokenWord && strings.EqualFold(w.Text, "help") && len(rest.Words) == 1 {
 			return r.helpFor(def, sub), nil
 		}

@@ -15,15 +15,9 @@ const usageAttach = "/escalate ticket <E-n> <ticket>"
 // once one exists: the ticket is tagged to the escalation's outcome (if it
 // is not tagged yet), becomes the escalation's, and the card shows it.
 func (c *Escalations) attachTicket(ctx context.Context, req commands.Request, args commands.Args) (commands.Response, error) {
-	// /escalate takes free text after its first word: read this
-	// subcommand's two words from it.
-	words, err := commands.Parse(args.Rest(0))
-	if err != nil {
-		return commands.Response{}, err
-	}
-	id, ok := words.Word(0)
-	ticket, ok2 := words.Word(1)
-	if !ok || !ok2 || len(words.Words) > 2 || len(words.Order) > 0 {
+	id, ok := args.Word(0)
+	ticket, ok2 := args.Word(1)
+	if !ok || !ok2 || len(args.Words) > 2 || len(args.Order) > 0 {
 		return commands.Response{}, commands.Userf("Usage: %s, e.g. %s", commands.Code(usageAttach), commands.Code("/escalate ticket E-7 INC0012345"))
 	}
 	n, err := commands.ParseEscalationID(id.Text)

@@ -24,6 +24,7 @@ type Store interface {
 	AttachTicket(ctx context.Context, ws string, n int64, ref, actor string, at time.Time) (record.Escalation, error)
 	GetRequest(ctx context.Context, ws, ref string) (record.Request, error)
 	GetOutcome(ctx context.Context, ws, key string) (record.Outcome, error)
+	ListOutcomes(ctx context.Context, ws string) ([]record.Outcome, error)
 	Tag(ctx context.Context, ws, ref, outcome, actor, note string, at time.Time) (string, error)
 }
 
@@ -46,7 +47,7 @@ func New(core *commands.Core, st Store, log *slog.Logger) *Escalations {
 	core.Register([]commands.Definition{
 		{Name: "escalate", FreeText: 1, Usage: usageEscalate, Summary: "raise blocked work to the outcome's IT owner", Handler: commands.HandlerFunc(c.escalate),
 			Example: "/escalate INC0012345 card payments failing in 3 stores", Subs: []commands.Definition{
-				{Name: "list", Usage: "/escalate list [mine|open|all]", Summary: "list escalations", Handler: commands.HandlerFunc(c.escalationList)},
+				{Name: "list", Usage: usageList, Summary: "your queue: what you own in IT (assigned) or raised, open, overdue or all", Handler: commands.HandlerFunc(c.escalationList)},
 				{Name: "ticket", Usage: usageAttach, Summary: "give an escalation raised without a ticket its ticket (also: /tag <ticket> <E-n>)",
 					Handler: commands.HandlerFunc(c.attachTicket)},
 			}},
@@ -57,6 +58,7 @@ func New(core *commands.Core, st Store, log *slog.Logger) *Escalations {
 	},
 		commands.Definition{Name: commands.ActionAck, Role: record.RoleITLead, Doing: "acknowledge escalations", Atomic: true, Handler: ack},
 		commands.Definition{Name: commands.ActionResolve, Role: record.RoleITLead, Doing: "resolve escalations", Atomic: true, Handler: resolve},
+		commands.Definition{Name: ActionListMore, Handler: commands.HandlerFunc(c.escalationList)},
 	)
 	return c
 }

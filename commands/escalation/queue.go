@@ -1,0 +1,211 @@
+package escalation
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/store/record"
+)
+
+const usageList = "/escalate list [assigned|raised|open|overdue|all] [outcome=<key>] [page=2]"
+
+// ActionListMore is the "More" button of a long /escalate list: its value
+// is the list's arguments with the next page.
+const ActionListMore = "escalation_list"
+
+// Queue limits: a page of the list, and the most escalations one list reads.
+const (
+	queuePage = 25
+	queueRead = 1000
+)
+
+// listModes are the lists /escalate list shows; "mine" is the old name of
+// "raised".
+var listModes = []string{"assigned", "raised", "open", "overdue", "all"}
+
+// escalationList shows a queue: assigned (open escalations on the outcomes
+// the caller owns in IT; every open one for leads and admins who own none;
+// the default for IT owners and leads), raised (by the caller or joined;
+// the default for others), open, overdue or all, optionally one outcome's.
+// It is sorted overdue first (most overdue first), then oldest first; each
+// line says when it is due or how overdue it is; long lists page.
+func (c *Escalations) escalationList(ctx context.Context, req commands.Request, args commands.Args) (commands.Response, error) {
+	if err := commands.OnlyOptions(args, usageList, "outcome", "page"); err != nil {
+		return commands.Response{}, err
+	}
+	page, err := pageOf(args)
+	if err != nil {
+		return commands.Response{}, err
+	}
+	outcomes, err := c.store.ListOutcomes(ctx, req.Workspace)
+	if err != nil {
+		return commands.Response{}, err
+	}
+	byKey := map[string]record.Outcome{}
+	owned := 0
+	for _, o := range outcomes {
+		byKey[o.Key] = o
+		if o.ITOwner == req.User {
+			owned++
+		}
+	}
+	mode, err := c.listMode(ctx, req, args, owned)
+	if err != nil {
+		return commands.Response{}, err
+	}
+	key := ""
+	if t, ok := args.Option("outcome"); ok {
+		key = strings.ToLower(t.Text)
+		if _, known := byKey[key]; !known {
+			return commands.Response{}, c.core.UnknownOutcome(ctx, req.Workspace, key)
+		}
+	}
+	f := record.EscalationFilter{Limit: queueRead, OpenOnly: mode != "all" && mode != "raised"}
+	if mode == "raised" {
+		f.RaisedBy = req.User
+	}
+	es, err := c.store.ListEscalations(ctx, req.Workspace, f)
+	if err != nil {
+		return commands.Response{}, err
+	}
+	q := queue{c: c, now: req.Time, outcomes: byKey}
+	var items []record.Escalation
+	for _, e := range es {
+		if key != "" && e.Outcome != key {
+			continue
+		}
+		if (mode == "assigned" && owned > 0 && byKey[e.Outcome].ITOwner != req.User) || (mode == "overdue" && !q.overdue(e)) {
+			continue
+		}
+		items = append(items, e)
+	}
+	q.sort(items)
+	return q.page(items, mode, key, page), nil
+}
+
+// listMode reads the list's mode, or picks the caller's default.
+func (c *Escalations) listMode(ctx context.Context, req commands.Request, args commands.Args, owned int) (string, error) {
+	if w, ok := args.Word(0); ok {
+		mode := strings.ToLower(w.Text)
+		if mode == "mine" {
+			mode = "raised"
+		}
+		if !slices.Contains(listModes, mode) || len(args.Words) > 1 {
+			return "", commands.Userf("Usage: %s — `%s` is not one of %s.", commands.Code(usageList), commands.Clip(w.Text, 20), strings.Join(listModes, ", "))
+		}
+		return mode, nil
+	}
+	if owned > 0 {
+		return "assigned", nil
+	}
+	roles, err := c.core.RolesOf(ctx, req.Workspace, req.User)
+	if err != nil {
+		return "", err
+	}
+	if len(roles) > 0 || c.core.IsConfiguredAdmin(req.User) {
+		return "assigned", nil
+	}
+	return "raised", nil
+}
+
+// pageOf reads page=<n> (default 1).
+func pageOf(args commands.Args) (int, error) {
+	t, ok := args.Option("page")
+	if !ok {
+		return 1, nil
+	}
+	n, err := strconv.Atoi(t.Text)
+	if err != nil || n < 1 || n > queueRead/queuePage {
+		return 0, commands.Userf("`page=%s` is not a page number: use page=2, page=3, …", commands.Clip(t.Text, 10))
+	}
+	return n, nil
+}
+
+// queue lays out one list.
+type queue struct {
+	c        *Escalations
+	now      time.Time
+	outcomes map[string]record.Outcome
+}
+
+// due is when e's acknowledgement is due (its SLA after it was raised).
+func (q queue) due(e record.Escalation) time.Time {
+	return e.RaisedAt.Add(commands.EscalationSLA(q.outcomes[e.Outcome], q.c.cfg.AckSLA))
+}
+
+// overdue reports whether e waits for acknowledgement past its SLA.
+func (q queue) overdue(e record.Escalation) bool {
+	return e.State == record.StateOpen && q.now.After(q.due(e))
+}
+
+// sort orders overdue first (most overdue first), then the oldest first.
+func (q queue) sort(es []record.Escalation) {
+	slices.SortStableFunc(es, func(a, b record.Escalation) int {
+		oa, ob := q.overdue(a), q.overdue(b)
+		switch {
+		case oa && !ob:
+			return -1
+		case ob && !oa:
+			return 1
+		case oa && ob:
+			return q.due(a).Compare(q.due(b))
+		}
+		if c := a.RaisedAt.Compare(b.RaisedAt); c != 0 {
+			return c
+		}
+		return int(a.N - b.N)
+	})
+}
+
+// page renders page n of es.
+func (q queue) page(es []record.Escalation, mode, key string, n int) commands.Response {
+	what := map[string]string{"assigned": "assigned to you", "raised": "raised by you", "open": "open", "overdue": "overdue", "all": "all"}[mode]
+	if key != "" {
+		what += " · " + key
+	}
+	if len(es) == 0 {
+		return commands.Response{Text: fmt.Sprintf("No escalations (%s).", what)}
+	}
+	from := (n - 1) * queuePage
+	if from >= len(es) {
+		return commands.Response{Text: fmt.Sprintf("There are %d escalations (%s): page %d is past the end.", len(es), what, n)}
+	}
+	to := min(from+queuePage, len(es))
+	var lines []string
+	for _, e := range es[from:to] {
+		lines = append(lines, q.line(e))
+	}
+	resp := commands.Response{Title: fmt.Sprintf("Escalations (%s) · %d–%d of %d", what, from+1, to, len(es)), Sections: commands.ChunkLines("", lines)}
+	if to < len(es) {
+		next := mode + " page=" + strconv.Itoa(n+1)
+		if key != "" {
+			next += " outcome=" + key
+		}
+		resp.Context = "More: " + commands.Code("/escalate list "+next)
+		resp.Buttons = []commands.Button{{Label: "More", Action: ActionListMore, Value: next}}
+	}
+	return resp
+}
+
+// line is one escalation of a list: what, where it stands, and when it is
+// due or how overdue it is.
+func (q queue) line(e record.Escalation) string {
+	var when string
+	switch {
+	case e.State == record.StateResolved:
+		when = "resolved"
+	case e.State == record.StateAcknowledged:
+		when = "acknowledged by " + commands.Mention(e.AckBy)
+	case q.overdue(e):
+		when = commands.Bold("overdue by " + commands.DurationText(q.now.Sub(q.due(e))))
+	default:
+		when = "due in " + commands.DurationText(q.due(e).Sub(q.now))
+	}
+	return fmt.Sprintf("%s %s → %s · %s · raised by %s %s ago: %s", commands.Bold(commands.EscID(e.N)), q.c.core.TicketText(e.Ref), commands.Code(e.Outcome),
+		when, commands.Mention(e.RaisedBy), commands.DurationText(q.now.Sub(e.RaisedAt)), commands.Clip(e.Reason, 120))
+}
