@@ -75,3 +75,33 @@ func TestLadderNamesDefaultSLA(t *testing.T) {
 		t.Errorf("raise to leadership does not name the SLA: %q", raise)
 	}
 }
+
+// TestReminderMarksTheCardOverdue: when the reminder goes, the card in the
+// IT channel is updated in place to read overdue, with the time it was due.
+func TestReminderMarksTheCardOverdue(t *testing.T) {
+	e := newEnv(t)
+	e.Seed("T1")
+	r := e.Run("T1", "UBIZ", "CSTORE", "/escalate INC0012345 tills down")
+	p := &commandstest.Poster{}
+	ctx := context.Background()
+	if err := e.Core.Deliver(ctx, p, r.Outgoing); err != nil {
+		t.Fatal(err)
+	}
+	card := p.Posts()[1]
+	if got := commandstest.Text(card.Message); !strings.Contains(got, "Acknowledge: by Mon 16 Nov 13:00 UTC (SLA 4h)") {
+		t.Fatalf("new card:\n%s", got)
+	}
+	p.Reset()
+	if err := e.Cadence.RunDue(ctx, p, commandstest.Start.Add(6*time.Hour), "test"); err != nil {
+		t.Fatal(err)
+	}
+	var updated string
+	for _, post := range p.Posts() {
+		if post.Update && post.To.Channel == card.Ref.Channel && post.To.Update == card.Ref.ID {
+			updated = commandstest.Text(post.Message)
+		}
+	}
+	if !strings.Contains(updated, "Acknowledge: Overdue by 2h (was due Mon 16 Nov 13:00 UTC)") {
+		t.Fatalf("card not marked overdue after the reminder:\n%s\nposts: %+v", updated, p.Posts())
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/commands/escalation"
 
 	"github.com/outcomebot/outcomebot/store/record"
 )
@@ -110,6 +111,7 @@ func (c *Cadence) sendStep(ctx context.Context, p commands.Poster, ws string, e 
 	}
 	err = errors.Join(errs...)
 	if err == nil {
+		c.updateCard(ctx, p, ws, e, o, now)
 		c.log.Info("escalation ladder step sent", "workspace", ws, "escalation", commands.EscID(e.N), "step", int(step))
 		opts.report(DueEvent{Kind: LadderSent, Workspace: ws, Escalation: e.N})
 		return nil
@@ -188,4 +190,17 @@ func follows(s record.Subscription, key string) bool {
 		}
 	}
 	return false
+}
+
+// updateCard re-renders the escalation's card in place once a ladder step
+// went out, so it reads "Overdue by 2h" without anyone opening the thread.
+// A card that cannot be updated is logged: the step itself was sent.
+func (c *Cadence) updateCard(ctx context.Context, p commands.Poster, ws string, e record.Escalation, o record.Outcome, now time.Time) {
+	if e.CardID == "" {
+		return
+	}
+	card := escalation.RenderCard(c.core, e, o, now)
+	if err := p.Update(ctx, commands.MessageRef{Channel: e.CardChannel, ID: e.CardID}, ws, card); err != nil {
+		c.log.Warn("escalation card not updated after a ladder step", "workspace", ws, "escalation", commands.EscID(e.N), "err", err)
+	}
 }

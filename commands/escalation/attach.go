@@ -62,7 +62,7 @@ func (c *Escalations) attachTicket(ctx context.Context, req commands.Request, ar
 		if err != nil {
 			o = record.Outcome{Key: e.Outcome, Title: e.Outcome}
 		}
-		resp.Outgoing = []commands.Outgoing{{To: commands.Destination{Workspace: req.Workspace, Channel: e.CardChannel, Update: e.CardID}, Message: c.Card(e, o)}}
+		resp.Outgoing = []commands.Outgoing{{To: commands.Destination{Workspace: req.Workspace, Channel: e.CardChannel, Update: e.CardID}, Message: c.Card(e, o, req.Time)}}
 	}
 	return resp, nil
 }

@@ -94,7 +94,7 @@ func (c *Escalations) escalationJoined(req commands.Request, e record.Escalation
 	to := commands.Destination{Workspace: req.Workspace, Channel: e.CardChannel}
 	note := commands.Response{Visibility: commands.InChannel, Text: fmt.Sprintf("Also raised by %s in %s: %s",
 		commands.Mention(mine.By), commands.ChannelLink(mine.In), mine.Reason)}
-	card := c.Card(e, o)
+	card := c.Card(e, o, req.Time)
 	update := to
 	update.Update = e.CardID
 	thread := to
@@ -171,7 +171,7 @@ func (c *Escalations) escalationRaised(req commands.Request, e record.Escalation
 	resp := commands.Response{Text: fmt.Sprintf("%s raised for %s → %s. I will tell you here when IT acknowledges it.", commands.Bold(commands.EscID(e.N)), c.core.TicketText(e.Ref), commands.Code(o.Key))}
 	resp.Outgoing = []commands.Outgoing{
 		{To: commands.Destination{Workspace: req.Workspace, Channel: req.Channel}, Message: announce, Track: &commands.Track{Escalation: e.N, Kind: commands.TrackAnnouncement}},
-		{To: commands.Destination{Workspace: req.Workspace, Channel: itChannel}, Message: c.Card(e, o), Track: &commands.Track{Escalation: e.N, Kind: commands.TrackCard}},
+		{To: commands.Destination{Workspace: req.Workspace, Channel: itChannel}, Message: c.Card(e, o, req.Time), Track: &commands.Track{Escalation: e.N, Kind: commands.TrackCard}},
 	}
 	return resp
 }
@@ -183,18 +183,46 @@ func ownerText(o record.Outcome) string {
 	return commands.Mention(o.ITOwner)
 }
 
-// Card renders the card for an escalation in its current state:
-// open with Acknowledge and Resolve buttons, acknowledged with Resolve, or resolved.
-func (c *Escalations) Card(e record.Escalation, o record.Outcome) commands.Response {
+// Card renders the card for an escalation in its current state as of now:
+// open with Acknowledge and Resolve buttons, acknowledged with Resolve, or
+// resolved. See RenderCard.
+func (c *Escalations) Card(e record.Escalation, o record.Outcome, now time.Time) commands.Response {
+	return RenderCard(c.core, e, o, now)
+}
+
+// RenderCard renders an escalation's card as of now: who raised it (and
+// who else waits), the IT owner, when it was raised, when acknowledgement
+// is due ("overdue by 2h" once past), its state and the latest note. The
+// ladder re-renders it in place when a reminder goes.
+func RenderCard(core *commands.Core, e record.Escalation, o record.Outcome, now time.Time) commands.Response {
+	cfg := core.Config()
+	when := func(t time.Time) string { return t.In(cfg.DefaultTZ).Format("Mon 2 Jan 15:04 MST") }
+	fields := []commands.Field{
+		{Label: "IT owner", Value: ownerText(o)},
+		{Label: "Raised", Value: when(e.RaisedAt) + " in " + commands.ChannelLink(e.RaisedIn)},
+	}
+	if e.State == record.StateOpen {
+		sla := commands.EscalationSLA(o, cfg.AckSLA)
+		due := e.RaisedAt.Add(sla)
+		dueText := "by " + when(due) + commands.SLASuffix(sla)
+		if !now.Before(due) {
+			over := "Overdue"
+			if d := now.Sub(due); d >= time.Minute {
+				over += " by " + commands.DurationText(d)
+			}
+			dueText = commands.Bold(over) + " (was due " + when(due) + ")"
+		}
+		fields = append(fields, commands.Field{Label: "Acknowledge", Value: dueText})
+	}
+	fields = append(fields, commands.Field{Label: "Status", Value: stateText(e, when)})
+	if note := latestNote(e); note != "" {
+		fields = append(fields, commands.Field{Label: "Latest note", Value: note})
+	}
 	card := commands.Response{
 		Visibility: commands.InChannel,
 		Title:      fmt.Sprintf("%s · %s", commands.EscID(e.N), commands.Clip(o.Title, 100)),
-		Text:       fmt.Sprintf("%s escalated %s for %s: %s", commands.Mention(e.RaisedBy), c.core.TicketText(e.Ref), commands.Code(o.Key), e.Reason),
-		Sections: []commands.Section{{Fields: []commands.Field{
-			{Label: "IT owner", Value: ownerText(o)},
-			{Label: "Raised", Value: c.when(e.RaisedAt) + " in " + commands.ChannelLink(e.RaisedIn)},
-			{Label: "Status", Value: c.stateText(e)},
-		}}},
+		Text:       fmt.Sprintf("%s escalated %s for %s: %s", commands.Mention(e.RaisedBy), core.TicketText(e.Ref), commands.Code(o.Key), e.Reason),
+		Sections:   []commands.Section{{Fields: fields}},
 	}
 	if len(e.Also) > 0 {
 		card.Sections[0].Fields = append(card.Sections[0].Fields, commands.Field{Label: "Also waiting", Value: alsoText(e.Also)})
@@ -212,6 +240,18 @@ func (c *Escalations) Card(e record.Escalation, o record.Outcome) commands.Respo
 	return card
 }
 
+// latestNote is the newest note on e: the resolver's, else the
+// acknowledger's, with who wrote it.
+func latestNote(e record.Escalation) string {
+	switch {
+	case e.ResolveNote != "":
+		return e.ResolveNote + " (" + commands.Mention(e.ResolvedBy) + ")"
+	case e.AckNote != "":
+		return e.AckNote + " (" + commands.Mention(e.AckBy) + ")"
+	}
+	return ""
+}
+
 // alsoText names the others waiting on an escalation (at most ten, then
 // how many more). Updating a message does not notify the people it
 // mentions, so a card updated on every join pings nobody again.
@@ -227,12 +267,13 @@ func alsoText(also []record.Raiser) string {
 	return strings.Join(names, ", ")
 }
 
-func (c *Escalations) stateText(e record.Escalation) string {
+// stateText says where e stands, with times formatted by when.
+func stateText(e record.Escalation, when func(time.Time) string) string {
 	switch e.State {
 	case record.StateAcknowledged:
-		return fmt.Sprintf("Acknowledged by %s at %s, waited %s", commands.Mention(e.AckBy), c.when(e.AckAt), commands.DurationText(e.AckAt.Sub(e.RaisedAt)))
+		return fmt.Sprintf("Acknowledged by %s at %s, waited %s", commands.Mention(e.AckBy), when(e.AckAt), commands.DurationText(e.AckAt.Sub(e.RaisedAt)))
 	case record.StateResolved:
-		s := fmt.Sprintf("Resolved by %s at %s", commands.Mention(e.ResolvedBy), c.when(e.ResolvedAt))
+		s := fmt.Sprintf("Resolved by %s at %s", commands.Mention(e.ResolvedBy), when(e.ResolvedAt))
 		if e.AckBy != "" {
 			s += fmt.Sprintf(" (acknowledged by %s after %s)", commands.Mention(e.AckBy), commands.DurationText(e.AckAt.Sub(e.RaisedAt)))
 		}
@@ -241,7 +282,7 @@ func (c *Escalations) stateText(e record.Escalation) string {
 	return "Open, not acknowledged"
 }
 
-// when formats a time in the default zone.
-func (c *Escalations) when(t time.Time) string {
-	return t.In(c.cfg.DefaultTZ).Format("Mon 2 Jan 15:04 MST")
+// stateText says where e stands, in the default zone.
+func (c *Escalations) stateText(e record.Escalation) string {
+	return stateText(e, func(t time.Time) string { return t.In(c.cfg.DefaultTZ).Format("Mon 2 Jan 15:04 MST") })
 }

@@ -66,3 +66,30 @@ func TestEscalationFlow(t *testing.T) {
 	}
 	e.Expect(e.Run("T1", "UIT", "CIT", "/ack E-1"), "already resolved")
 }
+
+// TestCardShowsDueAndLatestNote: an open card says when acknowledgement is
+// due; once acknowledged it drops that and shows the note.
+func TestCardShowsDueAndLatestNote(t *testing.T) {
+	e := newEnv(t)
+	e.Seed("T1")
+	r := e.Run("T1", "UBIZ", "CSTORE", "/escalate INC0012345 tills down")
+	e.Expect(r.Outgoing[1].Message, "Acknowledge: by Mon 16 Nov 13:00 UTC (SLA 4h)")
+	if err := e.Core.Deliver(context.Background(), &commandstest.Poster{}, r.Outgoing); err != nil {
+		t.Fatal(err) // records where the card landed, so the ack updates it
+	}
+	ack := e.Run("T1", "UIT", "CIT", "/ack E-1 swapping the reader")
+	var card string
+	for _, o := range ack.Outgoing {
+		if o.To.Update != "" {
+			card = commandstest.Text(o.Message)
+		}
+	}
+	e.Expect(ack, "You acknowledged E-1")
+	if strings.Contains(card, "Acknowledge: by") || !strings.Contains(card, "Latest note: swapping the reader (@UIT)") {
+		t.Errorf("card after ack:\n%s", card)
+	}
+	got, _ := e.St.GetEscalation(context.Background(), "T1", 1)
+	if got.AckNote != "swapping the reader" {
+		t.Fatalf("ack note %q", got.AckNote)
+	}
+}

@@ -69,7 +69,7 @@ func (c *Escalations) transitionDone(req commands.Request, t transition, e recor
 	if o.Key == "" { // the outcome is gone
 		o = record.Outcome{Key: e.Outcome, Title: e.Outcome}
 	}
-	card := c.Card(e, o)
+	card := c.Card(e, o, req.Time)
 	if !first {
 		msg := fmt.Sprintf("%s was already %s: %s.", commands.Bold(commands.EscID(e.N)), t.past, c.stateText(e))
 		if req.Action != nil {
