@@ -125,6 +125,13 @@ func permissionCases() []permissionCase {
 			}},
 		{line: `/ack E-1`, allowed: []string{"it-lead", "admin"}, want: "You acknowledged E-1", check: escState(record.StateAcknowledged)},
 		{line: `/resolve E-1`, allowed: []string{"it-lead", "admin"}, want: "You resolved E-1", check: escState(record.StateResolved)},
+		{line: `/escalate note E-1 vendor on site`, allowed: []string{"it-lead", "admin"}, want: "Note added to E-1",
+			check: func(e *env, user string) error {
+				if esc, err := e.St.GetEscalation(ctx, "T1", 1); err != nil || esc.Note != "vendor on site" || esc.NoteBy != user {
+					return fmt.Errorf("E-1 = %+v, %v", esc, err)
+				}
+				return nil
+			}},
 		{line: "E-1", action: commands.ActionAck, allowed: []string{"it-lead", "admin"}, want: "Acknowledged by @%s", check: escState(record.StateAcknowledged)},
 		{line: "E-1", action: commands.ActionResolve, allowed: []string{"it-lead", "admin"}, want: "Resolved by @%s", check: escState(record.StateResolved)},
 		{line: `/tag OPS-99 pos`, allowed: everyone, want: "OPS-99 → pos",

@@ -293,6 +293,7 @@ func escalationFromMap(m map[string]string) record.Escalation {
 		Reminders:   reminders, RemindedAt: fromMS(m["reminded_at"]),
 		CardChannel: m["card_channel"], CardID: m["card_id"],
 		AnnounceChannel: m["announce_channel"], AnnounceID: m["announce_id"],
+		Note: m["note"], NoteBy: m["note_by"], NoteAt: fromMS(m["note_at"]),
 		Also: decodeAlso(m["also"]),
 	}
 }
@@ -311,4 +312,44 @@ func decodeAlso(raw string) []record.Raiser {
 		also[i].At = fromMS(strconv.FormatInt(also[i].AtMS, 10))
 	}
 	return also
+}
+
+var scriptNote = loadScript("note.lua")
+
+// AddNote records note as the latest note on escalation n, by actor at
+// at, in one atomic round trip that also checks actor holds one of roles
+// (when set) or is the IT owner of its outcome, and reads the outcome.
+// Forbidden → ErrForbidden (checked first); unknown → ErrNotFound;
+// resolved → the record and ErrResolved; in those cases nothing changes.
+func (s *Store) AddNote(ctx context.Context, ws string, n int64, actor, note string, at time.Time, roles []string) (record.Escalation, record.Outcome, error) {
+	op := fmt.Sprintf("note on E-%d", n)
+	if err := checkWorkspace(ws); err != nil {
+		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: %w", op, err)
+	}
+	k := s.keys(ws)
+	v, err := s.run(ctx, ws, false, call{script: scriptNote,
+		keys: []string{k.audit(), k.escalation(n), k.userRoles(actor)},
+		args: s.auditArgs(actor, msArg(at), note, n, strings.Join(roles, " "), k.outcome(""))})
+	if err != nil {
+		return record.Escalation{}, record.Outcome{}, wrap(op, err)
+	}
+	status, rec, err := scriptReply(v)
+	if err != nil {
+		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: %w", op, err)
+	}
+	var o record.Outcome
+	if arr, _ := v.([]any); len(arr) > 2 {
+		o = outcomeFromMap(pairs(arr[2]))
+	}
+	switch status {
+	case "forbidden":
+		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: %w", op, record.ErrForbidden)
+	case "notfound":
+		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: %w", op, record.ErrNotFound)
+	case "resolved":
+		return escalationFromMap(rec), o, fmt.Errorf("%s: %w", op, record.ErrResolved)
+	case "first":
+		return escalationFromMap(rec), o, nil
+	}
+	return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: unexpected status %q", op, status)
 }

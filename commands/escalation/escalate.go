@@ -240,16 +240,23 @@ func RenderCard(core *commands.Core, e record.Escalation, o record.Outcome, now 
 	return card
 }
 
-// latestNote is the newest note on e: the resolver's, else the
-// acknowledger's, with who wrote it.
+// latestNote is the newest note on e (added with /escalate note, or given
+// when it was acknowledged or resolved), with who wrote it.
 func latestNote(e record.Escalation) string {
-	switch {
-	case e.ResolveNote != "":
-		return e.ResolveNote + " (" + commands.Mention(e.ResolvedBy) + ")"
-	case e.AckNote != "":
-		return e.AckNote + " (" + commands.Mention(e.AckBy) + ")"
+	type note struct {
+		text, by string
+		at       time.Time
 	}
-	return ""
+	var best note
+	for _, n := range []note{{e.AckNote, e.AckBy, e.AckAt}, {e.Note, e.NoteBy, e.NoteAt}, {e.ResolveNote, e.ResolvedBy, e.ResolvedAt}} {
+		if n.text != "" && !n.at.Before(best.at) {
+			best = n
+		}
+	}
+	if best.text == "" {
+		return ""
+	}
+	return best.text + " (" + commands.Mention(best.by) + ")"
 }
 
 // alsoText names the others waiting on an escalation (at most ten, then

@@ -131,6 +131,10 @@ type Escalation struct {
 	CardID          string
 	AnnounceChannel string
 	AnnounceID      string
+	// Note is the latest note added with /escalate note, by NoteBy at NoteAt.
+	Note   string
+	NoteBy string
+	NoteAt time.Time
 	// Also are the others who raised the same problem while it was open,
 	// in order: they joined this escalation instead of raising a new one
 	// (at most MaxAlsoRaised are kept).

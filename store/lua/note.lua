@@ -1,0 +1,20 @@
+-- note.lua: add a note to an open or acknowledged escalation.
+-- KEYS[1] audit, KEYS[2] escalation hash, KEYS[3] the actor's role set.
+-- ARGV[1..3] audit (actor, time), ARGV[4] the note, ARGV[5] number,
+-- ARGV[6] roles that may (space-separated; empty: no check), ARGV[7]
+-- outcome hash prefix. The outcome's IT owner may without a role.
+-- Returns {status, record[, outcome]}: "forbidden" (checked first, so it
+-- tells nothing of the escalation), "notfound", "resolved" (nothing
+-- changed) or "first".
+if not mayOwn(KEYS[3], ARGV[6], KEYS[2], ARGV[7]) then
+  return {'forbidden'}
+end
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  return {'notfound'}
+end
+if redis.call('HGET', KEYS[2], 'state') == 'resolved' then
+  return settled('resolved', KEYS[2], ARGV[7])
+end
+redis.call('HSET', KEYS[2], 'note', ARGV[4], 'note_by', ARGV[2], 'note_at', ARGV[3])
+audit('note', 'E-' .. ARGV[5])
+return settled('first', KEYS[2], ARGV[7])
