@@ -132,6 +132,13 @@ func permissionCases() []permissionCase {
 				}
 				return nil
 			}},
+		{line: `/escalate assign E-1 <@ULI|li>`, allowed: []string{"it-lead", "admin"}, want: "E-1 is now assigned to @ULI",
+			check: func(e *env, user string) error {
+				if esc, err := e.St.GetEscalation(ctx, "T1", 1); err != nil || esc.Assignee != "ULI" || esc.AssignedBy != user {
+					return fmt.Errorf("E-1 = %+v, %v", esc, err)
+				}
+				return nil
+			}},
 		{line: "E-1", action: commands.ActionAck, allowed: []string{"it-lead", "admin"}, want: "Acknowledged by @%s", check: escState(record.StateAcknowledged)},
 		{line: "E-1", action: commands.ActionResolve, allowed: []string{"it-lead", "admin"}, want: "Resolved by @%s", check: escState(record.StateResolved)},
 		{line: `/tag OPS-99 pos`, allowed: everyone, want: "OPS-99 → pos",

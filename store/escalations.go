@@ -294,6 +294,7 @@ func escalationFromMap(m map[string]string) record.Escalation {
 		CardChannel: m["card_channel"], CardID: m["card_id"],
 		AnnounceChannel: m["announce_channel"], AnnounceID: m["announce_id"],
 		Note: m["note"], NoteBy: m["note_by"], NoteAt: fromMS(m["note_at"]),
+		Assignee: m["assignee"], AssignedBy: m["assigned_by"], AssignedAt: fromMS(m["assigned_at"]),
 		Also: decodeAlso(m["also"]),
 	}
 }
@@ -346,6 +347,50 @@ func (s *Store) AddNote(ctx context.Context, ws string, n int64, actor, note str
 		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: %w", op, record.ErrForbidden)
 	case "notfound":
 		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: %w", op, record.ErrNotFound)
+	case "resolved":
+		return escalationFromMap(rec), o, fmt.Errorf("%s: %w", op, record.ErrResolved)
+	case "first":
+		return escalationFromMap(rec), o, nil
+	}
+	return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: unexpected status %q", op, status)
+}
+
+var scriptAssign = loadScript("assign.lua")
+
+// Assign gives escalation n to assignee (and, with outcome set, moves it
+// to that outcome), by actor at at, in one atomic round trip that checks
+// actor holds one of roles (when set), or is its assignee or its outcome's
+// IT owner, and reads the outcome. Forbidden → ErrForbidden (checked
+// first); unknown escalation or outcome → ErrNotFound; resolved → the
+// record and ErrResolved; archived outcome → ErrArchived; in those cases
+// nothing changes. The raise time stays.
+func (s *Store) Assign(ctx context.Context, ws string, n int64, assignee, outcome, actor string, at time.Time, roles []string) (record.Escalation, record.Outcome, error) {
+	op := fmt.Sprintf("assign E-%d", n)
+	if err := checkWorkspace(ws); err != nil {
+		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: %w", op, err)
+	}
+	k := s.keys(ws)
+	v, err := s.run(ctx, ws, false, call{script: scriptAssign,
+		keys: []string{k.audit(), k.escalation(n), k.userRoles(actor)},
+		args: s.auditArgs(actor, msArg(at), assignee, n, strings.Join(roles, " "), k.outcome(""), outcome)})
+	if err != nil {
+		return record.Escalation{}, record.Outcome{}, wrap(op, err)
+	}
+	status, rec, err := scriptReply(v)
+	if err != nil {
+		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: %w", op, err)
+	}
+	var o record.Outcome
+	if arr, _ := v.([]any); len(arr) > 2 {
+		o = outcomeFromMap(pairs(arr[2]))
+	}
+	switch status {
+	case "forbidden":
+		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: %w", op, record.ErrForbidden)
+	case "notfound", "nooutcome":
+		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: %s: %w", op, status, record.ErrNotFound)
+	case "archived":
+		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: %w", op, record.ErrArchived)
 	case "resolved":
 		return escalationFromMap(rec), o, fmt.Errorf("%s: %w", op, record.ErrResolved)
 	case "first":

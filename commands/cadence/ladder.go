@@ -74,8 +74,8 @@ func reminderMessage(e record.Escalation, o record.Outcome, now time.Time, ticke
 	name := commands.EscID(e.N)
 	text := "Reminder: " + name + " (" + commands.TicketText(e.Ref, ticketURL) + " → " + commands.Code(e.Outcome) +
 		") has waited " + commands.DurationText(now.Sub(e.RaisedAt)) + " without acknowledgement" + commands.SLASuffix(o.SLA) + ". "
-	if o.ITOwner != "" {
-		text += commands.Mention(o.ITOwner) + ", please acknowledge or resolve it."
+	if who := orDefault(e.Assignee, o.ITOwner); who != "" {
+		text += commands.Mention(who) + ", please acknowledge or resolve it."
 	} else {
 		text += "No IT owner is set for " + commands.Code(o.Key) + "; an admin can set one with " +
 			commands.Code("/outcome set "+o.Key+" it=@user") + "."
@@ -131,4 +131,12 @@ func ladderDetails(e record.Escalation, now time.Time) commands.Section {
 			{Label: "Raised", Value: raised},
 		},
 	}
+}
+
+// orDefault is s, or def when s is empty.
+func orDefault(s, def string) string {
+	if s != "" {
+		return s
+	}
+	return def
 }

@@ -199,8 +199,13 @@ func RenderCard(core *commands.Core, e record.Escalation, o record.Outcome, now 
 	when := func(t time.Time) string { return t.In(cfg.DefaultTZ).Format("Mon 2 Jan 15:04 MST") }
 	fields := []commands.Field{
 		{Label: "IT owner", Value: ownerText(o)},
-		{Label: "Raised", Value: when(e.RaisedAt) + " in " + commands.ChannelLink(e.RaisedIn)},
 	}
+	if e.Assignee != "" {
+		fields = append(fields, commands.Field{Label: "Assigned to", Value: commands.Mention(e.Assignee)})
+	}
+	fields = append(fields, []commands.Field{
+		{Label: "Raised", Value: when(e.RaisedAt) + " in " + commands.ChannelLink(e.RaisedIn)},
+	}...)
 	if e.State == record.StateOpen {
 		sla := commands.EscalationSLA(o, cfg.AckSLA)
 		due := e.RaisedAt.Add(sla)
@@ -227,8 +232,8 @@ func RenderCard(core *commands.Core, e record.Escalation, o record.Outcome, now 
 	if len(e.Also) > 0 {
 		card.Sections[0].Fields = append(card.Sections[0].Fields, commands.Field{Label: "Also waiting", Value: alsoText(e.Also)})
 	}
-	if o.ITOwner != "" && e.State == record.StateOpen {
-		card.Text = commands.Mention(o.ITOwner) + " " + card.Text
+	if who := responsible(e, o); who != "" && e.State == record.StateOpen {
+		card.Text = commands.Mention(who) + " " + card.Text
 	}
 	value := commands.EscID(e.N)
 	switch e.State {
@@ -292,4 +297,13 @@ func stateText(e record.Escalation, when func(time.Time) string) string {
 // stateText says where e stands, in the default zone.
 func (c *Escalations) stateText(e record.Escalation) string {
 	return stateText(e, func(t time.Time) string { return t.In(c.cfg.DefaultTZ).Format("Mon 2 Jan 15:04 MST") })
+}
+
+// responsible is who must act on e: its assignee, else its outcome's IT
+// owner ("" when neither is set).
+func responsible(e record.Escalation, o record.Outcome) string {
+	if e.Assignee != "" {
+		return e.Assignee
+	}
+	return o.ITOwner
 }

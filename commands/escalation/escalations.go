@@ -21,6 +21,7 @@ type Store interface {
 	Settle(ctx context.Context, ws string, st record.Settlement) (record.Escalation, record.Outcome, bool, error)
 	ListEscalations(ctx context.Context, ws string, f record.EscalationFilter) ([]record.Escalation, error)
 	GetEscalation(ctx context.Context, ws string, n int64) (record.Escalation, error)
+	Assign(ctx context.Context, ws string, n int64, assignee, outcome, actor string, at time.Time, roles []string) (record.Escalation, record.Outcome, error)
 	AddNote(ctx context.Context, ws string, n int64, actor, note string, at time.Time, roles []string) (record.Escalation, record.Outcome, error)
 	AttachTicket(ctx context.Context, ws string, n int64, ref, actor string, at time.Time) (record.Escalation, error)
 	GetRequest(ctx context.Context, ws, ref string) (record.Request, error)
@@ -51,6 +52,8 @@ func New(core *commands.Core, st Store, log *slog.Logger) *Escalations {
 				{Name: "list", Usage: usageList, Summary: "your queue: what you own in IT (assigned) or raised, open, overdue or all", Handler: commands.HandlerFunc(c.escalationList)},
 				{Name: "note", Usage: usageNote, FreeText: 1, Summary: "add a note to an escalation: on its card and to everyone waiting (its IT owner, it-lead or admin)",
 					Role: record.RoleITLead, Doing: "add notes to escalations", Atomic: true, Handler: commands.HandlerFunc(c.addNote)},
+				{Name: "assign", Usage: usageAssign, Summary: "give an escalation to a person, optionally moving it to another outcome (its IT owner, it-lead or admin)",
+					Role: record.RoleITLead, Doing: "reassign escalations", Atomic: true, Handler: commands.HandlerFunc(c.assign)},
 				{Name: "ticket", Usage: usageAttach, Summary: "give an escalation raised without a ticket its ticket (also: /tag <ticket> <E-n>)",
 					Handler: commands.HandlerFunc(c.attachTicket)},
 			}},

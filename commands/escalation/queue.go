@@ -79,10 +79,23 @@ func (c *Escalations) escalationList(ctx context.Context, req commands.Request, 
 		if key != "" && e.Outcome != key {
 			continue
 		}
-		if (mode == "assigned" && owned > 0 && byKey[e.Outcome].ITOwner != req.User) || (mode == "overdue" && !q.overdue(e)) {
+		if mode == "overdue" && !q.overdue(e) {
 			continue
 		}
 		items = append(items, e)
+	}
+	if mode == "assigned" {
+		// Mine: assigned to me, or on an outcome I own in IT that nobody
+		// was given. Leads and admins with none see every open one.
+		var mine []record.Escalation
+		for _, e := range items {
+			if responsible(e, byKey[e.Outcome]) == req.User {
+				mine = append(mine, e)
+			}
+		}
+		if len(mine) > 0 || owned > 0 {
+			items = mine
+		}
 	}
 	q.sort(items)
 	return q.page(items, mode, key, page), nil

@@ -20,13 +20,14 @@ end
 -- escalation's outcome hash as a third element when oprefix (the outcome
 -- hash key prefix, same slot) is set: the caller needs no second read.
 -- mayOwn: may() for the actor (ARGV[2]) on escalation ekey, or the actor is
--- the IT owner of the escalation's outcome (read from oprefix .. outcome):
--- an outcome's IT owner acts on its escalations without a separate grant.
+-- the escalation's assignee or the IT owner of its outcome (read from
+-- oprefix .. outcome): they act on it without a separate grant.
 -- An unknown escalation never passes on ownership, so a refusal tells
 -- nothing of whether it exists.
 local function mayOwn(rolesKey, need, ekey, oprefix)
   if may(rolesKey, need) then return true end
   if not oprefix or oprefix == '' then return false end
+  if redis.call('HGET', ekey, 'assignee') == ARGV[2] then return true end
   local o = redis.call('HGET', ekey, 'outcome')
   if not o or o == '' then return false end
   local owner = redis.call('HGET', oprefix .. o, 'it_owner')

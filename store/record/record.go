@@ -131,6 +131,11 @@ type Escalation struct {
 	CardID          string
 	AnnounceChannel string
 	AnnounceID      string
+	// Assignee is who the escalation was given to (/escalate assign), by
+	// AssignedBy at AssignedAt; "" means the outcome's IT owner.
+	Assignee   string
+	AssignedBy string
+	AssignedAt time.Time
 	// Note is the latest note added with /escalate note, by NoteBy at NoteAt.
 	Note   string
 	NoteBy string

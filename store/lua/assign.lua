@@ -1,0 +1,28 @@
+-- assign.lua: give an open or acknowledged escalation to a person, and
+-- optionally move it to another outcome.
+-- KEYS[1] audit, KEYS[2] escalation hash, KEYS[3] the actor's role set.
+-- ARGV[1..3] audit (actor, time), ARGV[4] assignee, ARGV[5] number,
+-- ARGV[6] roles that may (space-separated; empty: no check), ARGV[7]
+-- outcome hash prefix, ARGV[8] the outcome to move it to ('' stays).
+-- The outcome's IT owner and the current assignee may without a role.
+-- Returns {status, record[, outcome]}: "forbidden" (checked first),
+-- "notfound", "resolved", "nooutcome", "archived" (nothing changed) or
+-- "first". The raise time stays, so the ladder keeps counting from it.
+if not mayOwn(KEYS[3], ARGV[6], KEYS[2], ARGV[7]) then
+  return {'forbidden'}
+end
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  return {'notfound'}
+end
+if redis.call('HGET', KEYS[2], 'state') == 'resolved' then
+  return settled('resolved', KEYS[2], ARGV[7])
+end
+if ARGV[8] ~= '' then
+  local status = redis.call('HGET', ARGV[7] .. ARGV[8], 'status')
+  if not status then return {'nooutcome'} end
+  if status == 'archived' then return {'archived'} end
+  redis.call('HSET', KEYS[2], 'outcome', ARGV[8])
+end
+redis.call('HSET', KEYS[2], 'assignee', ARGV[4], 'assigned_by', ARGV[2], 'assigned_at', ARGV[3])
+audit('assign', 'E-' .. ARGV[5] .. ' ' .. ARGV[4] .. ' ' .. ARGV[8])
+return settled('first', KEYS[2], ARGV[7])
