@@ -294,6 +294,8 @@ func escalationFromMap(m map[string]string) record.Escalation {
 		CardChannel: m["card_channel"], CardID: m["card_id"],
 		AnnounceChannel: m["announce_channel"], AnnounceID: m["announce_id"],
 		Note: m["note"], NoteBy: m["note_by"], NoteAt: fromMS(m["note_at"]),
+		Withdrawn: m["withdrawn"] == "1", ReopenedBy: m["reopened_by"], ReopenedAt: fromMS(m["reopened_at"]),
+		ReopenNote: m["reopen_note"], Reopens: int(atoi64(m["reopens"])),
 		Assignee: m["assignee"], AssignedBy: m["assigned_by"], AssignedAt: fromMS(m["assigned_at"]),
 		Also: decodeAlso(m["also"]),
 	}
@@ -395,6 +397,69 @@ func (s *Store) Assign(ctx context.Context, ws string, n int64, assignee, outcom
 		return escalationFromMap(rec), o, fmt.Errorf("%s: %w", op, record.ErrResolved)
 	case "first":
 		return escalationFromMap(rec), o, nil
+	}
+	return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: unexpected status %q", op, status)
+}
+
+var (
+	scriptWithdraw = loadScript("withdraw.lua")
+	scriptReopen   = loadScript("reopen.lua")
+)
+
+// Withdraw ends escalation n as withdrawn by its raiser (or by someone
+// holding one of roles, when set), with reason, at at, in one atomic round
+// trip that also reads its outcome. Forbidden → ErrForbidden (checked
+// first); unknown → ErrNotFound; resolved already → the record and
+// ErrResolved; in those cases nothing changes.
+func (s *Store) Withdraw(ctx context.Context, ws string, n int64, actor, reason string, at time.Time, roles []string) (record.Escalation, record.Outcome, error) {
+	k := s.keys(ws)
+	return s.lifecycle(ctx, ws, fmt.Sprintf("withdraw E-%d", n), call{script: scriptWithdraw,
+		keys: []string{k.audit(), k.escalation(n), k.resolvedIndex(), k.openIndex(), k.userRoles(actor)},
+		args: s.auditArgs(actor, msArg(at), reason, n, strings.Join(roles, " "), k.outcome(""))})
+}
+
+// Reopen reopens resolved escalation n, by its raiser or assignee (or
+// someone holding one of roles, when set), if it was resolved at most
+// window before at: same E-n, open again, its ladder counting from at.
+// Forbidden → ErrForbidden; unknown → ErrNotFound; not resolved (still
+// open) → ErrStillOpen; past the window → ErrResolved; in those cases
+// nothing changes.
+func (s *Store) Reopen(ctx context.Context, ws string, n int64, actor, reason string, at time.Time, window time.Duration, roles []string) (record.Escalation, record.Outcome, error) {
+	k := s.keys(ws)
+	return s.lifecycle(ctx, ws, fmt.Sprintf("reopen E-%d", n), call{script: scriptReopen,
+		keys: []string{k.audit(), k.escalation(n), k.openIndex(), k.userRoles(actor)},
+		args: s.auditArgs(actor, msArg(at), reason, n, strings.Join(roles, " "), k.outcome(""), window.Milliseconds())})
+}
+
+// lifecycle runs a withdraw or reopen script and maps its status.
+func (s *Store) lifecycle(ctx context.Context, ws, op string, c call) (record.Escalation, record.Outcome, error) {
+	if err := checkWorkspace(ws); err != nil {
+		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: %w", op, err)
+	}
+	v, err := s.run(ctx, ws, false, c)
+	if err != nil {
+		return record.Escalation{}, record.Outcome{}, wrap(op, err)
+	}
+	status, rec, err := scriptReply(v)
+	if err != nil {
+		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: %w", op, err)
+	}
+	var o record.Outcome
+	if arr, _ := v.([]any); len(arr) > 2 {
+		o = outcomeFromMap(pairs(arr[2]))
+	}
+	e := escalationFromMap(rec)
+	switch status {
+	case "first":
+		return e, o, nil
+	case "forbidden":
+		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: %w", op, record.ErrForbidden)
+	case "notfound":
+		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: %w", op, record.ErrNotFound)
+	case "resolved", "toolate":
+		return e, o, fmt.Errorf("%s: %s: %w", op, status, record.ErrResolved)
+	case "notresolved":
+		return e, o, fmt.Errorf("%s: %w", op, record.ErrStillOpen)
 	}
 	return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: unexpected status %q", op, status)
 }

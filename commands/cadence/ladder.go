@@ -34,7 +34,7 @@ func DueStep(e record.Escalation, sla time.Duration, now time.Time) LadderStep {
 	if e.State != record.StateOpen || !e.AckAt.IsZero() || !e.ResolvedAt.IsZero() || sla <= 0 {
 		return StepNone
 	}
-	waited := now.Sub(e.RaisedAt)
+	waited := now.Sub(e.ClockFrom())
 	due := StepNone
 	switch {
 	case waited >= 2*sla:

@@ -201,3 +201,17 @@ func TestLadderMessageWithoutITOwner(t *testing.T) {
 		}
 	}
 }
+
+// TestDueStepCountsFromReopening: a reopened escalation's ladder counts
+// from when it was reopened, not from when it was first raised.
+func TestDueStepCountsFromReopening(t *testing.T) {
+	raised := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	reopened := raised.Add(72 * time.Hour)
+	e := record.Escalation{N: 1, State: record.StateOpen, RaisedAt: raised, ReopenedAt: reopened}
+	if got := cadence.DueStep(e, 4*time.Hour, reopened.Add(time.Hour)); got != cadence.StepNone {
+		t.Errorf("an hour after reopening: step %v, want none", got)
+	}
+	if got := cadence.DueStep(e, 4*time.Hour, reopened.Add(5*time.Hour)); got != cadence.StepRemind {
+		t.Errorf("5h after reopening: step %v, want a reminder", got)
+	}
+}

@@ -208,7 +208,7 @@ func RenderCard(core *commands.Core, e record.Escalation, o record.Outcome, now 
 	}...)
 	if e.State == record.StateOpen {
 		sla := commands.EscalationSLA(o, cfg.AckSLA)
-		due := e.RaisedAt.Add(sla)
+		due := e.ClockFrom().Add(sla)
 		dueText := "by " + when(due) + commands.SLASuffix(sla)
 		if !now.Before(due) {
 			over := "Overdue"
@@ -285,11 +285,17 @@ func stateText(e record.Escalation, when func(time.Time) string) string {
 	case record.StateAcknowledged:
 		return fmt.Sprintf("Acknowledged by %s at %s, waited %s", commands.Mention(e.AckBy), when(e.AckAt), commands.DurationText(e.AckAt.Sub(e.RaisedAt)))
 	case record.StateResolved:
+		if e.Withdrawn {
+			return fmt.Sprintf("Withdrawn by %s at %s", commands.Mention(e.ResolvedBy), when(e.ResolvedAt))
+		}
 		s := fmt.Sprintf("Resolved by %s at %s", commands.Mention(e.ResolvedBy), when(e.ResolvedAt))
 		if e.AckBy != "" {
 			s += fmt.Sprintf(" (acknowledged by %s after %s)", commands.Mention(e.AckBy), commands.DurationText(e.AckAt.Sub(e.RaisedAt)))
 		}
 		return s
+	}
+	if !e.ReopenedAt.IsZero() {
+		return fmt.Sprintf("Reopened by %s at %s, not acknowledged", commands.Mention(e.ReopenedBy), when(e.ReopenedAt))
 	}
 	return "Open, not acknowledged"
 }

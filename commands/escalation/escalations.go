@@ -22,6 +22,8 @@ type Store interface {
 	ListEscalations(ctx context.Context, ws string, f record.EscalationFilter) ([]record.Escalation, error)
 	GetEscalation(ctx context.Context, ws string, n int64) (record.Escalation, error)
 	Assign(ctx context.Context, ws string, n int64, assignee, outcome, actor string, at time.Time, roles []string) (record.Escalation, record.Outcome, error)
+	Withdraw(ctx context.Context, ws string, n int64, actor, reason string, at time.Time, roles []string) (record.Escalation, record.Outcome, error)
+	Reopen(ctx context.Context, ws string, n int64, actor, reason string, at time.Time, window time.Duration, roles []string) (record.Escalation, record.Outcome, error)
 	AddNote(ctx context.Context, ws string, n int64, actor, note string, at time.Time, roles []string) (record.Escalation, record.Outcome, error)
 	AttachTicket(ctx context.Context, ws string, n int64, ref, actor string, at time.Time) (record.Escalation, error)
 	GetRequest(ctx context.Context, ws, ref string) (record.Request, error)
@@ -54,6 +56,10 @@ func New(core *commands.Core, st Store, log *slog.Logger) *Escalations {
 					Role: record.RoleITLead, Doing: "add notes to escalations", Atomic: true, Handler: commands.HandlerFunc(c.addNote)},
 				{Name: "assign", Usage: usageAssign, Summary: "give an escalation to a person, optionally moving it to another outcome (its IT owner, it-lead or admin)",
 					Role: record.RoleITLead, Doing: "reassign escalations", Atomic: true, Handler: commands.HandlerFunc(c.assign)},
+				{Name: "withdraw", Usage: usageWithdraw, FreeText: 1, Summary: "withdraw an escalation you raised, with a reason",
+					Handler: commands.HandlerFunc(c.withdraw)},
+				{Name: "reopen", Usage: usageReopen, FreeText: 1, Summary: "reopen a resolved escalation (its raiser or assignee, within 14 days)",
+					Handler: commands.HandlerFunc(c.reopen)},
 				{Name: "ticket", Usage: usageAttach, Summary: "give an escalation raised without a ticket its ticket (also: /tag <ticket> <E-n>)",
 					Handler: commands.HandlerFunc(c.attachTicket)},
 			}},

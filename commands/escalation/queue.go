@@ -148,7 +148,7 @@ type queue struct {
 
 // due is when e's acknowledgement is due (its SLA after it was raised).
 func (q queue) due(e record.Escalation) time.Time {
-	return e.RaisedAt.Add(commands.EscalationSLA(q.outcomes[e.Outcome], q.c.cfg.AckSLA))
+	return e.ClockFrom().Add(commands.EscalationSLA(q.outcomes[e.Outcome], q.c.cfg.AckSLA))
 }
 
 // overdue reports whether e waits for acknowledgement past its SLA.

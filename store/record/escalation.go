@@ -12,6 +12,9 @@ var ErrUntagged = errors.New("request not tagged to an outcome")
 // its reminder ladder has stopped.
 var ErrNotOpen = errors.New("escalation no longer open")
 
+// ErrStillOpen means an escalation asked to be reopened was never resolved.
+var ErrStillOpen = errors.New("escalation still open")
+
 // ErrForbidden means the actor holds none of the roles a change needs;
 // nothing changed.
 var ErrForbidden = errors.New("actor lacks the role")
@@ -36,6 +39,15 @@ func (f EscalationFilter) Matches(e Escalation) bool {
 		return false
 	}
 	return f.RaisedBy == "" || e.RaisedBy == f.RaisedBy || e.RaisedByToo(f.RaisedBy)
+}
+
+// ClockFrom is when the acknowledgement clock started: when e was raised,
+// or when it was last reopened.
+func (e Escalation) ClockFrom() time.Time {
+	if e.ReopenedAt.After(e.RaisedAt) {
+		return e.ReopenedAt
+	}
+	return e.RaisedAt
 }
 
 // RaisedByToo reports whether user joined e: they raised it too while it

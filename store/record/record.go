@@ -131,6 +131,15 @@ type Escalation struct {
 	CardID          string
 	AnnounceChannel string
 	AnnounceID      string
+	// Withdrawn marks a resolve by its raiser withdrawing it (the reason is
+	// ResolveNote).
+	Withdrawn bool
+	// ReopenedBy reopened it at ReopenedAt (Reopens times in all); the
+	// ladder counts from ReopenedAt then (see ClockFrom).
+	ReopenedBy string
+	ReopenedAt time.Time
+	ReopenNote string
+	Reopens    int
 	// Assignee is who the escalation was given to (/escalate assign), by
 	// AssignedBy at AssignedAt; "" means the outcome's IT owner.
 	Assignee   string

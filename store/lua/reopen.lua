@@ -1,0 +1,29 @@
+-- reopen.lua: reopen a resolved escalation within a window: same E-n, the
+-- ladder starts again from now.
+-- KEYS[1] audit, KEYS[2] escalation hash, KEYS[3] open index, KEYS[4] the
+-- actor's role set.
+-- ARGV[1..3] audit (actor, time), ARGV[4] reason, ARGV[5] number, ARGV[6]
+-- roles that may besides its raiser and assignee, ARGV[7] outcome hash
+-- prefix, ARGV[8] the window in ms.
+-- Returns {status, record[, outcome]}: "forbidden" (checked first),
+-- "notfound", "notresolved", "toolate" (nothing changed) or "first".
+local by = redis.call('HGET', KEYS[2], 'raised_by')
+local asg = redis.call('HGET', KEYS[2], 'assignee')
+if by ~= ARGV[2] and asg ~= ARGV[2] and not may(KEYS[4], ARGV[6]) then
+  return {'forbidden'}
+end
+if redis.call('EXISTS', KEYS[2]) == 0 then return {'notfound'} end
+if redis.call('HGET', KEYS[2], 'state') ~= 'resolved' then
+  return settled('notresolved', KEYS[2], ARGV[7])
+end
+local at = tonumber(redis.call('HGET', KEYS[2], 'resolved_at') or '0') or 0
+if tonumber(ARGV[3]) - at > tonumber(ARGV[8]) then
+  return settled('toolate', KEYS[2], ARGV[7])
+end
+redis.call('HDEL', KEYS[2], 'ack_by', 'ack_at', 'ack_note', 'resolved_by', 'resolved_at', 'resolve_note', 'withdrawn')
+redis.call('HSET', KEYS[2], 'state', 'open', 'reminders', 0, 'reopened_by', ARGV[2], 'reopened_at', ARGV[3],
+  'reopen_note', ARGV[4])
+redis.call('HINCRBY', KEYS[2], 'reopens', 1)
+redis.call('ZADD', KEYS[3], ARGV[3], ARGV[5])
+audit('reopen', 'E-' .. ARGV[5])
+return settled('first', KEYS[2], ARGV[7])

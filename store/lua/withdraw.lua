@@ -1,0 +1,21 @@
+-- withdraw.lua: the raiser (or an admin) withdraws an open escalation.
+-- KEYS[1] audit, KEYS[2] escalation hash, KEYS[3] resolved index, KEYS[4]
+-- open index, KEYS[5] the actor's role set.
+-- ARGV[1..3] audit (actor, time), ARGV[4] reason, ARGV[5] number, ARGV[6]
+-- roles that may besides the raiser ('' for anyone), ARGV[7] outcome hash
+-- prefix. It ends like a resolve, marked withdrawn.
+-- Returns {status, record[, outcome]}: "forbidden" (checked first),
+-- "notfound", "resolved" (nothing changed) or "first".
+if redis.call('HGET', KEYS[2], 'raised_by') ~= ARGV[2] and not may(KEYS[5], ARGV[6]) then
+  return {'forbidden'}
+end
+if redis.call('EXISTS', KEYS[2]) == 0 then return {'notfound'} end
+if redis.call('HGET', KEYS[2], 'state') == 'resolved' then
+  return settled('resolved', KEYS[2], ARGV[7])
+end
+redis.call('HSET', KEYS[2], 'state', 'resolved', 'resolved_by', ARGV[2], 'resolved_at', ARGV[3],
+  'resolve_note', ARGV[4], 'withdrawn', '1')
+redis.call('ZADD', KEYS[3], ARGV[3], ARGV[5])
+redis.call('ZREM', KEYS[4], ARGV[5])
+audit('withdraw', 'E-' .. ARGV[5])
+return settled('first', KEYS[2], ARGV[7])
