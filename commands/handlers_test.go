@@ -9,6 +9,7 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/outcomebot/outcomebot/commands/escalation"
 	"github.com/outcomebot/outcomebot/commands/intake"
 
 	"github.com/outcomebot/outcomebot/commands"
@@ -135,6 +136,20 @@ func permissionCases() []permissionCase {
 		{line: `/escalate assign E-1 <@ULI|li>`, allowed: []string{"it-lead", "admin"}, want: "E-1 is now assigned to @ULI",
 			check: func(e *env, user string) error {
 				if esc, err := e.St.GetEscalation(ctx, "T1", 1); err != nil || esc.Assignee != "ULI" || esc.AssignedBy != user {
+					return fmt.Errorf("E-1 = %+v, %v", esc, err)
+				}
+				return nil
+			}},
+		{line: `/escalate snooze E-1 4h`, allowed: []string{"it-lead", "admin"}, want: "E-1 snoozed until",
+			check: func(e *env, _ string) error {
+				if esc, err := e.St.GetEscalation(ctx, "T1", 1); err != nil || esc.SnoozedUntil.IsZero() {
+					return fmt.Errorf("E-1 = %+v, %v", esc, err)
+				}
+				return nil
+			}},
+		{line: "E-1 1h", action: escalation.ActionSnooze, allowed: []string{"it-lead", "admin"}, want: "E-1 snoozed until",
+			check: func(e *env, _ string) error {
+				if esc, err := e.St.GetEscalation(ctx, "T1", 1); err != nil || esc.SnoozedUntil.IsZero() {
 					return fmt.Errorf("E-1 = %+v, %v", esc, err)
 				}
 				return nil

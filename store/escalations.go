@@ -296,6 +296,7 @@ func escalationFromMap(m map[string]string) record.Escalation {
 		Note: m["note"], NoteBy: m["note_by"], NoteAt: fromMS(m["note_at"]),
 		Withdrawn: m["withdrawn"] == "1", ReopenedBy: m["reopened_by"], ReopenedAt: fromMS(m["reopened_at"]),
 		ReopenNote: m["reopen_note"], Reopens: int(atoi64(m["reopens"])),
+		SnoozedUntil: fromMS(m["snoozed_until"]), SnoozedBy: m["snoozed_by"],
 		Assignee: m["assignee"], AssignedBy: m["assigned_by"], AssignedAt: fromMS(m["assigned_at"]),
 		Also: decodeAlso(m["also"]),
 	}
@@ -462,4 +463,19 @@ func (s *Store) lifecycle(ctx context.Context, ws, op string, c call) (record.Es
 		return e, o, fmt.Errorf("%s: %w", op, record.ErrStillOpen)
 	}
 	return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: unexpected status %q", op, status)
+}
+
+var scriptSnooze = loadScript("snooze.lua")
+
+// Snooze pauses escalation n's ladder until until, by actor at at, in one
+// atomic round trip that checks, in the same step, one of roles (when set)
+// or that actor is its assignee or its outcome's IT owner, and reads its
+// outcome. Forbidden → ErrForbidden (checked first); unknown →
+// ErrNotFound; resolved → the record and ErrResolved; in those cases
+// nothing changes.
+func (s *Store) Snooze(ctx context.Context, ws string, n int64, actor string, until, at time.Time, roles []string) (record.Escalation, record.Outcome, error) {
+	k := s.keys(ws)
+	return s.lifecycle(ctx, ws, fmt.Sprintf("snooze E-%d", n), call{script: scriptSnooze,
+		keys: []string{k.audit(), k.escalation(n), k.userRoles(actor)},
+		args: s.auditArgs(actor, msArg(at), msArg(until), n, strings.Join(roles, " "), k.outcome(""))})
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/commands/escalation"
 	"github.com/outcomebot/outcomebot/store/record"
 )
 
@@ -31,7 +32,7 @@ const (
 // records the due step. Steps are sent in order: when both are due and none
 // has been sent, DueStep returns StepRemind and the next tick the raise.
 func DueStep(e record.Escalation, sla time.Duration, now time.Time) LadderStep {
-	if e.State != record.StateOpen || !e.AckAt.IsZero() || !e.ResolvedAt.IsZero() || sla <= 0 {
+	if e.State != record.StateOpen || !e.AckAt.IsZero() || !e.ResolvedAt.IsZero() || sla <= 0 || now.Before(e.SnoozedUntil) {
 		return StepNone
 	}
 	waited := now.Sub(e.ClockFrom())
@@ -87,6 +88,9 @@ func reminderMessage(e record.Escalation, o record.Outcome, now time.Time, ticke
 		Buttons: []commands.Button{
 			{Label: "Acknowledge", Action: commands.ActionAck, Value: name, Style: commands.StylePrimary},
 			{Label: "Resolve", Action: commands.ActionResolve, Value: name},
+			{Label: "Snooze 1h", Action: escalation.ActionSnooze, Value: name + " 1h"},
+			{Label: "Snooze 4h", Action: escalation.ActionSnooze, Value: name + " 4h"},
+			{Label: "Until next morning", Action: escalation.ActionSnooze, Value: name + " morning"},
 		},
 	}
 }

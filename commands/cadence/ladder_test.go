@@ -8,6 +8,7 @@ import (
 
 	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/commands/cadence"
+	"github.com/outcomebot/outcomebot/commands/escalation"
 	"github.com/outcomebot/outcomebot/store/record"
 )
 
@@ -160,6 +161,9 @@ func TestLadderMessage(t *testing.T) {
 	wantButtons := []commands.Button{
 		{Label: "Acknowledge", Action: commands.ActionAck, Value: "E-7", Style: commands.StylePrimary},
 		{Label: "Resolve", Action: commands.ActionResolve, Value: "E-7"},
+		{Label: "Snooze 1h", Action: escalation.ActionSnooze, Value: "E-7 1h"},
+		{Label: "Snooze 4h", Action: escalation.ActionSnooze, Value: "E-7 4h"},
+		{Label: "Until next morning", Action: escalation.ActionSnooze, Value: "E-7 morning"},
 	}
 	if !slices.Equal(remind.Buttons, wantButtons) {
 		t.Errorf("buttons = %+v, want %+v", remind.Buttons, wantButtons)

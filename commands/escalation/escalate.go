@@ -220,6 +220,9 @@ func RenderCard(core *commands.Core, e record.Escalation, o record.Outcome, now 
 		fields = append(fields, commands.Field{Label: "Acknowledge", Value: dueText})
 	}
 	fields = append(fields, commands.Field{Label: "Status", Value: stateText(e, when)})
+	if e.State != record.StateResolved && now.Before(e.SnoozedUntil) {
+		fields = append(fields, commands.Field{Label: "Snoozed", Value: "until " + when(e.SnoozedUntil) + " by " + commands.Mention(e.SnoozedBy)})
+	}
 	if note := latestNote(e); note != "" {
 		fields = append(fields, commands.Field{Label: "Latest note", Value: note})
 	}

@@ -24,6 +24,7 @@ type Store interface {
 	Assign(ctx context.Context, ws string, n int64, assignee, outcome, actor string, at time.Time, roles []string) (record.Escalation, record.Outcome, error)
 	Withdraw(ctx context.Context, ws string, n int64, actor, reason string, at time.Time, roles []string) (record.Escalation, record.Outcome, error)
 	Reopen(ctx context.Context, ws string, n int64, actor, reason string, at time.Time, window time.Duration, roles []string) (record.Escalation, record.Outcome, error)
+	Snooze(ctx context.Context, ws string, n int64, actor string, until, at time.Time, roles []string) (record.Escalation, record.Outcome, error)
 	AddNote(ctx context.Context, ws string, n int64, actor, note string, at time.Time, roles []string) (record.Escalation, record.Outcome, error)
 	AttachTicket(ctx context.Context, ws string, n int64, ref, actor string, at time.Time) (record.Escalation, error)
 	GetRequest(ctx context.Context, ws, ref string) (record.Request, error)
@@ -60,6 +61,8 @@ func New(core *commands.Core, st Store, log *slog.Logger) *Escalations {
 					Handler: commands.HandlerFunc(c.withdraw)},
 				{Name: "reopen", Usage: usageReopen, FreeText: 1, Summary: "reopen a resolved escalation (its raiser or assignee, within 14 days)",
 					Handler: commands.HandlerFunc(c.reopen)},
+				{Name: "snooze", Usage: usageSnooze, Summary: "pause an escalation's reminders until then (its assignee, IT owner, it-lead or admin)",
+					Role: record.RoleITLead, Doing: "snooze escalations", Atomic: true, Handler: commands.HandlerFunc(c.snooze)},
 				{Name: "ticket", Usage: usageAttach, Summary: "give an escalation raised without a ticket its ticket (also: /tag <ticket> <E-n>)",
 					Handler: commands.HandlerFunc(c.attachTicket)},
 			}},
@@ -71,6 +74,7 @@ func New(core *commands.Core, st Store, log *slog.Logger) *Escalations {
 		commands.Definition{Name: commands.ActionAck, Role: record.RoleITLead, Doing: "acknowledge escalations", Atomic: true, Handler: ack},
 		commands.Definition{Name: commands.ActionResolve, Role: record.RoleITLead, Doing: "resolve escalations", Atomic: true, Handler: resolve},
 		commands.Definition{Name: ActionListMore, Handler: commands.HandlerFunc(c.escalationList)},
+		commands.Definition{Name: ActionSnooze, Role: record.RoleITLead, Doing: "snooze escalations", Atomic: true, Handler: commands.HandlerFunc(c.snooze)},
 	)
 	return c
 }

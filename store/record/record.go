@@ -140,6 +140,10 @@ type Escalation struct {
 	ReopenedAt time.Time
 	ReopenNote string
 	Reopens    int
+	// SnoozedUntil pauses the ladder until then (set by SnoozedBy); the
+	// escalation still shows everywhere, the digest included.
+	SnoozedUntil time.Time
+	SnoozedBy    string
 	// Assignee is who the escalation was given to (/escalate assign), by
 	// AssignedBy at AssignedAt; "" means the outcome's IT owner.
 	Assignee   string

@@ -1,0 +1,18 @@
+-- snooze.lua: pause an open escalation's ladder until a time.
+-- KEYS[1] audit, KEYS[2] escalation hash, KEYS[3] the actor's role set.
+-- ARGV[1..3] audit (actor, time), ARGV[4] until (ms), ARGV[5] number,
+-- ARGV[6] roles that may (space-separated; empty: no check), ARGV[7]
+-- outcome hash prefix. Its assignee and its outcome's IT owner may
+-- without a role.
+-- Returns {status, record[, outcome]}: "forbidden" (checked first),
+-- "notfound", "resolved" (nothing changed) or "first".
+if not mayOwn(KEYS[3], ARGV[6], KEYS[2], ARGV[7]) then
+  return {'forbidden'}
+end
+if redis.call('EXISTS', KEYS[2]) == 0 then return {'notfound'} end
+if redis.call('HGET', KEYS[2], 'state') == 'resolved' then
+  return settled('resolved', KEYS[2], ARGV[7])
+end
+redis.call('HSET', KEYS[2], 'snoozed_until', ARGV[4], 'snoozed_by', ARGV[2])
+audit('snooze', 'E-' .. ARGV[5])
+return settled('first', KEYS[2], ARGV[7])
