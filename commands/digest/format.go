@@ -12,21 +12,39 @@ import (
 // digest and the escalation ladder. Everything here is pure and
 // locale-independent, so golden files stay stable.
 
-// countWithDelta renders a count and its change against the previous week:
-// "12 (▲3)", "4 (▼1)", "7 (=)".
-func countWithDelta(cur, prev int) string {
+// Direction says whether a rise in a number is good news or bad.
+type direction bool
+
+const (
+	upIsBetter direction = true
+	upIsWorse  direction = false
+)
+
+// verdict words a change for a reader who must not misread an arrow:
+// "better" or "worse".
+func verdict(rose bool, dir direction) string {
+	if rose == bool(dir) {
+		return "better"
+	}
+	return "worse"
+}
+
+// countWithDelta renders a count and its change against the previous week,
+// said as better or worse: "12 (▲3, better)", "4 (▼1, worse)", "7 (=)".
+func countWithDelta(cur, prev int, dir direction) string {
 	switch {
 	case cur > prev:
-		return fmt.Sprintf("%d (▲%d)", cur, cur-prev)
+		return fmt.Sprintf("%d (▲%d, %s)", cur, cur-prev, verdict(true, dir))
 	case cur < prev:
-		return fmt.Sprintf("%d (▼%d)", cur, prev-cur)
+		return fmt.Sprintf("%d (▼%d, %s)", cur, prev-cur, verdict(false, dir))
 	default:
 		return fmt.Sprintf("%d (=)", cur)
 	}
 }
 
-// durationWithDelta renders a duration and its change against the previous
-// week, compared at display precision: "4h 10m (▼1h 5m)". ok and prevOK say
+// durationWithDelta renders a time to acknowledge and its change against
+// the previous week, compared at display precision and said as better
+// (shorter) or worse: "4h 10m (▼1h 5m, better)". ok and prevOK say
 // whether each week has a value at all.
 func durationWithDelta(cur time.Duration, ok bool, prev time.Duration, prevOK bool) string {
 	if !ok {
@@ -38,9 +56,9 @@ func durationWithDelta(cur time.Duration, ok bool, prev time.Duration, prevOK bo
 	cur, prev = cur.Truncate(time.Minute), prev.Truncate(time.Minute)
 	switch {
 	case cur > prev:
-		return commands.DurationText(cur) + " (▲" + commands.DurationText(cur-prev) + ")"
+		return commands.DurationText(cur) + " (▲" + commands.DurationText(cur-prev) + ", worse)"
 	case cur < prev:
-		return commands.DurationText(cur) + " (▼" + commands.DurationText(prev-cur) + ")"
+		return commands.DurationText(cur) + " (▼" + commands.DurationText(prev-cur) + ", better)"
 	default:
 		return commands.DurationText(cur) + " (=)"
 	}
@@ -51,8 +69,8 @@ func roundedPercent(n, m int) int {
 	return (200*n + m) / (2 * m)
 }
 
-// pointsDelta renders the change between two percentages: "(▲5 pts)",
-// "(▼1 pt)", "(=)".
+// pointsDelta renders the change between two drift percentages, said as
+// better (less drift) or worse: "(▲5 pts, worse)", "(▼1 pt, better)", "(=)".
 func pointsDelta(cur, prev int) string {
 	d := cur - prev
 	unit := " pts"
@@ -61,9 +79,9 @@ func pointsDelta(cur, prev int) string {
 	}
 	switch {
 	case d > 0:
-		return fmt.Sprintf("(▲%d%s)", d, unit)
+		return fmt.Sprintf("(▲%d%s, worse)", d, unit)
 	case d < 0:
-		return fmt.Sprintf("(▼%d%s)", -d, unit)
+		return fmt.Sprintf("(▼%d%s, better)", -d, unit)
 	default:
 		return "(=)"
 	}

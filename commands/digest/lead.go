@@ -1,11 +1,13 @@
 package digest
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // This file renders the digest's lead message: the title, the headline
@@ -32,8 +34,66 @@ func (d *digest) leadMessage() commands.Response {
 		r.Text = "No change this week: no requests tagged, no escalations." + d.followedLine()
 		return r
 	}
-	r.Text = strings.Join(d.headlineLines(), "\n")
+	lines := d.attentionLines()
+	if len(lines) > 0 {
+		lines = append([]string{commands.Bold("Needs attention")}, lines...)
+		lines = append(lines, "", commands.Bold("This week"))
+	}
+	r.Text = strings.Join(append(lines, d.headlineLines()...), "\n")
 	return r
+}
+
+// maxAttention is how many items the lead message puts first.
+const maxAttention = 3
+
+// attentionLines are the items that most need leadership, most urgent
+// first: escalations unacknowledged beyond their SLA (longest waiting
+// first), then acknowledged ones still open (oldest first), then starved
+// outcomes; each with its outcome, IT owner and age. At most maxAttention.
+func (d *digest) attentionLines() []string {
+	var overdue, acked []*record.Escalation
+	for _, od := range d.outcomes {
+		for _, e := range od.open {
+			switch {
+			case e.State == record.StateOpen && d.overdueAt(e, d.now):
+				overdue = append(overdue, e)
+			case e.State == record.StateAcknowledged:
+				acked = append(acked, e)
+			}
+		}
+	}
+	byAge := func(es []*record.Escalation) {
+		sort.SliceStable(es, func(i, j int) bool { return raisedBefore(es[i], es[j]) })
+	}
+	byAge(overdue)
+	byAge(acked)
+	var lines []string
+	for _, e := range overdue {
+		lines = append(lines, "• "+d.escalationLead(e)+": unacknowledged for "+commands.DurationText(d.now.Sub(e.RaisedAt))+
+			", beyond its "+commands.DurationText(d.slaOf(e.Outcome))+" SLA")
+	}
+	for _, e := range acked {
+		lines = append(lines, "• "+d.escalationLead(e)+": acknowledged, still open after "+commands.DurationText(d.now.Sub(e.RaisedAt)))
+	}
+	for _, od := range d.outcomes {
+		if od.starved() && len(od.open) == 0 {
+			lines = append(lines, "• "+commands.Code(od.o.Key)+" (IT owner "+commands.MentionOr(od.o.ITOwner, "not set")+"): no IT work this week")
+		}
+	}
+	if len(lines) > maxAttention {
+		lines = lines[:maxAttention]
+	}
+	return lines
+}
+
+// escalationLead names an escalation for the lead message: number, ticket,
+// outcome and who owns it in IT.
+func (d *digest) escalationLead(e *record.Escalation) string {
+	owner := "not set"
+	if od := d.byKey[e.Outcome]; od != nil && od.o.ITOwner != "" {
+		owner = commands.Mention(od.o.ITOwner)
+	}
+	return commands.EscID(e.N) + " " + commands.TicketText(e.Ref, d.in.TicketURL) + " (" + commands.Code(e.Outcome) + ", IT owner " + owner + ")"
 }
 
 // headlineLines renders the headline numbers with their weekly change.
@@ -42,11 +102,11 @@ func (d *digest) headlineLines() []string {
 	curMed, curOK := medianDuration(c.ackTimes)
 	prevMed, prevOK := medianDuration(p.ackTimes)
 	return []string{
-		"Requests tagged: " + countWithDelta(c.tagged, p.tagged),
-		"Escalations raised " + countWithDelta(c.raised, p.raised) +
-			" · acknowledged " + countWithDelta(c.acked, p.acked) +
-			" · resolved " + countWithDelta(c.resolved, p.resolved),
-		"Open and unacknowledged beyond SLA: " + countWithDelta(c.overdue, p.overdue),
+		"Requests tagged: " + countWithDelta(c.tagged, p.tagged, upIsBetter),
+		"Escalations raised " + countWithDelta(c.raised, p.raised, upIsWorse) +
+			" · acknowledged " + countWithDelta(c.acked, p.acked, upIsBetter) +
+			" · resolved " + countWithDelta(c.resolved, p.resolved, upIsBetter),
+		"Open and unacknowledged beyond SLA: " + countWithDelta(c.overdue, p.overdue, upIsWorse),
 		"Median time to acknowledge: " + durationWithDelta(curMed, curOK, prevMed, prevOK),
 		"Drift: " + driftText(c, p),
 	}
