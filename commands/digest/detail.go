@@ -20,7 +20,6 @@ func (d *digest) detailMessages() []commands.Response {
 		sections = append(sections, d.outcomeSection(od))
 	}
 	sections = append(sections, d.driftSections()...)
-	sections = append(sections, d.starvedSections()...)
 	sections = append(sections, d.accountabilitySections()...)
 	return d.packMessages(sections)
 }
@@ -36,23 +35,30 @@ func (d *digest) outcomeSection(od *outcomeDigest) commands.Section {
 	if od.starved() {
 		lines = append(lines, "⚠ Starved: no IT activity this week (no tags, no escalation events).")
 	}
-	kpi := "not set"
+	// Each fact once, and only where it says something: no KPI line when
+	// none is set, owners where work waits or the outcome is starved, no
+	// zero counts.
 	if o.KPI != "" {
-		kpi = commands.Clip(o.KPI, commands.MaxKPIRunes)
+		lines = append(lines, "KPI: "+commands.Clip(o.KPI, commands.MaxKPIRunes))
 	}
-	lines = append(lines,
-		"KPI: "+kpi,
-		"Business owner: "+commands.MentionOr(o.Owner, "not set")+" · IT owner: "+commands.MentionOr(o.ITOwner, "not set"),
-		"Open tagged requests: "+strconv.Itoa(d.in.Data.OpenTagged[o.Key])+
-			" ("+strconv.Itoa(od.newOpen)+" new this week)",
-	)
+	if len(od.open) > 0 || od.starved() {
+		lines = append(lines, "Business owner: "+commands.MentionOr(o.Owner, "not set")+" · IT owner: "+commands.MentionOr(o.ITOwner, "not set"))
+	}
+	if open := d.in.Data.OpenTagged[o.Key]; open > 0 || od.newOpen > 0 {
+		lines = append(lines, "Open tagged requests: "+strconv.Itoa(open)+" ("+strconv.Itoa(od.newOpen)+" new this week)")
+	}
 	lines = append(lines, d.openEscalationLines(od)...)
 	if e := od.oldestUnacked; e != nil {
 		lines = append(lines, "Oldest unacknowledged: "+commands.EscID(e.N)+" "+commands.TicketText(e.Ref, d.in.TicketURL)+
 			", raised by "+raisersText(e)+" "+commands.StampText(e.RaisedAt, d.loc, d.now)+
 			", waiting "+commands.DurationText(d.now.Sub(e.RaisedAt))+commands.SLASuffix(od.sla))
 	}
-	lines = append(lines, "Median time to acknowledge: "+ackSummary(od))
+	if len(od.ackTimes) > 0 {
+		lines = append(lines, "Median time to acknowledge: "+ackSummary(od))
+	}
+	if len(lines) == 0 {
+		lines = append(lines, "Tagged work, nothing waiting.")
+	}
 	return commands.Section{Title: title, Text: fitLines(lines, maxSectionBytes)}
 }
 
@@ -60,7 +66,7 @@ func (d *digest) outcomeSection(od *outcomeDigest) commands.Section {
 // with their age; at most maxListedOpen of them.
 func (d *digest) openEscalationLines(od *outcomeDigest) []string {
 	if len(od.open) == 0 {
-		return []string{"Open escalations: none"}
+		return nil
 	}
 	head := "Open escalations: " + strconv.Itoa(len(od.open))
 	if od.overdue > 0 {
@@ -143,20 +149,6 @@ func topCounts(counts map[string]int, n int) string {
 		parts = append(parts, commands.Clip(k, 60)+" "+strconv.Itoa(counts[k]))
 	}
 	return strings.Join(parts, " · ")
-}
-
-// starvedSections lists the outcomes that got no IT activity this week.
-func (d *digest) starvedSections() []commands.Section {
-	var lines []string
-	for _, od := range d.outcomes {
-		if od.starved() {
-			lines = append(lines, "• "+commands.Clip(od.o.Title, commands.MaxTitleRunes)+" ("+od.o.Key+")")
-		}
-	}
-	if len(lines) == 0 {
-		lines = []string{"None: every outcome followed had IT activity this week."}
-	}
-	return lineSections("Starved outcomes", lines)
 }
 
 // accountabilitySections lists, for each escalation with activity this
