@@ -326,36 +326,10 @@ var scriptNote = loadScript("note.lua")
 // Forbidden → ErrForbidden (checked first); unknown → ErrNotFound;
 // resolved → the record and ErrResolved; in those cases nothing changes.
 func (s *Store) AddNote(ctx context.Context, ws string, n int64, actor, note string, at time.Time, roles []string) (record.Escalation, record.Outcome, error) {
-	op := fmt.Sprintf("note on E-%d", n)
-	if err := checkWorkspace(ws); err != nil {
-		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: %w", op, err)
-	}
 	k := s.keys(ws)
-	v, err := s.run(ctx, ws, false, call{script: scriptNote,
+	return s.lifecycle(ctx, ws, fmt.Sprintf("note on E-%d", n), call{script: scriptNote,
 		keys: []string{k.audit(), k.escalation(n), k.userRoles(actor)},
 		args: s.auditArgs(actor, msArg(at), note, n, strings.Join(roles, " "), k.outcome(""))})
-	if err != nil {
-		return record.Escalation{}, record.Outcome{}, wrap(op, err)
-	}
-	status, rec, err := scriptReply(v)
-	if err != nil {
-		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: %w", op, err)
-	}
-	var o record.Outcome
-	if arr, _ := v.([]any); len(arr) > 2 {
-		o = outcomeFromMap(pairs(arr[2]))
-	}
-	switch status {
-	case "forbidden":
-		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: %w", op, record.ErrForbidden)
-	case "notfound":
-		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: %w", op, record.ErrNotFound)
-	case "resolved":
-		return escalationFromMap(rec), o, fmt.Errorf("%s: %w", op, record.ErrResolved)
-	case "first":
-		return escalationFromMap(rec), o, nil
-	}
-	return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: unexpected status %q", op, status)
 }
 
 var scriptAssign = loadScript("assign.lua")
@@ -368,38 +342,10 @@ var scriptAssign = loadScript("assign.lua")
 // record and ErrResolved; archived outcome → ErrArchived; in those cases
 // nothing changes. The raise time stays.
 func (s *Store) Assign(ctx context.Context, ws string, n int64, assignee, outcome, actor string, at time.Time, roles []string) (record.Escalation, record.Outcome, error) {
-	op := fmt.Sprintf("assign E-%d", n)
-	if err := checkWorkspace(ws); err != nil {
-		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: %w", op, err)
-	}
 	k := s.keys(ws)
-	v, err := s.run(ctx, ws, false, call{script: scriptAssign,
+	return s.lifecycle(ctx, ws, fmt.Sprintf("assign E-%d", n), call{script: scriptAssign,
 		keys: []string{k.audit(), k.escalation(n), k.userRoles(actor)},
 		args: s.auditArgs(actor, msArg(at), assignee, n, strings.Join(roles, " "), k.outcome(""), outcome)})
-	if err != nil {
-		return record.Escalation{}, record.Outcome{}, wrap(op, err)
-	}
-	status, rec, err := scriptReply(v)
-	if err != nil {
-		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: %w", op, err)
-	}
-	var o record.Outcome
-	if arr, _ := v.([]any); len(arr) > 2 {
-		o = outcomeFromMap(pairs(arr[2]))
-	}
-	switch status {
-	case "forbidden":
-		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: %w", op, record.ErrForbidden)
-	case "notfound", "nooutcome":
-		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: %s: %w", op, status, record.ErrNotFound)
-	case "archived":
-		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: %w", op, record.ErrArchived)
-	case "resolved":
-		return escalationFromMap(rec), o, fmt.Errorf("%s: %w", op, record.ErrResolved)
-	case "first":
-		return escalationFromMap(rec), o, nil
-	}
-	return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: unexpected status %q", op, status)
 }
 
 var (
@@ -432,7 +378,11 @@ func (s *Store) Reopen(ctx context.Context, ws string, n int64, actor, reason st
 		args: s.auditArgs(actor, msArg(at), reason, n, strings.Join(roles, " "), k.outcome(""), window.Milliseconds())})
 }
 
-// lifecycle runs a withdraw or reopen script and maps its status.
+// lifecycle runs one of the scripts that change an escalation after it
+// was raised (note, assign, snooze, withdraw, reopen) and maps its status:
+// "first" is the change made; "forbidden" ErrForbidden; "notfound" and
+// "nooutcome" ErrNotFound; "archived" ErrArchived; "resolved" and
+// "toolate" ErrResolved; "notresolved" ErrStillOpen.
 func (s *Store) lifecycle(ctx context.Context, ws, op string, c call) (record.Escalation, record.Outcome, error) {
 	if err := checkWorkspace(ws); err != nil {
 		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: %w", op, err)
@@ -455,8 +405,10 @@ func (s *Store) lifecycle(ctx context.Context, ws, op string, c call) (record.Es
 		return e, o, nil
 	case "forbidden":
 		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: %w", op, record.ErrForbidden)
-	case "notfound":
-		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: %w", op, record.ErrNotFound)
+	case "notfound", "nooutcome":
+		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: %s: %w", op, status, record.ErrNotFound)
+	case "archived":
+		return record.Escalation{}, record.Outcome{}, fmt.Errorf("%s: %w", op, record.ErrArchived)
 	case "resolved", "toolate":
 		return e, o, fmt.Errorf("%s: %s: %w", op, status, record.ErrResolved)
 	case "notresolved":

@@ -8,15 +8,8 @@
 -- Returns {status, record[, outcome]}: "forbidden" (checked first),
 -- "notfound", "resolved", "nooutcome", "archived" (nothing changed) or
 -- "first". The raise time stays, so the ladder keeps counting from it.
-if not mayOwn(KEYS[3], ARGV[6], KEYS[2], ARGV[7]) then
-  return {'forbidden'}
-end
-if redis.call('EXISTS', KEYS[2]) == 0 then
-  return {'notfound'}
-end
-if redis.call('HGET', KEYS[2], 'state') == 'resolved' then
-  return settled('resolved', KEYS[2], ARGV[7])
-end
+local refused = changeable(KEYS[3], ARGV[6], KEYS[2], ARGV[7])
+if refused then return refused end
 if ARGV[8] ~= '' then
   local status = redis.call('HGET', ARGV[7] .. ARGV[8], 'status')
   if not status then return {'nooutcome'} end

@@ -42,3 +42,16 @@ local function settled(status, key, oprefix)
   if o and o ~= '' then orec = redis.call('HGETALL', oprefix .. o) end
   return {status, rec, orec}
 end
+
+-- changeable guards a change to an escalation that is still open: nil when
+-- the actor may (mayOwn) and it exists and is not resolved, else the reply
+-- that refuses: {'forbidden'} first (so it tells nothing of the
+-- escalation), {'notfound'}, or the record with 'resolved'.
+local function changeable(rolesKey, need, ekey, oprefix)
+  if not mayOwn(rolesKey, need, ekey, oprefix) then return {'forbidden'} end
+  if redis.call('EXISTS', ekey) == 0 then return {'notfound'} end
+  if redis.call('HGET', ekey, 'state') == 'resolved' then
+    return settled('resolved', ekey, oprefix)
+  end
+  return nil
+end

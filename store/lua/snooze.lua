@@ -6,13 +6,8 @@
 -- without a role.
 -- Returns {status, record[, outcome]}: "forbidden" (checked first),
 -- "notfound", "resolved" (nothing changed) or "first".
-if not mayOwn(KEYS[3], ARGV[6], KEYS[2], ARGV[7]) then
-  return {'forbidden'}
-end
-if redis.call('EXISTS', KEYS[2]) == 0 then return {'notfound'} end
-if redis.call('HGET', KEYS[2], 'state') == 'resolved' then
-  return settled('resolved', KEYS[2], ARGV[7])
-end
+local refused = changeable(KEYS[3], ARGV[6], KEYS[2], ARGV[7])
+if refused then return refused end
 redis.call('HSET', KEYS[2], 'snoozed_until', ARGV[4], 'snoozed_by', ARGV[2])
 audit('snooze', 'E-' .. ARGV[5])
 return settled('first', KEYS[2], ARGV[7])
