@@ -24,7 +24,9 @@ func (c *Cadence) digestFor(ctx context.Context, ws, channel string, now time.Ti
 	}
 	loc := c.location(sub.TZ)
 	now = now.In(loc)
-	data, err := c.store.DigestData(ctx, ws, now.Add(-14*24*time.Hour), now)
+	// Two calendar weeks in the channel's zone, as the digest counts them
+	// (a week across a clock change is 167 or 169 hours, not 168).
+	data, err := c.store.DigestData(ctx, ws, now.AddDate(0, 0, -14), now)
 	if err != nil {
 		return commands.Response{}, err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/commands/commandstest"
+	"github.com/outcomebot/outcomebot/commands/digest"
 )
 
 func TestDigestSubscribeAndStatus(t *testing.T) {
@@ -103,5 +104,32 @@ func TestReminderMarksTheCardOverdue(t *testing.T) {
 	}
 	if !strings.Contains(updated, "Acknowledge: Overdue by 2h (was due Mon 16 Nov 13:00 UTC)") {
 		t.Fatalf("card not marked overdue after the reminder:\n%s\nposts: %+v", updated, p.Posts())
+	}
+}
+
+// TestDigestWeekAcrossClockChange: the week before the autumn clock change
+// has 169 hours; an escalation raised in its first hour counts in the
+// comparison week of the next digest (it was missed when 336 hours were
+// read instead of two calendar weeks).
+func TestDigestWeekAcrossClockChange(t *testing.T) {
+	e := newEnv(t)
+	e.Seed("T1")
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Run("T1", "UADMIN", "CLEAD", "/digest subscribe tz=Europe/London")
+	e.Clock.Set(time.Date(2026, 10, 19, 9, 30, 0, 0, london)) // the first hour of the week before
+	e.Expect(e.Run("T1", "UBIZ", "CSTORE", "/escalate INC0012345 tills down"), "E-1 raised")
+	e.Clock.Set(time.Date(2026, 10, 19, 9, 50, 0, 0, london)) // closed within that hour: no longer open
+	e.Expect(e.Run("T1", "UIT", "CIT", "/resolve E-1 rebooted"), "You resolved E-1")
+	e.Clock.Set(time.Date(2026, 10, 28, 12, 0, 0, 0, london)) // some work this week, so it is no quiet digest
+	e.Run("T1", "UBIZ", "CSTORE", "/tag INC0012346 pos")
+	digest, err := e.Cadence.ChannelDigest(context.Background(), "T1", "CLEAD", time.Date(2026, 11, 2, 9, 0, 0, 0, london), digest.Input{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := commandstest.Text(digest); !strings.Contains(got, "Escalations raised 0 (▼1, better)") || !strings.Contains(got, "resolved 0 (▼1, worse)") {
+		t.Errorf("the comparison week lost its first hour:\n%s", got)
 	}
 }
