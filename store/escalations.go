@@ -298,7 +298,7 @@ func escalationFromMap(m map[string]string) record.Escalation {
 		ReopenNote: m["reopen_note"], Reopens: int(atoi64(m["reopens"])),
 		SnoozedUntil: fromMS(m["snoozed_until"]), SnoozedBy: m["snoozed_by"],
 		Assignee: m["assignee"], AssignedBy: m["assigned_by"], AssignedAt: fromMS(m["assigned_at"]),
-		Also: decodeAlso(m["also"]),
+		Also: decodeAlso(m["also"]), RaisePosts: decodePosts(m["raise_posts"]),
 	}
 }
 
@@ -430,4 +430,33 @@ func (s *Store) Snooze(ctx context.Context, ws string, n int64, actor string, un
 	return s.lifecycle(ctx, ws, fmt.Sprintf("snooze E-%d", n), call{script: scriptSnooze,
 		keys: []string{k.audit(), k.escalation(n), k.userRoles(actor)},
 		args: s.auditArgs(actor, msArg(at), msArg(until), n, strings.Join(roles, " "), k.outcome(""))})
+}
+
+// decodePosts decodes a JSON list of posts (anything else reads as none).
+func decodePosts(raw string) []record.Post {
+	var posts []record.Post
+	if raw == "" || json.Unmarshal([]byte(raw), &posts) != nil {
+		return nil
+	}
+	return posts
+}
+
+var scriptRaisePost = loadScript("raise_post.lua")
+
+// maxRaisePosts bounds the raise posts an escalation remembers.
+const maxRaisePosts = 20
+
+// AddRaisePost records that escalation n was raised to leadership in
+// channel as message id, so the post can be updated as it moves. Unknown →
+// ErrNotFound.
+func (s *Store) AddRaisePost(ctx context.Context, ws string, n int64, channel, id string) error {
+	op := fmt.Sprintf("record raise post of E-%d", n)
+	if err := checkWorkspace(ws); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	v, err := s.run(ctx, ws, false, call{script: scriptRaisePost, keys: []string{s.keys(ws).escalation(n)}, args: []any{channel, id, maxRaisePosts}})
+	if err == nil && v != int64(1) {
+		err = record.ErrNotFound
+	}
+	return wrap(op, err)
 }

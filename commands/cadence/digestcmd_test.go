@@ -133,3 +133,43 @@ func TestDigestWeekAcrossClockChange(t *testing.T) {
 		t.Errorf("the comparison week lost its first hour:\n%s", got)
 	}
 }
+
+// TestLeadershipPostsStayCurrent: a raise to leadership is remembered, and
+// acknowledging the escalation updates that post in place.
+func TestLeadershipPostsStayCurrent(t *testing.T) {
+	e := newEnv(t)
+	e.Seed("T1")
+	e.Run("T1", "UADMIN", "CLEAD", "/digest subscribe")
+	ctx := context.Background()
+	r := e.Run("T1", "UBIZ", "CSTORE", "/escalate INC0012345 tills down")
+	p := &commandstest.Poster{}
+	if err := e.Core.Deliver(ctx, p, r.Outgoing); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []time.Duration{4*time.Hour + time.Minute, 8*time.Hour + 2*time.Minute} {
+		if err := e.Cadence.RunDue(ctx, p, commandstest.Start.Add(d), "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var raise commands.MessageRef
+	for _, post := range p.Posts() {
+		if post.To.Channel == "CLEAD" && !post.Update {
+			raise = post.Ref
+		}
+	}
+	got, _ := e.St.GetEscalation(ctx, "T1", 1)
+	if raise.ID == "" || len(got.RaisePosts) != 1 || got.RaisePosts[0].Channel != "CLEAD" || got.RaisePosts[0].ID != raise.ID {
+		t.Fatalf("raise post %+v not recorded: %+v", raise, got.RaisePosts)
+	}
+	e.Clock.Set(commandstest.Start.Add(9 * time.Hour))
+	ack := e.Run("T1", "UIT", "CIT", "/ack E-1 on it")
+	for _, o := range ack.Outgoing {
+		if o.To.Channel == "CLEAD" && o.To.Update == raise.ID {
+			if txt := commandstest.Text(o.Message); !strings.Contains(txt, "Now: Acknowledged by @UIT") {
+				t.Errorf("leadership update:\n%s", txt)
+			}
+			return
+		}
+	}
+	t.Fatalf("acknowledging did not update the leadership post: %+v", ack.Outgoing)
+}

@@ -102,12 +102,20 @@ func (c *Cadence) sendStep(ctx context.Context, p commands.Poster, ws string, e 
 		if step == StepRemind && ch == e.CardChannel {
 			to.Thread = e.CardID
 		}
-		if _, err := p.Post(ctx, to, msg); err != nil {
+		ref, err := p.Post(ctx, to, msg)
+		if err != nil {
 			errs = append(errs, fmt.Errorf("send %s step %d to %s: %w", commands.EscID(e.N), step, ch, err))
 			transient = transient && !opts.Permanent(err)
 			continue
 		}
 		sent++
+		if step == StepRaise && !fallback {
+			// Remembered so acknowledging, resolving or moving it later
+			// updates this post too; a failure here loses only that.
+			if err := c.store.AddRaisePost(ctx, ws, e.N, ref.Channel, ref.ID); err != nil {
+				c.log.Warn("raise post not recorded", "workspace", ws, "escalation", commands.EscID(e.N), "err", err)
+			}
+		}
 	}
 	err = errors.Join(errs...)
 	if err == nil {

@@ -14,6 +14,7 @@ type Store interface {
 	ListOutcomes(ctx context.Context, ws string) ([]record.Outcome, error)
 	ListEscalations(ctx context.Context, ws string, f record.EscalationFilter) ([]record.Escalation, error)
 	ClaimReminder(ctx context.Context, ws string, n int64, step int, at time.Time) (record.Escalation, bool, error)
+	AddRaisePost(ctx context.Context, ws string, n int64, channel, id string) error
 	ReleaseReminder(ctx context.Context, ws string, n int64, step, retries int, at time.Time) (bool, error)
 
 	ChangeSubscription(ctx context.Context, ws string, ch record.SubscriptionChange) (record.SubscriptionChanged, error)

@@ -82,5 +82,6 @@ func (c *Escalations) assign(ctx context.Context, req commands.Request, args com
 			commands.Outgoing{To: commands.Destination{Workspace: req.Workspace, Channel: e.CardChannel, Update: e.CardID}, Message: card},
 			commands.Outgoing{To: commands.Destination{Workspace: req.Workspace, Channel: e.CardChannel, Thread: e.CardID}, Message: tell})
 	}
+	resp.Outgoing = append(resp.Outgoing, c.leadershipUpdates(req.Workspace, e, o)...)
 	return resp, nil
 }

@@ -316,3 +316,31 @@ func responsible(e record.Escalation, o record.Outcome) string {
 	}
 	return o.ITOwner
 }
+
+// leadershipUpdates keep the posts that raised e to leadership current:
+// each is replaced by where e stands now (acknowledged, resolved, moved,
+// withdrawn…). Updating a message notifies nobody.
+func (c *Escalations) leadershipUpdates(ws string, e record.Escalation, o record.Outcome) []commands.Outgoing {
+	if len(e.RaisePosts) == 0 {
+		return nil
+	}
+	now := c.stateText(e)
+	if e.Assignee != "" && e.State != record.StateResolved {
+		now += "; assigned to " + commands.Mention(e.Assignee)
+	}
+	msg := commands.Response{Visibility: commands.InChannel, Text: fmt.Sprintf("Raised to leadership: %s (%s → %s): %s\nNow: %s.",
+		commands.Bold(commands.EscID(e.N)), c.core.TicketText(e.Ref), commands.Code(orKey(o, e)), e.Reason, now)}
+	out := make([]commands.Outgoing, 0, len(e.RaisePosts))
+	for _, p := range e.RaisePosts {
+		out = append(out, commands.Outgoing{To: commands.Destination{Workspace: ws, Channel: p.Channel, Update: p.ID}, Message: msg})
+	}
+	return out
+}
+
+// orKey is o's key, or e's outcome when o is unknown.
+func orKey(o record.Outcome, e record.Escalation) string {
+	if o.Key != "" {
+		return o.Key
+	}
+	return e.Outcome
+}

@@ -91,6 +91,7 @@ func (c *Escalations) changed(req commands.Request, e record.Escalation, o recor
 			resp.Outgoing = append(resp.Outgoing, commands.Outgoing{To: w.dest, Message: line})
 		}
 	}
+	resp.Outgoing = append(resp.Outgoing, c.leadershipUpdates(req.Workspace, e, o)...)
 	return resp
 }
 

@@ -91,6 +91,7 @@ func (c *Escalations) transitionDone(req commands.Request, t transition, e recor
 	}
 	resp.Outgoing = append(resp.Outgoing, c.requesterNotice(req.Workspace, t, e))
 	resp.Outgoing = append(resp.Outgoing, c.waitingNotices(req.Workspace, t, e)...)
+	resp.Outgoing = append(resp.Outgoing, c.leadershipUpdates(req.Workspace, e, o)...)
 	return resp
 }
 

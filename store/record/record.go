@@ -153,6 +153,9 @@ type Escalation struct {
 	Note   string
 	NoteBy string
 	NoteAt time.Time
+	// RaisePosts are where the ladder raised it to leadership, kept current
+	// as it moves.
+	RaisePosts []Post
 	// Also are the others who raised the same problem while it was open,
 	// in order: they joined this escalation instead of raising a new one
 	// (at most MaxAlsoRaised are kept).
@@ -171,6 +174,12 @@ const (
 	// escalation before; nothing changed.
 	AlreadyWaiting
 )
+
+// Post is where one of the bot's messages landed.
+type Post struct {
+	Channel string `json:"channel"`
+	ID      string `json:"id"`
+}
 
 // Raiser is someone who also raised an open escalation's problem.
 type Raiser struct {
