@@ -75,7 +75,7 @@ func (s *Store) escalateRequestCall(ws string, e record.Escalation, opID string)
 	k := s.keys(ws)
 	c := s.escalateCall(ws, e)
 	c.script = scriptEscalateRequest
-	c.keys = append(c.keys, k.request(e.Ref), k.op(opID))
+	c.keys = append(c.keys, k.request(e.Ref), k.op(opID), k.escalationByRef())
 	// Swap the fixed outcome pair for the outcome hash prefix: the script
 	// reads the outcome from the request.
 	c.args = append(append(c.args[:5:5], k.outcome(""), record.MaxAlsoRaised, e.Outcome), withoutField(c.args[5:], "outcome")...)
@@ -118,7 +118,7 @@ func (s *Store) AttachTicket(ctx context.Context, ws string, n int64, ref, actor
 	}
 	k := s.keys(ws)
 	v, err := s.run(ctx, ws, true, call{script: scriptAttachTicket,
-		keys: []string{k.audit(), k.escalation(n), k.request(ref)},
+		keys: []string{k.audit(), k.escalation(n), k.escalationByRef()},
 		args: s.auditArgs(actor, msArg(at), n, ref, k.escalationPrefix())})
 	if err != nil {
 		return record.Escalation{}, wrap(op, err)

@@ -374,8 +374,8 @@ func (s *Store) Withdraw(ctx context.Context, ws string, n int64, actor, reason 
 func (s *Store) Reopen(ctx context.Context, ws string, n int64, actor, reason string, at time.Time, window time.Duration, roles []string) (record.Escalation, record.Outcome, error) {
 	k := s.keys(ws)
 	return s.lifecycle(ctx, ws, fmt.Sprintf("reopen E-%d", n), call{script: scriptReopen,
-		keys: []string{k.audit(), k.escalation(n), k.openIndex(), k.userRoles(actor)},
-		args: s.auditArgs(actor, msArg(at), reason, n, strings.Join(roles, " "), k.outcome(""), window.Milliseconds())})
+		keys: []string{k.audit(), k.escalation(n), k.openIndex(), k.userRoles(actor), k.escalationByRef()},
+		args: s.auditArgs(actor, msArg(at), reason, n, strings.Join(roles, " "), k.outcome(""), window.Milliseconds(), k.escalationPrefix())})
 }
 
 // lifecycle runs one of the scripts that change an escalation after it
@@ -390,6 +390,10 @@ func (s *Store) lifecycle(ctx context.Context, ws, op string, c call) (record.Es
 	v, err := s.run(ctx, ws, false, c)
 	if err != nil {
 		return record.Escalation{}, record.Outcome{}, wrap(op, err)
+	}
+	if arr, _ := v.([]any); len(arr) == 2 && arr[0] == "other" {
+		other, _ := arr[1].(int64)
+		return record.Escalation{N: other}, record.Outcome{}, fmt.Errorf("%s: E-%d is open on the same ticket: %w", op, other, record.ErrDuplicate)
 	}
 	status, rec, err := scriptReply(v)
 	if err != nil {

@@ -558,3 +558,69 @@ func TestAttachTicket(t *testing.T) {
 		t.Errorf("escalating INC1 after the attach: %v, want Joined", r)
 	}
 }
+
+// TestEscalationReviewFixes: a resent join answers 'joined' again; a ticket
+// the store has never seen still routes later escalations to its open one;
+// reopening refuses when the ticket has another open escalation and clears
+// an old snooze; a resent note writes once.
+func TestEscalationReviewFixes(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	mustOutcomes(t, s, "pos")
+	if _, err := s.Tag(ctx, ws, "INC1", "pos", "U1", "", t0); err != nil {
+		t.Fatal(err)
+	}
+	raise := func(ref, user string, at time.Time) (record.Escalation, record.Raise) {
+		t.Helper()
+		e, _, r, err := s.EscalateRequest(ctx, ws, record.Escalation{Ref: ref, Outcome: "pos", Reason: "down", RaisedBy: user, RaisedIn: "C1", RaisedAt: at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e, r
+	}
+	raise("INC1", "U1", t0)
+	ns, statuses, err := store.EscalateRequestTwiceStatus(ctx, s, ws, record.Escalation{Ref: "INC1", Reason: "me too", RaisedBy: "U2", RaisedIn: "C2", RaisedAt: t0})
+	if err != nil || ns != [2]int64{1, 1} || statuses != [2]string{"joined", "joined"} {
+		t.Fatalf("resent join: %v %v %v, want joined E-1 twice", ns, statuses, err)
+	}
+
+	if e, r := raise("INC99", "U1", t0); r != record.Raised || e.N != 2 {
+		t.Fatalf("unseen ticket: E-%d %v", e.N, r)
+	}
+	if e, r := raise("INC99", "U3", t0); r != record.Joined || e.N != 2 {
+		t.Fatalf("unseen ticket, second person: E-%d %v, want to join E-2", e.N, r)
+	}
+
+	if _, _, err := s.Snooze(ctx, ws, 1, "U1", t0.Add(48*time.Hour), t0, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := storetest.Resolve(ctx, s, ws, 1, "UIT", "", t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if e, r := raise("INC1", "U4", t0.Add(2*time.Hour)); r != record.Raised || e.N != 3 {
+		t.Fatalf("after resolve: E-%d %v, want a new E-3", e.N, r)
+	}
+	if _, _, err := s.Reopen(ctx, ws, 1, "U1", "back", t0.Add(3*time.Hour), 14*24*time.Hour, nil); !errors.Is(err, record.ErrDuplicate) {
+		t.Fatalf("reopen with E-3 open on INC1: %v, want ErrDuplicate", err)
+	}
+	if _, _, err := storetest.Resolve(ctx, s, ws, 3, "UIT", "", t0.Add(4*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	e, _, err := s.Reopen(ctx, ws, 1, "U1", "back", t0.Add(5*time.Hour), 14*24*time.Hour, nil)
+	if err != nil || !e.SnoozedUntil.IsZero() || e.State != record.StateOpen {
+		t.Fatalf("reopen: %+v %v, want open with no snooze", e, err)
+	}
+	if e, r := raise("INC1", "U5", t0.Add(6*time.Hour)); r != record.Joined || e.N != 1 {
+		t.Fatalf("escalating INC1 after the reopen: E-%d %v, want to join E-1", e.N, r)
+	}
+
+	before, _ := s.Audit(ctx, ws, 1000)
+	for range 2 {
+		if _, _, err := s.AddNote(ctx, ws, 1, "UIT", "on it", t0.Add(7*time.Hour), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if after, _ := s.Audit(ctx, ws, 1000); len(after) != len(before)+1 {
+		t.Errorf("a resent note wrote %d audit entries, want 1", len(after)-len(before))
+	}
+}

@@ -74,19 +74,28 @@ func (b *Seeder) Flush(ctx context.Context) error {
 // go-redis does when it retries after a lost reply, and returns both
 // escalation numbers. Test-only.
 func EscalateRequestTwice(ctx context.Context, s *Store, ws string, e record.Escalation) (int64, int64, error) {
+	ns, _, err := EscalateRequestTwiceStatus(ctx, s, ws, e)
+	return ns[0], ns[1], err
+}
+
+// EscalateRequestTwiceStatus is EscalateRequestTwice that also returns
+// each run's status ("ok", "joined", "already", …).
+func EscalateRequestTwiceStatus(ctx context.Context, s *Store, ws string, e record.Escalation) ([2]int64, [2]string, error) {
 	c := s.escalateRequestCall(ws, e, newOpID())
 	var ns [2]int64
+	var statuses [2]string
 	for i := range ns {
 		v, err := s.run(ctx, ws, true, c)
 		if err != nil {
-			return 0, 0, err
+			return ns, statuses, err
 		}
 		arr, _ := v.([]any)
 		if len(arr) > 1 {
+			statuses[i], _ = arr[0].(string)
 			ns[i], _ = arr[1].(int64)
 		}
 	}
-	return ns[0], ns[1], nil
+	return ns, statuses, nil
 }
 
 // Escalate stores a new escalation as open, with no check of its request

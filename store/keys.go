@@ -52,6 +52,7 @@ func (k keyspace) outcome(key string) string { return k.base + "outcome:" + key 
 
 // Requests and tagging.
 func (k keyspace) request(ref string) string        { return k.base + "req:" + ref }     // hash
+func (k keyspace) escalationByRef() string          { return k.base + "escbyref" }       // hash ref → latest escalation n
 func (k keyspace) history(ref string) string        { return k.base + "reqhist:" + ref } // list of JSON TagChange
 func (k keyspace) taggedPrefix() string             { return k.base + "tagged:" }
 func (k keyspace) tagged(outcome string) string     { return k.taggedPrefix() + outcome } // set of open refs

@@ -37,16 +37,15 @@ func (c *Escalations) attachTicket(ctx context.Context, req commands.Request, ar
 	case e.Ref != "":
 		return commands.Response{}, commands.Userf("%s already has the ticket %s.", commands.EscID(n), c.core.TicketText(e.Ref))
 	}
-	if r, err := c.store.GetRequest(ctx, req.Workspace, ref); err == nil && r.Outcome != "" && r.Outcome != e.Outcome {
+	r, err := c.store.GetRequest(ctx, req.Workspace, ref)
+	switch {
+	case err != nil && !errors.Is(err, record.ErrNotFound):
+		return commands.Response{}, err
+	case r.Outcome != "" && r.Outcome != e.Outcome:
 		return commands.Response{}, commands.Userf("%s is tagged to %s but %s is for %s: re-tag the ticket first with %s, or give %s another ticket.",
 			c.core.TicketText(ref), commands.Code(r.Outcome), commands.EscID(n), commands.Code(e.Outcome), commands.Code("/tag "+ref+" "+e.Outcome), commands.EscID(n))
-	} else if err != nil && !errors.Is(err, record.ErrNotFound) {
-		return commands.Response{}, err
-	} else if r.Outcome == "" {
-		if _, err := c.store.Tag(ctx, req.Workspace, ref, e.Outcome, req.User, "", req.Time); err != nil {
-			return commands.Response{}, err
-		}
 	}
+	// Attach first: a refusal then writes nothing; the tag follows.
 	e, err = c.store.AttachTicket(ctx, req.Workspace, n, ref, req.User, req.Time)
 	switch {
 	case errors.Is(err, record.ErrExists):
@@ -55,6 +54,11 @@ func (c *Escalations) attachTicket(ctx context.Context, req commands.Request, ar
 		return commands.Response{}, commands.Userf("%s already has an open escalation, %s: it cannot be %s's ticket too.", c.core.TicketText(ref), commands.EscID(e.N), commands.EscID(n))
 	case err != nil:
 		return commands.Response{}, err
+	}
+	if r.Outcome == "" {
+		if _, err := c.store.Tag(ctx, req.Workspace, ref, e.Outcome, req.User, "", req.Time); err != nil {
+			return commands.Response{}, fmt.Errorf("tag %s to %s after attaching it to %s: %w", ref, e.Outcome, commands.EscID(n), err)
+		}
 	}
 	resp := commands.Response{Text: fmt.Sprintf("%s now has the ticket %s (tagged to %s).", commands.Bold(commands.EscID(n)), c.core.TicketText(ref), commands.Code(e.Outcome))}
 	if e.CardID != "" {

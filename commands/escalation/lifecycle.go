@@ -58,6 +58,8 @@ func (c *Escalations) reopen(ctx context.Context, req commands.Request, args com
 		return commands.Response{}, commands.Userf("Only the person who raised %s, its assignee (or an admin) can reopen it.", commands.EscID(n))
 	case errors.Is(err, record.ErrNotFound):
 		return commands.Response{}, commands.Userf("There is no escalation %s in this workspace. See %s.", commands.EscID(n), commands.Code("/escalate list"))
+	case errors.Is(err, record.ErrDuplicate):
+		return commands.Response{}, commands.Userf("Its ticket has another open escalation, %s: follow that one instead of reopening %s.", commands.EscID(e.N), commands.EscID(n))
 	case errors.Is(err, record.ErrStillOpen):
 		return commands.Response{}, commands.Userf("%s is still open; there is nothing to reopen.", commands.EscID(n))
 	case errors.Is(err, record.ErrResolved):

@@ -93,7 +93,7 @@ func (c *Escalations) escalationList(ctx context.Context, req commands.Request, 
 				mine = append(mine, e)
 			}
 		}
-		if len(mine) > 0 || owned > 0 {
+		if len(mine) > 0 || owned > 0 || !c.leadOrAdmin(ctx, req) {
 			items = mine
 		}
 	}
@@ -116,11 +116,7 @@ func (c *Escalations) listMode(ctx context.Context, req commands.Request, args c
 	if owned > 0 {
 		return "assigned", nil
 	}
-	roles, err := c.core.RolesOf(ctx, req.Workspace, req.User)
-	if err != nil {
-		return "", err
-	}
-	if len(roles) > 0 || c.core.IsConfiguredAdmin(req.User) {
+	if c.leadOrAdmin(ctx, req) {
 		return "assigned", nil
 	}
 	return "raised", nil
@@ -221,4 +217,14 @@ func (q queue) line(e record.Escalation) string {
 	}
 	return fmt.Sprintf("%s %s → %s · %s · raised by %s %s ago: %s", commands.Bold(commands.EscID(e.N)), q.c.core.TicketText(e.Ref), commands.Code(e.Outcome),
 		when, commands.Mention(e.RaisedBy), commands.DurationText(q.now.Sub(e.RaisedAt)), commands.Clip(e.Reason, 120))
+}
+
+// leadOrAdmin reports whether req's caller holds a role (it-lead or
+// admin): with nothing of their own, their queue is every open escalation.
+func (c *Escalations) leadOrAdmin(ctx context.Context, req commands.Request) bool {
+	if c.core.IsConfiguredAdmin(req.User) {
+		return true
+	}
+	roles, err := c.core.RolesOf(ctx, req.Workspace, req.User)
+	return err == nil && len(roles) > 0
 }

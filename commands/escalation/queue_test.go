@@ -57,3 +57,13 @@ func TestQueue(t *testing.T) {
 	e.Expect(e.Run("T1", "UOWN", "CINFRA", "/escalate list page=9"), "page 9 is past the end")
 	e.Expect(e.Run("T1", "UOWN", "CINFRA", "/escalate list page=x"), "is not a page number")
 }
+
+// TestQueueAssignedIsYours: someone with no role, nothing owned and
+// nothing assigned sees an empty 'assigned' list, not everyone's.
+func TestQueueAssignedIsYours(t *testing.T) {
+	e := newEnv(t)
+	e.Seed("T1")
+	e.Run("T1", "UBIZ", "CSTORE", "/escalate INC0012345 tills down")
+	e.Expect(e.Run("T1", "USAM", "CHULL", "/escalate list assigned"), "No escalations (assigned to you).")
+	e.Expect(e.Run("T1", "UADMIN", "CGEN", "/escalate list assigned"), "E-1 INC0012345")
+}

@@ -8,6 +8,11 @@
 -- Returns {status, record[, outcome]}: "forbidden" (checked first),
 -- "notfound", "resolved", "nooutcome", "archived" (nothing changed) or
 -- "first". The raise time stays, so the ladder keeps counting from it.
+-- A resent call (the same actor's change at the same instant) answers as
+-- the first run did, writing nothing.
+if redis.call('HGET', KEYS[2], 'assigned_by') == ARGV[2] and redis.call('HGET', KEYS[2], 'assigned_at') == ARGV[3] and redis.call('HGET', KEYS[2], 'assignee') == ARGV[4] then
+  return settled('first', KEYS[2], ARGV[7])
+end
 local refused = changeable(KEYS[3], ARGV[6], KEYS[2], ARGV[7])
 if refused then return refused end
 if ARGV[8] ~= '' then

@@ -1,5 +1,5 @@
 -- attach_ticket.lua: give an escalation raised without a ticket its ticket.
--- KEYS[1] audit, KEYS[2] escalation hash, KEYS[3] the ticket's request hash.
+-- KEYS[1] audit, KEYS[2] escalation hash, KEYS[3] ref → latest escalation.
 -- ARGV[1..3] audit (actor, time), ARGV[4] number, ARGV[5] ref,
 -- ARGV[6] escalation hash prefix.
 -- Returns {'notfound'}, {'hasticket', ref} (it has one already) or
@@ -12,15 +12,13 @@ if cur and cur ~= '' then return {'hasticket', cur} end
 local state = redis.call('HGET', KEYS[2], 'state')
 local open = state == 'open' or state == 'acknowledged'
 if open then
-  local other = redis.call('HGET', KEYS[3], 'escalation')
+  local other = redis.call('HGET', KEYS[3], ARGV[5])
   if other and other ~= ARGV[4] then
     local ostate = redis.call('HGET', ARGV[6] .. other, 'state')
     if ostate == 'open' or ostate == 'acknowledged' then return {'other', tonumber(other)} end
   end
 end
 redis.call('HSET', KEYS[2], 'ref', ARGV[5])
-if open and redis.call('EXISTS', KEYS[3]) == 1 then
-  redis.call('HSET', KEYS[3], 'escalation', ARGV[4])
-end
+if open then redis.call('HSET', KEYS[3], ARGV[5], ARGV[4]) end
 audit('attach', 'E-' .. ARGV[4] .. ' ' .. ARGV[5])
 return {'ok', redis.call('HGETALL', KEYS[2])}

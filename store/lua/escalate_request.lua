@@ -3,7 +3,9 @@
 -- reading and writing in one atomic step.
 -- KEYS[1] audit, KEYS[2] counter, KEYS[3] raised index, KEYS[4] open index,
 -- KEYS[5] the raiser's index, KEYS[6] the request hash, KEYS[7] this call's
--- operation key (a resent call answers with the first run's result).
+-- operation key (a resent call answers with the first run's result),
+-- KEYS[8] ref → latest escalation (a hash; the link exists for tickets the
+-- store has never seen as requests too).
 -- ARGV[1..3] audit (actor = raiser, time = raise time),
 -- ARGV[4] escalation hash prefix, ARGV[5] ref, ARGV[6] outcome hash prefix,
 -- ARGV[7] the most raisers an escalation names (MaxAlsoRaised),
@@ -41,7 +43,7 @@ local function join(n, replay)
     audit('join', 'E-' .. n .. ' ' .. ARGV[5])
   end
   local status = 'joined'
-  if known then status = 'already' end
+  if known and not replay then status = 'already' end
   local outcome = redis.call('HGET', ekey, 'outcome') or ''
   return {status, tonumber(n), redis.call('HGETALL', ARGV[6] .. outcome), redis.call('HGETALL', ekey)}
 end
@@ -53,7 +55,7 @@ if done then
   return {'ok', tonumber(done), redis.call('HGETALL', ARGV[6] .. e)}
 end
 if ref ~= '' then
-  local cur = redis.call('HGET', KEYS[6], 'escalation')
+  local cur = redis.call('HGET', KEYS[8], ref)
   if cur then
     local state = redis.call('HGET', ARGV[4] .. cur, 'state')
     if state == 'open' or state == 'acknowledged' then return join(cur, false) end
@@ -71,9 +73,7 @@ redis.call('HSET', ARGV[4] .. n, 'n', n, 'state', 'open', 'outcome', outcome, un
 for i = 3, 5 do
   redis.call('ZADD', KEYS[i], ARGV[3], n)
 end
-if ref ~= '' and redis.call('EXISTS', KEYS[6]) == 1 then
-  redis.call('HSET', KEYS[6], 'escalation', n)
-end
+if ref ~= '' then redis.call('HSET', KEYS[8], ref, n) end
 redis.call('SET', KEYS[7], n, 'EX', 600)
 audit('escalate', 'E-' .. n .. ' ' .. ARGV[5])
 return {'ok', n, redis.call('HGETALL', okey)}

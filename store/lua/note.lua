@@ -6,6 +6,11 @@
 -- Returns {status, record[, outcome]}: "forbidden" (checked first, so it
 -- tells nothing of the escalation), "notfound", "resolved" (nothing
 -- changed) or "first".
+-- A resent call (the same actor's change at the same instant) answers as
+-- the first run did, writing nothing.
+if redis.call('HGET', KEYS[2], 'note_by') == ARGV[2] and redis.call('HGET', KEYS[2], 'note_at') == ARGV[3] and redis.call('HGET', KEYS[2], 'note') == ARGV[4] then
+  return settled('first', KEYS[2], ARGV[7])
+end
 local refused = changeable(KEYS[3], ARGV[6], KEYS[2], ARGV[7])
 if refused then return refused end
 redis.call('HSET', KEYS[2], 'note', ARGV[4], 'note_by', ARGV[2], 'note_at', ARGV[3])

@@ -6,6 +6,12 @@
 -- prefix. It ends like a resolve, marked withdrawn.
 -- Returns {status, record[, outcome]}: "forbidden" (checked first),
 -- "notfound", "resolved" (nothing changed) or "first".
+-- A resent call (the same actor's withdrawal at the same instant) answers
+-- as the first run did, writing nothing.
+if redis.call('HGET', KEYS[2], 'resolved_by') == ARGV[2] and redis.call('HGET', KEYS[2], 'resolved_at') == ARGV[3]
+    and redis.call('HGET', KEYS[2], 'withdrawn') == '1' then
+  return settled('first', KEYS[2], ARGV[7])
+end
 if redis.call('HGET', KEYS[2], 'raised_by') ~= ARGV[2] and not may(KEYS[5], ARGV[6]) then
   return {'forbidden'}
 end
