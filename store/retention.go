@@ -62,7 +62,8 @@ const sweepBatch = 500
 // expireEscalationScript deletes a resolved escalation and its index
 // entries if it is still resolved at or before the cutoff.
 // KEYS: escalation hash, raised, acked, resolved, open indexes, the
-// raiser's index. ARGV: number, cutoff ms, raiser.
+// raiser's index, the ticket → escalation hash, then the indexes of those
+// who joined it. ARGV: number, cutoff ms, raiser, ticket ("" none).
 // Returns 1 when deleted, 0 when kept.
 var expireEscalationScript = redis.NewScript(`
 local rec = redis.call('HMGET', KEYS[1], 'state', 'resolved_at', 'raised_by')
@@ -73,6 +74,10 @@ if rec[1] then
   redis.call('DEL', KEYS[1])
 end
 for i = 2, 6 do redis.call('ZREM', KEYS[i], ARGV[1]) end
+if ARGV[4] ~= '' and redis.call('HGET', KEYS[7], ARGV[4]) == ARGV[1] then
+  redis.call('HDEL', KEYS[7], ARGV[4])
+end
+for i = 8, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
 return 1`)
 
 // expireRequestScript deletes a request untouched since the cutoff, with
@@ -135,10 +140,10 @@ func (s *Store) sweepEscalations(ctx context.Context, ws string, cutoff time.Tim
 		if err != nil || len(ns) == 0 {
 			return removed, err
 		}
-		raisers := make([]*redis.StringCmd, len(ns))
+		recs := make([]*redis.SliceCmd, len(ns))
 		if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 			for i, n := range ns {
-				raisers[i] = p.HGet(ctx, k.escalationPrefix()+n, "raised_by")
+				recs[i] = p.HMGet(ctx, k.escalationPrefix()+n, "raised_by", "ref", "also")
 			}
 			return nil
 		}); err != nil && !errors.Is(err, redis.Nil) {
@@ -146,11 +151,13 @@ func (s *Store) sweepEscalations(ctx context.Context, ws string, cutoff time.Tim
 		}
 		calls := make([]call, len(ns))
 		for i, n := range ns {
-			raiser := raisers[i].Val()
-			calls[i] = call{script: expireEscalationScript,
-				keys: []string{k.escalationPrefix() + n, k.raisedIndex(), k.ackedIndex(), k.resolvedIndex(),
-					k.openIndex(), k.raisedByIndex(raiser)},
-				args: []any{n, msArg(cutoff), raiser}}
+			raiser, ref, also := sliceString(recs[i].Val(), 0), sliceString(recs[i].Val(), 1), sliceString(recs[i].Val(), 2)
+			keys := []string{k.escalationPrefix() + n, k.raisedIndex(), k.ackedIndex(), k.resolvedIndex(),
+				k.openIndex(), k.raisedByIndex(raiser), k.escalationByRef()}
+			for _, a := range decodeAlso(also) {
+				keys = append(keys, k.raisedByIndex(a.By))
+			}
+			calls[i] = call{script: expireEscalationScript, keys: keys, args: []any{n, msArg(cutoff), raiser, ref}}
 		}
 		done, err := s.runScripts(ctx, calls)
 		if err != nil {
@@ -320,4 +327,13 @@ func (s *Store) SweepAll(ctx context.Context, cutoff time.Time, holder string, l
 		}
 	}
 	return res, true, errors.Join(errs...)
+}
+
+// sliceString is v[i] as a string ("" when absent or not a string).
+func sliceString(v []any, i int) string {
+	if i >= len(v) {
+		return ""
+	}
+	s, _ := v[i].(string)
+	return s
 }

@@ -185,3 +185,29 @@ func TestMemoryPerRecord(t *testing.T) {
 		t.Errorf("per request %d, per escalation %d bytes: outside 100..2048", rep.PerRequest, rep.PerEscalation)
 	}
 }
+
+// TestSweepForgetsJoinersAndTicketLinks: sweeping a resolved escalation
+// also drops it from the lists of those who joined it and drops its
+// ticket's link to it, so neither grows forever.
+func TestSweepForgetsJoinersAndTicketLinks(t *testing.T) {
+	t.Parallel()
+	s, ctx := storetest.New(t), ctxT(t)
+	mustOutcomes(t, s, "pos")
+	for _, u := range []string{"U1", "U2"} {
+		if _, _, _, err := s.EscalateRequest(ctx, ws, record.Escalation{Ref: "INC1", Outcome: "pos", Reason: "down", RaisedBy: u, RaisedIn: "C1", RaisedAt: t0}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := storetest.Resolve(ctx, s, ws, 1, "UIT", "", t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Sweep(ctx, ws, t0.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.Client().ZCard(ctx, s.Prefix()+":{"+ws+"}:escby:U2").Result(); n != 0 {
+		t.Errorf("the joiner's list still holds %d entries", n)
+	}
+	if n, _ := s.Client().HLen(ctx, s.Prefix()+":{"+ws+"}:escbyref").Result(); n != 0 {
+		t.Errorf("the ticket link survived the sweep (%d fields)", n)
+	}
+}
