@@ -82,8 +82,12 @@ func (d *digest) openEscalationLines(od *outcomeDigest) []string {
 		if e.State == record.StateOpen {
 			state = "unacknowledged"
 		}
-		lines = append(lines, "• "+commands.EscID(e.N)+" "+commands.Code(commands.Clip(e.Ref, commands.MaxRefRunes))+
-			" "+state+", open "+commands.DurationText(d.now.Sub(e.RaisedAt)))
+		line := "• " + commands.EscID(e.N) + " " + commands.Code(commands.Clip(e.Ref, commands.MaxRefRunes)) +
+			" " + state + ", open " + commands.DurationText(d.now.Sub(e.RaisedAt))
+		if d.now.Before(e.SnoozedUntil) {
+			line += ", snoozed until " + commands.StampText(e.SnoozedUntil, d.loc, d.now)
+		}
+		lines = append(lines, line)
 	}
 	return lines
 }

@@ -86,6 +86,7 @@ type digest struct {
 // weekStats are the headline numbers of one week.
 type weekStats struct {
 	tagged, raised, acked, resolved, overdue int
+	withdrawn, reopened                      int
 	ackTimes                                 []time.Duration
 	newRequests, untagged                    int
 	// untaggedBy counts the week's untagged requests by source and by
@@ -296,7 +297,14 @@ func (d *digest) stats(from, to time.Time) weekStats {
 			s.ackTimes = append(s.ackTimes, e.AckAt.Sub(e.RaisedAt))
 		}
 		if !e.ResolvedAt.IsZero() && inWindow(e.ResolvedAt, from, to) {
-			s.resolved++
+			if e.Withdrawn {
+				s.withdrawn++
+			} else {
+				s.resolved++
+			}
+		}
+		if !e.ReopenedAt.IsZero() && inWindow(e.ReopenedAt, from, to) {
+			s.reopened++
 		}
 		if d.overdueAt(e, to) {
 			s.overdue++

@@ -621,3 +621,31 @@ func TestDigestNamesEveryoneWhoRaised(t *testing.T) {
 		t.Errorf("joins changed the headline counts:\n%s\nwant\n%s", got, base)
 	}
 }
+
+// TestDigestCountsWithdrawnReopenedAndShowsSnoozes: a withdrawn escalation
+// is counted as withdrawn, not resolved; a reopening is counted; a snoozed
+// one still shows, with its snooze.
+func TestDigestCountsWithdrawnReopenedAndShowsSnoozes(t *testing.T) {
+	in := digestCases(t)["busy"]
+	data := in.Data
+	data.Escalations = slices.Clone(data.Escalations)
+	for i := range data.Escalations {
+		switch data.Escalations[i].N {
+		case 8: // resolved this week: make it a withdrawal
+			data.Escalations[i].Withdrawn = true
+		case 5:
+			data.Escalations[i].ReopenedAt = in.Now.Add(-24 * time.Hour)
+			data.Escalations[i].SnoozedUntil = in.Now.Add(20 * time.Hour)
+		}
+	}
+	in.Data = data
+	resp := digest.Build(in)
+	lead := commands.PlainText(resp.Text)
+	if !strings.Contains(lead, "resolved 1 (=) · withdrawn 1 (▲1, better) · reopened 1 (▲1, worse)") {
+		t.Errorf("headline:\n%s", lead)
+	}
+	pos := commands.PlainText(resp.Thread[0].Sections[0].Text)
+	if !strings.Contains(pos, "• E-5 INC0012345 unacknowledged, open 4d 1h, snoozed until 24 Nov 05:00") {
+		t.Errorf("pos-conversion section:\n%s", pos)
+	}
+}

@@ -101,11 +101,18 @@ func (d *digest) headlineLines() []string {
 	c, p := d.cur, d.prev
 	curMed, curOK := medianDuration(c.ackTimes)
 	prevMed, prevOK := medianDuration(p.ackTimes)
+	escalations := "Escalations raised " + countWithDelta(c.raised, p.raised, upIsWorse) +
+		" · acknowledged " + countWithDelta(c.acked, p.acked, upIsBetter) +
+		" · resolved " + countWithDelta(c.resolved, p.resolved, upIsBetter)
+	if c.withdrawn+p.withdrawn > 0 {
+		escalations += " · withdrawn " + countWithDelta(c.withdrawn, p.withdrawn, upIsBetter)
+	}
+	if c.reopened+p.reopened > 0 {
+		escalations += " · reopened " + countWithDelta(c.reopened, p.reopened, upIsWorse)
+	}
 	return []string{
 		"Requests tagged: " + countWithDelta(c.tagged, p.tagged, upIsBetter),
-		"Escalations raised " + countWithDelta(c.raised, p.raised, upIsWorse) +
-			" · acknowledged " + countWithDelta(c.acked, p.acked, upIsBetter) +
-			" · resolved " + countWithDelta(c.resolved, p.resolved, upIsBetter),
+		escalations,
 		"Open and unacknowledged beyond SLA: " + countWithDelta(c.overdue, p.overdue, upIsWorse),
 		"Median time to acknowledge: " + durationWithDelta(curMed, curOK, prevMed, prevOK),
 		"Drift: " + driftText(c, p),
