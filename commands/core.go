@@ -34,6 +34,7 @@ type Core struct {
 	router *Router
 	admins map[string]bool
 	obs    Observer // nil: nobody observes (see SetObserver)
+	forms  map[string]*FormDefinition
 }
 
 // New builds the core on a store.
@@ -116,6 +117,16 @@ func (c *Core) Deliver(ctx context.Context, p Poster, outs []Outgoing) error {
 		} else {
 			ref, err = p.Post(ctx, o.To, o.Message)
 		}
+		if err != nil && o.Person != "" && o.To.Update == "" {
+			// The channel cannot take it: the one person it is for gets it
+			// in their direct message with the bot instead.
+			var derr error
+			if ref, derr = c.postDirect(ctx, p, o, err); derr == nil {
+				err = nil
+			} else {
+				err = errors.Join(err, fmt.Errorf("direct message to %s: %w", o.Person, derr))
+			}
+		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("post to %s: %w", o.To.Channel, err))
 			continue
@@ -127,6 +138,24 @@ func (c *Core) Deliver(ctx context.Context, p Poster, outs []Outgoing) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// postDirect sends o's message to o.Person's direct message with the bot,
+// saying why it came there (posting to o.To failed with failed).
+func (c *Core) postDirect(ctx context.Context, p Poster, o Outgoing, failed error) (MessageRef, error) {
+	c.log.Warn("message for one person sent to their direct message", "workspace", o.To.Workspace,
+		"channel", o.To.Channel, "user", o.Person, "err", failed)
+	msg := o.Message
+	msg.Visibility = InChannel
+	where := "I could not post this in " + ChannelLink(o.To.Channel) + ", so it comes to you here."
+	if msg.Context != "" {
+		where = msg.Context + " · " + where
+	}
+	msg.Context = where
+	if dp, ok := p.(DirectPoster); ok {
+		return dp.PostDirect(ctx, o.To.Workspace, o.Person, msg)
+	}
+	return p.Post(ctx, Destination{Workspace: o.To.Workspace, Channel: o.Person}, msg)
 }
 
 // PostThreaded posts msg and then its Thread responses as replies under it.

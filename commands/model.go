@@ -95,6 +95,9 @@ type Response struct {
 	// Outgoing are further messages to post elsewhere once the reply is
 	// given: the escalation card in the IT channel, the requester's notice.
 	Outgoing []Outgoing
+	// Form, when set, asks the adapter to open this form for the caller
+	// (Text is then what to show where no form can be opened).
+	Form *Form `json:",omitempty"`
 }
 
 // Section is a block of a message: an optional heading, text and
@@ -167,6 +170,11 @@ type Outgoing struct {
 	// Track, when set, records where the message landed on an escalation so
 	// later changes can update it (the card) or reply under it (the announcement).
 	Track *Track
+	// Person, when set, is the one person the message is for (the raiser's
+	// notice): if To cannot take it (the bot is not in that channel, it is
+	// archived, a DM between people), Deliver sends it to that person's
+	// direct message with the bot instead, and that is no failure.
+	Person string
 }
 
 // Track names the escalation message a posted Outgoing becomes.

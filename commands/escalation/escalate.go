@@ -25,7 +25,8 @@ func (c *Escalations) escalate(ctx context.Context, req commands.Request, args c
 	}
 	first, ok := args.Word(0)
 	if !ok {
-		return commands.Response{}, commands.Userf("Usage: %s\nExample: %s", commands.Code(usageEscalate), example)
+		// No arguments: the form, where the platform has one.
+		return c.openForm(ctx, req, nil)
 	}
 	ref, reasonFrom := "", 0
 	if first.Kind == commands.TokenWord {
@@ -47,11 +48,17 @@ func (c *Escalations) escalate(ctx context.Context, req commands.Request, args c
 	if ref == "" && key == "" {
 		return commands.Response{}, c.askOutcome(ctx, req, "", reason)
 	}
-	// One round trip: the store routes by the outcome (asked, or the
-	// request's) and raises, or joins the request's open escalation.
-	e, o, raise, err := c.store.EscalateRequest(ctx, req.Workspace, record.Escalation{
-		Ref: ref, Outcome: key, Reason: reason, RaisedBy: req.User, RaisedIn: req.Channel, RaisedAt: req.Time,
-	})
+	return c.raise(ctx, req, record.Escalation{Ref: ref, Outcome: key, Reason: reason})
+}
+
+// raise raises e (its Ref, Outcome, Reason and message fields set) for req's
+// caller in req's channel: one round trip, in which the store routes by the
+// outcome (asked, or the request's) and raises, or joins the request's
+// open escalation. /escalate and the form both end here.
+func (c *Escalations) raise(ctx context.Context, req commands.Request, e record.Escalation) (commands.Response, error) {
+	ref, key, reason := e.Ref, e.Outcome, e.Reason
+	e.RaisedBy, e.RaisedIn, e.RaisedAt = req.User, req.Channel, req.Time
+	e, o, raise, err := c.store.EscalateRequest(ctx, req.Workspace, e)
 	switch {
 	case errors.Is(err, record.ErrUntagged):
 		return commands.Response{}, c.askOutcome(ctx, req, ref, reason)
@@ -170,7 +177,7 @@ func (c *Escalations) escalationRaised(req commands.Request, e record.Escalation
 		commands.Mention(e.RaisedBy), c.core.TicketText(e.Ref), commands.Code(o.Key), e.Reason, commands.Bold(commands.EscID(e.N)), ownerText(o), commands.ChannelLink(itChannel), commands.DurationText(sla))}
 	resp := commands.Response{Text: fmt.Sprintf("%s raised for %s → %s. I will tell you here when IT acknowledges it.", commands.Bold(commands.EscID(e.N)), c.core.TicketText(e.Ref), commands.Code(o.Key))}
 	resp.Outgoing = []commands.Outgoing{
-		{To: commands.Destination{Workspace: req.Workspace, Channel: req.Channel}, Message: announce, Track: &commands.Track{Escalation: e.N, Kind: commands.TrackAnnouncement}},
+		{To: commands.Destination{Workspace: req.Workspace, Channel: req.Channel}, Message: announce, Track: &commands.Track{Escalation: e.N, Kind: commands.TrackAnnouncement}, Person: e.RaisedBy},
 		{To: commands.Destination{Workspace: req.Workspace, Channel: itChannel}, Message: c.Card(e, o, req.Time), Track: &commands.Track{Escalation: e.N, Kind: commands.TrackCard}},
 	}
 	return resp
@@ -222,6 +229,9 @@ func RenderCard(core *commands.Core, e record.Escalation, o record.Outcome, now 
 	fields = append(fields, commands.Field{Label: "Status", Value: stateText(e, when)})
 	if e.State != record.StateResolved && now.Before(e.SnoozedUntil) {
 		fields = append(fields, commands.Field{Label: "Snoozed", Value: "until " + when(e.SnoozedUntil) + " by " + commands.Mention(e.SnoozedBy)})
+	}
+	if e.MessageLink != "" {
+		fields = append(fields, commands.Field{Label: "From", Value: commands.Link(e.MessageLink, "the message it was raised on")})
 	}
 	if note := latestNote(e); note != "" {
 		fields = append(fields, commands.Field{Label: "Latest note", Value: note})

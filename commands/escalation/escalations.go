@@ -76,5 +76,6 @@ func New(core *commands.Core, st Store, log *slog.Logger) *Escalations {
 		commands.Definition{Name: ActionListMore, Handler: commands.HandlerFunc(c.escalationList)},
 		commands.Definition{Name: ActionSnooze, Role: record.RoleITLead, Doing: "snooze escalations", Atomic: true, Handler: commands.HandlerFunc(c.snooze)},
 	)
+	c.registerForm()
 	return c
 }

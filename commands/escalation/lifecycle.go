@@ -90,7 +90,7 @@ func (c *Escalations) changed(req commands.Request, e record.Escalation, o recor
 	}
 	for _, w := range c.waiting(req.Workspace, e) {
 		if w.user != req.User {
-			resp.Outgoing = append(resp.Outgoing, commands.Outgoing{To: w.dest, Message: line})
+			resp.Outgoing = append(resp.Outgoing, commands.Outgoing{To: w.dest, Message: line, Person: w.user})
 		}
 	}
 	resp.Outgoing = append(resp.Outgoing, c.leadershipUpdates(req.Workspace, e, o)...)

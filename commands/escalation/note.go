@@ -49,7 +49,7 @@ func (c *Escalations) addNote(ctx context.Context, req commands.Request, args co
 			commands.Outgoing{To: thread, Message: commands.Response{Visibility: commands.InChannel, Text: note}})
 	}
 	for _, to := range c.waiting(req.Workspace, e) {
-		resp.Outgoing = append(resp.Outgoing, commands.Outgoing{To: to.dest, Message: commands.Response{Visibility: commands.InChannel,
+		resp.Outgoing = append(resp.Outgoing, commands.Outgoing{To: to.dest, Person: to.user, Message: commands.Response{Visibility: commands.InChannel,
 			Text: commands.Mention(to.user) + " " + note}})
 	}
 	return resp, nil

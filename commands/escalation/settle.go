@@ -105,7 +105,7 @@ func (c *Escalations) waitingNotices(ws string, t transition, e record.Escalatio
 		}
 		text := fmt.Sprintf("%s %s (%s), which you also raised, was %s by %s.", commands.Mention(a.By), commands.Bold(commands.EscID(e.N)),
 			c.core.TicketText(e.Ref), t.past, commands.Mention(actorOf(t, e)))
-		out = append(out, commands.Outgoing{To: commands.Destination{Workspace: ws, Channel: a.In}, Message: commands.Response{Visibility: commands.InChannel, Text: text}})
+		out = append(out, commands.Outgoing{To: commands.Destination{Workspace: ws, Channel: a.In}, Message: commands.Response{Visibility: commands.InChannel, Text: text}, Person: a.By})
 	}
 	return out
 }
@@ -135,5 +135,5 @@ func (c *Escalations) requesterNotice(ws string, t transition, e record.Escalati
 	if ch == "" {
 		ch = e.RaisedIn
 	}
-	return commands.Outgoing{To: commands.Destination{Workspace: ws, Channel: ch, Thread: e.AnnounceID}, Message: commands.Response{Visibility: commands.InChannel, Text: text}}
+	return commands.Outgoing{To: commands.Destination{Workspace: ws, Channel: ch, Thread: e.AnnounceID}, Message: commands.Response{Visibility: commands.InChannel, Text: text}, Person: e.RaisedBy}
 }

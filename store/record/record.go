@@ -156,6 +156,10 @@ type Escalation struct {
 	// RaisePosts are where the ladder raised it to leadership, kept current
 	// as it moves.
 	RaisePosts []Post
+	// MessageLink and MessageBy are the chat message it was raised from
+	// ("Escalate this message"): its permalink and its author's id.
+	MessageLink string
+	MessageBy   string
 	// Also are the others who raised the same problem while it was open,
 	// in order: they joined this escalation instead of raising a new one
 	// (at most MaxAlsoRaised are kept).
