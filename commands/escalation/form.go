@@ -183,7 +183,9 @@ var mentionLike = regexp.MustCompile(`<[^>]*>|[@#]\S+`)
 // no words of its own.
 func onlyMentions(text string) bool {
 	rest := mentionLike.ReplaceAllString(text, "")
-	return strings.TrimFunc(rest, func(r rune) bool { return !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r > 127) }) == ""
+	return strings.TrimFunc(rest, func(r rune) bool {
+		return !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r > 127)
+	}) == ""
 }
 
 // formSuggest returns the active outcomes whose key or title contains
