@@ -225,6 +225,15 @@ func (c *Core) SuggestForm(ctx context.Context, req Request, id, field, query st
 	return out
 }
 
+// Keys an adapter sets in a form's prefill when the form is opened on a
+// message ("Escalate this message"): its text as markup (mentions as
+// UserMention), its link and its author's id.
+const (
+	MessageText = "message_text"
+	MessageLink = "message_link"
+	MessageBy   = "message_by"
+)
+
 // QuoteText turns a message's marked-up text into plain text to prefill a
 // form with: mentions become "@label" (never a mention again), markup
 // runes and control characters are gone, and it is clipped to max runes.

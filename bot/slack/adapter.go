@@ -23,6 +23,9 @@ type coreAPI interface {
 	Deliver(ctx context.Context, p commands.Poster, outs []commands.Outgoing) error
 	Clock() commands.Clock
 	Home(ctx context.Context, ws, user string, now time.Time) (commands.Response, error)
+	OpenForm(ctx context.Context, req commands.Request, id string, prefill commands.FormValues) commands.Response
+	SubmitForm(ctx context.Context, req commands.Request, id string, values commands.FormValues) (commands.Response, commands.FormErrors)
+	SuggestForm(ctx context.Context, req commands.Request, id, field, query string) []commands.Choice
 }
 
 // Adapter connects the core to Slack: HTTP handlers for commands,
@@ -37,6 +40,7 @@ type Adapter struct {
 	http     *http.Client
 	tokens   *tokens
 	poster   *Poster
+	modals   modalSealer // seals modal state (private_metadata)
 
 	// bg tracks work running after a request was answered. bgMu guards
 	// closed (Shutdown has begun) and running (pieces counted in bg): once

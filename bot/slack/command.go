@@ -26,7 +26,13 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
 	}
 	cmd := parseSlashCommand(*buf)
 	release(buf)
-	a.answerCommand(r.Context(), cmd, func(b replyBody) { writeJSON(w, b) })
+	a.answerCommand(r.Context(), cmd, func(b replyBody) {
+		if b.empty() {
+			w.WriteHeader(http.StatusOK) // nothing to show (a form opens instead)
+			return
+		}
+		writeJSON(w, b)
+	})
 }
 
 // answerCommand runs cmd and calls reply exactly once, before CommandTimeout
@@ -78,6 +84,14 @@ func (a *Adapter) answerCommand(ctx context.Context, cmd slack.SlashCommand, rep
 		Text:      inboundText(cmd.Text),
 	}
 	resp := a.core.Handle(context.WithoutCancel(ctx), req)
+	if resp.Form != nil && cmd.TriggerID != "" && !finish() {
+		// A form: Slack gets an empty answer at once and the modal opens
+		// with the command's trigger (good for three seconds).
+		start := a.reserveBackground()
+		reply(replyBody{})
+		start(func(ctx context.Context) { a.openModal(ctx, req, cmd.TriggerID, resp) })
+		return
+	}
 	if finish() {
 		a.log.LogAttrs(ctx, slog.LevelInfo, "slack command slow: answered through response_url",
 			attrWS(ws), attrChannel(cmd.ChannelID), attrCommand(cmd.Command))

@@ -32,6 +32,7 @@ type fakeSlack struct {
 	oauth   map[string]string    // code → team id to install
 	changed chan struct{}        // signalled after each recorded call
 	sockets chan *websocket.Conn // Socket Mode connections made to the fake
+	trigger string               // views.open's error for every trigger, if set
 }
 
 // apiCall is one request the fake received.
@@ -55,6 +56,14 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 			return map[string]any{"ok": true, "message_ts": f.nextTS()}
 		}))
 		c.Handle("/views.publish", f.json("views.publish"))
+		c.Handle("/views.open", f.viewsOpen)
+		c.Handle("/chat.getPermalink", f.form("chat.getPermalink", func(v url.Values) any {
+			return map[string]any{"ok": true, "channel": v.Get("channel"),
+				"permalink": "https://acme.slack.com/archives/" + v.Get("channel") + "/p" + strings.ReplaceAll(v.Get("message_ts"), ".", "")}
+		}))
+		c.Handle("/conversations.open", f.form("conversations.open", func(v url.Values) any {
+			return map[string]any{"ok": true, "channel": map[string]any{"id": "D" + v.Get("users")}}
+		}))
 		c.Handle("/oauth.v2.access", f.oauthAccess)
 		c.Handle("/auth.test", f.authTest)
 		c.Handle("/hooks/", f.json("response_url"))
@@ -150,12 +159,38 @@ func (f *fakeSlack) form(method string, answer func(url.Values) any) http.Handle
 	return func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		v, _ := url.ParseQuery(string(body))
+		for k, vs := range r.URL.Query() { // GET calls (chat.getPermalink)
+			v[k] = vs
+		}
 		if tok := r.Header.Get("Authorization"); tok != "" {
 			v.Set("token", strings.TrimPrefix(tok, "Bearer "))
 		}
 		f.record(apiCall{Method: method, Form: v})
 		writeTestJSON(w, answer(v))
 	}
+}
+
+// viewsOpen records views.open (form-encoded: trigger_id and the view as
+// JSON) and answers ok, or f.trigger's error.
+func (f *fakeSlack) viewsOpen(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	var m map[string]any
+	if json.Unmarshal(body, &m) != nil {
+		v, _ := url.ParseQuery(string(body))
+		m = map[string]any{"trigger_id": v.Get("trigger_id")}
+		var view map[string]any
+		_ = json.Unmarshal([]byte(v.Get("view")), &view)
+		m["view"] = view
+	}
+	f.record(apiCall{Method: "views.open", JSON: m})
+	f.mu.Lock()
+	refuse := f.trigger
+	f.mu.Unlock()
+	if refuse != "" {
+		writeTestJSON(w, map[string]any{"ok": false, "error": refuse})
+		return
+	}
+	writeTestJSON(w, map[string]any{"ok": true, "view": map[string]any{"id": "V1"}})
 }
 
 func (f *fakeSlack) json(method string) http.HandlerFunc {

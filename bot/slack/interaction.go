@@ -27,18 +27,34 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "invalid interaction payload", http.StatusBadRequest)
 		return
 	}
-	w.WriteHeader(http.StatusOK)
-	a.dispatchInteraction(r.Context(), ic)
-}
-
-// dispatchInteraction starts handling an interaction after it was acked.
-// Only block_actions (button clicks and menu picks) are used; others are ignored.
-func (a *Adapter) dispatchInteraction(ctx context.Context, ic slack.InteractionCallback) {
-	if ic.Type != slack.InteractionTypeBlockActions {
-		a.log.LogAttrs(ctx, slog.LevelDebug, "slack interaction ignored", slog.String("type", string(ic.Type)))
+	if answer := a.answerInteraction(r.Context(), ic); answer != nil {
+		writeJSON(w, answer)
 		return
 	}
-	a.background(func(ctx context.Context) { a.handleBlockActions(ctx, ic) })
+	w.WriteHeader(http.StatusOK)
+}
+
+// answerInteraction handles an interaction and returns what Slack must get
+// in the HTTP response (or the Socket Mode ack), nil for an empty 200:
+// a modal submission's field errors, or type-ahead options, computed now;
+// everything else (button clicks, menu picks, shortcuts) is handled in the
+// background after the answer.
+func (a *Adapter) answerInteraction(ctx context.Context, ic slack.InteractionCallback) any {
+	switch ic.Type {
+	case slack.InteractionTypeBlockActions:
+		a.background(func(ctx context.Context) { a.handleBlockActions(ctx, ic) })
+	case slack.InteractionTypeShortcut, slack.InteractionTypeMessageAction:
+		a.background(func(ctx context.Context) { a.startShortcut(ctx, ic) })
+	case slack.InteractionTypeViewSubmission:
+		if errs := a.submitModal(ctx, ic); errs != nil {
+			return errs
+		}
+	case slack.InteractionTypeBlockSuggestion:
+		return a.suggest(ctx, ic)
+	default:
+		a.log.LogAttrs(ctx, slog.LevelDebug, "slack interaction ignored", slog.String("type", string(ic.Type)))
+	}
+	return nil
 }
 
 // handleBlockActions runs each clicked button through the core: a Replace

@@ -54,13 +54,50 @@ func TestManifestCommandsMatchTheRouter(t *testing.T) {
 	}
 }
 
+// TestManifestShortcuts: the manifest declares exactly the shortcuts the
+// adapter handles, each opening a form the core has.
+func TestManifestShortcuts(t *testing.T) {
+	m := readManifest(t)
+	core := commandstest.NewBot(nil, commands.Config{}, nil, nil).Core
+	seen := map[string]bool{}
+	for _, s := range m.Features.Shortcuts {
+		id, ok := shortcutForms[s.CallbackID]
+		if !ok {
+			t.Errorf("shortcut %q is not handled", s.CallbackID)
+			continue
+		}
+		seen[s.CallbackID] = true
+		if !slices.Contains(core.Forms(), id) {
+			t.Errorf("shortcut %q opens form %q, which the core does not have", s.CallbackID, id)
+		}
+		if s.Name == "" || len(s.Description) > 150 || s.Description == "" {
+			t.Errorf("shortcut %q: name and a description of ≤150 characters", s.CallbackID)
+		}
+	}
+	for id := range shortcutForms {
+		if !seen[id] {
+			t.Errorf("the adapter handles shortcut %q, which the manifest lacks", id)
+		}
+	}
+	if len(m.Features.Shortcuts) != 2 || m.Features.Shortcuts[0].Type != "global" || m.Features.Shortcuts[1].Type != "message" {
+		t.Errorf("want one global and one message shortcut: %+v", m.Features.Shortcuts)
+	}
+	if !slices.Contains(core.Forms(), formEscalate) {
+		t.Errorf("/escalate opens form %q, which the core does not have", formEscalate)
+	}
+}
+
 func TestManifestSettings(t *testing.T) {
 	m := readManifest(t)
 	if !m.Features.AppHome.HomeTabEnabled {
 		t.Error("App Home tab not enabled")
 	}
-	if s := m.Settings.Interactivity; !s.IsEnabled || !strings.HasSuffix(s.RequestUrl, "/slack/interactions") {
-		t.Errorf("interactivity %+v", s)
+	if !m.Features.AppHome.MessagesTabEnabled {
+		t.Error("the Messages tab is off: the bot's direct messages would not show")
+	}
+	if s := m.Settings.Interactivity; !s.IsEnabled || !strings.HasSuffix(s.RequestUrl, "/slack/interactions") ||
+		!strings.HasSuffix(s.MessageMenuOptionsUrl, "/slack/interactions") {
+		t.Errorf("interactivity (and the options load URL) %+v", s)
 	}
 	ev := m.Settings.EventSubscriptions
 	if !strings.HasSuffix(ev.RequestUrl, "/slack/events") {

@@ -37,6 +37,7 @@ func newAdapter(cfg Config, core coreAPI, st *store.Store, log *slog.Logger) (*A
 	}
 	a := &Adapter{cfg: cfg, core: core, st: st, log: log, now: time.Now, http: newHTTPClient()}
 	a.verifier = newVerifier(cfg.SigningSecret, func() time.Time { return a.now() })
+	a.modals = newModalSealer(cfg.SigningSecret + "\x00" + cfg.AppToken)
 	a.tokens = &tokens{store: st, fallback: cfg.BotToken, now: func() time.Time { return a.now() }, cache: map[string]cachedToken{}}
 	if cfg.SecretKey != "" {
 		if a.tokens.sealer, err = newSealer(cfg.SecretKey); err != nil {

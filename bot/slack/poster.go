@@ -118,6 +118,27 @@ func (p *Poster) Update(ctx context.Context, ref commands.MessageRef, workspace 
 	})
 }
 
+// PostDirect posts msg in user's direct message with the bot: the DM is
+// opened with conversations.open (scope im:write), then posted to.
+func (p *Poster) PostDirect(ctx context.Context, ws, user string, msg commands.Response) (commands.MessageRef, error) {
+	api, err := p.client(ctx, ws)
+	if err != nil {
+		return commands.MessageRef{}, fmt.Errorf("direct message to %s: %w", user, err)
+	}
+	var ch *slack.Channel
+	err = p.retry(ctx, "open direct message with "+user, false, func() error {
+		var err error
+		ch, _, _, err = api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}, ReturnIM: true})
+		return err
+	})
+	if err != nil {
+		return commands.MessageRef{}, fmt.Errorf("direct message to %s: %w", user, err)
+	}
+	return p.Post(ctx, commands.Destination{Workspace: ws, Channel: ch.ID}, msg)
+}
+
+var _ commands.DirectPoster = (*Poster)(nil)
+
 // Ephemeral shows msg to user only, in channel (chat.postEphemeral).
 func (p *Poster) Ephemeral(ctx context.Context, workspace, channel, user string, msg commands.Response) error {
 	api, err := p.client(ctx, workspace)

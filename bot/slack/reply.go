@@ -33,6 +33,9 @@ type replyBody struct {
 	Blocks       []slack.Block `json:"blocks,omitempty"`
 }
 
+// empty reports whether b says nothing: the answer is an empty 200.
+func (b replyBody) empty() bool { return b.ResponseType == "" && b.Text == "" && b.Blocks == nil }
+
 // replyFor is the body for message m of resp.
 func replyFor(resp commands.Response, m Message) replyBody {
 	return replyBody{ResponseType: responseType(resp), Text: m.Text, Blocks: m.Blocks}

@@ -80,10 +80,13 @@ func (a *Adapter) handleSocketEvent(ctx context.Context, evt socketmode.Event, a
 		start := a.reserveBackground()
 		start(func(context.Context) { a.answerSocketCommand(ctx, cmd, evt.Request, ack) })
 	case socketmode.EventTypeInteractive:
+		var answer any
 		if ic, ok := evt.Data.(slack.InteractionCallback); ok {
-			a.dispatchInteraction(ctx, ic) // starts in the background; the ack is not delayed
+			// Clicks and shortcuts start in the background; a modal
+			// submission or a suggestion is answered in the ack.
+			answer = a.answerInteraction(ctx, ic)
 		}
-		a.ackOrLog(ctx, ack, evt.Request, nil)
+		a.ackOrLog(ctx, ack, evt.Request, answer)
 	case socketmode.EventTypeEventsAPI:
 		var env eventEnvelope
 		if evt.Request == nil || json.Unmarshal(evt.Request.Payload, &env) != nil {
@@ -111,6 +114,10 @@ func (a *Adapter) handleSocketEvent(ctx context.Context, evt socketmode.Event, a
 // ack; a reply too large for an ack is sent through response_url.
 func (a *Adapter) answerSocketCommand(ctx context.Context, cmd slack.SlashCommand, req *socketmode.Request, ack ackFunc) {
 	a.answerCommand(ctx, cmd, func(b replyBody) {
+		if b.empty() {
+			a.ackOrLog(ctx, ack, req, nil)
+			return
+		}
 		js, err := json.Marshal(b)
 		if err != nil || len(js) <= socketAckLimit {
 			a.ackOrLog(ctx, ack, req, b)

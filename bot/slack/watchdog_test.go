@@ -33,6 +33,15 @@ func (c timedCore) Clock() commands.Clock                                       
 func (c timedCore) Home(context.Context, string, string, time.Time) (commands.Response, error) {
 	return commands.Response{}, nil
 }
+func (c timedCore) OpenForm(context.Context, commands.Request, string, commands.FormValues) commands.Response {
+	return commands.Response{}
+}
+func (c timedCore) SubmitForm(context.Context, commands.Request, string, commands.FormValues) (commands.Response, commands.FormErrors) {
+	return commands.Response{}, nil
+}
+func (c timedCore) SuggestForm(context.Context, commands.Request, string, string, string) []commands.Choice {
+	return nil
+}
 
 // hookRecorder is an in-memory transport standing in for response_url: it
 // records each answer with the bubble time it arrived.

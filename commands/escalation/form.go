@@ -28,8 +28,8 @@ const (
 	FieldTicket      = "ticket"
 	FieldReason      = "reason"
 	FieldChannel     = "channel"
-	FieldMessageLink = "message_link"
-	FieldMessageBy   = "message_by"
+	FieldMessageLink = commands.MessageLink
+	FieldMessageBy   = commands.MessageBy
 )
 
 // MaxReason is the longest reason a form takes, in runes.
@@ -91,6 +91,10 @@ func (c *Escalations) formOpen(ctx context.Context, req commands.Request, prefil
 	if channel == "" {
 		channel = req.Channel
 	}
+	reason := commands.Clip(prefill[FieldReason], MaxReason)
+	if text := prefill[commands.MessageText]; text != "" && reason == "" {
+		reason = commands.QuoteText(text, MaxReason)
+	}
 	f := commands.Form{
 		ID: FormEscalate, Title: "Escalate blocked work", Submit: "Escalate",
 		Intro: "IT's owner of the outcome gets it at once, with an acknowledgement deadline.",
@@ -99,8 +103,8 @@ func (c *Escalations) formOpen(ctx context.Context, req commands.Request, prefil
 			{Name: FieldTicket, Label: "Ticket (optional)", Kind: commands.FieldText, Optional: true, MaxLen: maxTicketField,
 				Placeholder: "INC0012345 or OPS-12", Hint: "Leave it empty if there is no ticket yet; add it later with /tag <ticket> E-n.", Value: prefill[FieldTicket]},
 			{Name: FieldReason, Label: "What is blocked?", Kind: commands.FieldLongText, MaxLen: MaxReason,
-				Placeholder: "Card payments failing in 3 stores since 9am", Value: commands.Clip(prefill[FieldReason], MaxReason)},
-			{Name: FieldChannel, Label: "Announce it in", Kind: commands.FieldChannel, Optional: true, Value: channel,
+				Placeholder: "Card payments failing in 3 stores since 9am", Value: reason},
+			{Name: FieldChannel, Label: "Announce it in", Kind: commands.FieldChannel, Optional: channel != "", Value: channel,
 				Hint: "Where people waiting on it will see it; updates come here too."},
 		},
 	}
