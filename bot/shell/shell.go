@@ -68,6 +68,8 @@ type Shell struct {
 	poster  *poster
 	sched   *bot.Scheduler
 	demo    bool // LoadDemo ran
+	form    *openForm
+	seq     int // messages simulated with :message
 }
 
 // New builds a shell on b; clock must be the clock its core was built with.
@@ -166,6 +168,11 @@ func (s *Shell) handle(ctx context.Context, req commands.Request) {
 	if resp.Visibility == commands.InChannel {
 		vis = "in #" + req.Channel
 	}
+	if resp.Form != nil {
+		s.printf("[only you see this]\n%s\n", Render(commands.Response{Text: resp.Text}))
+		s.showForm(*resp.Form, req.Channel)
+		return
+	}
 	if resp.Replace && req.Action != nil {
 		s.poster.shown(req.Source, resp)
 		s.printf("[card in #%s updated]\n%s\n", req.Source.Channel, Render(resp))
@@ -186,6 +193,8 @@ const metaHelp = `meta-lines:
   :tick                          run what is due now, as serve's scheduler would: reminders and
                                  raises, digests, the weekly triage of untagged requests
   :click <E-n> ack|resolve       press a button on that escalation's card
+  :message <author> <text…>      "Escalate this message" on a message by author: opens the form
+  :submit <field>=<value> …      submit the open form (quote values with spaces)
   :pick                          list the requests the latest triage messages offer a menu for
   :pick <ticket> <outcome-key>   pick that outcome in the ticket's menu, as a click would
   :quiet on|off                  hide or show output
@@ -195,6 +204,10 @@ const metaHelp = `meta-lines:
 func (s *Shell) meta(ctx context.Context, line string) error {
 	f := strings.Fields(line)
 	switch f[0] {
+	case ":message":
+		return s.message(ctx, strings.TrimPrefix(line, ":message"))
+	case ":submit":
+		return s.submit(ctx, strings.TrimPrefix(line, ":submit"))
 	case ":help":
 		s.printf("%s\n", metaHelp)
 	case ":as":
