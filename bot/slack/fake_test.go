@@ -44,7 +44,7 @@ type apiCall struct {
 	TS     string // the ts answered (postMessage)
 }
 
-func newFakeSlack(t *testing.T) *fakeSlack {
+func newFakeSlack(t testing.TB) *fakeSlack {
 	f := &fakeSlack{notIn: map[string]bool{}, refuse: map[string]string{}, oauth: map[string]string{}, changed: make(chan struct{}, 1000),
 		sockets: make(chan *websocket.Conn, 4)}
 	f.Server = slacktest.NewTestServer(func(c slacktest.Customize) {
@@ -254,7 +254,7 @@ func writeTestJSON(w http.ResponseWriter, v any) {
 }
 
 // waitFor polls cond until it holds or 10 s pass.
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !cond() {

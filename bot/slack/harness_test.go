@@ -27,7 +27,7 @@ const testSecret = "test-signing-secret"
 // harness is the adapter with a real core on a real Redis, served over
 // loopback HTTP, talking to a fake Slack.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	a     *Adapter
 	core  *commands.Core
 	bot   commandstest.Bot
@@ -37,7 +37,7 @@ type harness struct {
 }
 
 // newHarness builds a harness; edit may change the configuration.
-func newHarness(t *testing.T, edit func(*Config)) *harness {
+func newHarness(t testing.TB, edit func(*Config)) *harness {
 	t.Helper()
 	h := &harness{t: t, slack: newFakeSlack(t)}
 	h.st = storetest.New(t)
@@ -66,7 +66,7 @@ func newHarness(t *testing.T, edit func(*Config)) *harness {
 	return h
 }
 
-func testLogger(t *testing.T) *slog.Logger {
+func testLogger(t testing.TB) *slog.Logger {
 	if testing.Verbose() {
 		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}

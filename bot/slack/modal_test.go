@@ -16,8 +16,13 @@ import (
 // and body of the answer.
 func (h *harness) interaction(payload map[string]any) (int, string) {
 	h.t.Helper()
+	return h.post("/slack/interactions", "application/x-www-form-urlencoded", payloadForm(payload))
+}
+
+// payloadForm is an interaction's form body: one field, payload, of JSON.
+func payloadForm(payload map[string]any) string {
 	js, _ := json.Marshal(payload)
-	return h.post("/slack/interactions", "application/x-www-form-urlencoded", url.Values{"payload": {string(js)}}.Encode())
+	return url.Values{"payload": {string(js)}}.Encode()
 }
 
 // lastView is the view of the latest views.open call, and its trigger.

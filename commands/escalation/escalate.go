@@ -62,10 +62,12 @@ func (c *Escalations) raise(ctx context.Context, req commands.Request, e record.
 	switch {
 	case errors.Is(err, record.ErrUntagged):
 		return commands.Response{}, c.askOutcome(ctx, req, ref, reason)
+	case errors.Is(err, record.ErrArchived) && key != "":
+		return commands.Response{}, badOutcome{commands.Userf("%s was archived meanwhile: pick another outcome, or ask an admin to restore it.", commands.Code(key))}
 	case errors.Is(err, record.ErrArchived):
 		return commands.Response{}, commands.Userf("%s is tagged to %s, which is archived. Re-tag it to an active outcome with %s, or name one with %s.", c.core.TicketText(ref), commands.Code(o.Key), commands.Code("/tag "+ref+" <outcome-key>"), commands.Code("outcome=<key>"))
 	case errors.Is(err, record.ErrNotFound) && key != "":
-		return commands.Response{}, c.core.UnknownOutcome(ctx, req.Workspace, key)
+		return commands.Response{}, badOutcome{c.core.UnknownOutcome(ctx, req.Workspace, key)}
 	case errors.Is(err, record.ErrNotFound):
 		return commands.Response{}, commands.Userf("%s is tagged to an outcome that no longer exists. Re-tag it with %s, then escalate again.", c.core.TicketText(ref), commands.Code("/tag "+ref+" <outcome-key>"))
 	case err != nil:
@@ -77,6 +79,12 @@ func (c *Escalations) raise(ctx context.Context, req commands.Request, e record.
 	c.core.ObserveEscalation(commands.EscalationRaised, e)
 	return c.escalationRaised(req, e, o), nil
 }
+
+// badOutcome is a refusal of the outcome asked for (unknown, archived): the
+// form shows it on its outcome field.
+type badOutcome struct{ error }
+
+func (b badOutcome) Unwrap() error { return b.error }
 
 // escalationJoined answers someone who escalated a request that already has
 // an open escalation: nothing new is raised; they are told where it stands

@@ -143,17 +143,6 @@ func (c *Escalations) formSubmit(ctx context.Context, req commands.Request, v co
 	case onlyMentions(reason):
 		errs[FieldReason] = "Say in words what is blocked (not only who)."
 	}
-	if key != "" {
-		o, err := c.store.GetOutcome(ctx, req.Workspace, key)
-		switch {
-		case errors.Is(err, record.ErrNotFound):
-			errs[FieldOutcome] = fmt.Sprintf("There is no outcome %q any more: pick another.", commands.Clip(key, 40))
-		case err != nil:
-			return commands.Response{}, err
-		case o.Status == record.OutcomeArchived:
-			errs[FieldOutcome] = fmt.Sprintf("%s was archived meanwhile: pick another outcome.", o.Key)
-		}
-	}
 	if ch := v[FieldChannel]; ch != "" {
 		if !conversationID.MatchString(ch) {
 			errs[FieldChannel] = "Pick a channel."
@@ -171,7 +160,14 @@ func (c *Escalations) formSubmit(ctx context.Context, req commands.Request, v co
 			e.MessageBy = by
 		}
 	}
-	return c.raise(ctx, req, e)
+	// One round trip: the outcome is checked (known, active) in the same
+	// step that raises or joins.
+	resp, err := c.raise(ctx, req, e)
+	var bad badOutcome
+	if errors.As(err, &bad) {
+		return commands.Response{}, commands.FormErrors{FieldOutcome: commands.PlainText(bad.Error())}
+	}
+	return resp, err
 }
 
 // conversationID is the shape of a chat's conversation or user id (Slack

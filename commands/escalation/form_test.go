@@ -62,7 +62,7 @@ func TestEscalationFormRefusesFieldByField(t *testing.T) {
 	}{
 		{"no outcome", commands.FormValues{"reason": "tills down"}, "outcome", "Pick the outcome"},
 		{"archived meanwhile", commands.FormValues{"outcome": "old", "reason": "tills down"}, "outcome", "old was archived meanwhile"},
-		{"unknown outcome", commands.FormValues{"outcome": "nope", "reason": "tills down"}, "outcome", "no outcome"},
+		{"unknown outcome", commands.FormValues{"outcome": "nope", "reason": "tills down"}, "outcome", "No outcome nope"},
 		{"empty reason", commands.FormValues{"outcome": "pos", "reason": "  \x00 "}, "reason", "Say what is blocked"},
 		{"oversize reason", commands.FormValues{"outcome": "pos", "reason": strings.Repeat("x", 3001)}, "reason", "3001 characters; the limit is 3000"},
 		{"only mentions", commands.FormValues{"outcome": "pos", "reason": "<@U123> <!channel> @sam"}, "reason", "Say in words"},
