@@ -100,8 +100,10 @@ func StripMarkers(s string) string {
 	}, s)
 }
 
-// Spans splits marked-up text into spans, in order.
+// Spans splits marked-up text into spans, in order. Each span's text and
+// target are Printable.
 func Spans(s string) []Span {
+	s = Printable(s)
 	var out []Span
 	for len(s) > 0 {
 		i := strings.IndexRune(s, markOpen)

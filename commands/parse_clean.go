@@ -15,7 +15,17 @@ import (
 // which becomes U+FFFD. Line-breaking controls (\r, \v, \f, NEL) become \n,
 // and \r\n becomes \n. Text that needs no change is returned as is.
 func cleanText(s string) string {
-	s = wellFormedMarkup(s)
+	return Printable(wellFormedMarkup(s))
+}
+
+// Printable removes from s what must never reach a chat raw: control
+// characters other than \n and \t (NUL, BEL, ESC, DEL…), invisible format
+// characters (zero-width spaces and joins, byte-order marks, bidi
+// overrides) and invalid UTF-8 (which becomes U+FFFD); line-breaking
+// controls become \n. Spans applies it to every span, so each renderer
+// shows only printable text, whatever a user or the ITSM sent. Text that
+// needs no change is returned as is.
+func Printable(s string) string {
 	i := firstUnclean(s)
 	if i < 0 {
 		return s
@@ -70,7 +80,7 @@ func dropRune(r rune) bool {
 		return false
 	case unicode.IsControl(r):
 		return true
-	case r == '\u200B' || r == '\u2060' || r == '\uFEFF':
+	case r == '\u200B' || r == '\u200C' || r == '\u200D' || r == '\u2060' || r == '\uFEFF':
 		return true
 	}
 	return (r >= '\u202A' && r <= '\u202E') || (r >= '\u2066' && r <= '\u2069')

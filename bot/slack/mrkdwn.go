@@ -17,6 +17,7 @@ import (
 
 // escape replaces &, < and > with their entities.
 func escape(s string) string {
+	s = commands.Printable(s)
 	if !strings.ContainsAny(s, "&<>") {
 		return s // the common case allocates nothing
 	}

@@ -197,7 +197,7 @@ func htmlText(s string, dir directory, m *mentionSet) string {
 
 // htmlEscape escapes user text for Teams' HTML subset; newlines become <br>.
 func htmlEscape(s string) string {
-	return strings.ReplaceAll(html.EscapeString(s), "\n", "<br>")
+	return strings.ReplaceAll(html.EscapeString(commands.Printable(s)), "\n", "<br>")
 }
 
 // cardText renders marked-up text as Adaptive Card markdown.
