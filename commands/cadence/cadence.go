@@ -252,6 +252,7 @@ type digestJob struct {
 	sub   record.Subscription
 	week  string    // this ISO week in the channel's zone
 	slot  time.Time // this week's due slot, when due
+	run   time.Time // this week's run (its first slot), which the digest is as of
 	due   bool
 	prev  string // last ISO week
 	owed  bool   // last week had a slot after the channel subscribed
@@ -300,7 +301,11 @@ func (p *duePlan) add(ws string, subs []record.Subscription) {
 		y, m, d := mondayOf(local)
 		lastWeek := wallClock(y, m, d-7, 12, 0, loc)
 		j := digestJob{ws: ws, sub: s, week: WeekOf(local), prev: WeekOf(lastWeek), local: local}
-		j.slot, j.due = latestSlot(p.weekSlots(loc, local), s.At, p.now)
+		slots := p.weekSlots(loc, local)
+		j.slot, j.due = latestSlot(slots, s.At, p.now)
+		if j.due {
+			j.run = slots[0]
+		}
 		prev := p.weekSlots(loc, lastWeek)
 		j.owed = len(prev) > 0 && !prev[len(prev)-1].Before(s.At)
 		jobs = append(jobs, j)

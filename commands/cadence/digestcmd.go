@@ -24,9 +24,9 @@ func (c *Cadence) digestFor(ctx context.Context, ws, channel string, now time.Ti
 	}
 	loc := c.location(sub.TZ)
 	now = now.In(loc)
-	// Two calendar weeks in the channel's zone, as the digest counts them
-	// (a week across a clock change is 167 or 169 hours, not 168).
-	data, err := c.store.DigestData(ctx, ws, now.AddDate(0, 0, -14), now)
+	// The read covers exactly the two windows the digest counts and compares.
+	from := c.digestWindows(loc, now, &marks)
+	data, err := c.store.DigestData(ctx, ws, from, now)
 	if err != nil {
 		return commands.Response{}, err
 	}

@@ -41,7 +41,10 @@ func (c *Cadence) runDigestJob(ctx context.Context, p commands.Poster, now time.
 		return err
 	}
 	marks := digest.Input{Late: now.Sub(j.slot) > LateAfter}
-	return errors.Join(err, c.sendScheduled(ctx, p, j.ws, j.sub, j.week, j.slot, now, marks, o))
+	// As of the week's run, even when a later slot of the week is the one
+	// due (the channel subscribed after the run, or the bot was down), so
+	// consecutive digests count windows that tile.
+	return errors.Join(err, c.sendScheduled(ctx, p, j.ws, j.sub, j.week, j.run, now, marks, o))
 }
 
 // checkMissed counts last week's digest as missed, once across replicas,
