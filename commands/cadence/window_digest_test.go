@@ -64,7 +64,7 @@ func TestDigestCountsEachEscalationOnceAcrossClockChanges(t *testing.T) {
 			name: "02:30 Sunday, spring forward: the run in the gap is at 03:30",
 			spec: "30 2 * * SUN",
 			raised: []time.Time{
-				time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC), // 03:00 EST, the hour after the run before the gap
+				time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC),  // 03:00 EST, the hour after the run before the gap
 				time.Date(2026, 3, 8, 7, 15, 0, 0, time.UTC), // 03:15 EDT, between the jump and the run
 			},
 			runs: []time.Time{at(t, ny, "2026-02-22 02:30"), at(t, ny, "2026-03-01 02:30"), at(t, ny, "2026-03-08 03:30"), at(t, ny, "2026-03-15 02:30")},
