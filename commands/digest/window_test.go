@@ -23,7 +23,9 @@ func TestDigestNamesItsWindow(t *testing.T) {
 	}
 	london, lordHowe := load("Europe/London"), load("Australia/Lord_Howe")
 	w := func(from, to time.Time) digest.Window { return digest.Window{From: from, To: to} }
-	d := func(loc *time.Location, y int, m time.Month, day, h, mi int) time.Time { return time.Date(y, m, day, h, mi, 0, 0, loc) }
+	d := func(loc *time.Location, y int, m time.Month, day, h, mi int) time.Time {
+		return time.Date(y, m, day, h, mi, 0, 0, loc)
+	}
 	cases := []struct {
 		name string
 		in   digest.Input
