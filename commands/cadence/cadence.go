@@ -83,6 +83,8 @@ type DueOptions struct {
 	// State remembers settled weeks across passes so they cost no Redis
 	// round trip; nil keeps nothing.
 	State *DueState
+
+	reads *passReads // the pass's shared digest data (see passReads)
 }
 
 func (o DueOptions) withDefaults() DueOptions {
@@ -220,6 +222,7 @@ func (c *Cadence) RunDue(ctx context.Context, p commands.Poster, now time.Time, 
 // went out is counted as missed, never posted. The error joins every failure.
 func (c *Cadence) RunDueWith(ctx context.Context, p commands.Poster, now time.Time, o DueOptions) error {
 	o = o.withDefaults()
+	o.reads = newPassReads()
 	sched, err := parseSchedule(c.cfg.DigestCron)
 	if err != nil {
 		return err

@@ -91,7 +91,7 @@ func (c *Cadence) sendScheduled(ctx context.Context, p commands.Poster, ws strin
 	leaseCtx, cancel := context.WithTimeout(ctx, o.Lease-o.Lease/10)
 	defer cancel()
 	to := commands.Destination{Workspace: ws, Channel: ch}
-	msg, err := c.digestFor(leaseCtx, ws, ch, asOf, marks)
+	msg, err := c.digestWith(leaseCtx, o.reads, ws, ch, asOf, marks)
 	var ref commands.MessageRef
 	if err == nil {
 		lead := msg

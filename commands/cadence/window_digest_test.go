@@ -2,10 +2,12 @@ package cadence_test
 
 import (
 	"context"
+	"log/slog"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +15,8 @@ import (
 	"github.com/outcomebot/outcomebot/commands/cadence"
 	"github.com/outcomebot/outcomebot/commands/commandstest"
 	"github.com/outcomebot/outcomebot/commands/digest"
+	"github.com/outcomebot/outcomebot/store"
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/outcomebot/outcomebot/store/storetest"
 )
 
@@ -153,5 +157,45 @@ func TestSameNumbersForEveryChannel(t *testing.T) {
 		if got := commandstest.Text(c.digest); !strings.Contains(got, c.window) || !strings.Contains(got, c.raised) {
 			t.Errorf("%s's digest does not say %q and %q:\n%s", c.name, c.window, c.raised, got)
 		}
+	}
+}
+
+// countingStore counts the digest data reads.
+type countingStore struct {
+	*store.Store
+	mu    sync.Mutex
+	reads []string
+}
+
+func (s *countingStore) DigestData(ctx context.Context, ws string, from, to time.Time) (record.DigestData, error) {
+	s.mu.Lock()
+	s.reads = append(s.reads, from.UTC().Format(time.RFC3339)+".."+to.UTC().Format(time.RFC3339))
+	s.mu.Unlock()
+	return s.Store.DigestData(ctx, ws, from, to)
+}
+
+// TestPassReadsOncePerWindow: in one due pass, channels whose digests read
+// the same span share one read of the workspace's data (so they show the
+// same numbers even if an escalation changes while the pass posts); a zone
+// with another span gets its own.
+func TestPassReadsOncePerWindow(t *testing.T) {
+	st := &countingStore{Store: storetest.New(t)}
+	core := commands.New(st, commands.Config{Admins: []string{"UADMIN"}}, commandstest.NewClock(commandstest.Start), slog.New(slog.DiscardHandler))
+	cad := cadence.New(core, st, slog.New(slog.DiscardHandler))
+	since := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	for ch, tz := range map[string]string{"C1": "Europe/London", "C2": "Europe/London", "C3": "Europe/Lisbon", "C4": "Africa/Abidjan"} {
+		if _, err := storetest.Subscribe(context.Background(), st.Store, "T1", record.Subscription{Channel: ch, TZ: tz, By: "UADMIN", At: since}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := &commandstest.Poster{}
+	if err := cad.RunDueWith(context.Background(), p, time.Date(2026, 10, 26, 9, 0, 0, 0, time.UTC), cadence.DueOptions{Holder: "h1", Workers: 4}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(p.Posts()); n < 4 {
+		t.Fatalf("%d posts, want every channel's digest", n)
+	}
+	if len(st.reads) != 2 {
+		t.Errorf("digest data read %d times (%v), want once for London and Lisbon's span and once for Abidjan's", len(st.reads), st.reads)
 	}
 }
