@@ -211,3 +211,15 @@ func TestDigestWindowsSoFar(t *testing.T) {
 		t.Error("a schedule that never runs gave windows")
 	}
 }
+
+// BenchmarkDigestWindows is the window math one digest adds: the default
+// schedule in London, as of a run.
+func BenchmarkDigestWindows(b *testing.B) {
+	london := zone(b, "Europe/London")
+	asOf := at(b, london, "2026-10-26 09:00")
+	for b.Loop() {
+		if _, err := cadence.DigestWindows("0 9 * * MON", london, asOf); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
