@@ -121,11 +121,13 @@ func (od *outcomeDigest) starved() bool { return od.tags == 0 && od.events == 0 
 
 func newDigest(in Input) *digest {
 	d := &digest{
-		in:    in,
-		loc:   in.Now.Location(),
-		now:   in.Now,
-		known: make(map[string]bool, len(in.Data.Outcomes)),
-		byKey: make(map[string]*outcomeDigest),
+		in:       in,
+		loc:      in.Now.Location(),
+		now:      in.Now,
+		week:     in.Now.AddDate(0, 0, -7),
+		prevWeek: in.Now.AddDate(0, 0, -14),
+		known:    make(map[string]bool, len(in.Data.Outcomes)),
+		byKey:    make(map[string]*outcomeDigest),
 	}
 	d.windows()
 	d.followAll = len(in.Follow) == 0

@@ -18,12 +18,12 @@ type Window struct {
 func (w Window) IsZero() bool { return w.From.IsZero() && w.To.IsZero() }
 
 // windows sets the digest's counted window and its comparison window from
-// the input: Input.Week and Input.Previous when set, else the seven calendar
-// days before Now and the seven before those.
+// the input: Input.Week and Input.Previous when set, else (as newDigest
+// starts them) the seven calendar days before Now and the seven before those.
 func (d *digest) windows() {
 	in := d.in
 	if in.Week.IsZero() {
-		d.week, d.prevWeek, d.prevEnd = in.Now.AddDate(0, 0, -7), in.Now.AddDate(0, 0, -14), in.Now.AddDate(0, 0, -7)
+		d.prevEnd = d.week
 		return
 	}
 	d.week = in.Week.From.In(d.loc)
