@@ -271,11 +271,14 @@ func (s *Shell) setClock(args []string) error {
 			}
 			loc = l
 		}
-		t, err := time.ParseInLocation("2006-01-02T15:04", args[0], loc)
+		t, note, err := localClock(args[0], loc)
 		if err != nil {
-			return fmt.Errorf("usage: :clock 2026-11-30T09:00 [Europe/Berlin]")
+			return err
 		}
 		s.clock.Set(t)
+		if note != "" {
+			s.printf("%s\n", note)
+		}
 	} else {
 		return fmt.Errorf("usage: :clock +2h | :clock 2026-11-30T09:00 [Area/City]")
 	}

@@ -83,6 +83,8 @@ type DueOptions struct {
 	// State remembers settled weeks across passes so they cost no Redis
 	// round trip; nil keeps nothing.
 	State *DueState
+
+	reads *passReads // the pass's shared digest data (see passReads)
 }
 
 func (o DueOptions) withDefaults() DueOptions {
@@ -220,6 +222,7 @@ func (c *Cadence) RunDue(ctx context.Context, p commands.Poster, now time.Time, 
 // went out is counted as missed, never posted. The error joins every failure.
 func (c *Cadence) RunDueWith(ctx context.Context, p commands.Poster, now time.Time, o DueOptions) error {
 	o = o.withDefaults()
+	o.reads = newPassReads()
 	sched, err := parseSchedule(c.cfg.DigestCron)
 	if err != nil {
 		return err
@@ -252,6 +255,7 @@ type digestJob struct {
 	sub   record.Subscription
 	week  string    // this ISO week in the channel's zone
 	slot  time.Time // this week's due slot, when due
+	run   time.Time // this week's run (its first slot), which the digest is as of
 	due   bool
 	prev  string // last ISO week
 	owed  bool   // last week had a slot after the channel subscribed
@@ -300,7 +304,11 @@ func (p *duePlan) add(ws string, subs []record.Subscription) {
 		y, m, d := mondayOf(local)
 		lastWeek := wallClock(y, m, d-7, 12, 0, loc)
 		j := digestJob{ws: ws, sub: s, week: WeekOf(local), prev: WeekOf(lastWeek), local: local}
-		j.slot, j.due = latestSlot(p.weekSlots(loc, local), s.At, p.now)
+		slots := p.weekSlots(loc, local)
+		j.slot, j.due = latestSlot(slots, s.At, p.now)
+		if j.due {
+			j.run = slots[0]
+		}
 		prev := p.weekSlots(loc, lastWeek)
 		j.owed = len(prev) > 0 && !prev[len(prev)-1].Before(s.At)
 		jobs = append(jobs, j)

@@ -18,15 +18,20 @@ const usageSubscribe = "/digest subscribe [outcomes=a,b|all] [tz=Area/City]"
 // digestFor builds the digest of a channel at now, as its subscription says
 // (all outcomes in the default zone when it has none).
 func (c *Cadence) digestFor(ctx context.Context, ws, channel string, now time.Time, marks digest.Input) (commands.Response, error) {
+	return c.digestWith(ctx, nil, ws, channel, now, marks)
+}
+
+// digestWith is digestFor reading the data through reads (nil: the store).
+func (c *Cadence) digestWith(ctx context.Context, reads *passReads, ws, channel string, now time.Time, marks digest.Input) (commands.Response, error) {
 	sub, err := c.store.GetSubscription(ctx, ws, channel)
 	if err != nil && !errors.Is(err, record.ErrNotFound) {
 		return commands.Response{}, err
 	}
 	loc := c.location(sub.TZ)
 	now = now.In(loc)
-	// Two calendar weeks in the channel's zone, as the digest counts them
-	// (a week across a clock change is 167 or 169 hours, not 168).
-	data, err := c.store.DigestData(ctx, ws, now.AddDate(0, 0, -14), now)
+	// The read covers exactly the two windows the digest counts and compares.
+	from := c.digestWindows(loc, now, &marks)
+	data, err := reads.digestData(ctx, c.store, ws, from, now)
 	if err != nil {
 		return commands.Response{}, err
 	}

@@ -41,7 +41,10 @@ func (c *Cadence) runDigestJob(ctx context.Context, p commands.Poster, now time.
 		return err
 	}
 	marks := digest.Input{Late: now.Sub(j.slot) > LateAfter}
-	return errors.Join(err, c.sendScheduled(ctx, p, j.ws, j.sub, j.week, j.slot, now, marks, o))
+	// As of the week's run, even when a later slot of the week is the one
+	// due (the channel subscribed after the run, or the bot was down), so
+	// consecutive digests count windows that tile.
+	return errors.Join(err, c.sendScheduled(ctx, p, j.ws, j.sub, j.week, j.run, now, marks, o))
 }
 
 // checkMissed counts last week's digest as missed, once across replicas,
@@ -88,7 +91,7 @@ func (c *Cadence) sendScheduled(ctx context.Context, p commands.Poster, ws strin
 	leaseCtx, cancel := context.WithTimeout(ctx, o.Lease-o.Lease/10)
 	defer cancel()
 	to := commands.Destination{Workspace: ws, Channel: ch}
-	msg, err := c.digestFor(leaseCtx, ws, ch, asOf, marks)
+	msg, err := c.digestWith(leaseCtx, o.reads, ws, ch, asOf, marks)
 	var ref commands.MessageRef
 	if err == nil {
 		lead := msg

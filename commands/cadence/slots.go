@@ -132,19 +132,10 @@ func dayMatches(s *cron.SpecSchedule, day time.Time) bool {
 // wall time read with the offset in force before the change.
 func wallClock(y int, mo time.Month, d, h, mi int, loc *time.Location) time.Time {
 	wall := time.Date(y, mo, d, h, mi, 0, 0, time.UTC)
-	var best time.Time
-	for _, probe := range []time.Time{wall.Add(-36 * time.Hour), wall, wall.Add(36 * time.Hour)} {
-		_, off := probe.In(loc).Zone()
-		t := wall.Add(-time.Duration(off) * time.Second)
-		if sameWall(t.In(loc), wall) && (best.IsZero() || t.Before(best)) {
-			best = t
-		}
+	if ts := WallTimes(wall, loc); len(ts) > 0 {
+		return ts[0]
 	}
-	if best.IsZero() {
-		_, before := wall.Add(-36 * time.Hour).In(loc).Zone()
-		best = wall.Add(-time.Duration(before) * time.Second)
-	}
-	return best.In(loc)
+	return SkippedWall(wall, loc)
 }
 
 func sameWall(a, b time.Time) bool {

@@ -26,11 +26,19 @@ const (
 
 // Input is everything the weekly digest of one channel depends on.
 type Input struct {
-	// Data covers [Now-14d, Now): this week and the previous one.
+	// Data covers Previous.From up to Now: this week and the previous one.
 	Data record.DigestData
 	// Now is the run time, in the channel's time zone: its Location is used
-	// for display and for the calendar days that bound the weeks.
+	// for display (and, without Week, for the calendar days that bound the
+	// weeks).
 	Now time.Time
+	// Week is the window counted, [Week.From, Now) (Week.To is Now), and
+	// Previous the window it is compared with. Unset, they are the seven
+	// calendar days before Now and the seven before those.
+	Week, Previous Window
+	// SoFar marks a Week that a preview cut short at Now, between two
+	// scheduled runs; Previous is then as long as Week.
+	SoFar bool
 	// Follow lists the outcome keys the channel follows; empty means all.
 	Follow []string
 	// DefaultSLA is the acknowledgement SLA of outcomes without their own.
@@ -48,9 +56,10 @@ type Input struct {
 // per-outcome detail in Thread, split into messages that each stay inside
 // platform limits. A quiet week yields only a short "no change" lead.
 //
-// "This week" is [Now-7 days, Now) and the previous week [Now-14 days,
-// Now-7 days), counted in calendar days of Now's Location so consecutive
-// weekly runs tile without gap or overlap across daylight-saving changes.
+// "This week" is Input.Week and the previous week Input.Previous (the
+// scheduler passes the windows between its runs, so consecutive digests
+// tile without gap or overlap across daylight-saving changes); the context
+// line names the window exactly.
 // The digest covers the followed outcomes (all when Follow is empty);
 // archived outcomes only when they had activity this week or still have
 // open escalations. When following all, escalations and tags on outcomes not
@@ -74,6 +83,7 @@ type digest struct {
 	in                  Input
 	loc                 *time.Location
 	now, week, prevWeek time.Time // week and prevWeek are the windows' starts
+	prevEnd             time.Time // the end of the previous window
 	followAll           bool
 	known               map[string]bool           // every outcome key in Data
 	byKey               map[string]*outcomeDigest // included outcomes
@@ -119,6 +129,7 @@ func newDigest(in Input) *digest {
 		known:    make(map[string]bool, len(in.Data.Outcomes)),
 		byKey:    make(map[string]*outcomeDigest),
 	}
+	d.windows()
 	d.followAll = len(in.Follow) == 0
 	escByOutcome := d.indexEscalations()
 	tagsByOutcome := d.countTags()
@@ -130,7 +141,7 @@ func newDigest(in Input) *digest {
 	d.countNewOpen()
 	d.rankOutcomes()
 	d.cur = d.stats(d.week, d.now)
-	d.prev = d.stats(d.prevWeek, d.week)
+	d.prev = d.stats(d.prevWeek, d.prevEnd)
 	return d
 }
 

@@ -339,7 +339,7 @@ func TestDigestHeadline(t *testing.T) {
 			"Open and unacknowledged beyond SLA: 2 (▲1, worse)",
 			"Median time to acknowledge: 3h 21m (▲2h 36m, worse)",
 			"Drift: 2 of 10 new requests tied to no outcome, 20% (▲7 pts, worse)",
-		}, "\n"), "covers 16 Nov 09:00 – 23 Nov 09:00 Europe/Berlin", commands.InChannel},
+		}, "\n"), "week of Mon 16 Nov 09:00 – Mon 23 Nov 09:00 Europe/Berlin", commands.InChannel},
 		{"preview", "Weekly outcome digest · 16–23 Nov 2026", strings.Join([]string{
 			commands.Bold("Needs attention"),
 			"• E-6 " + commands.Code("RITM0004242") + " (" + commands.Code("infra-maint") + ", IT owner " + commands.Mention("U_OPS") + "): acknowledged, still open after 2d 22h",
@@ -351,10 +351,10 @@ func TestDigestHeadline(t *testing.T) {
 			"Open and unacknowledged beyond SLA: 0 (=)",
 			"Median time to acknowledge: 3h 21m (▲2h 36m, worse)",
 			"Drift: 2 of 10 new requests tied to no outcome, 20% (▲7 pts, worse)",
-		}, "\n"), "preview: only you can see this · covers 16 Nov 09:00 – 23 Nov 09:00 Europe/Berlin", commands.Ephemeral},
+		}, "\n"), "preview: only you can see this · week of Mon 16 Nov 09:00 – Mon 23 Nov 09:00 Europe/Berlin", commands.Ephemeral},
 		{"quiet", "Weekly outcome digest · 30 Mar – 6 Apr 2026",
 			"No change this week: no requests tagged, no escalations.\n3 outcomes followed; none had IT activity.",
-			"covers 30 Mar 09:00 – 6 Apr 09:00 America/New_York", commands.InChannel},
+			"week of Mon 30 Mar 09:00 – Mon 6 Apr 09:00 America/New_York", commands.InChannel},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -423,7 +423,7 @@ func TestDigestMarks(t *testing.T) {
 	in := digestCases(t)["busy"]
 	in.Late, in.Manual = true, true
 	got := digest.Build(in).Context
-	want := "posted late: the bot was down at the scheduled time · posted manually · covers 16 Nov 09:00 – 23 Nov 09:00 Europe/Berlin"
+	want := "posted late: the bot was down at the scheduled time · posted manually · week of Mon 16 Nov 09:00 – Mon 23 Nov 09:00 Europe/Berlin"
 	if got != want {
 		t.Errorf("Context = %q, want %q", got, want)
 	}

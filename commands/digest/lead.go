@@ -157,6 +157,5 @@ func (d *digest) contextLine() string {
 	if d.in.Manual {
 		parts = append(parts, "posted manually")
 	}
-	window := "covers " + d.week.Format("2 Jan 15:04") + " – " + d.now.Format("2 Jan 15:04") + " " + d.loc.String()
-	return strings.Join(append(parts, window), " · ")
+	return strings.Join(append(parts, d.windowText()), " · ")
 }
