@@ -12,11 +12,11 @@ import (
 
 const (
 	usageOutcomeAdd = commands.UsageOutcomeAdd
-	usageOutcomeSet = `/outcome set <key> field=value…  (title, kpi, owner, it, it-channel, sla; value none clears all but title)`
+	usageOutcomeSet = `/outcome set <key> field=value…  (title, kpi, owner, it, it-channel, sla, hours; value none clears all but title)`
 )
 
 // outcomeFields are the options /outcome add and set accept.
-var outcomeFields = []string{"title", "kpi", "owner", "it", "it-channel", "sla"}
+var outcomeFields = []string{"title", "kpi", "owner", "it", "it-channel", "sla", "hours"}
 
 func (c *Outcomes) outcomeAdd(ctx context.Context, req commands.Request, args commands.Args) (commands.Response, error) {
 	key, ok := args.Word(0)
@@ -82,6 +82,8 @@ func applyOutcomeOptions(req commands.Request, o *record.Outcome, args commands.
 			o.ITChannel, err = commands.ChannelArg(req, t, "the IT channel (`it-channel=`)")
 		case "sla":
 			o.SLA, err = parseSLA(t.Text)
+		case "hours":
+			o.Hours, err = parseHours(t.Text)
 		}
 		if err != nil {
 			return err
@@ -116,6 +118,8 @@ func clearOutcomeField(o *record.Outcome, k string) error {
 		o.ITChannel = ""
 	case "sla":
 		o.SLA = 0
+	case "hours":
+		o.Hours = ""
 	}
 	return nil
 }
@@ -150,6 +154,8 @@ func (c *Outcomes) setChanges(args commands.Args) []string {
 			out = append(out, k)
 		case k == "sla":
 			out = append(out, "sla cleared: the default "+commands.DurationText(c.cfg.AckSLA)+" applies")
+		case k == "hours":
+			out = append(out, "hours cleared: the default "+c.cfg.BusinessHours.String()+" applies")
 		default:
 			out = append(out, k+" cleared")
 		}
@@ -264,6 +270,7 @@ func (c *Outcomes) outcomeFieldsOf(o record.Outcome) []commands.Field {
 		{Label: "IT owner", Value: mention(o.ITOwner)},
 		{Label: "IT channel", Value: channel},
 		{Label: "Ack SLA", Value: sla},
+		{Label: "Business hours", Value: c.hoursText(o)},
 		{Label: "Created", Value: mention(o.CreatedBy) + " " + o.CreatedAt.In(c.cfg.DefaultTZ).Format("2 Jan 2006")},
 	}
 }
