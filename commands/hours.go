@@ -364,3 +364,12 @@ func (c *Core) HoursFor(o record.Outcome) *BusinessHours {
 	c.hours.parsed[o.Hours] = h
 	return h
 }
+
+// SLAText renders " (SLA 4h)", " (SLA 4h in business hours)" with hours,
+// or nothing for an unknown SLA.
+func SLAText(sla time.Duration, h *BusinessHours) string {
+	if sla <= 0 || h == nil {
+		return SLASuffix(sla)
+	}
+	return " (SLA " + DurationText(sla) + " in business hours)"
+}

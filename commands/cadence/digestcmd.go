@@ -32,6 +32,7 @@ func (c *Cadence) digestFor(ctx context.Context, ws, channel string, now time.Ti
 	}
 	marks.Data, marks.Now, marks.Follow = data, now, sub.Outcomes
 	marks.DefaultSLA, marks.TicketURL = c.cfg.AckSLA, c.cfg.TicketLinks.URL
+	marks.Hours = c.core.HoursFor
 	return digest.Build(marks), nil
 }
 
