@@ -150,8 +150,9 @@ func TestBusinessHoursPerOutcome(t *testing.T) {
 	e2 := hoursEnv(t, "")
 	e2.Seed("T1")
 	e2.Expect(e2.Run("T1", "UADMIN", "CGEN", `/outcome set pos hours="Mon-Fri 09:00-17:00 America/New_York"`), "Outcome pos updated (hours).")
-	card, _ := raiseFriday(t, e2) // 12:30 in New York: 4h30m left that day
-	if !strings.Contains(card, "Acknowledge: by Fri 4 Dec 21:30 GMT (SLA 4h in business hours)") { // 16:30 New York
+	// Raised 12:30 in New York, with 4h30m left that day: due 16:30 there.
+	card, _ := raiseFriday(t, e2)
+	if !strings.Contains(card, "Acknowledge: by Fri 4 Dec 21:30 GMT (SLA 4h in business hours)") {
 		t.Errorf("New York hours card:\n%s", card)
 	}
 }

@@ -91,11 +91,12 @@ type weekStats struct {
 	tagged, raised, acked, resolved, overdue int
 	withdrawn, reopened                      int
 	ackTimes                                 []time.Duration
-	acks                                     ackWaits // ackTimes as wall-clock, see hours.go
 	newRequests, untagged                    int
 	// untaggedBy counts the week's untagged requests by source and by
 	// requester, for the drift section.
 	untaggedBySource, untaggedByRequester map[string]int
+	// acks keeps ackTimes as wall-clock too (see hours.go).
+	acks ackWaits
 }
 
 // outcomeDigest gathers what the digest shows about one outcome.
@@ -106,9 +107,10 @@ type outcomeDigest struct {
 	oldestUnacked *record.Escalation
 	overdue       int // open, unacknowledged and beyond SLA now
 	ackTimes      []time.Duration
-	acks          ackWaits // ackTimes as wall-clock, see hours.go
 	tags, events  int // tag events and escalation events this week
 	newOpen       int // open requests first seen this week
+	// acks keeps ackTimes as wall-clock too (see hours.go).
+	acks ackWaits
 }
 
 // starved reports whether the outcome got no IT activity this week.
