@@ -10,6 +10,7 @@ import (
 	"github.com/outcomebot/outcomebot/commands/cadence"
 	"github.com/outcomebot/outcomebot/commands/commandstest"
 	"github.com/outcomebot/outcomebot/commands/digest"
+	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/outcomebot/outcomebot/store/storetest"
 )
 
@@ -203,5 +204,26 @@ func TestDigestMedianBusinessTime(t *testing.T) {
 	}
 	if n := strings.Count(text, "Median time to acknowledge: 1h 40m business time (2d 15h wall-clock)"); n != 2 {
 		t.Errorf("median shown %d times (want the headline and the outcome's):\n%s", n, text)
+	}
+}
+
+// BenchmarkDueStepBusinessHours is the business-hours arithmetic of one
+// ladder pass over 10,000 open escalations raised over the past 30 days
+// (the store's read is measured in store/).
+func BenchmarkDueStepBusinessHours(b *testing.B) {
+	h, err := commands.ParseBusinessHours(officeHours, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := time.Date(2026, 12, 7, 11, 0, 0, 0, time.UTC)
+	es := make([]record.Escalation, 10000)
+	for i := range es {
+		es[i] = ladderOpen(now.Add(-time.Duration(i)*259*time.Second), i%3)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		for _, e := range es {
+			cadence.DueStepIn(e, 4*time.Hour, h, now)
+		}
 	}
 }
