@@ -134,3 +134,12 @@ func (c *Outcomes) hoursText(o record.Outcome) string {
 	}
 	return c.cfg.BusinessHours.String() + " (default)"
 }
+
+// unquotedHours refuses hours= written without quotes, whose hours and
+// zone then arrive as extra words after the command's own want words.
+func unquotedHours(args commands.Args, want int) error {
+	if _, ok := args.Options["hours"]; !ok || len(args.Words) <= want {
+		return nil
+	}
+	return commands.Userf("Quote the business hours: %s.", commands.Code(`hours="Mon-Fri 08:00-18:00 Europe/London"`))
+}

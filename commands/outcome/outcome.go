@@ -21,6 +21,9 @@ var outcomeFields = []string{"title", "kpi", "owner", "it", "it-channel", "sla",
 func (c *Outcomes) outcomeAdd(ctx context.Context, req commands.Request, args commands.Args) (commands.Response, error) {
 	key, ok := args.Word(0)
 	title, ok2 := args.Word(1)
+	if err := unquotedHours(args, 2); err != nil {
+		return commands.Response{}, err
+	}
 	if !ok || !ok2 || len(args.Words) > 2 {
 		return commands.Response{}, commands.Userf("Usage: %s\nExample: %s", commands.Code(usageOutcomeAdd), commands.Code(`/outcome add pos-conversion "Omnichannel POS lifts in-store conversion" kpi="in-store conversion rate" it=@dev it-channel=#it-pos`))
 	}
@@ -126,6 +129,9 @@ func clearOutcomeField(o *record.Outcome, k string) error {
 
 func (c *Outcomes) outcomeSet(ctx context.Context, req commands.Request, args commands.Args) (commands.Response, error) {
 	key, ok := args.Word(0)
+	if err := unquotedHours(args, 1); err != nil {
+		return commands.Response{}, err
+	}
 	if !ok || len(args.Words) > 1 || len(args.Order) == 0 {
 		return commands.Response{}, commands.Userf("Usage: %s\nExample: %s", commands.Code(usageOutcomeSet), commands.Code("/outcome set pos sla=2h it=@dev"))
 	}

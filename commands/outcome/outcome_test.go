@@ -82,6 +82,7 @@ func TestOutcomeHours(t *testing.T) {
 		`/outcome set pos hours="Mon-Fri 18:00-08:00 Europe/London"`: "closing after opening",
 		`/outcome set pos hours="Mon-Fri 08:00-18:00 EST"`:           "America/New_York",
 		`/outcome set pos hours=weekdays`:                            "Mon-Fri 08:00-18:00 Europe/London",
+		`/outcome set pos hours=Mon-Fri 08:00-18:00 Europe/London`:   `Quote the business hours: hours="Mon-Fri`,
 	} {
 		e.Expect(e.Run("T1", "UADMIN", "CGEN", line), want)
 	}
