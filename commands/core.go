@@ -22,6 +22,13 @@ type Config struct {
 	DigestCron string
 	// DefaultTZ is the time zone of newly subscribed leadership channels.
 	DefaultTZ *time.Location
+	// BusinessHours are the default hours the SLA clock counts in (see
+	// HoursFor); nil runs it round the clock. Parse them with
+	// ParseBusinessHours and Holidays.
+	BusinessHours *BusinessHours
+	// Holidays are closed all day in every business hours (the default
+	// and each outcome's hours=).
+	Holidays []time.Time
 }
 
 // Core is the platform-neutral bot: it routes requests to handlers and turns
@@ -35,6 +42,7 @@ type Core struct {
 	admins map[string]bool
 	obs    Observer // nil: nobody observes (see SetObserver)
 	forms  map[string]*FormDefinition
+	hours  hoursCache
 }
 
 // New builds the core on a store.

@@ -63,7 +63,7 @@ func ChunkLines(title string, lines []string) []Section {
 
 // UsageOutcomeAdd is /outcome add's usage line: an unknown outcome's
 // answer names it when the workspace has none yet.
-const UsageOutcomeAdd = `/outcome add <key> "<title>" [kpi="…"] [owner=@user] [it=@user] [it-channel=#chan|here] [sla=4h]`
+const UsageOutcomeAdd = `/outcome add <key> "<title>" [kpi="…"] [owner=@user] [it=@user] [it-channel=#chan|here] [sla=4h] [hours="Mon-Fri 08:00-18:00 Europe/London"]`
 
 // ActiveOutcomeKeys lists the keys of ws's active outcomes, sorted.
 func (c *Core) ActiveOutcomeKeys(ctx context.Context, ws string) ([]string, error) {

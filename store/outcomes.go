@@ -63,7 +63,7 @@ func outcomeFields(o record.Outcome) []any {
 	return []any{
 		"key", o.Key, "title", o.Title, "kpi", o.KPI, "owner", o.Owner,
 		"it_owner", o.ITOwner, "it_channel", o.ITChannel,
-		"sla_ms", o.SLA.Milliseconds(),
+		"sla_ms", o.SLA.Milliseconds(), "hours", o.Hours,
 	}
 }
 
@@ -152,6 +152,7 @@ func outcomeFromMap(m map[string]string) record.Outcome {
 		ITOwner:   m["it_owner"],
 		ITChannel: m["it_channel"],
 		SLA:       time.Duration(sla) * time.Millisecond,
+		Hours:     m["hours"],
 		Status:    m["status"],
 		CreatedBy: m["created_by"],
 		CreatedAt: fromMS(m["created_at"]),

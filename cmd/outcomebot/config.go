@@ -30,6 +30,8 @@ var settings = []setting{
 	{env: "OUTCOMEBOT_ADMINS", flag: "admins", help: "comma-separated user ids that are admins in every workspace"},
 	{env: "OUTCOMEBOT_TICKET_LINKS", flag: "ticket-links", help: "ticket link templates: REGEX=URL entries separated by ';', {ref} is the ticket"},
 	{env: "OUTCOMEBOT_ACK_SLA", flag: "ack-sla", def: "4h", help: "default time to acknowledge an escalation"},
+	{env: "OUTCOMEBOT_BUSINESS_HOURS", flag: "business-hours", help: "hours the ack SLA counts in, e.g. \"Mon-Fri 08:00-18:00 Europe/London\"; empty: round the clock (24x7)"},
+	{env: "OUTCOMEBOT_HOLIDAYS", flag: "holidays", help: "dates closed all day in business hours: YYYY-MM-DD separated by commas (2026-12-25,2026-12-28)"},
 	{env: "OUTCOMEBOT_DIGEST_CRON", flag: "digest-cron", def: "0 9 * * MON", help: "weekly digest schedule (5-field cron) in each channel's zone"},
 	{env: "OUTCOMEBOT_TRIAGE_CRON", flag: "triage-cron", help: "weekly triage of untagged requests (5-field cron); empty: the digest's schedule"},
 	{env: "OUTCOMEBOT_TZ", flag: "tz", def: "UTC", help: "default time zone of new leadership channels: an Area/City zone (Europe/Berlin) or UTC; others (EST) are warned about"},
@@ -107,15 +109,27 @@ func (c *config) buildCore() error {
 	if _, err := cadence.NextDigest(c.get("OUTCOMEBOT_DIGEST_CRON"), loc, time.Now()); err != nil {
 		return fmt.Errorf("OUTCOMEBOT_DIGEST_CRON: %w", err)
 	}
+	holidays, err := commands.ParseHolidays(c.get("OUTCOMEBOT_HOLIDAYS"))
+	if err != nil {
+		return fmt.Errorf("OUTCOMEBOT_HOLIDAYS=%q: %s", c.get("OUTCOMEBOT_HOLIDAYS"), plain(err))
+	}
+	hours, err := commands.ParseBusinessHours(c.get("OUTCOMEBOT_BUSINESS_HOURS"), holidays)
+	if err != nil {
+		return fmt.Errorf("OUTCOMEBOT_BUSINESS_HOURS=%q: %s", c.get("OUTCOMEBOT_BUSINESS_HOURS"), plain(err))
+	}
 	var admins []string
 	for _, a := range strings.Split(c.get("OUTCOMEBOT_ADMINS"), ",") {
 		if a = strings.TrimSpace(a); a != "" {
 			admins = append(admins, a)
 		}
 	}
-	c.core = commands.Config{Admins: admins, TicketLinks: links, AckSLA: sla, DigestCron: c.get("OUTCOMEBOT_DIGEST_CRON"), DefaultTZ: loc}
+	c.core = commands.Config{Admins: admins, TicketLinks: links, AckSLA: sla, DigestCron: c.get("OUTCOMEBOT_DIGEST_CRON"), DefaultTZ: loc,
+		BusinessHours: hours, Holidays: holidays}
 	return nil
 }
+
+// plain is a chat refusal without its code marks, for a start-up error.
+func plain(err error) string { return strings.ReplaceAll(err.Error(), "`", "") }
 
 // warnSettings logs the settings that work but are likely mistakes: a
 // default zone (OUTCOMEBOT_TZ) that is no Area/City zone, such as EST, which

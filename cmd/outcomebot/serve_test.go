@@ -317,6 +317,8 @@ func TestServeRefusesBadSettings(t *testing.T) {
 		"OUTCOMEBOT_TRIAGE_CRON":      "bogus",
 		"OUTCOMEBOT_SHUTDOWN_TIMEOUT": "banana",
 		"OUTCOMEBOT_DRAIN_DELAY":      "-5s",
+		"OUTCOMEBOT_BUSINESS_HOURS":   "Mon-Fri 8-18 London",
+		"OUTCOMEBOT_HOLIDAYS":         "25/12/2026",
 	} {
 		err := run(context.Background(), []string{"serve"}, strings.NewReader(""), io.Discard, io.Discard,
 			func(k string) string { return map[string]string{env: val, "OUTCOMEBOT_ADDR": "127.0.0.1:0"}[k] })

@@ -37,6 +37,7 @@ func (c *Cadence) digestWith(ctx context.Context, reads *passReads, ws, channel 
 	}
 	marks.Data, marks.Now, marks.Follow = data, now, sub.Outcomes
 	marks.DefaultSLA, marks.TicketURL = c.cfg.AckSLA, c.cfg.TicketLinks.URL
+	marks.Hours = c.core.HoursFor
 	return digest.Build(marks), nil
 }
 

@@ -32,16 +32,24 @@ const (
 // records the due step. Steps are sent in order: when both are due and none
 // has been sent, DueStep returns StepRemind and the next tick the raise.
 func DueStep(e record.Escalation, sla time.Duration, now time.Time) LadderStep {
+	return DueStepIn(e, sla, nil, now)
+}
+
+// DueStepIn is DueStep with the SLA counted in business hours h (see
+// commands.BusinessHours; nil runs round the clock): raised Friday 17:30
+// with Mon-Fri 08:00-18:00 and a 4h SLA, the reminder is due Monday 11:30.
+func DueStepIn(e record.Escalation, sla time.Duration, h *commands.BusinessHours, now time.Time) LadderStep {
 	if e.State != record.StateOpen || !e.AckAt.IsZero() || !e.ResolvedAt.IsZero() || sla <= 0 || now.Before(e.SnoozedUntil) {
 		return StepNone
 	}
-	waited := now.Sub(e.ClockFrom())
+	from := e.ClockFrom()
 	due := StepNone
 	switch {
-	case waited >= 2*sla:
-		due = StepRaise
-	case waited >= sla:
+	case now.Before(h.Add(from, sla)):
+	case now.Before(h.Add(from, 2*sla)):
 		due = StepRemind
+	default:
+		due = StepRaise
 	}
 	if e.Reminders >= int(due) {
 		return StepNone
@@ -60,21 +68,28 @@ func DueStep(e record.Escalation, sla time.Duration, now time.Time) LadderStep {
 // carries Acknowledge and Resolve buttons. StepRaise is for the outcome's
 // leadership channel. StepNone yields the zero Response.
 func LadderMessage(e record.Escalation, o record.Outcome, step LadderStep, now time.Time, ticketURL func(string) string) commands.Response {
+	return LadderMessageIn(e, o, step, nil, now, ticketURL)
+}
+
+// LadderMessageIn is LadderMessage for an SLA counted in business hours h
+// (nil: round the clock): the wait reads "4h business time (2d 18h
+// wall-clock)".
+func LadderMessageIn(e record.Escalation, o record.Outcome, step LadderStep, h *commands.BusinessHours, now time.Time, ticketURL func(string) string) commands.Response {
 	switch step {
 	case StepRemind:
-		return reminderMessage(e, o, now, ticketURL)
+		return reminderMessage(e, o, h, now, ticketURL)
 	case StepRaise:
-		return raiseMessage(e, o, now, ticketURL)
+		return raiseMessage(e, o, h, now, ticketURL)
 	default:
 		return commands.Response{}
 	}
 }
 
 // reminderMessage is the StepRemind message for the IT channel.
-func reminderMessage(e record.Escalation, o record.Outcome, now time.Time, ticketURL func(string) string) commands.Response {
+func reminderMessage(e record.Escalation, o record.Outcome, h *commands.BusinessHours, now time.Time, ticketURL func(string) string) commands.Response {
 	name := commands.EscID(e.N)
 	text := "Reminder: " + name + " (" + commands.TicketText(e.Ref, ticketURL) + " → " + commands.Code(e.Outcome) +
-		") has waited " + commands.DurationText(now.Sub(e.RaisedAt)) + " without acknowledgement" + commands.SLASuffix(o.SLA) + ". "
+		") has waited " + commands.WaitedText(h, e.RaisedAt, now) + " without acknowledgement" + commands.SLAText(o.SLA, h) + ". "
 	if who := orDefault(e.Assignee, o.ITOwner); who != "" {
 		text += commands.Mention(who) + ", please acknowledge or resolve it."
 	} else {
@@ -105,13 +120,16 @@ func raisedNowhere(key string) string {
 }
 
 // raiseMessage is the StepRaise message for the leadership channel.
-func raiseMessage(e record.Escalation, o record.Outcome, now time.Time, ticketURL func(string) string) commands.Response {
+func raiseMessage(e record.Escalation, o record.Outcome, h *commands.BusinessHours, now time.Time, ticketURL func(string) string) commands.Response {
 	twice := "twice its SLA"
 	if o.SLA > 0 {
 		twice += " (" + commands.DurationText(o.SLA) + ")"
 	}
+	if h != nil {
+		twice += " in business hours"
+	}
 	text := raisedPrefix + commands.EscID(e.N) + " (" + commands.TicketText(e.Ref, ticketURL) + " → " +
-		commands.Code(e.Outcome) + ") unacknowledged for " + commands.DurationText(now.Sub(e.RaisedAt)) + ", " + twice +
+		commands.Code(e.Outcome) + ") unacknowledged for " + commands.WaitedText(h, e.RaisedAt, now) + ", " + twice +
 		". IT owner: " + commands.MentionOr(o.ITOwner, "not set") + ". Raised by " + commands.MentionOr(e.RaisedBy, "unknown") + "."
 	sec := ladderDetails(e, now)
 	if o.Title != "" {

@@ -44,7 +44,7 @@ func (c *Cadence) runLadder(ctx context.Context, p commands.Poster, ws string, n
 			oc = record.Outcome{Key: e.Outcome, Title: e.Outcome}
 		}
 		oc.SLA = commands.EscalationSLA(oc, c.cfg.AckSLA) // the messages name the SLA in force
-		step := DueStep(e, oc.SLA, now)
+		step := DueStepIn(e, oc.SLA, c.core.HoursFor(oc), now)
 		if step == StepNone {
 			continue
 		}
@@ -90,7 +90,7 @@ func (c *Cadence) sendStep(ctx context.Context, p commands.Poster, ws string, e 
 		// give the step back for the next pass.
 		return c.stepNotSent(ctx, ws, e.N, step, now, opts, 0, true, fmt.Errorf("send %s step %d: read subscriptions: %w", commands.EscID(e.N), step, err))
 	}
-	msg := LadderMessage(e, o, step, now.In(c.cfg.DefaultTZ), c.cfg.TicketLinks.URL) // times as on the card
+	msg := LadderMessageIn(e, o, step, c.core.HoursFor(o), now.In(c.cfg.DefaultTZ), c.cfg.TicketLinks.URL) // times as on the card
 	if fallback {
 		msg.Text = raisedNowhere(o.Key) + strings.TrimPrefix(msg.Text, raisedPrefix) +
 			" An admin can run " + commands.Code("/digest subscribe outcomes="+o.Key) + " in the leadership channel so the next one goes there."

@@ -34,12 +34,23 @@ var Start = time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)
 // tickets link to a ServiceNow instance.
 func NewEnv[S EnvStore](t *testing.T, st S) *Env[S] {
 	t.Helper()
+	return NewEnvWith(t, st, nil)
+}
+
+// NewEnvWith is NewEnv with its configuration changed by edit first (nil:
+// none), e.g. to set business hours.
+func NewEnvWith[S EnvStore](t *testing.T, st S, edit func(*commands.Config)) *Env[S] {
+	t.Helper()
 	clock := NewClock(Start)
 	links, err := commands.ParseTicketLinks(`^(INC|RITM)\d+$=https://acme.service-now.com/nav_to.do?uri=task.do?sysparm_query=number={ref}`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Env[S]{T: t, Bot: NewBot(st, commands.Config{Admins: []string{"UADMIN"}, TicketLinks: links}, clock, nil), St: st, Clock: clock}
+	cfg := commands.Config{Admins: []string{"UADMIN"}, TicketLinks: links}
+	if edit != nil {
+		edit(&cfg)
+	}
+	return &Env[S]{T: t, Bot: NewBot(st, cfg, clock, nil), St: st, Clock: clock}
 }
 
 // Run sends one command line as user in channel of workspace ws, its

@@ -100,9 +100,9 @@ func ackSummary(od *outcomeDigest) string {
 	}
 	n := len(od.ackTimes)
 	if n == 1 {
-		return commands.DurationText(m) + " (1 acknowledgement)"
+		return od.acks.withWall(commands.DurationText(m)+" (1 acknowledgement)", m)
 	}
-	return commands.DurationText(m) + " (" + strconv.Itoa(n) + " acknowledgements)"
+	return od.acks.withWall(commands.DurationText(m)+" ("+strconv.Itoa(n)+" acknowledgements)", m)
 }
 
 // maxDriftTop is how many sources and requesters of untagged work are named.

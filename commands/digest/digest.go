@@ -43,6 +43,9 @@ type Input struct {
 	Follow []string
 	// DefaultSLA is the acknowledgement SLA of outcomes without their own.
 	DefaultSLA time.Duration
+	// Hours returns the business hours an outcome's SLA counts in (nil:
+	// round the clock); Hours nil runs every outcome round the clock.
+	Hours func(record.Outcome) *commands.BusinessHours
 	// TicketURL links a ticket reference; it may be nil or return "".
 	TicketURL func(ref string) string
 	// Late marks a catch-up post after the bot was down at the scheduled
@@ -102,6 +105,8 @@ type weekStats struct {
 	// untaggedBy counts the week's untagged requests by source and by
 	// requester, for the drift section.
 	untaggedBySource, untaggedByRequester map[string]int
+	// acks keeps ackTimes as wall-clock too (see hours.go).
+	acks ackWaits
 }
 
 // outcomeDigest gathers what the digest shows about one outcome.
@@ -114,6 +119,8 @@ type outcomeDigest struct {
 	ackTimes      []time.Duration
 	tags, events  int // tag events and escalation events this week
 	newOpen       int // open requests first seen this week
+	// acks keeps ackTimes as wall-clock too (see hours.go).
+	acks ackWaits
 }
 
 // starved reports whether the outcome got no IT activity this week.
@@ -233,7 +240,7 @@ func (d *digest) fillOutcome(od *outcomeDigest, es []*record.Escalation) {
 			od.events++
 		}
 		if !e.AckAt.IsZero() && inWindow(e.AckAt, d.week, d.now) {
-			od.ackTimes = append(od.ackTimes, e.AckAt.Sub(e.RaisedAt))
+			od.ackTimes = append(od.ackTimes, od.acks.add(d.hoursOf(e.Outcome), e))
 		}
 		if e.State == record.StateResolved {
 			continue
@@ -305,7 +312,7 @@ func (d *digest) stats(from, to time.Time) weekStats {
 		}
 		if !e.AckAt.IsZero() && inWindow(e.AckAt, from, to) {
 			s.acked++
-			s.ackTimes = append(s.ackTimes, e.AckAt.Sub(e.RaisedAt))
+			s.ackTimes = append(s.ackTimes, s.acks.add(d.hoursOf(e.Outcome), e))
 		}
 		if !e.ResolvedAt.IsZero() && inWindow(e.ResolvedAt, from, to) {
 			if e.Withdrawn {
@@ -346,7 +353,7 @@ func orText(s, alt string) string {
 // overdueAt reports whether e was open, unacknowledged and beyond its SLA
 // at t. Now is read from the state; earlier instants from the timestamps.
 func (d *digest) overdueAt(e *record.Escalation, t time.Time) bool {
-	if !e.RaisedAt.Add(d.slaOf(e.Outcome)).Before(t) {
+	if !d.hoursOf(e.Outcome).Add(e.RaisedAt, d.slaOf(e.Outcome)).Before(t) {
 		return false
 	}
 	if !t.Before(d.now) {

@@ -114,7 +114,7 @@ func (d *digest) headlineLines() []string {
 		"Requests tagged: " + countWithDelta(c.tagged, p.tagged, upIsBetter),
 		escalations,
 		"Open and unacknowledged beyond SLA: " + countWithDelta(c.overdue, p.overdue, upIsWorse),
-		"Median time to acknowledge: " + durationWithDelta(curMed, curOK, prevMed, prevOK),
+		"Median time to acknowledge: " + c.acks.withWall(durationWithDelta(curMed, curOK, prevMed, prevOK), curMed),
 		"Drift: " + driftText(c, p),
 	}
 }

@@ -181,8 +181,12 @@ func (c *Escalations) escalationRaised(req commands.Request, e record.Escalation
 		itChannel = req.Channel
 	}
 	sla := commands.EscalationSLA(o, c.cfg.AckSLA)
+	within := commands.DurationText(sla)
+	if h := c.core.HoursFor(o); h != nil {
+		within += " of business hours (by " + h.Add(e.ClockFrom(), sla).In(c.cfg.DefaultTZ).Format("Mon 2 Jan 15:04 MST") + ")"
+	}
 	announce := commands.Response{Visibility: commands.InChannel, Text: fmt.Sprintf("%s escalated %s (%s): %s\n%s is routed to %s in %s; acknowledgement expected within %s.",
-		commands.Mention(e.RaisedBy), c.core.TicketText(e.Ref), commands.Code(o.Key), e.Reason, commands.Bold(commands.EscID(e.N)), ownerText(o), commands.ChannelLink(itChannel), commands.DurationText(sla))}
+		commands.Mention(e.RaisedBy), c.core.TicketText(e.Ref), commands.Code(o.Key), e.Reason, commands.Bold(commands.EscID(e.N)), ownerText(o), commands.ChannelLink(itChannel), within)}
 	resp := commands.Response{Text: fmt.Sprintf("%s raised for %s → %s. I will tell you here when IT acknowledges it.", commands.Bold(commands.EscID(e.N)), c.core.TicketText(e.Ref), commands.Code(o.Key))}
 	resp.Outgoing = []commands.Outgoing{
 		{To: commands.Destination{Workspace: req.Workspace, Channel: req.Channel}, Message: announce, Track: &commands.Track{Escalation: e.N, Kind: commands.TrackAnnouncement}, Person: e.RaisedBy},
@@ -222,12 +226,12 @@ func RenderCard(core *commands.Core, e record.Escalation, o record.Outcome, now 
 		{Label: "Raised", Value: when(e.RaisedAt) + " in " + commands.ChannelLink(e.RaisedIn)},
 	}...)
 	if e.State == record.StateOpen {
-		sla := commands.EscalationSLA(o, cfg.AckSLA)
-		due := e.ClockFrom().Add(sla)
-		dueText := "by " + when(due) + commands.SLASuffix(sla)
+		sla, hours := commands.EscalationSLA(o, cfg.AckSLA), core.HoursFor(o)
+		due := hours.Add(e.ClockFrom(), sla)
+		dueText := "by " + when(due) + commands.SLAText(sla, hours)
 		if !now.Before(due) {
 			over := "Overdue"
-			if d := now.Sub(due); d >= time.Minute {
+			if d := hours.Between(due, now); d >= time.Minute {
 				over += " by " + commands.DurationText(d)
 			}
 			dueText = commands.Bold(over) + " (was due " + when(due) + ")"

@@ -142,9 +142,11 @@ type queue struct {
 	outcomes map[string]record.Outcome
 }
 
-// due is when e's acknowledgement is due (its SLA after it was raised).
+// due is when e's acknowledgement is due (its SLA after it was raised,
+// counted in its outcome's business hours).
 func (q queue) due(e record.Escalation) time.Time {
-	return e.ClockFrom().Add(commands.EscalationSLA(q.outcomes[e.Outcome], q.c.cfg.AckSLA))
+	o := q.outcomes[e.Outcome]
+	return q.c.core.HoursFor(o).Add(e.ClockFrom(), commands.EscalationSLA(o, q.c.cfg.AckSLA))
 }
 
 // overdue reports whether e waits for acknowledgement past its SLA.
@@ -211,7 +213,7 @@ func (q queue) line(e record.Escalation) string {
 	case e.State == record.StateAcknowledged:
 		when = "acknowledged by " + commands.Mention(e.AckBy)
 	case q.overdue(e):
-		when = commands.Bold("overdue by " + commands.DurationText(q.now.Sub(q.due(e))))
+		when = commands.Bold("overdue by " + commands.DurationText(q.c.core.HoursFor(q.outcomes[e.Outcome]).Between(q.due(e), q.now)))
 	default:
 		when = "due in " + commands.DurationText(q.due(e).Sub(q.now))
 	}

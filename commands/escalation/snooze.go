@@ -21,7 +21,8 @@ const maxSnooze = 7 * 24 * time.Hour
 
 // snooze pauses an escalation's reminders and raise until a time (its
 // assignee, its IT owner, an it-lead or an admin): 1h, 4h, "morning" (the
-// next weekday at 09:00 in the bot's zone) or a duration up to 7 days. The
+// next opening of its business hours; round the clock, the next weekday at
+// 09:00 in the bot's zone) or a duration up to 7 days. The
 // card shows it; it still counts everywhere, the digest included.
 func (c *Escalations) snooze(ctx context.Context, req commands.Request, args commands.Args) (commands.Response, error) {
 	id, ok := args.Word(0)
@@ -37,6 +38,11 @@ func (c *Escalations) snooze(ctx context.Context, req commands.Request, args com
 	if err != nil {
 		return commands.Response{}, err
 	}
+	if strings.EqualFold(span.Text, "morning") {
+		if open := c.nextOpening(ctx, req.Workspace, n, req.Time); !open.IsZero() {
+			until = open
+		}
+	}
 	e, o, err := c.store.Snooze(ctx, req.Workspace, n, req.User, until, req.Time, req.Need)
 	switch {
 	case errors.Is(err, record.ErrForbidden):
@@ -51,6 +57,23 @@ func (c *Escalations) snooze(ctx context.Context, req commands.Request, args com
 	when := until.In(c.cfg.DefaultTZ).Format("Mon 2 Jan 15:04 MST")
 	return c.changed(req, e, o, fmt.Sprintf("%s snoozed %s until %s", commands.Mention(req.User), commands.Bold(commands.EscID(n)), when),
 		fmt.Sprintf("%s snoozed until %s: no reminder or raise before then.", commands.Bold(commands.EscID(n)), when)), nil
+}
+
+// nextOpening is the next business morning of escalation n: the next
+// opening of its outcome's business hours, or the zero time when it runs
+// round the clock (then "morning" is the next weekday at 09:00). An
+// escalation or outcome that cannot be read leaves it to the snooze itself
+// to answer.
+func (c *Escalations) nextOpening(ctx context.Context, ws string, n int64, now time.Time) time.Time {
+	e, err := c.store.GetEscalation(ctx, ws, n)
+	if err != nil {
+		return c.cfg.BusinessHours.NextOpening(now)
+	}
+	o, err := c.store.GetOutcome(ctx, ws, e.Outcome)
+	if err != nil {
+		o = record.Outcome{Key: e.Outcome}
+	}
+	return c.core.HoursFor(o).NextOpening(now)
 }
 
 // snoozeUntil reads how long to snooze from now (in the bot's zone).

@@ -109,3 +109,37 @@ func validRole(role string) (string, error) {
 	}
 	return "", commands.Userf("There is no role `%s`. Roles are `admin` (defines outcomes, grants roles, subscribes channels) and `it-lead` (acknowledges and resolves escalations).", role)
 }
+
+// parseHours reads an outcome's hours=: business hours like
+// "Mon-Fri 08:00-18:00 Europe/London", or 24x7 for round the clock whatever
+// the default. It returns the canonical form to store.
+func parseHours(s string) (string, error) {
+	if strings.TrimSpace(s) == "" {
+		return "", commands.Userf("Give the business hours, like %s (quoted), or `hours=%s` for round the clock, or `hours=none` for the default.", commands.HoursForm, commands.RoundTheClock)
+	}
+	h, err := commands.ParseBusinessHours(s, nil)
+	if err != nil {
+		if ue, ok := commands.AsUserError(err); ok {
+			return "", commands.Userf("%s Quote the whole value: %s.", ue.Msg, commands.Code(`hours="Mon-Fri 08:00-18:00 Europe/London"`))
+		}
+		return "", err
+	}
+	return h.String(), nil
+}
+
+// hoursText is what /outcome show says about o's business hours.
+func (c *Outcomes) hoursText(o record.Outcome) string {
+	if o.Hours != "" {
+		return o.Hours
+	}
+	return c.cfg.BusinessHours.String() + " (default)"
+}
+
+// unquotedHours refuses hours= written without quotes, whose hours and
+// zone then arrive as extra words after the command's own want words.
+func unquotedHours(args commands.Args, want int) error {
+	if _, ok := args.Options["hours"]; !ok || len(args.Words) <= want {
+		return nil
+	}
+	return commands.Userf("Quote the business hours: %s.", commands.Code(`hours="Mon-Fri 08:00-18:00 Europe/London"`))
+}

@@ -12,15 +12,18 @@ import (
 
 const (
 	usageOutcomeAdd = commands.UsageOutcomeAdd
-	usageOutcomeSet = `/outcome set <key> field=value…  (title, kpi, owner, it, it-channel, sla; value none clears all but title)`
+	usageOutcomeSet = `/outcome set <key> field=value…  (title, kpi, owner, it, it-channel, sla, hours; value none clears all but title)`
 )
 
 // outcomeFields are the options /outcome add and set accept.
-var outcomeFields = []string{"title", "kpi", "owner", "it", "it-channel", "sla"}
+var outcomeFields = []string{"title", "kpi", "owner", "it", "it-channel", "sla", "hours"}
 
 func (c *Outcomes) outcomeAdd(ctx context.Context, req commands.Request, args commands.Args) (commands.Response, error) {
 	key, ok := args.Word(0)
 	title, ok2 := args.Word(1)
+	if err := unquotedHours(args, 2); err != nil {
+		return commands.Response{}, err
+	}
 	if !ok || !ok2 || len(args.Words) > 2 {
 		return commands.Response{}, commands.Userf("Usage: %s\nExample: %s", commands.Code(usageOutcomeAdd), commands.Code(`/outcome add pos-conversion "Omnichannel POS lifts in-store conversion" kpi="in-store conversion rate" it=@dev it-channel=#it-pos`))
 	}
@@ -82,6 +85,8 @@ func applyOutcomeOptions(req commands.Request, o *record.Outcome, args commands.
 			o.ITChannel, err = commands.ChannelArg(req, t, "the IT channel (`it-channel=`)")
 		case "sla":
 			o.SLA, err = parseSLA(t.Text)
+		case "hours":
+			o.Hours, err = parseHours(t.Text)
 		}
 		if err != nil {
 			return err
@@ -116,12 +121,17 @@ func clearOutcomeField(o *record.Outcome, k string) error {
 		o.ITChannel = ""
 	case "sla":
 		o.SLA = 0
+	case "hours":
+		o.Hours = ""
 	}
 	return nil
 }
 
 func (c *Outcomes) outcomeSet(ctx context.Context, req commands.Request, args commands.Args) (commands.Response, error) {
 	key, ok := args.Word(0)
+	if err := unquotedHours(args, 1); err != nil {
+		return commands.Response{}, err
+	}
 	if !ok || len(args.Words) > 1 || len(args.Order) == 0 {
 		return commands.Response{}, commands.Userf("Usage: %s\nExample: %s", commands.Code(usageOutcomeSet), commands.Code("/outcome set pos sla=2h it=@dev"))
 	}
@@ -150,6 +160,8 @@ func (c *Outcomes) setChanges(args commands.Args) []string {
 			out = append(out, k)
 		case k == "sla":
 			out = append(out, "sla cleared: the default "+commands.DurationText(c.cfg.AckSLA)+" applies")
+		case k == "hours":
+			out = append(out, "hours cleared: the default "+c.cfg.BusinessHours.String()+" applies")
 		default:
 			out = append(out, k+" cleared")
 		}
@@ -264,6 +276,7 @@ func (c *Outcomes) outcomeFieldsOf(o record.Outcome) []commands.Field {
 		{Label: "IT owner", Value: mention(o.ITOwner)},
 		{Label: "IT channel", Value: channel},
 		{Label: "Ack SLA", Value: sla},
+		{Label: "Business hours", Value: c.hoursText(o)},
 		{Label: "Created", Value: mention(o.CreatedBy) + " " + o.CreatedAt.In(c.cfg.DefaultTZ).Format("2 Jan 2006")},
 	}
 }

@@ -59,3 +59,38 @@ func TestOutcomeSetNoneClears(t *testing.T) {
 	}
 	e.Expect(e.Run("T1", "UADMIN", "CGEN", "/outcome set pos it=<@UIT|it> kpi=\"basket size\""), "Outcome pos updated (it, kpi).")
 }
+
+// TestOutcomeHours: an outcome's own business hours are set with hours=,
+// shown by /outcome show in their canonical form, and cleared with
+// hours=none; hours=24x7 runs its clock round the clock. Bad hours are
+// refused naming the form, and change nothing.
+func TestOutcomeHours(t *testing.T) {
+	e := newEnv(t)
+	e.Seed("T1")
+	ctx := context.Background()
+	e.Expect(e.Run("T1", "UBIZ", "CGEN", "/outcome show pos"), "Business hours: 24x7 (default)")
+	e.Expect(e.Run("T1", "UADMIN", "CGEN", `/outcome set pos hours="mon-fri 8:00-18:00 Europe/London"`), "Outcome pos updated (hours).")
+	e.Expect(e.Run("T1", "UBIZ", "CGEN", "/outcome show pos"), "Business hours: Mon-Fri 08:00-18:00 Europe/London")
+	if o, err := e.St.GetOutcome(ctx, "T1", "pos"); err != nil || o.Hours != "Mon-Fri 08:00-18:00 Europe/London" {
+		t.Fatalf("pos = %+v, %v; want its hours stored", o, err)
+	}
+	e.Expect(e.Run("T1", "UADMIN", "CGEN", "/outcome set pos hours=24x7"), "Outcome pos updated (hours).")
+	e.Expect(e.Run("T1", "UBIZ", "CGEN", "/outcome show pos"), "Business hours: 24x7")
+
+	before := e.AuditLen("T1")
+	for line, want := range map[string]string{
+		`/outcome set pos hours="Mon-Fri 18:00-08:00 Europe/London"`: "closing after opening",
+		`/outcome set pos hours="Mon-Fri 08:00-18:00 EST"`:           "America/New_York",
+		`/outcome set pos hours=weekdays`:                            "Mon-Fri 08:00-18:00 Europe/London",
+		`/outcome set pos hours=Mon-Fri 08:00-18:00 Europe/London`:   `Quote the business hours: hours="Mon-Fri`,
+	} {
+		e.Expect(e.Run("T1", "UADMIN", "CGEN", line), want)
+	}
+	if after := e.AuditLen("T1"); after != before {
+		t.Errorf("refused hours changed state: audit %d → %d", before, after)
+	}
+	e.Expect(e.Run("T1", "UADMIN", "CGEN", "/outcome set pos hours=none"), "hours cleared: the default 24x7 applies")
+	e.Expect(e.Run("T1", "UBIZ", "CGEN", "/outcome show pos"), "Business hours: 24x7 (default)")
+	e.Expect(e.Run("T1", "UADMIN", "CGEN", `/outcome add tills "New tills" hours="Mon-Sat 09:00-17:00 Europe/Paris"`), "Outcome tills added")
+	e.Expect(e.Run("T1", "UBIZ", "CGEN", "/outcome show tills"), "Business hours: Mon-Sat 09:00-17:00 Europe/Paris")
+}

@@ -52,6 +52,7 @@ type Outcome struct {
 	ITOwner   string        // IT owner user id
 	ITChannel string        // channel id where escalation cards go
 	SLA       time.Duration // 0: the default
+	Hours     string        // business hours the SLA counts in; "": the default, "24x7": round the clock
 	Status    string        // OutcomeActive or OutcomeArchived
 	CreatedBy string
 	CreatedAt time.Time
