@@ -77,6 +77,47 @@ func NameOr(id, unset string) string {
 	return Name(id)
 }
 
+// WithNames returns s with each name span's display name set to name(its
+// user id); a name of "" leaves the span as it was. Adapters call it with
+// the names they resolved, before rendering.
+func WithNames(s string, name func(userID string) string) string {
+	if NameSpans(s) == 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 32)
+	rest := s
+	for {
+		i := strings.Index(rest, string(markOpen)+string(SpanName))
+		if i < 0 {
+			b.WriteString(rest)
+			return b.String()
+		}
+		b.WriteString(rest[:i])
+		n := spanEnd(rest[i:])
+		if n == 0 { // malformed: leave the rest as it is
+			b.WriteString(rest[i:])
+			return b.String()
+		}
+		sp := Spans(rest[i : i+n])[0]
+		if got := name(sp.Target); got != "" {
+			b.WriteString(NamedAs(sp.Target, got))
+		} else {
+			b.WriteString(rest[i : i+n])
+		}
+		rest = rest[i+n:]
+	}
+}
+
+// spanEnd returns the length of the marked span s starts with, or 0.
+func spanEnd(s string) int {
+	end := strings.IndexRune(s, markClose)
+	if end < 0 {
+		return 0
+	}
+	return end + len(string(markClose))
+}
+
 // NameSpans counts the name spans in s: a renderer widens each to a display
 // name of up to MaxNameRunes, so size budgets count them at that width.
 func NameSpans(s string) int { return strings.Count(s, string(markOpen)+string(SpanName)) }

@@ -78,6 +78,9 @@ func (a *Adapter) answerCommand(ctx context.Context, cmd slack.SlashCommand, rep
 		Text:      inboundText(cmd.Text),
 	}
 	resp := a.core.Handle(context.WithoutCancel(ctx), req)
+	// People named (not mentioned) get their display names before the
+	// answer is claimed: a slow users.info is covered by the watchdog.
+	resp = a.poster.names.resolve(context.WithoutCancel(ctx), ws, resp)
 	if finish() {
 		a.log.LogAttrs(ctx, slog.LevelInfo, "slack command slow: answered through response_url",
 			attrWS(ws), attrChannel(cmd.ChannelID), attrCommand(cmd.Command))
