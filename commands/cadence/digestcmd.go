@@ -52,7 +52,7 @@ func (c *Cadence) location(name string) *time.Location {
 
 // definitions declares /digest and its subcommands.
 func (c *Cadence) definitions() []commands.Definition {
-	digestDef := commands.Definition{Name: "digest", Usage: "/digest [preview]", Summary: "this channel's weekly digest, now, only to you", Subs: []commands.Definition{
+	digestDef := commands.Definition{Name: "digest", Usage: "/digest [preview] [outcome=<key>]", Summary: "this channel's weekly digest, now, only to you", Subs: []commands.Definition{
 		{Name: "preview", Usage: usagePreview, Summary: "this channel's digest, or one outcome's, now, only to you", Handler: commands.HandlerFunc(c.digestPreview)},
 		{Name: "subscribe", Usage: usageSubscribe, Summary: "post the weekly digest in this channel", Role: record.RoleAdmin,
 			Doing: "subscribe channels to the digest", Handler: commands.HandlerFunc(c.digestSubscribe)},
