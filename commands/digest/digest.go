@@ -48,10 +48,14 @@ type Input struct {
 	Outcome string
 }
 
-// Build renders the weekly digest (the digest's one entry point): a short lead message with the
-// headline numbers and their change against the previous week, and the
-// per-outcome detail in Thread, split into messages that each stay inside
-// platform limits. A quiet week yields only a short "no change" lead.
+// Build renders the weekly digest (the digest's one entry point): a short
+// lead message with up to three items that most need leadership, then the
+// headline numbers and their change against the previous week said as
+// better or worse; and the per-outcome detail in Thread, at most three
+// messages that each stay inside platform limits (outcomes beyond them are
+// named in an "and N more outcomes" section). People are shown by name
+// (commands.Name), never mentioned. A quiet week yields only a short "no
+// change" lead.
 //
 // "This week" is [Now-7 days, Now) and the previous week [Now-14 days,
 // Now-7 days), counted in calendar days of Now's Location so consecutive
