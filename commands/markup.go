@@ -27,6 +27,9 @@ const (
 	SpanUser    SpanKind = 'u' // Target is a user id
 	SpanChannel SpanKind = 'h' // Target is a channel id
 	SpanLink    SpanKind = 'l' // Target is a URL, Text the label
+	// SpanName shows a person by name without notifying them: Target is a
+	// user id, Text the display name once an adapter has resolved it.
+	SpanName SpanKind = 'n'
 	// SpanGroup (a user group: Target its id) and SpanBroken (a mention the
 	// platform sent incomplete: Text as typed) occur only in inbound text.
 	SpanGroup  SpanKind = 'g'
@@ -54,6 +57,79 @@ func mark(kind SpanKind, target, text string) string {
 
 // Mention marks a user mention: it notifies the user where the platform allows.
 func Mention(userID string) string { return mark(SpanUser, userID, "") }
+
+// Name marks a person shown by name, never as a notifying mention: the
+// renderers show the user's display name as plain text (Slack: resolved
+// with users.info; Teams: the name seen in the user's activities; the
+// shell: the id as typed). Reports read by many, like the digest, name
+// people this way; only the escalation ladder mentions them.
+func Name(userID string) string { return mark(SpanName, userID, "") }
+
+// NamedAs marks a person shown by name with the display name resolved: the
+// adapters rewrite Name spans to it before rendering.
+func NamedAs(userID, name string) string { return mark(SpanName, userID, name) }
+
+// NameOr renders a user id as a name (see Name), or a placeholder when unset.
+func NameOr(id, unset string) string {
+	if id == "" {
+		return unset
+	}
+	return Name(id)
+}
+
+// WithNames returns s with each name span's display name set to name(its
+// user id); a name of "" leaves the span as it was. Adapters call it with
+// the names they resolved, before rendering.
+func WithNames(s string, name func(userID string) string) string {
+	if NameSpans(s) == 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 32)
+	rest := s
+	for {
+		i := strings.Index(rest, string(markOpen)+string(SpanName))
+		if i < 0 {
+			b.WriteString(rest)
+			return b.String()
+		}
+		b.WriteString(rest[:i])
+		n := spanEnd(rest[i:])
+		if n == 0 { // malformed: leave the rest as it is
+			b.WriteString(rest[i:])
+			return b.String()
+		}
+		sp := Spans(rest[i : i+n])[0]
+		if got := name(sp.Target); got != "" {
+			b.WriteString(NamedAs(sp.Target, got))
+		} else {
+			b.WriteString(rest[i : i+n])
+		}
+		rest = rest[i+n:]
+	}
+}
+
+// spanEnd returns the length of the marked span s starts with, or 0.
+func spanEnd(s string) int {
+	end := strings.IndexRune(s, markClose)
+	if end < 0 {
+		return 0
+	}
+	return end + len(string(markClose))
+}
+
+// NameSpans counts the name spans in s: a renderer widens each to a display
+// name of up to MaxNameRunes, so size budgets count them at that width.
+func NameSpans(s string) int { return strings.Count(s, string(markOpen)+string(SpanName)) }
+
+// NameText is the neutral text a name span shows: its resolved display
+// name, else the user id itself (never a mention).
+func (s Span) NameText() string {
+	if strings.TrimSpace(s.Text) != "" {
+		return s.Text
+	}
+	return s.Target
+}
 
 // ChannelLink marks a reference to a channel.
 func ChannelLink(channelID string) string { return mark(SpanChannel, channelID, "") }
@@ -145,6 +221,8 @@ func PlainText(s string) string {
 			b.WriteString("@" + sp.Target)
 		case SpanChannel:
 			b.WriteString("#" + sp.Target)
+		case SpanName:
+			b.WriteString(sp.NameText())
 		case SpanLink:
 			if sp.Text == "" || sp.Text == sp.Target {
 				b.WriteString(sp.Target)

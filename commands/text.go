@@ -19,6 +19,8 @@ const (
 	MaxKPIRunes    = 200
 	MaxRefRunes    = 80
 	MaxReasonRunes = 500
+	// MaxNameRunes bounds a display name shown for a name span (see Name).
+	MaxNameRunes = 40
 )
 
 // DurationText renders d for people, truncated to its two largest units:

@@ -56,6 +56,8 @@ func text(s string) string {
 			b.WriteString("@" + sp.Target)
 		case commands.SpanChannel:
 			b.WriteString("#" + sp.Target)
+		case commands.SpanName:
+			b.WriteString(sp.NameText()) // the name as typed, no @: nobody is notified
 		case commands.SpanLink:
 			if sp.Text != "" && sp.Text != sp.Target {
 				b.WriteString(sp.Text + " <" + sp.Target + ">")

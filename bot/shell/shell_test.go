@@ -190,7 +190,7 @@ func TestDemo(t *testing.T) {
 		"Drift: 3 of",
 		"Escalations raised 3",
 		"acknowledged 2",
-		"not acknowledged",
+		"unacknowledged for",
 		"→ posted in #it-triage",
 		"== Untagged requests · 16–22 Nov 2026 ==",
 		"[Pick its outcome ▾ click-collect | finance-close | infra-uptime | pos-conversion]",

@@ -92,6 +92,9 @@ func (a *Adapter) answerCommand(ctx context.Context, cmd slack.SlashCommand, rep
 		start(func(ctx context.Context) { a.openModal(ctx, req, cmd.TriggerID, resp) })
 		return
 	}
+	// People named (not mentioned) get their display names before the
+	// answer is claimed: a slow users.info is covered by the watchdog.
+	resp = a.poster.names.resolve(context.WithoutCancel(ctx), ws, resp)
 	if finish() {
 		a.log.LogAttrs(ctx, slog.LevelInfo, "slack command slow: answered through response_url",
 			attrWS(ws), attrChannel(cmd.ChannelID), attrCommand(cmd.Command))

@@ -23,16 +23,18 @@ import (
 type fakeSlack struct {
 	*slacktest.Server
 
-	mu      sync.Mutex
-	calls   []apiCall
-	seq     int
-	limited int                  // how many chat.postMessage calls answer 429 next
-	notIn   map[string]bool      // channels answering not_in_channel
-	refuse  map[string]string    // channel → error code chat.postMessage answers there
-	oauth   map[string]string    // code → team id to install
-	changed chan struct{}        // signalled after each recorded call
-	sockets chan *websocket.Conn // Socket Mode connections made to the fake
-	trigger string               // views.open's error for every trigger, if set
+	mu        sync.Mutex
+	calls     []apiCall
+	seq       int
+	limited   int                  // how many chat.postMessage calls answer 429 next
+	notIn     map[string]bool      // channels answering not_in_channel
+	refuse    map[string]string    // channel → error code chat.postMessage answers there
+	oauth     map[string]string    // code → team id to install
+	users     map[string]string    // user id → display name users.info answers; others user_not_found
+	usersDown bool                 // users.info answers 429
+	changed   chan struct{}        // signalled after each recorded call
+	sockets   chan *websocket.Conn // Socket Mode connections made to the fake
+	trigger   string               // views.open's error for every trigger, if set
 }
 
 // apiCall is one request the fake received.
@@ -45,7 +47,8 @@ type apiCall struct {
 }
 
 func newFakeSlack(t testing.TB) *fakeSlack {
-	f := &fakeSlack{notIn: map[string]bool{}, refuse: map[string]string{}, oauth: map[string]string{}, changed: make(chan struct{}, 1000),
+	f := &fakeSlack{notIn: map[string]bool{}, refuse: map[string]string{}, oauth: map[string]string{}, users: map[string]string{},
+		changed: make(chan struct{}, 1000),
 		sockets: make(chan *websocket.Conn, 4)}
 	f.Server = slacktest.NewTestServer(func(c slacktest.Customize) {
 		c.Handle("/chat.postMessage", f.postMessage)
@@ -66,6 +69,7 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 		}))
 		c.Handle("/oauth.v2.access", f.oauthAccess)
 		c.Handle("/auth.test", f.authTest)
+		c.Handle("/users.info", f.usersInfo)
 		c.Handle("/hooks/", f.json("response_url"))
 		c.Handle("/apps.connections.open", func(w http.ResponseWriter, r *http.Request) {
 			f.record(apiCall{Method: "apps.connections.open", Form: url.Values{"auth": {r.Header.Get("Authorization")}}})
@@ -153,6 +157,29 @@ func (f *fakeSlack) postMessage(w http.ResponseWriter, r *http.Request) {
 	ts := f.nextTS()
 	f.record(apiCall{Method: "chat.postMessage", Form: v, TS: ts})
 	writeTestJSON(w, map[string]any{"ok": true, "channel": v.Get("channel"), "ts": ts})
+}
+
+// usersInfo answers users.info from f.users: the display name in the
+// profile, user_not_found for others, 429 while usersDown.
+func (f *fakeSlack) usersInfo(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	id := r.PostForm.Get("user")
+	f.record(apiCall{Method: "users.info", Form: r.PostForm})
+	f.mu.Lock()
+	name, ok := f.users[id]
+	down := f.usersDown
+	f.mu.Unlock()
+	switch {
+	case down:
+		w.Header().Set("Retry-After", "30")
+		w.WriteHeader(http.StatusTooManyRequests)
+		_, _ = w.Write([]byte(`{"ok":false,"error":"ratelimited"}`))
+	case !ok:
+		writeTestJSON(w, map[string]any{"ok": false, "error": "user_not_found"})
+	default:
+		writeTestJSON(w, map[string]any{"ok": true, "user": map[string]any{"id": id, "name": strings.ToLower(name),
+			"profile": map[string]any{"display_name": name, "real_name": name + " (real)"}}})
+	}
 }
 
 func (f *fakeSlack) form(method string, answer func(url.Values) any) http.HandlerFunc {

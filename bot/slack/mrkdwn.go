@@ -73,6 +73,9 @@ func renderSpan(sp commands.Span) string {
 			return "<@" + sp.Target + ">"
 		}
 		return escape("@" + sp.Target)
+	case commands.SpanName:
+		// A name, never <@…>: plain escaped text that notifies nobody.
+		return escape(commands.Clip(sp.NameText(), commands.MaxNameRunes))
 	case commands.SpanChannel:
 		if isSlackID(sp.Target) {
 			return "<#" + sp.Target + ">"

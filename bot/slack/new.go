@@ -51,5 +51,6 @@ func newAdapter(cfg Config, core coreAPI, st *store.Store, log *slog.Logger) (*A
 	pace := newPacer(time.Now)
 	pace.shared, pace.log = storePace(st), log
 	a.poster = &Poster{tokens: a.tokens, api: cl.get, pacer: pace, log: log}
+	a.poster.names = &names{store: st, api: a.poster.client, now: func() time.Time { return a.now() }, log: log}
 	return a, nil
 }

@@ -21,7 +21,7 @@ import (
 // uses: commands (slash commands) and chat:write (chat.postMessage,
 // chat.update, chat.postEphemeral). views.publish needs no scope.
 const (
-	botScopes       = "commands,chat:write,im:write"
+	botScopes       = "commands,chat:write,im:write,users:read"
 	oauthStateTTL   = 10 * time.Minute
 	oauthCookie     = "outcomebot_slack_state"
 	oauthCookiePath = "/slack/oauth"

@@ -34,7 +34,7 @@ func (h *harness) startInstall(t *testing.T) (string, *http.Cookie) {
 	loc, _ := url.Parse(resp.Header.Get("Location"))
 	q := loc.Query()
 	if !strings.HasPrefix(loc.String(), h.slack.GetAPIURL()+"oauth/v2/authorize?") || q.Get("client_id") != "123.456" ||
-		q.Get("scope") != "commands,chat:write,im:write" || q.Get("redirect_uri") != "https://outcomebot.example.com/slack/oauth/callback" {
+		q.Get("scope") != "commands,chat:write,im:write,users:read" || q.Get("redirect_uri") != "https://outcomebot.example.com/slack/oauth/callback" {
 		t.Fatalf("authorize URL %s", loc)
 	}
 	var cookie *http.Cookie

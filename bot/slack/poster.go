@@ -55,6 +55,7 @@ type Poster struct {
 	pacer  *pacer
 	log    *slog.Logger
 	obs    Observer // nil: nobody observes (see Adapter.SetObserver)
+	names  *names   // nil: name spans show as ids
 }
 
 var _ commands.Poster = (*Poster)(nil)
@@ -66,7 +67,7 @@ func (p *Poster) Post(ctx context.Context, to commands.Destination, msg commands
 		ref := commands.MessageRef{Channel: to.Channel, ID: to.Update}
 		return ref, p.Update(ctx, ref, to.Workspace, msg)
 	}
-	msgs := Render(msg)
+	msgs := Render(p.names.resolve(ctx, to.Workspace, msg))
 	if len(msgs) == 0 {
 		return commands.MessageRef{}, fmt.Errorf("post in %s: empty message", to.Channel)
 	}
@@ -93,7 +94,7 @@ func (p *Poster) Post(ctx context.Context, to commands.Destination, msg commands
 // Update replaces the message ref with msg (chat.update). Content beyond one
 // message is left out of an update, and logged.
 func (p *Poster) Update(ctx context.Context, ref commands.MessageRef, workspace string, msg commands.Response) error {
-	msgs := Render(msg)
+	msgs := Render(p.names.resolve(ctx, workspace, msg))
 	if len(msgs) == 0 {
 		return fmt.Errorf("update %s in %s: empty message", ref.ID, ref.Channel)
 	}
@@ -145,7 +146,7 @@ func (p *Poster) Ephemeral(ctx context.Context, workspace, channel, user string,
 	if err != nil {
 		return fmt.Errorf("post ephemeral in %s: %w", channel, err)
 	}
-	for _, m := range Render(msg) {
+	for _, m := range Render(p.names.resolve(ctx, workspace, msg)) {
 		err := p.retry(ctx, "post ephemeral in "+channel, false, func() error {
 			_, err := api.PostEphemeralContext(ctx, channel, user, msgOptions(m)...)
 			return channelError(channel, err)

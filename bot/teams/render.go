@@ -48,6 +48,15 @@ func (d directory) person(id string) person {
 	return person{MentionID: id, Name: id}
 }
 
+// name is what a name span shows: the display name the directory knows,
+// else the name the span carries, else the id; as text, never a mention.
+func (d directory) name(sp commands.Span) string {
+	if p, ok := d.People[sp.Target]; ok && strings.TrimSpace(p.Name) != "" {
+		return commands.Clip(p.Name, commands.MaxNameRunes)
+	}
+	return commands.Clip(sp.NameText(), commands.MaxNameRunes)
+}
+
 func (d directory) channel(id string) string {
 	if n := d.Channels[id]; n != "" {
 		return n
@@ -179,6 +188,8 @@ func htmlText(s string, dir directory, m *mentionSet) string {
 			b.WriteString("<code>" + htmlEscape(sp.Text) + "</code>")
 		case commands.SpanUser:
 			b.WriteString(m.add(dir.person(sp.Target)))
+		case commands.SpanName:
+			b.WriteString(htmlEscape(dir.name(sp)))
 		case commands.SpanChannel:
 			b.WriteString("<b>#" + htmlEscape(dir.channel(sp.Target)) + "</b>")
 		case commands.SpanLink:
@@ -214,6 +225,8 @@ func cardText(s string, dir directory, m *mentionSet) string {
 			b.WriteString(markdownEscape(sp.Text))
 		case commands.SpanUser:
 			b.WriteString(m.add(dir.person(sp.Target)))
+		case commands.SpanName:
+			b.WriteString(markdownEscape(dir.name(sp)))
 		case commands.SpanChannel:
 			b.WriteString("**#" + markdownEscape(dir.channel(sp.Target)) + "**")
 		case commands.SpanLink:
@@ -248,6 +261,8 @@ func plainText(s string, dir directory) string {
 		switch sp.Kind {
 		case commands.SpanUser:
 			b.WriteString("@" + mentionName(dir.person(sp.Target).Name))
+		case commands.SpanName:
+			b.WriteString(dir.name(sp))
 		case commands.SpanChannel:
 			b.WriteString("#" + dir.channel(sp.Target))
 		case commands.SpanLink:

@@ -117,13 +117,17 @@ func targets(resps []commands.Response) (users, channels []string) {
 	seen := map[string]bool{}
 	scan := func(s string) {
 		for _, sp := range commands.Spans(s) {
-			key := string(sp.Kind) + sp.Target
+			kind := sp.Kind
+			if kind == commands.SpanName {
+				kind = commands.SpanUser // one lookup serves a mention and a name
+			}
+			key := string(kind) + sp.Target
 			if sp.Target == "" || seen[key] {
 				continue
 			}
 			seen[key] = true
 			switch sp.Kind {
-			case commands.SpanUser:
+			case commands.SpanUser, commands.SpanName:
 				users = append(users, sp.Target)
 			case commands.SpanChannel:
 				channels = append(channels, sp.Target)

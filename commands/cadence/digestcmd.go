@@ -13,7 +13,10 @@ import (
 	"github.com/outcomebot/outcomebot/store/record"
 )
 
-const usageSubscribe = "/digest subscribe [outcomes=a,b|all] [tz=Area/City]"
+const (
+	usageSubscribe = "/digest subscribe [outcomes=a,b|all] [tz=Area/City]"
+	usagePreview   = "/digest preview [outcome=<key>]"
+)
 
 // digestFor builds the digest of a channel at now, as its subscription says
 // (all outcomes in the default zone when it has none).
@@ -55,8 +58,8 @@ func (c *Cadence) location(name string) *time.Location {
 
 // definitions declares /digest and its subcommands.
 func (c *Cadence) definitions() []commands.Definition {
-	digestDef := commands.Definition{Name: "digest", Usage: "/digest [preview]", Summary: "this channel's weekly digest, now, only to you", Subs: []commands.Definition{
-		{Name: "preview", Usage: "/digest preview", Summary: "this channel's digest, now, only to you", Handler: commands.HandlerFunc(c.digestPreview)},
+	digestDef := commands.Definition{Name: "digest", Usage: "/digest [preview] [outcome=<key>]", Summary: "this channel's weekly digest, now, only to you", Subs: []commands.Definition{
+		{Name: "preview", Usage: usagePreview, Summary: "this channel's digest, or one outcome's, now, only to you", Handler: commands.HandlerFunc(c.digestPreview)},
 		{Name: "subscribe", Usage: usageSubscribe, Summary: "post the weekly digest in this channel", Role: record.RoleAdmin,
 			Doing: "subscribe channels to the digest", Handler: commands.HandlerFunc(c.digestSubscribe)},
 		{Name: "unsubscribe", Usage: "/digest unsubscribe", Summary: "stop the weekly digest here", Role: record.RoleAdmin,
@@ -73,11 +76,29 @@ func (c *Cadence) definitions() []commands.Definition {
 	return []commands.Definition{digestDef}
 }
 
+// digestPreview shows the channel's digest now, only to the caller; with
+// outcome=<key>, one outcome's digest in full (any outcome of the
+// workspace, followed here or not), for those the digest names only in its
+// "and N more outcomes" section.
 func (c *Cadence) digestPreview(ctx context.Context, req commands.Request, args commands.Args) (commands.Response, error) {
-	if len(args.Words) > 0 || len(args.Order) > 0 {
-		return commands.Response{}, commands.Userf("Usage: %s — it shows this channel's digest now, only to you.", commands.Code("/digest [preview]"))
+	if len(args.Words) > 0 {
+		return commands.Response{}, commands.Userf("Usage: %s — it shows this channel's digest now, only to you.", commands.Code(usagePreview))
 	}
-	resp, err := c.digestFor(ctx, req.Workspace, req.Channel, req.Time, digest.Input{Preview: true})
+	if err := commands.OnlyOptions(args, usagePreview, "outcome"); err != nil {
+		return commands.Response{}, err
+	}
+	marks := digest.Input{Preview: true}
+	if t, ok := args.Option("outcome"); ok {
+		if strings.TrimSpace(t.Text) == "" {
+			return commands.Response{}, commands.Userf("%s needs an outcome key, e.g. %s.", commands.Code("outcome="), commands.Code("/digest preview outcome=pos"))
+		}
+		o, err := c.core.Outcome(ctx, req.Workspace, t.Text)
+		if err != nil {
+			return commands.Response{}, err
+		}
+		marks.Outcome = o.Key
+	}
+	resp, err := c.digestFor(ctx, req.Workspace, req.Channel, req.Time, marks)
 	resp.Visibility = commands.Ephemeral
 	return resp, err
 }

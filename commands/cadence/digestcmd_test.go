@@ -173,3 +173,35 @@ func TestLeadershipPostsStayCurrent(t *testing.T) {
 	}
 	t.Fatalf("acknowledging did not update the leadership post: %+v", ack.Outgoing)
 }
+
+// TestDigestPreviewOneOutcome: /digest preview outcome=<key> shows that
+// outcome's digest, only to the caller; a bad key or option is refused
+// with a hint and shows nothing.
+func TestDigestPreviewOneOutcome(t *testing.T) {
+	e := newEnv(t)
+	e.Seed("T1")
+	e.Run("T1", "UADMIN", "CLEAD", `/outcome add infra "Infrastructure" it=<@UOPS|ops>`)
+	e.Run("T1", "UADMIN", "CLEAD", "/digest subscribe outcomes=infra")
+	e.Run("T1", "UBIZ", "CSTORE", "/escalate INC0012345 tills down")
+	e.Clock.Advance(5 * time.Hour)
+
+	r := e.Run("T1", "UBIZ", "CLEAD", "/digest preview outcome=POS")
+	if r.Visibility != commands.Ephemeral {
+		t.Errorf("one outcome's preview is visible to the channel")
+	}
+	e.Expect(r, "Outcome digest · pos ·", "(pos, IT owner UIT): unacknowledged for 5h, beyond its 4h SLA")
+	all := commandstest.Text(r)
+	for _, m := range r.Thread {
+		all += commandstest.Text(m)
+	}
+	if !strings.Contains(all, "Point of sale (pos)") {
+		t.Errorf("one outcome's preview lacks its section:\n%s", all)
+	}
+	if strings.Contains(all, "Infrastructure") || strings.Contains(all, "Drift") {
+		t.Errorf("one outcome's preview shows other outcomes or drift:\n%s", all)
+	}
+	e.Expect(e.Run("T1", "UBIZ", "CLEAD", "/digest preview outcome=pso"), "No outcome", "did you mean", "pos")
+	e.Expect(e.Run("T1", "UBIZ", "CLEAD", "/digest preview outcome="), "has no value")
+	e.Expect(e.Run("T1", "UBIZ", "CLEAD", "/digest preview key=pos"), "Unknown option", "outcome=")
+	e.Expect(e.Run("T1", "UBIZ", "CLEAD", "/digest preview pos"), "Usage", "/digest preview [outcome=<key>]")
+}

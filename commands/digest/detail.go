@@ -9,19 +9,87 @@ import (
 	"github.com/outcomebot/outcomebot/store/record"
 )
 
-// This file renders the digest's detail: one section per outcome, riskiest
-// first, the untagged work, the starved outcomes and the accountability
-// lines, packed into thread messages that each stay inside platform limits.
+// This file renders the digest's detail: one section per outcome that has
+// something to show, riskiest first, with its escalations and who raised,
+// acknowledged and resolved each (accountability folded into the outcome);
+// then the outcomes not shown, the starved outcomes (in this one place), the
+// escalations on no followed outcome and the untagged work. The detail is
+// packed into at most maxThreadMessages messages, each inside platform
+// limits; outcomes that do not fit are named in one "and N more outcomes"
+// section, each viewable with /digest preview outcome=<key>.
+
+// maxThreadMessages bounds the detail's messages, whatever the workspace's size.
+const maxThreadMessages = 3
 
 // detailMessages renders the detail sections and packs them into messages.
 func (d *digest) detailMessages() []commands.Response {
-	sections := make([]commands.Section, 0, len(d.outcomes)+2)
+	var shown []commands.Section
+	var shownKeys []string
 	for _, od := range d.outcomes {
-		sections = append(sections, d.outcomeSection(od))
+		if od.starved() && len(od.open) == 0 && !d.single() {
+			continue // listed with the starved outcomes
+		}
+		shown = append(shown, d.outcomeSection(od))
+		shownKeys = append(shownKeys, od.o.Key)
 	}
-	sections = append(sections, d.driftSections()...)
-	sections = append(sections, d.accountabilitySections()...)
-	return d.packMessages(sections)
+	var tail []commands.Section
+	tail = append(tail, d.starvedSections()...)
+	tail = append(tail, d.otherEscalationSections()...)
+	if !d.single() {
+		tail = append(tail, d.driftSections()...)
+	}
+	sectionsFor := func(k int) []commands.Section {
+		out := make([]commands.Section, 0, k+1+len(tail))
+		out = append(out, shown[:k]...)
+		if k < len(shown) {
+			out = append(out, moreOutcomesSection(shownKeys[k:]))
+		}
+		return append(out, tail...)
+	}
+	// The most outcome sections, in rank order, that still fit in
+	// maxThreadMessages messages; the rest are named in one section.
+	k := len(shown)
+	if len(packSections(sectionsFor(k))) > maxThreadMessages {
+		lo, hi := 0, len(shown) // fits(lo) holds, fits(hi) does not
+		for hi-lo > 1 {
+			mid := (lo + hi) / 2
+			if len(packSections(sectionsFor(mid))) <= maxThreadMessages {
+				lo = mid
+			} else {
+				hi = mid
+			}
+		}
+		k = lo
+	}
+	return d.threadMessages(packSections(sectionsFor(k)))
+}
+
+// moreOutcomesSection names the outcomes left out of the detail.
+func moreOutcomesSection(keys []string) commands.Section {
+	head := "Each can be seen in full with " + commands.Code("/digest preview outcome=<key>") + ": "
+	var b strings.Builder
+	b.WriteString(head)
+	for i, k := range keys {
+		part := commands.Code(k)
+		if i > 0 {
+			part = " · " + part
+		}
+		rest := " · and " + strconv.Itoa(len(keys)-i) + " more"
+		if textBytes(b.String())+len(part)+len(rest) > maxSectionBytes-200 {
+			b.WriteString(rest)
+			break
+		}
+		b.WriteString(part)
+	}
+	return commands.Section{Title: "And " + strconv.Itoa(len(keys)) + " more " + plural(len(keys), "outcome", "outcomes"), Text: b.String()}
+}
+
+// plural picks the word for n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // outcomeSection renders one outcome's section.
@@ -35,24 +103,22 @@ func (d *digest) outcomeSection(od *outcomeDigest) commands.Section {
 	if od.starved() {
 		lines = append(lines, "⚠ Starved: no IT activity this week (no tags, no escalation events).")
 	}
-	// Each fact once, and only where it says something: no KPI line when
-	// none is set, owners where work waits or the outcome is starved, no
-	// zero counts.
-	if o.KPI != "" {
-		lines = append(lines, "KPI: "+commands.Clip(o.KPI, commands.MaxKPIRunes))
-	}
+	// Each fact once, and only where it says something: the KPI and the
+	// owners where work waits on them, no zero counts.
 	if len(od.open) > 0 || od.starved() {
-		lines = append(lines, "Business owner: "+commands.MentionOr(o.Owner, "not set")+" · IT owner: "+commands.MentionOr(o.ITOwner, "not set"))
+		if o.KPI != "" {
+			lines = append(lines, "KPI: "+commands.Clip(o.KPI, commands.MaxKPIRunes))
+		}
+		lines = append(lines, "Business owner: "+commands.NameOr(o.Owner, "not set")+" · IT owner: "+commands.NameOr(o.ITOwner, "not set"))
 	}
 	if open := d.in.Data.OpenTagged[o.Key]; open > 0 || od.newOpen > 0 {
-		lines = append(lines, "Open tagged requests: "+strconv.Itoa(open)+" ("+strconv.Itoa(od.newOpen)+" new this week)")
+		line := "Open tagged requests: " + strconv.Itoa(open)
+		if od.newOpen > 0 {
+			line += " (" + strconv.Itoa(od.newOpen) + " new this week)"
+		}
+		lines = append(lines, line)
 	}
-	lines = append(lines, d.openEscalationLines(od)...)
-	if e := od.oldestUnacked; e != nil {
-		lines = append(lines, "Oldest unacknowledged: "+commands.EscID(e.N)+" "+commands.TicketText(e.Ref, d.in.TicketURL)+
-			", raised by "+raisersText(e)+" "+commands.StampText(e.RaisedAt, d.loc, d.now)+
-			", waiting "+commands.DurationText(d.now.Sub(e.RaisedAt))+commands.SLASuffix(od.sla))
-	}
+	lines = append(lines, d.escalationLines(od)...)
 	if len(od.ackTimes) > 0 {
 		lines = append(lines, "Median time to acknowledge: "+ackSummary(od))
 	}
@@ -62,47 +128,147 @@ func (d *digest) outcomeSection(od *outcomeDigest) commands.Section {
 	return commands.Section{Title: title, Text: fitLines(lines, maxSectionBytes)}
 }
 
-// openEscalationLines lists an outcome's open escalations, oldest first,
-// with their age; at most maxListedOpen of them.
-func (d *digest) openEscalationLines(od *outcomeDigest) []string {
-	if len(od.open) == 0 {
+// escalationLines lists an outcome's open escalations, oldest first, then
+// those closed this week, each with who raised, acknowledged and resolved
+// it; at most maxListedOpen of them.
+func (d *digest) escalationLines(od *outcomeDigest) []string {
+	closed := od.closed
+	if len(od.open) == 0 && len(closed) == 0 {
 		return nil
 	}
-	head := "Open escalations: " + strconv.Itoa(len(od.open))
-	if od.overdue > 0 {
-		head += " (" + strconv.Itoa(od.overdue) + " unacknowledged beyond SLA)"
+	var parts []string
+	if n := len(od.open); n > 0 {
+		p := strconv.Itoa(n) + " open"
+		if od.overdue > 0 {
+			p += " (" + strconv.Itoa(od.overdue) + " unacknowledged beyond SLA)"
+		}
+		parts = append(parts, p)
 	}
-	lines := []string{head}
-	for i, e := range od.open {
+	if n := len(closed); n > 0 {
+		parts = append(parts, strconv.Itoa(n)+" closed this week")
+	}
+	lines := []string{"Escalations: " + strings.Join(parts, " · ")}
+	all := append(append([]*record.Escalation{}, od.open...), closed...)
+	for i, e := range all {
 		if i == maxListedOpen {
-			lines = append(lines, "• … and "+strconv.Itoa(len(od.open)-i)+" more")
+			lines = append(lines, "• … and "+strconv.Itoa(len(all)-i)+" more")
 			break
 		}
-		state := "acknowledged"
-		if e.State == record.StateOpen {
-			state = "unacknowledged"
-		}
-		line := "• " + commands.EscID(e.N) + " " + commands.Code(commands.Clip(e.Ref, commands.MaxRefRunes)) +
-			" " + state + ", open " + commands.DurationText(d.now.Sub(e.RaisedAt))
-		if d.now.Before(e.SnoozedUntil) {
-			line += ", snoozed until " + commands.StampText(e.SnoozedUntil, d.loc, d.now)
-		}
-		lines = append(lines, line)
+		lines = append(lines, "• "+d.escalationLine(e, false))
 	}
 	return lines
 }
 
-// ackSummary renders an outcome's median time to acknowledge this week.
-func ackSummary(od *outcomeDigest) string {
-	m, ok := medianDuration(od.ackTimes)
-	if !ok {
-		return "no acknowledgements this week"
+// escalationLine renders one escalation with its accountability: "E-7
+// INC0012345 raised by Ann 20 Nov 10:02: acknowledged by Bo after 1h 12m,
+// open 2d 22h". withOutcome adds the outcome key after the ticket.
+func (d *digest) escalationLine(e *record.Escalation, withOutcome bool) string {
+	var b strings.Builder
+	b.WriteString(commands.EscID(e.N) + " " + commands.TicketText(e.Ref, d.in.TicketURL))
+	if withOutcome && e.Outcome != "" {
+		b.WriteString(" (" + commands.Code(e.Outcome) + ")")
 	}
-	n := len(od.ackTimes)
-	if n == 1 {
-		return od.acks.withWall(commands.DurationText(m)+" (1 acknowledgement)", m)
+	b.WriteString(" raised by " + raisersText(e) + " " + commands.StampText(e.RaisedAt, d.loc, d.now) + ": ")
+	switch {
+	case !e.AckAt.IsZero():
+		b.WriteString("acknowledged by " + commands.NameOr(e.AckBy, "unknown") + " after " + commands.DurationText(e.AckAt.Sub(e.RaisedAt)))
+	case e.State == record.StateOpen:
+		b.WriteString("unacknowledged for " + commands.DurationText(d.now.Sub(e.RaisedAt)))
+		if d.overdueAt(e, d.now) {
+			b.WriteString(", beyond its " + commands.DurationText(d.slaOf(e.Outcome)) + " SLA")
+		}
 	}
-	return od.acks.withWall(commands.DurationText(m)+" ("+strconv.Itoa(n)+" acknowledgements)", m)
+	switch {
+	case e.State != record.StateResolved:
+		if !e.AckAt.IsZero() {
+			b.WriteString(", open " + commands.DurationText(d.now.Sub(e.RaisedAt)))
+		}
+		if d.now.Before(e.SnoozedUntil) {
+			b.WriteString(", snoozed until " + commands.StampText(e.SnoozedUntil, d.loc, d.now))
+		}
+	case e.Withdrawn:
+		b.WriteString(sep(e) + "withdrawn by " + commands.NameOr(e.ResolvedBy, "unknown") + " after " + commands.DurationText(e.ResolvedAt.Sub(e.RaisedAt)))
+	default:
+		b.WriteString(sep(e) + "resolved by " + commands.NameOr(e.ResolvedBy, "unknown") + " after " + commands.DurationText(e.ResolvedAt.Sub(e.RaisedAt)))
+		if e.AckAt.IsZero() {
+			b.WriteString(" (never acknowledged)")
+		}
+	}
+	return b.String()
+}
+
+// sep separates the closing of an escalation from its acknowledgement.
+func sep(e *record.Escalation) string {
+	if e.AckAt.IsZero() {
+		return ""
+	}
+	return ", "
+}
+
+// maxStarvedLines bounds the starved outcomes named one per line.
+const maxStarvedLines = 15
+
+// starvedSections list, in one place, the outcomes with no IT activity
+// this week and nothing open, with their owners.
+func (d *digest) starvedSections() []commands.Section {
+	var starved []*outcomeDigest
+	for _, od := range d.outcomes {
+		if od.starved() && len(od.open) == 0 && !d.single() {
+			starved = append(starved, od)
+		}
+	}
+	if len(starved) == 0 {
+		return nil
+	}
+	sort.SliceStable(starved, func(i, j int) bool { return starved[i].o.Key < starved[j].o.Key })
+	lines := []string{"No tags and no escalation events this week:"}
+	for i, od := range starved {
+		if i == maxStarvedLines {
+			lines = append(lines, moreOutcomesLine(starved[i:]))
+			break
+		}
+		line := "• " + commands.Clip(od.o.Title, 60) + " (" + od.o.Key + ") · IT owner " + commands.NameOr(od.o.ITOwner, "not set") +
+			" · business owner " + commands.NameOr(od.o.Owner, "not set")
+		if open := d.in.Data.OpenTagged[od.o.Key]; open > 0 {
+			line += " · " + strconv.Itoa(open) + " open tagged " + plural(open, "request", "requests")
+		}
+		lines = append(lines, line)
+	}
+	return []commands.Section{{Title: "Starved outcomes", Text: fitLines(lines, maxSectionBytes)}}
+}
+
+// moreOutcomesLine names the keys of outcomes not listed one per line.
+func moreOutcomesLine(rest []*outcomeDigest) string {
+	keys := make([]string, len(rest))
+	for i, od := range rest {
+		keys[i] = od.o.Key
+	}
+	return "• and " + strconv.Itoa(len(rest)) + " more: " + commands.Clip(strings.Join(keys, ", "), 600)
+}
+
+// otherEscalationSections list the escalations in scope on no outcome the
+// digest shows (on untagged work, or on an outcome since deleted) that are
+// open or had activity this week.
+func (d *digest) otherEscalationSections() []commands.Section {
+	var lines []string
+	for _, e := range d.escalations {
+		if d.byKey[e.Outcome] != nil {
+			continue
+		}
+		if e.State != record.StateResolved || d.eventThisWeek(e) {
+			lines = append(lines, "• "+d.escalationLine(e, true))
+		}
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+	return lineSections("Escalations on no followed outcome", lines)
+}
+
+// textBytes is the size s takes once rendered: its bytes, with each name
+// span counted at the widest display name a renderer shows.
+func textBytes(s string) int {
+	return len(s) + commands.NameSpans(s)*commands.MaxNameRunes
 }
 
 // maxDriftTop is how many sources and requesters of untagged work are named.
@@ -155,45 +321,6 @@ func topCounts(counts map[string]int, n int) string {
 	return strings.Join(parts, " · ")
 }
 
-// accountabilitySections lists, for each escalation with activity this
-// week, who raised it and who acknowledged and resolved it.
-func (d *digest) accountabilitySections() []commands.Section {
-	var lines []string
-	for _, e := range d.escalations {
-		if d.eventThisWeek(e) {
-			lines = append(lines, d.accountabilityLine(e))
-		}
-	}
-	if len(lines) == 0 {
-		lines = []string{"No escalation activity this week."}
-	}
-	return lineSections("Accountability", lines)
-}
-
-// accountabilityLine renders "E-7 INC0012345 (pos): raised by @a 20 Nov
-// 10:02, acknowledged by @b after 1h 12m, resolved by @c after 2d 3h".
-func (d *digest) accountabilityLine(e *record.Escalation) string {
-	var b strings.Builder
-	b.WriteString(commands.EscID(e.N) + " " + commands.TicketText(e.Ref, d.in.TicketURL))
-	if e.Outcome != "" {
-		b.WriteString(" (" + e.Outcome + ")")
-	}
-	b.WriteString(": raised by " + raisersText(e) + " " + commands.StampText(e.RaisedAt, d.loc, d.now))
-	switch {
-	case !e.AckAt.IsZero():
-		b.WriteString(", acknowledged by " + commands.MentionOr(e.AckBy, "unknown") + " after " + commands.DurationText(e.AckAt.Sub(e.RaisedAt)))
-	case e.State == record.StateOpen:
-		b.WriteString(", not acknowledged (waiting " + commands.DurationText(d.now.Sub(e.RaisedAt)) + ")")
-	}
-	if !e.ResolvedAt.IsZero() {
-		b.WriteString(", resolved by " + commands.MentionOr(e.ResolvedBy, "unknown") + " after " + commands.DurationText(e.ResolvedAt.Sub(e.RaisedAt)))
-		if e.AckAt.IsZero() {
-			b.WriteString(" (never acknowledged)")
-		}
-	}
-	return b.String()
-}
-
 // lineSections packs lines into sections of at most maxSectionBytes each,
 // never cutting a line; sections after the first are titled "(continued)".
 func lineSections(title string, lines []string) []commands.Section {
@@ -209,14 +336,14 @@ func lineSections(title string, lines []string) []commands.Section {
 		cur, size = nil, 0
 	}
 	for _, l := range lines {
-		if len(cur) > 0 && size+1+len(l) > maxSectionBytes {
+		if len(cur) > 0 && size+1+textBytes(l) > maxSectionBytes {
 			flush()
 		}
 		if len(cur) > 0 {
 			size++
 		}
 		cur = append(cur, l)
-		size += len(l)
+		size += textBytes(l)
 	}
 	if len(cur) > 0 {
 		flush()
@@ -228,32 +355,32 @@ func lineSections(title string, lines []string) []commands.Section {
 // lines from the end (with a note) if they do not all fit.
 func fitLines(lines []string, limit int) string {
 	s := strings.Join(lines, "\n")
-	if len(s) <= limit {
+	if textBytes(s) <= limit {
 		return s
 	}
 	const note = "\n… (cut to fit)"
 	size := 0
 	for i, l := range lines {
-		if size+len(l)+1+len(note) > limit {
+		if size+textBytes(l)+1+len(note) > limit {
 			return strings.Join(lines[:i], "\n") + note
 		}
-		size += len(l) + 1
+		size += textBytes(l) + 1
 	}
 	return s
 }
 
 // sectionBytes is the size a section adds to a message.
 func sectionBytes(s commands.Section) int {
-	n := len(s.Title) + len(s.Text) + 2
+	n := len(s.Title) + textBytes(s.Text) + 2
 	for _, f := range s.Fields {
-		n += len(f.Label) + len(f.Value) + 2
+		n += len(f.Label) + textBytes(f.Value) + 2
 	}
 	return n
 }
 
-// packMessages packs sections, in order, into thread messages of at most
-// maxThreadSections sections and maxThreadBytes bytes each.
-func (d *digest) packMessages(sections []commands.Section) []commands.Response {
+// packSections packs sections, in order, into groups (thread messages) of
+// at most maxThreadSections sections and maxThreadBytes bytes each.
+func packSections(sections []commands.Section) [][]commands.Section {
 	var groups [][]commands.Section
 	var cur []commands.Section
 	size := 0
@@ -269,6 +396,11 @@ func (d *digest) packMessages(sections []commands.Section) []commands.Response {
 	if len(cur) > 0 {
 		groups = append(groups, cur)
 	}
+	return groups
+}
+
+// threadMessages makes the packed groups thread messages.
+func (d *digest) threadMessages(groups [][]commands.Section) []commands.Response {
 	vis := commands.InChannel
 	if d.in.Preview {
 		vis = commands.Ephemeral
@@ -285,9 +417,9 @@ func (d *digest) packMessages(sections []commands.Section) []commands.Response {
 }
 
 // raisersText names who raised an escalation: the first raiser, then
-// everyone who joined it ("@ann with @sam and @li"), at most five in all.
+// everyone who joined it ("Ann with Sam and Li"), at most five in all.
 func raisersText(e *record.Escalation) string {
-	s := commands.MentionOr(e.RaisedBy, "unknown")
+	s := commands.NameOr(e.RaisedBy, "unknown")
 	if len(e.Also) == 0 {
 		return s
 	}
@@ -297,10 +429,23 @@ func raisersText(e *record.Escalation) string {
 			names = append(names, strconv.Itoa(len(e.Also)-i)+" more")
 			break
 		}
-		names = append(names, commands.Mention(a.By))
+		names = append(names, commands.Name(a.By))
 	}
 	if len(names) == 1 {
 		return s + " with " + names[0]
 	}
 	return s + " with " + strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// ackSummary renders an outcome's median time to acknowledge this week.
+func ackSummary(od *outcomeDigest) string {
+	m, ok := medianDuration(od.ackTimes)
+	if !ok {
+		return "no acknowledgements this week"
+	}
+	n := len(od.ackTimes)
+	if n == 1 {
+		return od.acks.withWall(commands.DurationText(m)+" (1 acknowledgement)", m)
+	}
+	return od.acks.withWall(commands.DurationText(m)+" ("+strconv.Itoa(n)+" acknowledgements)", m)
 }

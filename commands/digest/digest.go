@@ -52,12 +52,21 @@ type Input struct {
 	// time, Manual a post asked for by hand, Preview an on-demand preview
 	// shown only to the caller.
 	Late, Manual, Preview bool
+	// Outcome, when set, limits the digest to that one outcome (a preview
+	// of one outcome, /digest preview outcome=<key>): its numbers in the
+	// lead and its whole section in the detail, without the workspace-wide
+	// drift. It overrides Follow.
+	Outcome string
 }
 
-// Build renders the weekly digest (the digest's one entry point): a short lead message with the
-// headline numbers and their change against the previous week, and the
-// per-outcome detail in Thread, split into messages that each stay inside
-// platform limits. A quiet week yields only a short "no change" lead.
+// Build renders the weekly digest (the digest's one entry point): a short
+// lead message with up to three items that most need leadership, then the
+// headline numbers and their change against the previous week said as
+// better or worse; and the per-outcome detail in Thread, at most three
+// messages that each stay inside platform limits (outcomes beyond them are
+// named in an "and N more outcomes" section). People are shown by name
+// (commands.Name), never mentioned. A quiet week yields only a short "no
+// change" lead.
 //
 // "This week" is Input.Week and the previous week Input.Previous (the
 // scheduler passes the windows between its runs, so consecutive digests
@@ -114,6 +123,7 @@ type outcomeDigest struct {
 	o             record.Outcome
 	sla           time.Duration
 	open          []*record.Escalation // not resolved, oldest first
+	closed        []*record.Escalation // resolved this week, oldest first
 	oldestUnacked *record.Escalation
 	overdue       int // open, unacknowledged and beyond SLA now
 	ackTimes      []time.Duration
@@ -137,7 +147,10 @@ func newDigest(in Input) *digest {
 		byKey:    make(map[string]*outcomeDigest),
 	}
 	d.windows()
-	d.followAll = len(in.Follow) == 0
+	if in.Outcome != "" {
+		d.in.Follow = []string{in.Outcome}
+	}
+	d.followAll = len(d.in.Follow) == 0
 	escByOutcome := d.indexEscalations()
 	tagsByOutcome := d.countTags()
 	d.selectOutcomes(escByOutcome, tagsByOutcome)
@@ -195,7 +208,7 @@ func (d *digest) selectOutcomes(esc map[string][]*record.Escalation, tags map[st
 		if d.byKey[o.Key] != nil || (!d.followAll && !follow[o.Key]) {
 			continue
 		}
-		if o.Status == record.OutcomeArchived && tags[o.Key] == 0 && !d.anyActive(esc[o.Key]) {
+		if o.Status == record.OutcomeArchived && tags[o.Key] == 0 && !d.anyActive(esc[o.Key]) && !d.single() {
 			continue
 		}
 		od := &outcomeDigest{o: o, sla: commands.EscalationSLA(o, d.in.DefaultSLA), tags: tags[o.Key]}
@@ -203,6 +216,9 @@ func (d *digest) selectOutcomes(esc map[string][]*record.Escalation, tags map[st
 		d.outcomes = append(d.outcomes, od)
 	}
 }
+
+// single reports whether the digest shows one outcome only.
+func (d *digest) single() bool { return d.in.Outcome != "" }
 
 // anyActive reports whether any of es had an event this week or is open.
 func (d *digest) anyActive(es []*record.Escalation) bool {
@@ -243,6 +259,9 @@ func (d *digest) fillOutcome(od *outcomeDigest, es []*record.Escalation) {
 			od.ackTimes = append(od.ackTimes, od.acks.add(d.hoursOf(e.Outcome), e))
 		}
 		if e.State == record.StateResolved {
+			if inWindow(e.ResolvedAt, d.week, d.now) {
+				od.closed = append(od.closed, e)
+			}
 			continue
 		}
 		od.open = append(od.open, e)
@@ -256,6 +275,7 @@ func (d *digest) fillOutcome(od *outcomeDigest, es []*record.Escalation) {
 		}
 	}
 	sort.SliceStable(od.open, func(i, j int) bool { return raisedBefore(od.open[i], od.open[j]) })
+	sort.SliceStable(od.closed, func(i, j int) bool { return raisedBefore(od.closed[i], od.closed[j]) })
 }
 
 // countNewOpen counts, per included outcome, the open requests first seen
@@ -381,7 +401,7 @@ func (d *digest) eventThisWeek(e *record.Escalation) bool {
 func (d *digest) quiet() bool {
 	c := d.cur
 	return c.tagged == 0 && c.raised == 0 && c.acked == 0 && c.resolved == 0 &&
-		c.newRequests == 0 && d.openNow == 0
+		(c.newRequests == 0 || d.single()) && d.openNow == 0
 }
 
 // inWindow reports whether t is in [from, to).

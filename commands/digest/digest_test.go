@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/outcomebot/outcomebot/commands"
+	"github.com/outcomebot/outcomebot/commands/commandstest"
 	"github.com/outcomebot/outcomebot/commands/digest"
 	"github.com/outcomebot/outcomebot/store/record"
 )
@@ -158,61 +159,10 @@ func digestQuietWeek(loc *time.Location) (record.DigestData, time.Time) {
 	}, now
 }
 
-// digestSynthetic builds a workspace's two weeks: nOutcomes outcomes,
-// nNew new requests (each tagged as it arrives, every ninth left untagged),
-// nEvents escalations raised this week and nOpen older escalations still
-// open, a tenth of them on outcome-000. It is deterministic.
+// digestSynthetic builds a large workspace's two weeks (see
+// commandstest.SyntheticDigestData).
 func digestSynthetic(now time.Time, nOutcomes, nNew, nEvents, nOpen int) record.DigestData {
-	d := record.DigestData{From: now.AddDate(0, 0, -14), To: now, OpenTagged: map[string]int{}}
-	key := func(i int) string { return fmt.Sprintf("outcome-%03d", i%nOutcomes) }
-	for i := range nOutcomes {
-		o := record.Outcome{Key: key(i), Title: fmt.Sprintf("Outcome %d: a business result with a fairly long descriptive title", i),
-			KPI: fmt.Sprintf("metric %d per store per week", i), Owner: fmt.Sprintf("U_B%03d", i), ITOwner: fmt.Sprintf("U_I%03d", i%17),
-			Status: record.OutcomeActive}
-		if i%5 == 0 {
-			o.SLA = 2 * time.Hour
-		}
-		if i%20 == 19 {
-			o.Status = record.OutcomeArchived
-		}
-		d.Outcomes = append(d.Outcomes, o)
-		d.OpenTagged[o.Key] = i % 23
-	}
-	for j := range nNew {
-		r := record.Request{Ref: fmt.Sprintf("INC%07d", 100000+j), Status: record.RequestOpen, Source: "servicenow",
-			FirstSeen: now.Add(-time.Duration((j*37)%(14*24*60)+1) * time.Minute)}
-		if j%4 == 0 {
-			r.Status = record.RequestClosed
-		}
-		if j%9 != 0 {
-			r.Outcome = key(j * 31)
-			d.Tags = append(d.Tags, record.TagEvent{Ref: r.Ref, Outcome: r.Outcome, By: "U_TAGGER", At: r.FirstSeen.Add(5 * time.Minute)})
-		}
-		d.NewRequests = append(d.NewRequests, r)
-	}
-	for k := range nEvents {
-		e := record.Escalation{N: int64(nOpen + k + 1), Ref: fmt.Sprintf("RITM%07d", 500+k), Outcome: key(k * 17),
-			Reason: "Blocked on IT", RaisedBy: fmt.Sprintf("U_R%02d", k%11), RaisedAt: now.Add(-time.Duration(k%160+1) * time.Hour), State: record.StateOpen}
-		if k%3 != 2 {
-			e.State, e.AckBy, e.AckAt = record.StateAcknowledged, "U_ACK", e.RaisedAt.Add(time.Duration(k%13*17+3)*time.Minute)
-		}
-		if k%3 == 0 {
-			e.State, e.ResolvedBy, e.ResolvedAt = record.StateResolved, "U_FIX", e.AckAt.Add(3*time.Hour)
-		}
-		d.Escalations = append(d.Escalations, e)
-	}
-	for k := range nOpen {
-		e := record.Escalation{N: int64(k + 1), Ref: fmt.Sprintf("CHG%07d", 900+k), Outcome: key(k * 13), Reason: "Waiting",
-			RaisedBy: fmt.Sprintf("U_R%02d", k%11), RaisedAt: now.AddDate(0, 0, -15).Add(-time.Duration(k) * time.Hour), State: record.StateOpen}
-		if k%10 == 0 {
-			e.Outcome = key(0)
-		}
-		if k%2 == 1 {
-			e.State, e.AckBy, e.AckAt = record.StateAcknowledged, "U_ACK", e.RaisedAt.Add(time.Hour)
-		}
-		d.Escalations = append(d.Escalations, e)
-	}
-	return d
+	return commandstest.SyntheticDigestData(now, nOutcomes, nNew, nEvents, nOpen)
 }
 
 // digestCases are the golden digests.
@@ -329,8 +279,8 @@ func TestDigestHeadline(t *testing.T) {
 	}{
 		{"busy", "Weekly outcome digest · 16–23 Nov 2026", strings.Join([]string{
 			commands.Bold("Needs attention"),
-			"• E-5 " + commands.Link("https://acme.example/ticket/INC0012345", "INC0012345") + " (" + commands.Code("pos-conversion") + ", IT owner " + commands.Mention("U_DEV") + "): unacknowledged for 4d 1h, beyond its 4h SLA",
-			"• E-7 " + commands.Link("https://acme.example/ticket/INC0012400", "INC0012400") + " (" + commands.Code("pos-conversion") + ", IT owner " + commands.Mention("U_DEV") + "): unacknowledged for 13h, beyond its 4h SLA",
+			"• E-5 " + commands.Link("https://acme.example/ticket/INC0012345", "INC0012345") + " (" + commands.Code("pos-conversion") + ", IT owner " + commands.Name("U_DEV") + "): unacknowledged for 4d 1h, beyond its 4h SLA",
+			"• E-7 " + commands.Link("https://acme.example/ticket/INC0012400", "INC0012400") + " (" + commands.Code("pos-conversion") + ", IT owner " + commands.Name("U_DEV") + "): unacknowledged for 13h, beyond its 4h SLA",
 			"• E-2 " + commands.Code("PRB0000042") + " (" + commands.Code("payroll") + ", IT owner not set): acknowledged, still open after 22d",
 			"",
 			commands.Bold("This week"),
@@ -342,13 +292,12 @@ func TestDigestHeadline(t *testing.T) {
 		}, "\n"), "week of Mon 16 Nov 09:00 – Mon 23 Nov 09:00 Europe/Berlin", commands.InChannel},
 		{"preview", "Weekly outcome digest · 16–23 Nov 2026", strings.Join([]string{
 			commands.Bold("Needs attention"),
-			"• E-6 " + commands.Code("RITM0004242") + " (" + commands.Code("infra-maint") + ", IT owner " + commands.Mention("U_OPS") + "): acknowledged, still open after 2d 22h",
-			"• " + commands.Code("supply-chain") + " (IT owner " + commands.Mention("U_OPS") + "): no IT work this week",
+			"• E-6 " + commands.Code("RITM0004242") + " (" + commands.Code("infra-maint") + ", IT owner " + commands.Name("U_OPS") + "): acknowledged, still open after 2d 22h",
+			"• " + commands.Code("supply-chain") + " (IT owner " + commands.Name("U_OPS") + "): no IT work this week",
 			"",
 			commands.Bold("This week"),
 			"Requests tagged: 3 (▲1, better)",
 			"Escalations raised 3 (▲2, worse) · acknowledged 2 (▲1, better) · resolved 1 (=)",
-			"Open and unacknowledged beyond SLA: 0 (=)",
 			"Median time to acknowledge: 3h 21m (▲2h 36m, worse)",
 			"Drift: 2 of 10 new requests tied to no outcome, 20% (▲7 pts, worse)",
 		}, "\n"), "preview: only you can see this · week of Mon 16 Nov 09:00 – Mon 23 Nov 09:00 Europe/Berlin", commands.Ephemeral},
@@ -437,55 +386,125 @@ func TestDigestOutcomeOrderAndStarved(t *testing.T) {
 		"Payroll runs on time (payroll)",                               // 1 open
 		"Month-end close in 3 days (finance-close)",
 		"Legacy CRM retired (old-crm, archived)", // archived, but tagged this week
-		"Supplier portal cuts stock-outs (supply-chain)",
 	}
 	if got := digestOutcomeTitles(resp); !slices.Equal(got, wantOrder) {
 		t.Errorf("outcome order =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(wantOrder, "\n"))
 	}
-	if got := digestPlainLines(resp, "Starved outcomes"); len(got) != 0 {
-		t.Errorf("starved outcomes listed twice (a section of their own): %q", got)
+	// A starved outcome with nothing open is listed once, in the starved
+	// section, with its owners by name.
+	want := []string{"No tags and no escalation events this week:",
+		"• Supplier portal cuts stock-outs (supply-chain) · IT owner U_OPS · business owner U_PAT · 4 open tagged requests"}
+	if got := digestPlainLines(resp, "Starved outcomes"); !slices.Equal(got, want) {
+		t.Errorf("starved outcomes =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	pos := commands.PlainText(resp.Thread[0].Sections[0].Text)
-	for _, want := range []string{
+	wantPos := strings.Join([]string{
 		"KPI: in-store conversion rate",
-		"Business owner: @U_MARIA · IT owner: @U_DEV",
+		"Business owner: U_MARIA · IT owner: U_DEV",
 		"Open tagged requests: 14 (3 new this week)",
-		"Open escalations: 2 (2 unacknowledged beyond SLA)",
-		"• E-5 INC0012345 unacknowledged, open 4d 1h",
-		"• E-7 INC0012400 unacknowledged, open 13h",
-		"Oldest unacknowledged: E-5 INC0012345 (https://acme.example/ticket/INC0012345), raised by @U_MARIA 19 Nov 08:00, waiting 4d 1h (SLA 4h)",
+		"Escalations: 2 open (2 unacknowledged beyond SLA) · 1 closed this week",
+		"• E-5 INC0012345 (https://acme.example/ticket/INC0012345) raised by U_MARIA 19 Nov 08:00: unacknowledged for 4d 1h, beyond its 4h SLA",
+		"• E-7 INC0012400 (https://acme.example/ticket/INC0012400) raised by U_LENA 22 Nov 20:00: unacknowledged for 13h, beyond its 4h SLA",
+		"• E-3 INC0011111 (https://acme.example/ticket/INC0011111) raised by U_LENA 12 Nov 10:00: acknowledged by U_DEV after 4d 1h, resolved by U_DEV after 5d 5h",
 		"Median time to acknowledge: 4d 1h (1 acknowledgement)",
-	} {
-		if !strings.Contains(pos, want+"\n") && !strings.HasSuffix(pos, want) {
-			t.Errorf("pos-conversion section lacks line %q:\n%s", want, pos)
-		}
+	}, "\n")
+	if pos != wantPos {
+		t.Errorf("pos-conversion section =\n%s\nwant\n%s", pos, wantPos)
 	}
-	if strings.Contains(pos, "Starved") {
-		t.Errorf("pos-conversion is flagged starved:\n%s", pos)
-	}
+	// Starved, but with an escalation still open: its own section, flagged.
 	if payroll := resp.Thread[0].Sections[2].Text; !strings.HasPrefix(payroll, "⚠ Starved") || strings.Contains(payroll, "KPI: not set") {
 		t.Errorf("payroll is not flagged starved, or says its KPI is not set:\n%s", payroll)
 	}
-	// Nothing is said that says nothing: no empty counts, no owners where
-	// nothing waits.
-	if close := commands.PlainText(resp.Thread[0].Sections[3].Text); close != "KPI: days to close\nOpen tagged requests: 3 (1 new this week)" {
+	// Nothing is said that says nothing: no KPI and no owners where nothing
+	// waits, no zero counts.
+	if close := commands.PlainText(resp.Thread[0].Sections[3].Text); close != "Open tagged requests: 3 (1 new this week)" {
 		t.Errorf("finance-close section =\n%s", close)
+	}
+	if crm := commands.PlainText(resp.Thread[0].Sections[4].Text); crm != "Open tagged requests: 1" {
+		t.Errorf("old-crm section = %q, want no \"(0 new this week)\"", crm)
 	}
 }
 
-func TestDigestAccountability(t *testing.T) {
+// TestDigestAccountabilityFoldedIntoOutcomes: who raised, acknowledged and
+// resolved each escalation is said once, under its outcome; escalations on
+// no followed outcome get one section of their own; there is no separate
+// accountability section repeating them.
+func TestDigestAccountabilityFoldedIntoOutcomes(t *testing.T) {
 	resp := digest.Build(digestCases(t)["busy"])
-	want := []string{
-		"E-3 INC0011111 (https://acme.example/ticket/INC0011111) (pos-conversion): raised by @U_LENA 12 Nov 10:00, acknowledged by @U_DEV after 4d 1h, resolved by @U_DEV after 5d 5h",
-		"E-5 INC0012345 (https://acme.example/ticket/INC0012345) (pos-conversion): raised by @U_MARIA 19 Nov 08:00, not acknowledged (waiting 4d 1h)",
-		"E-6 RITM0004242 (infra-maint): raised by @U_ANA 20 Nov 10:02, acknowledged by @U_OPS after 1h 12m",
-		"E-7 INC0012400 (https://acme.example/ticket/INC0012400) (pos-conversion): raised by @U_LENA 22 Nov 20:00, not acknowledged (waiting 13h)",
-		"E-8 CHG0000777 (infra-maint): raised by @U_ANA 21 Nov 09:00, acknowledged by @U_OPS after 5h 30m, resolved by @U_OPS after 1d 1h",
-		"E-9 INC0012500 (https://acme.example/ticket/INC0012500) (infra-maint): raised by @U_RAJ 23 Nov 07:00, not acknowledged (waiting 2h)",
-		"E-10 INC0012399 (https://acme.example/ticket/INC0012399): raised by @U_RAJ 18 Nov 12:00, acknowledged by @U_OPS after 20m",
+	if got := digestPlainLines(resp, "Accountability"); len(got) != 0 {
+		t.Errorf("an accountability section repeats the outcomes' escalations: %q", got)
 	}
-	if got := digestPlainLines(resp, "Accountability"); !slices.Equal(got, want) {
-		t.Errorf("accountability =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	infra := commands.PlainText(resp.Thread[0].Sections[1].Text)
+	for _, want := range []string{
+		"• E-6 RITM0004242 raised by U_ANA 20 Nov 10:02: acknowledged by U_OPS after 1h 12m, open 2d 22h",
+		"• E-9 INC0012500 (https://acme.example/ticket/INC0012500) raised by U_RAJ 23 Nov 07:00: unacknowledged for 2h",
+		"• E-8 CHG0000777 raised by U_ANA 21 Nov 09:00: acknowledged by U_OPS after 5h 30m, resolved by U_OPS after 1d 1h",
+	} {
+		if !strings.Contains(infra, want) {
+			t.Errorf("infra-maint section lacks %q:\n%s", want, infra)
+		}
+	}
+	other := digestPlainLines(resp, "Escalations on no followed outcome")
+	want := []string{"• E-10 INC0012399 (https://acme.example/ticket/INC0012399) raised by U_RAJ 18 Nov 12:00: acknowledged by U_OPS after 20m, open 4d 21h"}
+	if !slices.Equal(other, want) {
+		t.Errorf("escalations on no outcome = %q, want %q", other, want)
+	}
+	// Each escalation appears once in the whole detail.
+	for _, id := range []string{"E-3 ", "E-5 ", "E-6 ", "E-7 ", "E-8 ", "E-9 ", "E-10 ", "E-2 "} {
+		n := 0
+		for _, m := range resp.Thread {
+			for _, sec := range m.Sections {
+				n += strings.Count(commands.PlainText(sec.Text), "• "+id)
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s is listed %d times in the detail, want once", id, n)
+		}
+	}
+}
+
+// TestDigestNamesWithoutMentions: the digest names people and never
+// mentions them, so a leadership channel's digest notifies nobody.
+func TestDigestNamesWithoutMentions(t *testing.T) {
+	for name, in := range digestCases(t) {
+		resp := digest.Build(in)
+		names := 0
+		for _, m := range append([]commands.Response{resp}, resp.Thread...) {
+			texts := []string{m.Title, m.Text, m.Context}
+			for _, sec := range m.Sections {
+				texts = append(texts, sec.Title, sec.Text)
+			}
+			for _, s := range texts {
+				for _, sp := range commands.Spans(s) {
+					switch sp.Kind {
+					case commands.SpanUser:
+						t.Errorf("%s: the digest mentions %s", name, sp.Target)
+					case commands.SpanName:
+						names++
+					}
+				}
+			}
+		}
+		if name != "quiet" && names == 0 {
+			t.Errorf("%s: the digest names nobody", name)
+		}
+	}
+}
+
+// TestDigestHeadlineDropsZeros: a number that was zero both weeks is not
+// shown.
+func TestDigestHeadlineDropsZeros(t *testing.T) {
+	data, now := digestQuietWeek(digestLoc(t, "America/New_York"))
+	data.Tags = append(data.Tags, record.TagEvent{Ref: "INC9", Outcome: "infra", By: "U_A", At: now.Add(-time.Hour)})
+	data.Escalations = nil
+	text := commands.PlainText(digest.Build(digest.Input{Data: data, Now: now, DefaultSLA: 4 * time.Hour}).Text)
+	got := text[strings.Index(text, "This week\n")+len("This week\n"):]
+	// Last week: one tag and one new request; this week only the tag. No
+	// escalation line, no "Open and unacknowledged beyond SLA: 0 (=)", no
+	// time to acknowledge.
+	want := "Requests tagged: 1 (=)\nDrift: no new requests"
+	if got != want {
+		t.Errorf("headline =\n%s\nwant\n%s", got, want)
 	}
 }
 
@@ -540,39 +559,75 @@ func TestDigestNotQuietWhileEscalationsOpen(t *testing.T) {
 	}
 }
 
-func TestDigestBigWorkspaceSplits(t *testing.T) {
-	in := digestCases(t)["big"]
+// TestDigestBigWorkspaceFitsThreeMessages: a workspace with 200 outcomes
+// gets the lead and at most three detail messages, each inside Slack's and
+// Teams' limits; the riskiest outcomes get their sections and the rest are
+// named once, with the command that shows one of them.
+func TestDigestBigWorkspaceFitsThreeMessages(t *testing.T) {
+	now := time.Date(2026, time.November, 23, 9, 0, 0, 0, digestLoc(t, "Europe/Berlin"))
+	in := digest.Input{Data: digestSynthetic(now, 200, 5000, 400, 600), Now: now, DefaultSLA: 4 * time.Hour, TicketURL: digestTicketURL}
 	resp := digest.Build(in)
-	if len(resp.Thread) < 3 {
-		t.Fatalf("big digest has %d thread messages, want it split into several", len(resp.Thread))
+	if n := len(resp.Thread); n < 1 || n > 3 {
+		t.Fatalf("200-outcome digest has %d thread messages, want 1 to 3", n)
 	}
 	digestCheckLimits(t, resp)
 	titles := digestOutcomeTitles(resp)
-	if len(titles) != 120 {
-		t.Errorf("got %d outcome sections, want 120 (every active outcome, archived ones with activity)", len(titles))
+	if !strings.HasPrefix(titles[0], "Outcome 0:") {
+		t.Errorf("want outcome-000 (most stale escalations) first, got %q", titles[0])
 	}
-	for i, m := range resp.Thread {
-		if want := fmt.Sprintf("(%d of %d)", i+1, len(resp.Thread)); !strings.HasSuffix(m.Text, want) {
-			t.Errorf("Thread[%d].Text = %q, want suffix %q", i, m.Text, want)
-		}
+	var more commands.Section
+	for _, m := range resp.Thread {
 		for _, s := range m.Sections {
+			if strings.HasPrefix(s.Title, "And ") {
+				more = s
+			}
 			if strings.HasSuffix(s.Title, ")") && strings.Contains(s.Text, "(cut to fit)") {
 				t.Errorf("section %q was cut:\n%s", s.Title, s.Text)
 			}
 		}
 	}
-	acc := digestPlainLines(resp, "Accountability")
-	if len(acc) != 80 {
-		t.Errorf("got %d accountability lines, want 80", len(acc))
+	starved := digestPlainLines(resp, "Starved outcomes")
+	wantMore := fmt.Sprintf("And %d more outcomes", 200-len(titles)-max(0, len(starved)-1))
+	if more.Title != wantMore {
+		t.Errorf("more-outcomes section title = %q, want %q (%d shown, %d starved lines)", more.Title, wantMore, len(titles), len(starved))
 	}
-	for _, l := range acc {
-		if !strings.HasPrefix(l, "E-") || !strings.Contains(l, ": raised by @U_R") {
-			t.Errorf("malformed accountability line %q", l)
+	if !strings.Contains(commands.PlainText(more.Text), "/digest preview outcome=<key>") {
+		t.Errorf("more-outcomes section does not say how to see one:\n%s", more.Text)
+	}
+	for i, m := range resp.Thread {
+		if want := fmt.Sprintf("(%d of %d)", i+1, len(resp.Thread)); len(resp.Thread) > 1 && !strings.HasSuffix(m.Text, want) {
+			t.Errorf("Thread[%d].Text = %q, want suffix %q", i, m.Text, want)
 		}
 	}
-	top := resp.Thread[0].Sections[0]
-	if !strings.HasPrefix(top.Title, "Outcome 0:") || !strings.Contains(top.Text, "• … and 5 more") {
-		t.Errorf("want outcome-000 (most stale escalations) first with a capped list, got %q:\n%s", top.Title, top.Text)
+}
+
+// TestDigestOneOutcome: Input.Outcome shows one outcome's numbers and its
+// whole section, without workspace-wide drift.
+func TestDigestOneOutcome(t *testing.T) {
+	in := digestCases(t)["busy"]
+	in.Outcome, in.Preview = "infra-maint", true
+	resp := digest.Build(in)
+	if want := "Outcome digest · infra-maint · 16–23 Nov 2026"; resp.Title != want {
+		t.Errorf("Title = %q, want %q", resp.Title, want)
+	}
+	lead := commands.PlainText(resp.Text)
+	if strings.Contains(lead, "Drift") || !strings.Contains(lead, "Escalations raised 3 (▲2, worse)") {
+		t.Errorf("lead:\n%s", lead)
+	}
+	if titles := digestOutcomeTitles(resp); !slices.Equal(titles, []string{"Infrastructure maintenance keeps stores online (infra-maint)"}) {
+		t.Errorf("sections = %q, want infra-maint only", titles)
+	}
+	for _, m := range resp.Thread {
+		for _, s := range m.Sections {
+			if strings.HasPrefix(s.Title, "Drift") {
+				t.Errorf("one outcome's digest shows the workspace's drift")
+			}
+		}
+	}
+	// Archived and idle: still shown when asked for by name.
+	in.Outcome = "legacy-erp"
+	if r := digest.Build(in); !strings.Contains(r.Text, "1 outcome followed") {
+		t.Errorf("archived outcome: %q", r.Text)
 	}
 }
 
@@ -604,13 +659,13 @@ func TestDigestNamesEveryoneWhoRaised(t *testing.T) {
 	}
 	in.Data = data
 	resp := digest.Build(in)
-	want := "E-5 INC0012345 (https://acme.example/ticket/INC0012345) (pos-conversion): raised by @U_MARIA with @U_SAM and @U_LI 19 Nov 08:00, not acknowledged (waiting 4d 1h)"
-	lines := digestPlainLines(resp, "Accountability")
+	want := "• E-5 INC0012345 (https://acme.example/ticket/INC0012345) raised by U_MARIA with U_SAM and U_LI 19 Nov 08:00: unacknowledged for 4d 1h, beyond its 4h SLA"
+	lines := strings.Split(commands.PlainText(resp.Thread[0].Sections[0].Text), "\n")
 	if !slices.Contains(lines, want) {
-		t.Errorf("accountability lacks %q:\n%s", want, strings.Join(lines, "\n"))
+		t.Errorf("pos-conversion section lacks %q:\n%s", want, strings.Join(lines, "\n"))
 	}
 	for _, l := range lines {
-		if strings.HasPrefix(l, "E-5 ") {
+		if strings.HasPrefix(l, "• E-5 ") {
 			escalated++
 		}
 	}
@@ -645,7 +700,7 @@ func TestDigestCountsWithdrawnReopenedAndShowsSnoozes(t *testing.T) {
 		t.Errorf("headline:\n%s", lead)
 	}
 	pos := commands.PlainText(resp.Thread[0].Sections[0].Text)
-	if !strings.Contains(pos, "• E-5 INC0012345 unacknowledged, open 4d 1h, snoozed until 24 Nov 05:00") {
+	if !strings.Contains(pos, "• E-5 INC0012345 (https://acme.example/ticket/INC0012345) raised by U_MARIA 19 Nov 08:00: unacknowledged for 4d 1h, beyond its 4h SLA, snoozed until 24 Nov 05:00") {
 		t.Errorf("pos-conversion section:\n%s", pos)
 	}
 }

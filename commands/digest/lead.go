@@ -30,16 +30,22 @@ func (d *digest) leadMessage() commands.Response {
 	if d.in.Preview {
 		r.Visibility = commands.Ephemeral
 	}
+	if d.single() {
+		r.Title = "Outcome digest · " + d.in.Outcome + " · " + d.weekLabel()
+	}
 	if d.quiet() {
 		r.Text = "No change this week: no requests tagged, no escalations." + d.followedLine()
 		return r
 	}
 	lines := d.attentionLines()
+	headline := d.headlineLines()
 	if len(lines) > 0 {
 		lines = append([]string{commands.Bold("Needs attention")}, lines...)
-		lines = append(lines, "", commands.Bold("This week"))
+		if len(headline) > 0 {
+			lines = append(lines, "", commands.Bold("This week"))
+		}
 	}
-	r.Text = strings.Join(append(lines, d.headlineLines()...), "\n")
+	r.Text = strings.Join(append(lines, headline...), "\n")
 	return r
 }
 
@@ -77,7 +83,7 @@ func (d *digest) attentionLines() []string {
 	}
 	for _, od := range d.outcomes {
 		if od.starved() && len(od.open) == 0 {
-			lines = append(lines, "• "+commands.Code(od.o.Key)+" (IT owner "+commands.MentionOr(od.o.ITOwner, "not set")+"): no IT work this week")
+			lines = append(lines, "• "+commands.Code(od.o.Key)+" (IT owner "+commands.NameOr(od.o.ITOwner, "not set")+"): no IT work this week")
 		}
 	}
 	if len(lines) > maxAttention {
@@ -91,32 +97,50 @@ func (d *digest) attentionLines() []string {
 func (d *digest) escalationLead(e *record.Escalation) string {
 	owner := "not set"
 	if od := d.byKey[e.Outcome]; od != nil && od.o.ITOwner != "" {
-		owner = commands.Mention(od.o.ITOwner)
+		owner = commands.Name(od.o.ITOwner)
 	}
 	return commands.EscID(e.N) + " " + commands.TicketText(e.Ref, d.in.TicketURL) + " (" + commands.Code(e.Outcome) + ", IT owner " + owner + ")"
 }
 
-// headlineLines renders the headline numbers with their weekly change.
+// headlineLines renders the headline numbers with their weekly change. A
+// number that was zero both weeks says nothing and is left out.
 func (d *digest) headlineLines() []string {
 	c, p := d.cur, d.prev
 	curMed, curOK := medianDuration(c.ackTimes)
 	prevMed, prevOK := medianDuration(p.ackTimes)
-	escalations := "Escalations raised " + countWithDelta(c.raised, p.raised, upIsWorse) +
-		" · acknowledged " + countWithDelta(c.acked, p.acked, upIsBetter) +
-		" · resolved " + countWithDelta(c.resolved, p.resolved, upIsBetter)
-	if c.withdrawn+p.withdrawn > 0 {
-		escalations += " · withdrawn " + countWithDelta(c.withdrawn, p.withdrawn, upIsBetter)
+	var lines []string
+	if c.tagged+p.tagged > 0 {
+		lines = append(lines, "Requests tagged: "+countWithDelta(c.tagged, p.tagged, upIsBetter))
 	}
-	if c.reopened+p.reopened > 0 {
-		escalations += " · reopened " + countWithDelta(c.reopened, p.reopened, upIsWorse)
+	var esc []string
+	for _, n := range []struct {
+		label     string
+		cur, prev int
+		dir       direction
+	}{
+		{"raised", c.raised, p.raised, upIsWorse},
+		{"acknowledged", c.acked, p.acked, upIsBetter},
+		{"resolved", c.resolved, p.resolved, upIsBetter},
+		{"withdrawn", c.withdrawn, p.withdrawn, upIsBetter},
+		{"reopened", c.reopened, p.reopened, upIsWorse},
+	} {
+		if n.cur+n.prev > 0 {
+			esc = append(esc, n.label+" "+countWithDelta(n.cur, n.prev, n.dir))
+		}
 	}
-	return []string{
-		"Requests tagged: " + countWithDelta(c.tagged, p.tagged, upIsBetter),
-		escalations,
-		"Open and unacknowledged beyond SLA: " + countWithDelta(c.overdue, p.overdue, upIsWorse),
-		"Median time to acknowledge: " + c.acks.withWall(durationWithDelta(curMed, curOK, prevMed, prevOK), curMed),
-		"Drift: " + driftText(c, p),
+	if len(esc) > 0 {
+		lines = append(lines, "Escalations "+strings.Join(esc, " · "))
 	}
+	if c.overdue+p.overdue > 0 {
+		lines = append(lines, "Open and unacknowledged beyond SLA: "+countWithDelta(c.overdue, p.overdue, upIsWorse))
+	}
+	if curOK || prevOK {
+		lines = append(lines, "Median time to acknowledge: "+c.acks.withWall(durationWithDelta(curMed, curOK, prevMed, prevOK), curMed))
+	}
+	if !d.single() && c.newRequests+p.newRequests > 0 {
+		lines = append(lines, "Drift: "+driftText(c, p))
+	}
+	return lines
 }
 
 // driftText renders the share of new requests tied to no outcome:
