@@ -361,7 +361,7 @@ func (f *fakeConnector) take() []call {
 // env is an adapter wired to a real core and Redis, a local OpenID server
 // and a fake connector.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	adapter *Adapter
 	core    *commands.Core
 	bot     commandstest.Bot
@@ -372,13 +372,13 @@ type env struct {
 	nextID  atomic.Int64
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	return newEnvAdmins(t, "aad-admin")
 }
 
 // newEnvAdmins is newEnv with OUTCOMEBOT_ADMINS set to admins.
-func newEnvAdmins(t *testing.T, admins ...string) *env {
+func newEnvAdmins(t testing.TB, admins ...string) *env {
 	t.Helper()
 	e := &env{t: t, oidc: newOIDCServer(t, "kid-1"), conn: newFakeConnector(t)}
 	// The connector's routes live under the service URL's path.

@@ -74,6 +74,10 @@ type submitData struct {
 	Action string `json:"action"`
 	Value  string `json:"value"`
 	Input  string `json:"input,omitempty"`
+	// MSTeams and Form, on a button that opens a dialog, make Teams send
+	// a task/fetch invoke naming the form instead of a message (invoke.go).
+	MSTeams *teamsAction `json:"msteams,omitempty"`
+	Form    *formData    `json:"outcomebot,omitempty"`
 }
 
 // block is a rendered element with the mentions its text uses.
