@@ -248,24 +248,42 @@ func (a *Adapter) startTurn(ctx context.Context, act inboundActivity, log *slog.
 
 // reserveTurn takes a slot for a background turn (waiting for one while
 // ctx lasts); false when the adapter is closed. A reservation must be
-// followed by runTurn or releaseTurn.
+// followed by runTurn.
 func (a *Adapter) reserveTurn(ctx context.Context) bool {
 	select {
 	case a.slots <- struct{}{}:
 	case <-ctx.Done():
 		return false
 	}
+	if !a.holdTurn() {
+		<-a.slots
+		return false
+	}
+	return true
+}
+
+// holdTurn counts a turn Close must wait for, without a slot; false when
+// the adapter is closed. It is followed by runWhenFree or turns.Done.
+func (a *Adapter) holdTurn() bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.closed {
-		<-a.slots
 		return false
 	}
 	a.turns.Add(1)
 	return true
 }
 
-// releaseTurn gives back a reservation that is not used.
+// runWhenFree runs fn on a held turn once a slot is free, however long
+// that takes: the caller has already answered.
+func (a *Adapter) runWhenFree(ctx context.Context, log *slog.Logger, fn func(context.Context)) {
+	go func() {
+		a.slots <- struct{}{}
+		a.runTurn(ctx, log, fn)
+	}()
+}
+
+// releaseTurn ends a turn that held a slot.
 func (a *Adapter) releaseTurn() {
 	<-a.slots
 	a.turns.Done()

@@ -207,15 +207,19 @@ func (a *Adapter) submitDialog(ctx context.Context, w http.ResponseWriter, req c
 		return
 	}
 	log = log.With("form", form)
-	// The posting runs after the answer: take its slot first, so a
-	// success is never answered when it cannot be posted.
-	if !a.reserveTurn(ctx) {
+	// The posting runs after the answer: hold its turn first, so a
+	// success is never answered when the adapter is closing. The turn
+	// waits for a slot after the answer, so a backlog of posts (paced to
+	// Teams' limits) never delays the answer.
+	if !a.holdTurn() {
 		writeJSON(w, taskMessage(msgBusy))
 		return
 	}
 	resp, errs := a.core.SubmitForm(ctx, req, form, values)
+	if len(resp.Outgoing) == 0 {
+		a.turns.Done()
+	}
 	if errs != nil {
-		a.releaseTurn()
 		again := a.core.OpenForm(ctx, req, form, values)
 		if again.Form == nil {
 			writeJSON(w, taskMessage(a.plainAnswer(ctx, req, act.ServiceURL, again)))
@@ -233,10 +237,10 @@ func (a *Adapter) submitDialog(ctx context.Context, w http.ResponseWriter, req c
 	if f, ok := w.(http.Flusher); ok {
 		f.Flush()
 	}
-	a.runTurn(ctx, log, func(ctx context.Context) {
-		if len(resp.Outgoing) == 0 {
-			return
-		}
+	if len(resp.Outgoing) == 0 {
+		return
+	}
+	a.runWhenFree(ctx, log, func(ctx context.Context) {
 		if err := a.core.Deliver(ctx, a.Poster(), resp.Outgoing); err != nil {
 			log.Error("teams: deliver outgoing messages", "err", err)
 		}

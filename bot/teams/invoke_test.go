@@ -440,8 +440,8 @@ func TestDialogWithManyOutcomesFilters(t *testing.T) {
 func TestHTMLToText(t *testing.T) {
 	for in, want := range map[string]string{
 		`<div>a &lt;b&gt; <at id="1">Ann &amp; Bo</at></div>`: "a ＜b> @Ann & Bo\n",
-		`x<br/>y<!-- hidden --><img src="x">z`:                   "x\nyz",
-		"plain &#x1F600; text":                                  "plain 😀 text",
+		`x<br/>y<!-- hidden --><img src="x">z`:                "x\nyz",
+		"plain &#x1F600; text":                                "plain 😀 text",
 	} {
 		if got := htmlToText(in); got != want {
 			t.Errorf("htmlToText(%q) = %q, want %q", in, got, want)
