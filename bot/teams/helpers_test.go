@@ -481,8 +481,18 @@ func (e *env) submit(conv string, cardID string, from user, action, value string
 	return a
 }
 
-// post sends an activity with a valid token, or the given one.
+// post sends an activity with a valid token, or the given one, and waits
+// for the turns it started.
 func (e *env) post(act map[string]any, spec *tokenSpec) *http.Response {
+	e.t.Helper()
+	resp, _ := e.roundTrip(act, spec)
+	e.adapter.turns.Wait()
+	return resp
+}
+
+// roundTrip sends an activity with a token made from spec (none when nil)
+// and returns the answer and its body, without waiting for the turns.
+func (e *env) roundTrip(act map[string]any, spec *tokenSpec) (*http.Response, []byte) {
 	e.t.Helper()
 	body, _ := json.Marshal(act)
 	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/api/messages", strings.NewReader(string(body)))
@@ -494,10 +504,9 @@ func (e *env) post(act map[string]any, spec *tokenSpec) *http.Response {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	_, _ = io.Copy(io.Discard, resp.Body)
+	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	e.adapter.turns.Wait()
-	return resp
+	return resp, b
 }
 
 // do posts a valid activity and fails unless it is answered 200.

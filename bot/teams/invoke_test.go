@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -29,19 +28,8 @@ func (e *env) invokeAct(name, conv, convType string, from user, value map[string
 // background work.
 func (e *env) invokeRaw(act map[string]any, spec *tokenSpec) (int, []byte) {
 	e.t.Helper()
-	body, _ := json.Marshal(act)
-	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/api/messages", strings.NewReader(string(body)))
-	req.Header.Set("Content-Type", "application/json")
-	if spec != nil {
-		req.Header.Set("Authorization", "Bearer "+sign(e.t, *spec, act["serviceUrl"].(string)))
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
+	resp, body := e.roundTrip(act, spec)
+	return resp.StatusCode, body
 }
 
 // answer is a decoded invoke answer: a dialog or a message.

@@ -53,26 +53,7 @@ type dialogCard struct {
 }
 
 // dialogElement is a TextBlock, Input.Text or Input.ChoiceSet of a dialog.
-type dialogElement struct {
-	Type         string   `json:"type"`
-	ID           string   `json:"id,omitempty"`
-	Text         string   `json:"text,omitempty"`
-	Wrap         bool     `json:"wrap,omitempty"`
-	Size         string   `json:"size,omitempty"`
-	Weight       string   `json:"weight,omitempty"`
-	Color        string   `json:"color,omitempty"`
-	IsSubtle     bool     `json:"isSubtle,omitempty"`
-	Spacing      string   `json:"spacing,omitempty"`
-	Label        string   `json:"label,omitempty"`
-	Placeholder  string   `json:"placeholder,omitempty"`
-	Value        string   `json:"value,omitempty"`
-	IsMultiline  bool     `json:"isMultiline,omitempty"`
-	MaxLength    int      `json:"maxLength,omitempty"`
-	IsRequired   bool     `json:"isRequired,omitempty"`
-	ErrorMessage string   `json:"errorMessage,omitempty"`
-	Style        string   `json:"style,omitempty"`
-	Choices      []choice `json:"choices,omitempty"`
-}
+type dialogElement = element
 
 // dialogAction is the dialog's submit button.
 type dialogAction struct {
