@@ -221,8 +221,9 @@ func (a *Adapter) submitDialog(ctx context.Context, w http.ResponseWriter, req c
 	}
 	if errs != nil {
 		again := a.core.OpenForm(ctx, req, form, values)
-		if again.Form == nil {
-			writeJSON(w, taskMessage(a.plainAnswer(ctx, req, act.ServiceURL, again)))
+		if again.Form == nil { // e.g. its last outcome was archived meanwhile
+			msg := a.plainAnswer(ctx, req, act.ServiceURL, commands.Response{Text: fieldErrorsText(errs) + " " + again.Text})
+			writeJSON(w, taskMessage(msg))
 			return
 		}
 		for i, f := range again.Form.Fields {
@@ -256,6 +257,15 @@ func (a *Adapter) plainAnswer(ctx context.Context, req commands.Request, service
 		text = plainText(resp.Title, dir)
 	}
 	return clipRunes(strings.ReplaceAll(text, "<", "＜"), maxTaskMessage)
+}
+
+// fieldErrorsText joins a refusal's messages, field by field.
+func fieldErrorsText(errs commands.FormErrors) string {
+	var parts []string
+	for _, k := range sortedKeys(errs) {
+		parts = append(parts, strings.TrimSuffix(errs[k], ".")+".")
+	}
+	return strings.Join(parts, " ")
 }
 
 // launcherForm reads the form a task/fetch button names; "" when none.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -440,4 +441,61 @@ func TestHTMLToText(t *testing.T) {
 // commandsRequest is a request of user in workspace ws.
 func commandsRequest(ws, user string) commands.Request {
 	return commands.Request{Workspace: ws, User: user}
+}
+
+func TestDialogSubmitForArchivedOutcome(t *testing.T) {
+	e := newEnv(t)
+	e.setup()
+	d := e.fetchOnMessage(maria).sealed(t)
+	e.do(e.command(itConv, "channel", admin, "outcome archive pos"))
+	a := e.invoke(e.invokeAct(invokeSubmitAction, opsConv, "channel", maria, map[string]any{
+		"commandId": "escalate", "data": submission(d, map[string]any{"outcome": "pos", "reason": "tills down"}),
+	}))
+	// No active outcome is left to pick: the dialog cannot be shown again,
+	// and the answer says why; nothing is raised.
+	if a.Type != "message" || !strings.Contains(a.Message, "pos was archived meanwhile") || !strings.Contains(a.Message, "no outcomes") {
+		t.Errorf("submission for an archived outcome: %s", a.Raw)
+	}
+	if _, err := e.store.GetEscalation(context.Background(), testTenant, 1); !errors.Is(err, record.ErrNotFound) {
+		t.Errorf("an escalation was raised for an archived outcome: %v", err)
+	}
+}
+
+func TestConcurrentDialogSubmissionsRaiseOnce(t *testing.T) {
+	e := newEnv(t)
+	e.setup()
+	d := e.fetchOnMessage(maria).sealed(t)
+	act := e.invokeAct(invokeSubmitAction, opsConv, "channel", maria, map[string]any{
+		"commandId": "escalate", "data": submission(d, map[string]any{"outcome": "pos", "ticket": "INC0012345", "reason": "tills down"}),
+	})
+	body, _ := json.Marshal(act)
+	token := "Bearer " + sign(t, tokenSpec{}, e.conn.serviceURL())
+	const n = 50
+	statuses := make(chan int, n)
+	for range n {
+		go func() {
+			req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/api/messages", strings.NewReader(string(body)))
+			req.Header.Set("Authorization", token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				statuses <- 0
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			statuses <- resp.StatusCode
+		}()
+	}
+	for range n {
+		if s := <-statuses; s != http.StatusOK {
+			t.Errorf("a concurrent submission got %d", s)
+		}
+	}
+	e.adapter.turns.Wait()
+	if esc, err := e.store.GetEscalation(context.Background(), testTenant, 1); err != nil || esc.Ref != "INC0012345" {
+		t.Fatalf("E-1 = %+v, %v", esc, err)
+	}
+	if _, err := e.store.GetEscalation(context.Background(), testTenant, 2); !errors.Is(err, record.ErrNotFound) {
+		t.Errorf("50 concurrent submissions of one request raised more than one escalation: %v", err)
+	}
 }
