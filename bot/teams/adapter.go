@@ -132,7 +132,9 @@ func (a *Adapter) Close(ctx context.Context) error {
 // and changes nothing. An authenticated activity's conversation
 // reference is saved; a message is then handled in the background, after
 // the connector has its 200 (replies go through the connector, not this
-// response). Activity types outcomebot does not handle get 200.
+// response). An invoke (a dialog or message action) is answered in this
+// response instead (invoke.go). Activity types outcomebot does not handle
+// get 200.
 func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
@@ -193,6 +195,9 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "shutting down", http.StatusServiceUnavailable)
 			return
 		}
+	case schema.Invoke:
+		a.serveInvoke(w, r, act, log)
+		return
 	case schema.ConversationUpdate, schema.InstallationUpdate:
 		log.Info("teams: conversation reference saved", "type", act.Type, "action", act.Action)
 	default:
@@ -234,19 +239,59 @@ func (a *Adapter) forgetReferences(ctx context.Context, act inboundActivity, log
 // startTurn runs handleMessage in the background; false when the adapter
 // is closed.
 func (a *Adapter) startTurn(ctx context.Context, act inboundActivity, log *slog.Logger) bool {
+	if !a.reserveTurn(ctx) {
+		return false
+	}
+	a.runTurn(ctx, log, func(ctx context.Context) { a.handleMessage(ctx, act, log) })
+	return true
+}
+
+// reserveTurn takes a slot for a background turn (waiting for one while
+// ctx lasts); false when the adapter is closed. A reservation must be
+// followed by runTurn.
+func (a *Adapter) reserveTurn(ctx context.Context) bool {
 	select {
 	case a.slots <- struct{}{}:
 	case <-ctx.Done():
 		return false
 	}
-	a.mu.Lock()
-	if a.closed {
-		a.mu.Unlock()
+	if !a.holdTurn() {
 		<-a.slots
 		return false
 	}
+	return true
+}
+
+// holdTurn counts a turn Close must wait for, without a slot; false when
+// the adapter is closed. It is followed by runWhenFree or turns.Done.
+func (a *Adapter) holdTurn() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		return false
+	}
 	a.turns.Add(1)
-	a.mu.Unlock()
+	return true
+}
+
+// runWhenFree runs fn on a held turn once a slot is free, however long
+// that takes: the caller has already answered.
+func (a *Adapter) runWhenFree(ctx context.Context, log *slog.Logger, fn func(context.Context)) {
+	go func() {
+		a.slots <- struct{}{}
+		a.runTurn(ctx, log, fn)
+	}()
+}
+
+// releaseTurn ends a turn that held a slot.
+func (a *Adapter) releaseTurn() {
+	<-a.slots
+	a.turns.Done()
+}
+
+// runTurn runs fn in the background on a reserved slot, with turnTimeout
+// and without ctx's cancellation (the HTTP request may be answered first).
+func (a *Adapter) runTurn(ctx context.Context, log *slog.Logger, fn func(context.Context)) {
 	go func() {
 		defer func() {
 			if p := recover(); p != nil {
@@ -255,14 +300,12 @@ func (a *Adapter) startTurn(ctx context.Context, act inboundActivity, log *slog.
 					pc.Panicked()
 				}
 			}
-			<-a.slots
-			a.turns.Done()
+			a.releaseTurn()
 		}()
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), turnTimeout)
 		defer cancel()
-		a.handleMessage(ctx, act, log)
+		fn(ctx)
 	}()
-	return true
 }
 
 // Poster returns the commands.Poster that posts to stored Teams conversations.

@@ -361,7 +361,7 @@ func (f *fakeConnector) take() []call {
 // env is an adapter wired to a real core and Redis, a local OpenID server
 // and a fake connector.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	adapter *Adapter
 	core    *commands.Core
 	bot     commandstest.Bot
@@ -372,13 +372,13 @@ type env struct {
 	nextID  atomic.Int64
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	return newEnvAdmins(t, "aad-admin")
 }
 
 // newEnvAdmins is newEnv with OUTCOMEBOT_ADMINS set to admins.
-func newEnvAdmins(t *testing.T, admins ...string) *env {
+func newEnvAdmins(t testing.TB, admins ...string) *env {
 	t.Helper()
 	e := &env{t: t, oidc: newOIDCServer(t, "kid-1"), conn: newFakeConnector(t)}
 	// The connector's routes live under the service URL's path.
@@ -481,8 +481,18 @@ func (e *env) submit(conv string, cardID string, from user, action, value string
 	return a
 }
 
-// post sends an activity with a valid token, or the given one.
+// post sends an activity with a valid token, or the given one, and waits
+// for the turns it started.
 func (e *env) post(act map[string]any, spec *tokenSpec) *http.Response {
+	e.t.Helper()
+	resp, _ := e.roundTrip(act, spec)
+	e.adapter.turns.Wait()
+	return resp
+}
+
+// roundTrip sends an activity with a token made from spec (none when nil)
+// and returns the answer and its body, without waiting for the turns.
+func (e *env) roundTrip(act map[string]any, spec *tokenSpec) (*http.Response, []byte) {
 	e.t.Helper()
 	body, _ := json.Marshal(act)
 	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/api/messages", strings.NewReader(string(body)))
@@ -494,10 +504,9 @@ func (e *env) post(act map[string]any, spec *tokenSpec) *http.Response {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	_, _ = io.Copy(io.Discard, resp.Body)
+	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	e.adapter.turns.Wait()
-	return resp
+	return resp, b
 }
 
 // do posts a valid activity and fails unless it is answered 200.

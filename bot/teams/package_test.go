@@ -50,6 +50,17 @@ type manifest struct {
 			} `json:"commands"`
 		} `json:"commandLists"`
 	} `json:"bots"`
+	ComposeExtensions []struct {
+		BotID    string `json:"botId"`
+		Commands []struct {
+			ID          string   `json:"id"`
+			Type        string   `json:"type"`
+			Title       string   `json:"title"`
+			Description string   `json:"description"`
+			Context     []string `json:"context"`
+			FetchTask   bool     `json:"fetchTask"`
+		} `json:"commands"`
+	} `json:"composeExtensions"`
 	ValidDomains []string `json:"validDomains"`
 }
 
@@ -172,5 +183,42 @@ func TestManifestCommandsMatchRouter(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("scopes %v list commands %v, want the router's %v", list.Scopes, got, want)
 		}
+	}
+}
+
+// TestManifestMessageActionsMatchAdapter holds the manifest's message
+// extension to the adapter: every action command is one the adapter
+// handles (messageActions), opening a form the core has, on messages, in
+// the compose box and the command box, with its dialog fetched from the
+// bot; and every command the adapter handles is declared.
+func TestManifestMessageActionsMatchAdapter(t *testing.T) {
+	m, _ := readPackage(t)
+	core := commandstest.NewBot(storetest.New(t), commands.Config{}, nil, nil).Core
+	if len(m.ComposeExtensions) != 1 || m.ComposeExtensions[0].BotID != packageAppID {
+		t.Fatalf("composeExtensions = %+v, want one for the bot %s", m.ComposeExtensions, packageAppID)
+	}
+	var ids []string
+	for _, c := range m.ComposeExtensions[0].Commands {
+		ids = append(ids, c.ID)
+		form, ok := messageActions[c.ID]
+		if !ok || !slices.Contains(core.Forms(), form) {
+			t.Errorf("command %q: the adapter opens no known form for it", c.ID)
+		}
+		slices.Sort(c.Context)
+		if c.Type != "action" || !c.FetchTask || !slices.Equal(c.Context, []string{"commandBox", "compose", "message"}) {
+			t.Errorf("command %+v: want an action with fetchTask on messages, compose and commandBox", c)
+		}
+		if c.Title == "" || utf8.RuneCountInString(c.Title) > 32 || utf8.RuneCountInString(c.Description) > 128 || len(c.ID) > 64 {
+			t.Errorf("command %+v outside the schema's limits (id ≤ 64, title ≤ 32, description ≤ 128)", c)
+		}
+	}
+	var want []string
+	for id := range messageActions {
+		want = append(want, id)
+	}
+	slices.Sort(ids)
+	slices.Sort(want)
+	if !slices.Equal(ids, want) {
+		t.Errorf("manifest declares message actions %v, the adapter handles %v", ids, want)
 	}
 }

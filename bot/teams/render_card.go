@@ -32,8 +32,8 @@ type cardTeams struct {
 	Entities []schema.Mention `json:"entities,omitempty"`
 }
 
-// element is a TextBlock, Container, FactSet, Input.ChoiceSet or ActionSet;
-// unused fields are omitted.
+// element is a TextBlock, Container, FactSet, Input.ChoiceSet, Input.Text
+// or ActionSet; unused fields are omitted.
 type element struct {
 	Type      string    `json:"type"`
 	ID        string    `json:"id,omitempty"`
@@ -52,6 +52,14 @@ type element struct {
 	Choices     []choice `json:"choices,omitempty"`
 	// ActionSet
 	Actions []action `json:"actions,omitempty"`
+	// TextBlock color, and the inputs of a dialog (render_form.go)
+	Color        string `json:"color,omitempty"`
+	Label        string `json:"label,omitempty"`
+	Value        string `json:"value,omitempty"`
+	IsMultiline  bool   `json:"isMultiline,omitempty"`
+	MaxLength    int    `json:"maxLength,omitempty"`
+	IsRequired   bool   `json:"isRequired,omitempty"`
+	ErrorMessage string `json:"errorMessage,omitempty"`
 }
 
 type fact struct {
@@ -74,6 +82,10 @@ type submitData struct {
 	Action string `json:"action"`
 	Value  string `json:"value"`
 	Input  string `json:"input,omitempty"`
+	// MSTeams and Form, on a button that opens a dialog, make Teams send
+	// a task/fetch invoke naming the form instead of a message (invoke.go).
+	MSTeams *teamsAction `json:"msteams,omitempty"`
+	Form    *formData    `json:"outcomebot,omitempty"`
 }
 
 // block is a rendered element with the mentions its text uses.

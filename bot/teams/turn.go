@@ -35,16 +35,10 @@ func (a *Adapter) handleMessage(ctx context.Context, act inboundActivity, log *s
 // request builds the core's Request from a message activity; false when
 // there is nothing to handle.
 func (a *Adapter) request(ctx context.Context, act inboundActivity, log *slog.Logger) (commands.Request, bool) {
-	req := commands.Request{
-		Workspace: act.tenant(),
-		Channel:   baseConversation(act.Conversation.ID),
-		User:      userID(act.From),
-		UserName:  act.From.Name,
-	}
-	if req.User == "" {
+	req, ok := a.caller(ctx, act, log)
+	if !ok {
 		return req, false
 	}
-	a.admins.ensure(ctx, a.store, req.Workspace, act.From, a.now, log)
 	if action, ok := act.submit(); ok {
 		req.Action = action
 		req.Source = commands.MessageRef{Channel: act.Conversation.ID, ID: act.ReplyToID}
@@ -83,7 +77,10 @@ func (a *Adapter) reply(ctx context.Context, act inboundActivity, req commands.R
 	dir := a.directory(ctx, req.Workspace, act.ServiceURL, scope, all)
 	var errs []error
 	var msgs []message
-	if !isEmpty(resp) {
+	switch {
+	case resp.Form != nil:
+		msgs = renderFormLauncher(resp, dir)
+	case !isEmpty(resp):
 		msgs = renderResponse(resp, dir)
 	}
 	if resp.Replace && req.Action != nil && act.ReplyToID != "" && len(msgs) > 0 {
