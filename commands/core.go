@@ -34,6 +34,7 @@ type Core struct {
 	router *Router
 	admins map[string]bool
 	obs    Observer // nil: nobody observes (see SetObserver)
+	seen   seenCache
 }
 
 // New builds the core on a store.
@@ -75,6 +76,7 @@ func (c *Core) Handle(ctx context.Context, req Request) Response {
 		req.Time = c.clock.Now()
 	}
 	start := time.Now()
+	c.markSeen(ctx, req)
 	resp, err := c.router.Dispatch(ctx, req)
 	c.observeCommand(req, err, time.Since(start))
 	if err == nil {
