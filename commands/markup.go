@@ -27,6 +27,10 @@ const (
 	SpanUser    SpanKind = 'u' // Target is a user id
 	SpanChannel SpanKind = 'h' // Target is a channel id
 	SpanLink    SpanKind = 'l' // Target is a URL, Text the label
+	// SpanTime is an instant each reader should see in their own zone:
+	// Target is its unix seconds and style (see Span.Time), Text the
+	// fallback in the bot's default zone with the zone's abbreviation.
+	SpanTime SpanKind = 't'
 	// SpanGroup (a user group: Target its id) and SpanBroken (a mention the
 	// platform sent incomplete: Text as typed) occur only in inbound text.
 	SpanGroup  SpanKind = 'g'

@@ -196,7 +196,7 @@ func (c *Escalations) Card(e record.Escalation, o record.Outcome, now time.Time)
 // ladder re-renders it in place when a reminder goes.
 func RenderCard(core *commands.Core, e record.Escalation, o record.Outcome, now time.Time) commands.Response {
 	cfg := core.Config()
-	when := func(t time.Time) string { return t.In(cfg.DefaultTZ).Format("Mon 2 Jan 15:04 MST") }
+	when := func(t time.Time) string { return commands.Time(t, commands.TimeDateTime, cfg.DefaultTZ) }
 	fields := []commands.Field{
 		{Label: "IT owner", Value: ownerText(o)},
 	}
@@ -303,9 +303,9 @@ func stateText(e record.Escalation, when func(time.Time) string) string {
 	return "Open, not acknowledged"
 }
 
-// stateText says where e stands, in the default zone.
+// stateText says where e stands, its times in each reader's zone.
 func (c *Escalations) stateText(e record.Escalation) string {
-	return stateText(e, func(t time.Time) string { return t.In(c.cfg.DefaultTZ).Format("Mon 2 Jan 15:04 MST") })
+	return stateText(e, func(t time.Time) string { return commands.Time(t, commands.TimeDateTime, c.cfg.DefaultTZ) })
 }
 
 // responsible is who must act on e: its assignee, else its outcome's IT
