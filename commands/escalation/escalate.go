@@ -264,7 +264,7 @@ func latestNote(e record.Escalation) string {
 	if best.text == "" {
 		return ""
 	}
-	return best.text + " (" + commands.Mention(best.by) + ")"
+	return best.text + " (" + commands.ActorText(best.by) + ")"
 }
 
 // alsoText names the others waiting on an escalation (at most ten, then
@@ -291,14 +291,14 @@ func stateText(e record.Escalation, when func(time.Time) string) string {
 		if e.Withdrawn {
 			return fmt.Sprintf("Withdrawn by %s at %s", commands.Mention(e.ResolvedBy), when(e.ResolvedAt))
 		}
-		s := fmt.Sprintf("Resolved by %s at %s", commands.Mention(e.ResolvedBy), when(e.ResolvedAt))
+		s := fmt.Sprintf("Resolved by %s at %s", commands.ActorText(e.ResolvedBy), when(e.ResolvedAt))
 		if e.AckBy != "" {
 			s += fmt.Sprintf(" (acknowledged by %s after %s)", commands.Mention(e.AckBy), commands.DurationText(e.AckAt.Sub(e.RaisedAt)))
 		}
 		return s
 	}
 	if !e.ReopenedAt.IsZero() {
-		return fmt.Sprintf("Reopened by %s at %s, not acknowledged", commands.Mention(e.ReopenedBy), when(e.ReopenedAt))
+		return fmt.Sprintf("Reopened by %s at %s, not acknowledged", commands.ActorText(e.ReopenedBy), when(e.ReopenedAt))
 	}
 	return "Open, not acknowledged"
 }
