@@ -80,7 +80,7 @@ type ImportSummary struct {
 	// importer to tell the people waiting.
 	Escalations []ImportProblem
 	Columns     map[string]string
-	Header   []string
+	Header      []string
 }
 
 // ImportProblem is one rejected row, or one row stored with a warning.
