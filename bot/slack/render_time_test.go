@@ -47,3 +47,21 @@ func TestRenderTimeIsADateToken(t *testing.T) {
 		t.Errorf("a bad time span renders %q, want its text escaped", got)
 	}
 }
+
+// TestHomeViewTimeIsADateToken: the App Home's times are date tokens too.
+func TestHomeViewTimeIsADateToken(t *testing.T) {
+	at := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	js, err := json.Marshal(homeView(commands.Response{Title: "outcomebot", Text: "as of " + commands.Time(at, commands.TimeDateTime, nil) + "."}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	collectStrings(js, &texts)
+	const want = "as of <!date^1796637600^{date_short_pretty} {time}|Mon 7 Dec 10:00 UTC>."
+	for _, s := range texts {
+		if s == want {
+			return
+		}
+	}
+	t.Errorf("no %q in the home view: %q", want, texts)
+}
