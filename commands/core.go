@@ -43,6 +43,7 @@ type Core struct {
 	obs    Observer // nil: nobody observes (see SetObserver)
 	forms  map[string]*FormDefinition
 	hours  hoursCache
+	seen   seenCache
 }
 
 // New builds the core on a store.
@@ -84,6 +85,7 @@ func (c *Core) Handle(ctx context.Context, req Request) Response {
 		req.Time = c.clock.Now()
 	}
 	start := time.Now()
+	c.markSeen(ctx, req)
 	resp, err := c.router.Dispatch(ctx, req)
 	c.observeCommand(req, err, time.Since(start))
 	if err == nil {

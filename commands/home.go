@@ -26,7 +26,7 @@ func (c *Core) Home(ctx context.Context, ws, user string, now time.Time) (Respon
 		return Response{}, fmt.Errorf("home of %s: %w", user, err)
 	}
 	resp := Response{Title: "outcomebot", Text: "IT work tied to business outcomes. Your open escalations and the outcomes you own, as of " +
-		now.UTC().Format("2006-01-02 15:04") + " UTC."}
+		Time(now, TimeDateTime, c.cfg.DefaultTZ) + "."}
 	var lines []string
 	for _, e := range escs {
 		lines = append(lines, homeEscalationLine(e, now))

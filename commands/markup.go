@@ -3,6 +3,8 @@ package commands
 import (
 	"net/url"
 	"strings"
+
+	"github.com/outcomebot/outcomebot/store/record"
 )
 
 // Markup: text in a Response is plain text with a few embedded markers the
@@ -30,6 +32,10 @@ const (
 	// SpanName shows a person by name without notifying them: Target is a
 	// user id, Text the display name once an adapter has resolved it.
 	SpanName SpanKind = 'n'
+	// SpanTime is an instant each reader should see in their own zone:
+	// Target is its unix seconds and style (see Span.Time), Text the
+	// fallback in the bot's default zone with the zone's abbreviation.
+	SpanTime SpanKind = 't'
 	// SpanGroup (a user group: Target its id) and SpanBroken (a mention the
 	// platform sent incomplete: Text as typed) occur only in inbound text.
 	SpanGroup  SpanKind = 'g'
@@ -73,6 +79,12 @@ func NamedAs(userID, name string) string { return mark(SpanName, userID, name) }
 func NameOr(id, unset string) string {
 	if id == "" {
 		return unset
+	}
+	if src, ok := record.ITSMSource(id); ok { // closed in the ITSM, not by a person
+		if name := SourceName(src); name != "" {
+			return name
+		}
+		return "the ITSM"
 	}
 	return Name(id)
 }

@@ -30,7 +30,10 @@ const importSeenTTL = 24 * time.Hour
 // first seen in chat takes the item's source only along with something
 // new, so an export imported back changes nothing either). A closed
 // status removes the request from its outcome's open set; an open one puts
-// it back.
+// it back. An item that closes its ticket resolves the ticket's open
+// escalation, and one that reopens it reopens its resolved escalation
+// (within opts.ReopenWindow), in the same atomic step: the result names
+// the escalation (IntakeResult.Escalation).
 //
 // The error is for the batch: the store could not be reached (matching
 // ErrUnavailable) or answered nonsense. Some items may then have been
@@ -82,9 +85,12 @@ func (s *Store) Intake(ctx context.Context, ws string, items []record.IntakeItem
 // millisecond.
 const intakeChunk = 50
 
-// intakeItemArgs is the number of script arguments per item (see
-// lua/intake.lua).
-const intakeItemArgs = 11
+// intakeItemArgs is the number of script arguments per item, after
+// intakeCallArgs for the call (see lua/intake.lua).
+const (
+	intakeItemArgs = 12
+	intakeCallArgs = 13
+)
 
 // intakeCall builds the script invocation of a chunk of items.
 func (s *Store) intakeCall(ws string, items []record.IntakeItem, opts record.IntakeOptions) call {
@@ -100,7 +106,8 @@ func (s *Store) intakeCall(ws string, items []record.IntakeItem, opts record.Int
 	if opts.DryRun {
 		dry = "1"
 	}
-	args := append(make([]any, 0, 7+intakeItemArgs*len(items)), s.auditArgs(opts.Actor, msArg(opts.At), k.taggedPrefix(), dry, run, opts.Note)...)
+	args := append(make([]any, 0, intakeCallArgs+intakeItemArgs*len(items)), s.auditArgs(opts.Actor, msArg(opts.At), k.taggedPrefix(), dry, run, opts.Note,
+		k.escalationByRef(), k.escalationPrefix(), k.openIndex(), k.resolvedIndex(), opts.ReopenWindow.Milliseconds(), record.ITSMActor(""))...)
 	for _, it := range items {
 		keys = append(keys, k.request(it.Ref), k.history(it.Ref))
 		mode := ""
@@ -126,7 +133,7 @@ func (s *Store) intakeCall(ws string, items []record.IntakeItem, opts record.Int
 		if it.Actor != "" {
 			actor = it.Actor
 		}
-		args = append(args, actor, it.Ref, it.Title, it.Requester, it.URL, it.Status, it.Source, opened, mode, it.Outcome, seen)
+		args = append(args, actor, it.Ref, it.Title, it.Requester, it.URL, it.Status, it.Source, opened, mode, it.Outcome, seen, it.EscalationNote)
 	}
 	return call{script: scriptIntake, keys: keys, args: args}
 }
@@ -143,9 +150,15 @@ func intakeResult(v any) (record.IntakeResult, error) {
 	}
 	switch verdict := str(0); verdict {
 	case record.IntakeCreated, record.IntakeUpdated, record.IntakeUnchanged:
-		r := record.IntakeResult{Verdict: verdict, Prev: str(1), Outcome: str(2)}
+		r := record.IntakeResult{Verdict: verdict, Prev: str(1), Outcome: str(2), EscalationChange: str(4)}
 		if c := str(3); c != "" {
 			r.Changed = strings.Split(c, ",")
+		}
+		if len(arr) > 5 {
+			r.Escalation, _ = arr[5].(int64)
+		}
+		if (r.EscalationChange == "") != (r.Escalation == 0) {
+			return record.IntakeResult{}, fmt.Errorf("unexpected escalation change %v", v)
 		}
 		return r, nil
 	case "duplicate":

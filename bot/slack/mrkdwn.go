@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -13,7 +14,8 @@ import (
 // (& < > become entities, by slack-go's slackutilsx.EscapeMessage), so
 // nothing a user typed can form a <!channel>, <!here>, <@U…> or link
 // sequence. Only the markup spans the core inserted (SpanUser, SpanChannel,
-// SpanLink) produce <…> sequences, and only after their targets are checked.
+// SpanLink, SpanTime) produce <…> sequences, and only after their targets
+// are checked.
 
 // escape replaces &, < and > with their entities.
 func escape(s string) string {
@@ -101,9 +103,29 @@ func renderSpan(sp commands.Span) string {
 			return ""
 		}
 		return "`" + escape(strings.ReplaceAll(sp.Text, "`", "'")) + "`"
+	case commands.SpanTime:
+		return dateToken(sp)
 	default:
 		return escape(sp.Text)
 	}
+}
+
+// dateToken renders a time span as Slack's date token,
+// <!date^UNIX^FORMAT|fallback>: Slack shows the instant in each reader's
+// own zone, and the fallback (the core's text, in the bot's zone with its
+// abbreviation) where it cannot. A span the core did not write is plain
+// text.
+func dateToken(sp commands.Span) string {
+	t, style, ok := sp.Time()
+	if !ok {
+		return escape(sp.Text)
+	}
+	format := "{date_short_pretty} {time}"
+	if style == commands.TimeClock {
+		format = "{time}"
+	}
+	fallback := escape(strings.NewReplacer("|", "/", "^", " ", "\n", " ").Replace(sp.Text))
+	return "<!date^" + strconv.FormatInt(t.Unix(), 10) + "^" + format + "|" + fallback + ">"
 }
 
 // mrkdwn renders marked-up text as Slack mrkdwn.
@@ -164,6 +186,10 @@ func chunkMrkdwn(s string, max int) []string {
 			continue
 		}
 		r := renderSpan(sp)
+		if slackLen(r) > max/2 && sp.Kind == commands.SpanTime {
+			c.text(sp.Text)
+			continue
+		}
 		if slackLen(r) > max/2 {
 			c.text(commands.PlainText(commands.Link(sp.Target, sp.Text)))
 			continue

@@ -229,6 +229,8 @@ func cardText(s string, dir directory, m *mentionSet) string {
 			b.WriteString(markdownEscape(dir.name(sp)))
 		case commands.SpanChannel:
 			b.WriteString("**#" + markdownEscape(dir.channel(sp.Target)) + "**")
+		case commands.SpanTime:
+			b.WriteString(cardTime(sp))
 		case commands.SpanLink:
 			label := sp.Label()
 			if u, ok := commands.SafeURL(sp.Target); ok {
@@ -245,11 +247,28 @@ func cardText(s string, dir directory, m *mentionSet) string {
 
 // markdownEscape makes user text literal in card markdown: markdown
 // punctuation is backslash-escaped, and a zero-width space after every '<'
-// keeps any "<at>" (or other tag) from forming.
+// keeps any "<at>" (or other tag) from forming, and after every '{' any
+// "{{DATE(…)}}" or "{{TIME(…)}}" function (see cardTime).
 var markdownEscaper = strings.NewReplacer(
 	`\`, `\\`, "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "`", "\\`", "~", `\~`,
-	"<", "<\u200b",
+	"<", "<\u200b", "{", "{\u200b",
 )
+
+// cardTime renders a time span for a card TextBlock with the card's date
+// functions, {{DATE(2026-12-07T10:00:00Z, SHORT)}} {{TIME(…)}}: Teams shows
+// the instant in each reader's zone and locale. A span the core did not
+// write is plain text.
+func cardTime(sp commands.Span) string {
+	t, style, ok := sp.Time()
+	if !ok {
+		return markdownEscape(sp.Text)
+	}
+	at := t.UTC().Format("2006-01-02T15:04:05Z")
+	if style == commands.TimeClock {
+		return "{{TIME(" + at + ")}}"
+	}
+	return "{{DATE(" + at + ", SHORT)}} {{TIME(" + at + ")}}"
+}
 
 func markdownEscape(s string) string { return markdownEscaper.Replace(s) }
 

@@ -176,8 +176,9 @@ func textBlock(s string, dir directory, style element) block {
 }
 
 // sectionBlock renders a section as a separated Container. Fields become a
-// FactSet, or bold-labelled lines when a value mentions someone (mentions
-// are most reliable in TextBlocks).
+// FactSet, or bold-labelled lines when a value mentions someone or shows a
+// time (mentions are most reliable in TextBlocks, and the date functions
+// work in TextBlocks only).
 func sectionBlock(s commands.Section, dir directory) block {
 	m := &mentionSet{}
 	c := element{Type: "Container", Separator: true, Spacing: "Medium"}
@@ -207,7 +208,7 @@ func sectionBlock(s commands.Section, dir directory) block {
 func fieldsMention(fs []commands.Field) bool {
 	for _, f := range fs {
 		for _, sp := range commands.Spans(f.Value) {
-			if sp.Kind == commands.SpanUser {
+			if sp.Kind == commands.SpanUser || sp.Kind == commands.SpanTime {
 				return true
 			}
 		}

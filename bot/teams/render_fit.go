@@ -87,13 +87,16 @@ func buildCard(blocks []block, acts []action) card {
 
 // clipText cuts marked-up card text to at most n bytes and marks the cut
 // with "…": never inside a UTF-8 sequence, after a dangling escape, or
-// inside an <at>…</at> mention.
+// inside an <at>…</at> mention or a {{DATE(…)}} / {{TIME(…)}} function.
 func clipText(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
 	cut := truncateUTF8(s, max(n-len("…"), 0))
 	if i := strings.LastIndex(cut, "<at>"); i >= 0 && !strings.Contains(cut[i:], "</at>") {
+		cut = cut[:i]
+	}
+	if i := strings.LastIndex(cut, "{{"); i >= 0 && !strings.Contains(cut[i:], "}}") {
 		cut = cut[:i]
 	}
 	cut = strings.TrimRight(cut, `\`)

@@ -310,4 +310,7 @@ func printImportSummary(w io.Writer, name, ws string, s intake.ImportSummary, to
 	if more := s.Warned - len(s.Warnings); more > 0 {
 		fmt.Fprintf(w, "  … and %d more rows with warnings\n", more)
 	}
+	for _, p := range s.Escalations {
+		fmt.Fprintf(w, "  line %d %s: %s by the ticket's status (not announced in chat: tell its raiser)\n", p.Line, p.Ref, p.Reason)
+	}
 }

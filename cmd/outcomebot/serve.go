@@ -175,6 +175,15 @@ func (s *server) platforms(ctx context.Context, cfg *config, mux *http.ServeMux)
 			return fmt.Errorf("OUTCOMEBOT_INTAKE_TOKENS: %w", err)
 		}
 		intake.New(s.intake, tokens, s.log).Register(mux)
+		// A ticket the ITSM closes or reopens moves its escalation: tell
+		// its card, its raiser and everyone waiting, as /resolve does.
+		s.intake.Announce(s.escalations, func(ctx context.Context, ws string, outs []commands.Outgoing) error {
+			p := s.posterFor(ws)
+			if p == nil {
+				return fmt.Errorf("no chat platform reaches workspace %s", ws)
+			}
+			return s.core.Deliver(ctx, p, outs)
+		}, s.log)
 		s.log.Info("intake on", "path", intake.Path, "workspaces", len(tokens))
 	}
 	if s.slack == nil {

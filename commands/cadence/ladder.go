@@ -141,7 +141,7 @@ func raiseMessage(e record.Escalation, o record.Outcome, h *commands.BusinessHou
 // ladderDetails is the section both ladder messages share: the reason, as
 // plain text, and where and when the escalation was raised.
 func ladderDetails(e record.Escalation, now time.Time) commands.Section {
-	raised := commands.StampText(e.RaisedAt, now.Location(), now)
+	raised := commands.Time(e.RaisedAt, commands.TimeDateTime, now.Location())
 	if e.RaisedIn != "" {
 		raised += " in " + commands.ChannelLink(e.RaisedIn)
 	}

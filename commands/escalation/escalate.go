@@ -215,7 +215,7 @@ func (c *Escalations) Card(e record.Escalation, o record.Outcome, now time.Time)
 // ladder re-renders it in place when a reminder goes.
 func RenderCard(core *commands.Core, e record.Escalation, o record.Outcome, now time.Time) commands.Response {
 	cfg := core.Config()
-	when := func(t time.Time) string { return t.In(cfg.DefaultTZ).Format("Mon 2 Jan 15:04 MST") }
+	when := func(t time.Time) string { return commands.Time(t, commands.TimeDateTime, cfg.DefaultTZ) }
 	fields := []commands.Field{
 		{Label: "IT owner", Value: ownerText(o)},
 	}
@@ -286,7 +286,7 @@ func latestNote(e record.Escalation) string {
 	if best.text == "" {
 		return ""
 	}
-	return best.text + " (" + commands.Mention(best.by) + ")"
+	return best.text + " (" + commands.ActorText(best.by) + ")"
 }
 
 // alsoText names the others waiting on an escalation (at most ten, then
@@ -311,23 +311,23 @@ func stateText(e record.Escalation, when func(time.Time) string) string {
 		return fmt.Sprintf("Acknowledged by %s at %s, waited %s", commands.Mention(e.AckBy), when(e.AckAt), commands.DurationText(e.AckAt.Sub(e.RaisedAt)))
 	case record.StateResolved:
 		if e.Withdrawn {
-			return fmt.Sprintf("Withdrawn by %s at %s", commands.Mention(e.ResolvedBy), when(e.ResolvedAt))
+			return fmt.Sprintf("Withdrawn by %s at %s", commands.ActorText(e.ResolvedBy), when(e.ResolvedAt))
 		}
-		s := fmt.Sprintf("Resolved by %s at %s", commands.Mention(e.ResolvedBy), when(e.ResolvedAt))
+		s := fmt.Sprintf("Resolved by %s at %s", commands.ActorText(e.ResolvedBy), when(e.ResolvedAt))
 		if e.AckBy != "" {
 			s += fmt.Sprintf(" (acknowledged by %s after %s)", commands.Mention(e.AckBy), commands.DurationText(e.AckAt.Sub(e.RaisedAt)))
 		}
 		return s
 	}
 	if !e.ReopenedAt.IsZero() {
-		return fmt.Sprintf("Reopened by %s at %s, not acknowledged", commands.Mention(e.ReopenedBy), when(e.ReopenedAt))
+		return fmt.Sprintf("Reopened by %s at %s, not acknowledged", commands.ActorText(e.ReopenedBy), when(e.ReopenedAt))
 	}
 	return "Open, not acknowledged"
 }
 
-// stateText says where e stands, in the default zone.
+// stateText says where e stands, its times in each reader's zone.
 func (c *Escalations) stateText(e record.Escalation) string {
-	return stateText(e, func(t time.Time) string { return t.In(c.cfg.DefaultTZ).Format("Mon 2 Jan 15:04 MST") })
+	return stateText(e, func(t time.Time) string { return commands.Time(t, commands.TimeDateTime, c.cfg.DefaultTZ) })
 }
 
 // responsible is who must act on e: its assignee, else its outcome's IT

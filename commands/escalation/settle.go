@@ -104,7 +104,7 @@ func (c *Escalations) waitingNotices(ws string, t transition, e record.Escalatio
 			continue
 		}
 		text := fmt.Sprintf("%s %s (%s), which you also raised, was %s by %s.", commands.Mention(a.By), commands.Bold(commands.EscID(e.N)),
-			c.core.TicketText(e.Ref), t.past, commands.Mention(actorOf(t, e)))
+			c.core.TicketText(e.Ref), t.past, commands.ActorText(actorOf(t, e)))
 		out = append(out, commands.Outgoing{To: commands.Destination{Workspace: ws, Channel: a.In}, Message: commands.Response{Visibility: commands.InChannel, Text: text}, Person: a.By})
 	}
 	return out
@@ -121,7 +121,7 @@ func actorOf(t transition, e record.Escalation) string {
 func (c *Escalations) requesterNotice(ws string, t transition, e record.Escalation) commands.Outgoing {
 	var text string
 	if t.past == "resolved" {
-		text = fmt.Sprintf("%s your escalation %s (%s) was resolved by %s.", commands.Mention(e.RaisedBy), commands.Bold(commands.EscID(e.N)), c.core.TicketText(e.Ref), commands.Mention(e.ResolvedBy))
+		text = fmt.Sprintf("%s your escalation %s (%s) was resolved by %s.", commands.Mention(e.RaisedBy), commands.Bold(commands.EscID(e.N)), c.core.TicketText(e.Ref), commands.ActorText(e.ResolvedBy))
 		if e.ResolveNote != "" {
 			text += "\nNote: " + e.ResolveNote
 		}

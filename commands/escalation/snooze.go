@@ -54,7 +54,7 @@ func (c *Escalations) snooze(ctx context.Context, req commands.Request, args com
 	case err != nil:
 		return commands.Response{}, err
 	}
-	when := until.In(c.cfg.DefaultTZ).Format("Mon 2 Jan 15:04 MST")
+	when := commands.Time(until, commands.TimeDateTime, c.cfg.DefaultTZ)
 	return c.changed(req, e, o, fmt.Sprintf("%s snoozed %s until %s", commands.Mention(req.User), commands.Bold(commands.EscID(n)), when),
 		fmt.Sprintf("%s snoozed until %s: no reminder or raise before then.", commands.Bold(commands.EscID(n)), when)), nil
 }

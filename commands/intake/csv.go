@@ -74,8 +74,13 @@ type ImportSummary struct {
 	// outcome left out); Warnings holds the first MaxProblems of them.
 	Warned   int
 	Warnings []ImportProblem
-	Columns  map[string]string
-	Header   []string
+	// Escalations lists the rows that resolved (closed ticket) or reopened
+	// (reopened ticket) their ticket's escalation: Reason is "E-4 resolved".
+	// An import posts nothing in chat, so the summary lists them for the
+	// importer to tell the people waiting.
+	Escalations []ImportProblem
+	Columns     map[string]string
+	Header      []string
 }
 
 // ImportProblem is one rejected row, or one row stored with a warning.
@@ -188,6 +193,9 @@ func (s *ImportSummary) count(r ItemResult, line, maxProblems int) {
 	}
 	if r.Tagged {
 		s.Tagged++
+	}
+	if r.Escalation != "" && len(s.Escalations) < maxProblems {
+		s.Escalations = append(s.Escalations, ImportProblem{Line: line, Ref: r.Ref, Reason: r.Escalation + " " + r.EscalationChange})
 	}
 	if r.Warning != "" {
 		s.Warned++

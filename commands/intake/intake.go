@@ -105,6 +105,11 @@ type ItemResult struct {
 	// Warning, on a stored item, says what of it was left out: an unknown
 	// or archived outcome (the request was stored without it).
 	Warning string `json:"warning,omitempty"`
+	// Escalation is the ticket's escalation ("E-4") the item resolved (it
+	// closed the ticket) or reopened (it reopened the ticket), as
+	// EscalationChange says ("resolved" or "reopened"); "" for none.
+	Escalation       string `json:"escalation,omitempty"`
+	EscalationChange string `json:"escalation_change,omitempty"`
 }
 
 // Take checks each item and creates or updates the good ones' requests in
@@ -177,7 +182,7 @@ func (c *Intake) Take(ctx context.Context, ws string, items []Item, opts Options
 			}
 		}
 	}
-	sopts := record.IntakeOptions{At: at, DryRun: opts.DryRun, Run: opts.Run, Note: opts.Note}
+	sopts := record.IntakeOptions{At: at, DryRun: opts.DryRun, Run: opts.Run, Note: opts.Note, ReopenWindow: reopenWindow}
 	res, err := c.store.Intake(ctx, ws, batch, sopts)
 	if err != nil {
 		return nil, fmt.Errorf("intake into %s: %w", ws, err)
@@ -211,6 +216,7 @@ func (c *Intake) Take(ctx context.Context, ws string, items []Item, opts Options
 			results[index[j]].Warning = warnings[j]
 		}
 	}
+	c.announceChanges(ctx, ws, res, at)
 	return results, nil
 }
 
@@ -240,6 +246,7 @@ func prepareIntake(it Item, at time.Time, loc *time.Location) (record.IntakeItem
 		Status:    ParseStatus(it.Status),
 		Seen:      it.Seen,
 	}
+	si.EscalationNote = escalationNote(it, si.Status)
 	if si.URL, err = intakeURL(it.URL); err != nil {
 		return si, reasonOf(err)
 	}
@@ -300,6 +307,9 @@ func intakeOutcome(si record.IntakeItem, r record.IntakeResult) ItemResult {
 		out.Result, out.Reason = ResultRejected, "not recorded"
 	default:
 		out.Result, out.Outcome, out.Tagged, out.Changed = r.Verdict, r.Outcome, r.Tagged(), r.Changed
+		if r.Escalation != 0 {
+			out.Escalation, out.EscalationChange = commands.EscID(r.Escalation), r.EscalationChange
+		}
 	}
 	return out
 }

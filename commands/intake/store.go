@@ -21,9 +21,10 @@ type Store interface {
 // Intake brings requests in from ITSMs (the intake endpoint) and
 // spreadsheets (CSV import and export). Build it with New.
 type Intake struct {
-	store Store
-	cfg   commands.Config
-	clock commands.Clock
+	store    Store
+	cfg      commands.Config
+	clock    commands.Clock
+	announce *announcer // nil: nobody is told (see Announce)
 }
 
 // New builds intake on core's configuration and clock and on st.

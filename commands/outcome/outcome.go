@@ -43,7 +43,8 @@ func (c *Outcomes) outcomeAdd(ctx context.Context, req commands.Request, args co
 		}
 		return commands.Response{}, err
 	}
-	return commands.Response{Text: fmt.Sprintf("Outcome %s added: %s.%s", commands.Code(o.Key), o.Title, c.routingNote(o))}, nil
+	warn := c.newOwnerWarning(ctx, req, args, o)
+	return commands.Response{Text: fmt.Sprintf("Outcome %s added: %s.%s%s", commands.Code(o.Key), o.Title, c.routingNote(o), warn)}, nil
 }
 
 func (c *Outcomes) routingNote(o record.Outcome) string {
@@ -148,7 +149,8 @@ func (c *Outcomes) outcomeSet(ctx context.Context, req commands.Request, args co
 	if err := c.store.UpdateOutcome(ctx, req.Workspace, o, req.User, req.Time); err != nil {
 		return commands.Response{}, err
 	}
-	return commands.Response{Text: fmt.Sprintf("Outcome %s updated (%s).", commands.Code(o.Key), strings.Join(c.setChanges(args), ", "))}, nil
+	warn := c.newOwnerWarning(ctx, req, args, o)
+	return commands.Response{Text: fmt.Sprintf("Outcome %s updated (%s).%s", commands.Code(o.Key), strings.Join(c.setChanges(args), ", "), warn)}, nil
 }
 
 // setChanges names the fields /outcome set changed, saying which it cleared.

@@ -21,6 +21,7 @@ type Store interface {
 	Grant(ctx context.Context, ws, user, role, actor string, at time.Time) (bool, error)
 	Revoke(ctx context.Context, ws, user, role, actor string, at time.Time) (bool, error)
 	RoleMembers(ctx context.Context, ws string) (map[string][]string, error)
+	ListEscalations(ctx context.Context, ws string, f record.EscalationFilter) ([]record.Escalation, error)
 }
 
 // Outcomes handles the outcome and role commands. Build it with New.

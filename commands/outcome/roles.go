@@ -58,7 +58,8 @@ func (c *Outcomes) revoke(ctx context.Context, req commands.Request, user, role 
 	if !removed {
 		return commands.Response{Text: fmt.Sprintf("%s did not have the %s role; nothing changed.", commands.Mention(user), role)}, nil
 	}
-	return commands.Response{Text: fmt.Sprintf("%s no longer has the %s role.", commands.Mention(user), role)}, nil
+	warn := c.strandedWarning(ctx, req)
+	return commands.Response{Text: fmt.Sprintf("%s no longer has the %s role.%s", commands.Mention(user), role, warn)}, nil
 }
 
 func (c *Outcomes) listRoles(ctx context.Context, req commands.Request, args commands.Args) (commands.Response, error) {

@@ -55,3 +55,28 @@ local function changeable(rolesKey, need, ekey, oprefix)
   end
   return nil
 end
+
+-- resolveEscalation resolves escalation n (hash ekey) by `by` at `at` with
+-- note, moving it from the open index to the resolved one, and audits it.
+-- The caller has checked it is open or acknowledged.
+local function resolveEscalation(ekey, n, by, at, note, resolvedIndex, openIndex)
+  redis.call('HSET', ekey, 'state', 'resolved', 'resolved_by', by,
+    'resolved_at', at, 'resolve_note', note)
+  redis.call('ZADD', resolvedIndex, at, n)
+  redis.call('ZREM', openIndex, n)
+  audit('resolve', 'E-' .. n)
+end
+
+-- reopenEscalation opens resolved escalation n (hash ekey) again by `by`
+-- at `at` with note: the same E-n, its ladder counting from at (its
+-- acknowledgement, resolution, snooze and reminders forgotten), and
+-- audits it. The caller has checked it may.
+local function reopenEscalation(ekey, n, by, at, note, openIndex)
+  redis.call('HDEL', ekey, 'ack_by', 'ack_at', 'ack_note', 'resolved_by', 'resolved_at', 'resolve_note', 'withdrawn',
+    'snoozed_until', 'snoozed_by', 'snoozed_at', 'remind_failures', 'remind_released_at', 'reminded_at')
+  redis.call('HSET', ekey, 'state', 'open', 'reminders', 0, 'reopened_by', by, 'reopened_at', at,
+    'reopen_note', note)
+  redis.call('HINCRBY', ekey, 'reopens', 1)
+  redis.call('ZADD', openIndex, at, n)
+  audit('reopen', 'E-' .. n)
+end

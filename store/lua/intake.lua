@@ -10,20 +10,35 @@
 -- ARGV[1..3] audit (ARGV[2] is set to each item's actor in turn),
 -- ARGV[4] prefix of the per-outcome sets, ARGV[5] '1' for a dry run (check
 -- and report, write nothing but the seen hash), ARGV[6] '1' when the call
--- is part of an import run, ARGV[7] the history note of a (re)tag, then
--- ITEM_ARGS per item: actor, ref, title, requester, url (each '' keeps what
--- is stored), status 'open' | 'closed' | '' (keep; open when new), source,
--- opened (unix ms, '' unknown), outcome mode '' (keep) | 'set' | 'clear',
--- outcome key, seen value.
+-- is part of an import run, ARGV[7] the history note of a (re)tag,
+-- ARGV[8] the ref → latest escalation hash, ARGV[9] the escalation hash
+-- prefix, ARGV[10] the open and ARGV[11] the resolved escalation index,
+-- ARGV[12] the reopen window in ms, ARGV[13] the escalation actor prefix
+-- ('itsm:'), then ITEM_ARGS per item: actor, ref, title, requester, url
+-- (each '' keeps what is stored), status 'open' | 'closed' | '' (keep; open
+-- when new), source, opened (unix ms, '' unknown), outcome mode '' (keep) |
+-- 'set' | 'clear', outcome key, seen value, escalation note.
 -- Returns one reply per item: {'created'|'updated'|'unchanged', previous
--- outcome, outcome, changed fields joined by ','}, {'duplicate', first seen
--- value}, or {'nooutcome'} / {'archived'} without changing anything.
+-- outcome, outcome, changed fields joined by ',', escalation change
+-- ('resolved' | 'reopened' | ''), escalation number}, {'duplicate', first
+-- seen value}, or {'nooutcome'} / {'archived'} without changing anything.
+--
+-- The ITSM closes the loop: an item that closes its ticket (closed, and
+-- the request was open or new) resolves the ticket's open or acknowledged
+-- escalation, as ITSM actor prefix .. source; one that reopens it (open,
+-- and the request was closed) reopens its resolved escalation (not a
+-- withdrawn one) within the window. Both in the same atomic step as the
+-- request's change; an item that changes no status touches no escalation,
+-- so the same item sent twice does nothing the second time.
 --
 -- A (re)tag writes exactly what tag.lua writes: the request's outcome, both
 -- outcomes' open sets, a history entry, a tag-index entry and a 'tag' audit
 -- entry with the same detail.
-local ITEM_ARGS = 11
+local ITEM_ARGS = 12
+local FIRST_ITEM = 14
 local prefix, dry, note, at = ARGV[4], ARGV[5] == '1', ARGV[7], ARGV[3]
+local escByRef, escPrefix, openIndex, resolvedIndex = ARGV[8], ARGV[9], ARGV[10], ARGV[11]
+local reopenWindow, itsmPrefix = tonumber(ARGV[12]), ARGV[13]
 local tagIndex, newIndex = KEYS[2], KEYS[3]
 local seen = nil
 local k = 4
@@ -37,11 +52,32 @@ local function name(o)
   return o
 end
 
+-- followEscalation resolves (closing) or reopens ref's latest escalation
+-- as the ticket's status changed; returns the change ('' for none) and the
+-- escalation's number.
+local function followEscalation(ref, closing, source, escNote)
+  local n = redis.call('HGET', escByRef, ref)
+  if not n then return '', 0 end
+  local ekey = escPrefix .. n
+  local v = redis.call('HMGET', ekey, 'state', 'withdrawn', 'resolved_at')
+  local state, withdrawn, resolvedAt = v[1], v[2], tonumber(v[3] or '0') or 0
+  if closing then
+    if state ~= 'open' and state ~= 'acknowledged' then return '', 0 end
+    resolveEscalation(ekey, n, itsmPrefix .. source, at, escNote, resolvedIndex, openIndex)
+    return 'resolved', tonumber(n)
+  end
+  if state ~= 'resolved' or withdrawn == '1' or tonumber(at) - resolvedAt > reopenWindow then
+    return '', 0
+  end
+  reopenEscalation(ekey, n, itsmPrefix .. source, at, escNote, openIndex)
+  return 'reopened', tonumber(n)
+end
+
 -- one runs the item whose keys start at KEYS[kb] and arguments at ARGV[ab].
 local function one(kb, ab)
   local who, ref, title, requester, url = ARGV[ab], ARGV[ab + 1], ARGV[ab + 2], ARGV[ab + 3], ARGV[ab + 4]
   local status, source, opened = ARGV[ab + 5], ARGV[ab + 6], ARGV[ab + 7]
-  local mode, outcome, seenValue = ARGV[ab + 8], ARGV[ab + 9], ARGV[ab + 10]
+  local mode, outcome, seenValue, escNote = ARGV[ab + 8], ARGV[ab + 9], ARGV[ab + 10], ARGV[ab + 11]
   local reqKey, histKey = KEYS[kb], KEYS[kb + 1]
   ARGV[2] = who -- audit() names ARGV[2]
 
@@ -99,11 +135,14 @@ local function one(kb, ab)
   local verdict = 'updated'
   if not exists then verdict = 'created' end
   if exists and #changed == 0 and not retag then
-    return {'unchanged', prev, prev, ''}
+    return {'unchanged', prev, prev, '', '', 0}
   end
   if dry then
-    return {verdict, prev, target, table.concat(changed, ',')}
+    return {verdict, prev, target, table.concat(changed, ','), '', 0}
   end
+  -- The ticket closed (a new one may arrive closed) or reopened.
+  local closing = status == 'closed' and cur.status ~= 'closed'
+  local reopening = status == 'open' and cur.status == 'closed'
 
   if not exists then
     set[#set + 1] = 'ref'
@@ -145,11 +184,15 @@ local function one(kb, ab)
   if target ~= '' and open then
     redis.call('SADD', prefix .. target, ref)
   end
-  return {verdict, prev, target, table.concat(changed, ',')}
+  local escChange, escN = '', 0
+  if closing or reopening then
+    escChange, escN = followEscalation(ref, closing, source, escNote)
+  end
+  return {verdict, prev, target, table.concat(changed, ','), escChange, escN}
 end
 
 local out = {}
-for ab = 8, #ARGV, ITEM_ARGS do
+for ab = FIRST_ITEM, #ARGV, ITEM_ARGS do
   out[#out + 1] = one(k, ab)
   if ARGV[ab + 8] == 'set' then k = k + 4 else k = k + 2 end
 end

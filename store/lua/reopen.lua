@@ -34,11 +34,5 @@ if ref and ref ~= '' then
   end
   redis.call('HSET', KEYS[5], ref, ARGV[5])
 end
-redis.call('HDEL', KEYS[2], 'ack_by', 'ack_at', 'ack_note', 'resolved_by', 'resolved_at', 'resolve_note', 'withdrawn',
-  'snoozed_until', 'snoozed_by', 'snoozed_at', 'remind_failures', 'remind_released_at', 'reminded_at')
-redis.call('HSET', KEYS[2], 'state', 'open', 'reminders', 0, 'reopened_by', ARGV[2], 'reopened_at', ARGV[3],
-  'reopen_note', ARGV[4])
-redis.call('HINCRBY', KEYS[2], 'reopens', 1)
-redis.call('ZADD', KEYS[3], ARGV[3], ARGV[5])
-audit('reopen', 'E-' .. ARGV[5])
+reopenEscalation(KEYS[2], ARGV[5], ARGV[2], ARGV[3], ARGV[4], KEYS[3])
 return settled('first', KEYS[2], ARGV[7])

@@ -16,9 +16,5 @@ end
 if redis.call('HGET', KEYS[2], 'state') == 'resolved' then
   return settled('again', KEYS[2], ARGV[7])
 end
-redis.call('HSET', KEYS[2], 'state', 'resolved', 'resolved_by', ARGV[2],
-  'resolved_at', ARGV[3], 'resolve_note', ARGV[4])
-redis.call('ZADD', KEYS[3], ARGV[3], ARGV[5])
-redis.call('ZREM', KEYS[4], ARGV[5])
-audit('resolve', 'E-' .. ARGV[5])
+resolveEscalation(KEYS[2], ARGV[5], ARGV[2], ARGV[3], ARGV[4], KEYS[3], KEYS[4])
 return settled('first', KEYS[2], ARGV[7])

@@ -35,6 +35,10 @@ type IntakeItem struct {
 	// reference: a later item of the run with the same reference is a
 	// duplicate and reports the first one's Seen (e.g. its CSV line).
 	Seen string
+	// EscalationNote is the note an escalation of the ticket gets when this
+	// item closes the ticket (resolving it) or reopens it (reopening it),
+	// e.g. "closed in ServiceNow as Resolved".
+	EscalationNote string
 }
 
 // IntakeOptions apply to a whole batch.
@@ -51,6 +55,9 @@ type IntakeOptions struct {
 	// Run, when set, names an import run whose items must not repeat a
 	// reference: see IntakeItem.Seen and EndImportRun.
 	Run string
+	// ReopenWindow is how long after it was resolved an item that reopens
+	// its ticket reopens the ticket's escalation; 0 reopens none.
+	ReopenWindow time.Duration
 }
 
 // Intake verdicts.
@@ -75,7 +82,33 @@ type IntakeResult struct {
 	Err error
 	// FirstSeen is, for ErrDuplicate, the Seen value of the first item.
 	FirstSeen string
+	// Escalation is the ticket's escalation this item resolved (the ticket
+	// was closed) or reopened (the ticket was reopened); 0 when none.
+	// EscalationChange says which: EscalationResolved or EscalationReopened.
+	Escalation       int64
+	EscalationChange string
 }
+
+// What an intake item did to its ticket's escalation.
+const (
+	EscalationResolved = "resolved"
+	EscalationReopened = "reopened"
+)
+
+// ITSMActor is how an escalation records that the ITSM named by source
+// ("servicenow", "jira", "api", "csv") resolved or reopened it, in place
+// of a user id (ResolvedBy, ReopenedBy): "itsm:servicenow".
+func ITSMActor(source string) string { return itsmPrefix + source }
+
+// ITSMSource returns the source of an ITSMActor, and whether by is one.
+func ITSMSource(by string) (string, bool) {
+	if len(by) < len(itsmPrefix) || by[:len(itsmPrefix)] != itsmPrefix {
+		return "", false
+	}
+	return by[len(itsmPrefix):], true
+}
+
+const itsmPrefix = "itsm:"
 
 // Tagged reports whether the item (re)tagged or untagged the request.
 func (r IntakeResult) Tagged() bool { return r.Err == nil && r.Prev != r.Outcome }
