@@ -32,6 +32,7 @@ func (c *Cadence) digestFor(ctx context.Context, ws, channel string, now time.Ti
 	}
 	marks.Data, marks.Now, marks.Follow = data, now, sub.Outcomes
 	marks.DefaultSLA, marks.TicketURL = c.cfg.AckSLA, c.cfg.TicketLinks.URL
+	marks.Trend = c.trendFor(ctx, ws, sub.Outcomes, now)
 	return digest.Build(marks), nil
 }
 

@@ -35,6 +35,9 @@ type Input struct {
 	Follow []string
 	// DefaultSLA is the acknowledgement SLA of outcomes without their own.
 	DefaultSLA time.Duration
+	// Trend holds the weekly aggregates of the trends, oldest first
+	// (TrendWeeks of them, see trends.go); empty shows no trends.
+	Trend []record.TrendWeek
 	// TicketURL links a ticket reference; it may be nil or return "".
 	TicketURL func(ref string) string
 	// Late marks a catch-up post after the bot was down at the scheduled
@@ -61,7 +64,7 @@ type Input struct {
 // same Response, byte for byte.
 func Build(in Input) commands.Response {
 	d := newDigest(in)
-	lead := d.leadMessage()
+	lead := d.withTrends(d.leadMessage())
 	if d.quiet() {
 		return lead
 	}
