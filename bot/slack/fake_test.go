@@ -29,6 +29,7 @@ type fakeSlack struct {
 	limited int                  // how many chat.postMessage calls answer 429 next
 	notIn   map[string]bool      // channels answering not_in_channel
 	refuse  map[string]string    // channel → error code chat.postMessage answers there
+	noChart bool                 // answer invalid_blocks to a post with a data_visualization block
 	oauth   map[string]string    // code → team id to install
 	changed chan struct{}        // signalled after each recorded call
 	sockets chan *websocket.Conn // Socket Mode connections made to the fake
@@ -125,6 +126,9 @@ func (f *fakeSlack) postMessage(w http.ResponseWriter, r *http.Request) {
 		f.limited--
 	}
 	refused := f.refuse[v.Get("channel")]
+	if f.noChart && strings.Contains(v.Get("blocks"), `"data_visualization"`) {
+		refused = "invalid_blocks"
+	}
 	if f.notIn[v.Get("channel")] {
 		refused = "not_in_channel"
 	}
