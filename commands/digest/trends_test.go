@@ -10,7 +10,9 @@ import (
 	"github.com/outcomebot/outcomebot/store/record"
 )
 
-func utc(day, hour int) time.Time { return time.Date(2026, time.November, day, hour, 0, 0, 0, time.UTC) }
+func utc(day, hour int) time.Time {
+	return time.Date(2026, time.November, day, hour, 0, 0, 0, time.UTC)
+}
 
 // TestTrendAggregates: each UTC week counts what the digest's headline
 // counts: distinct requests tagged (a re-tag once, on its last outcome),
