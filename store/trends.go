@@ -60,24 +60,63 @@ return 1`)
 // retention has passed at now (record.TrendRetention after its end) is not
 // written and reports false.
 func (s *Store) WriteTrendWeek(ctx context.Context, ws string, w record.TrendWeek, now time.Time) (bool, error) {
-	op := "write trend week " + w.Start.UTC().Format("2006-01-02")
+	n, err := s.WriteTrendWeeks(ctx, ws, []record.TrendWeek{w}, now)
+	return n == 1, err
+}
+
+// WriteTrendWeeks stores each week's aggregate unless one is stored
+// already (each week atomically, as WriteTrendWeek) and returns how many it
+// wrote: two round trips however many weeks (the script's load, then one
+// pipeline of its runs).
+func (s *Store) WriteTrendWeeks(ctx context.Context, ws string, weeks []record.TrendWeek, now time.Time) (int, error) {
+	op := "write trend weeks"
 	if err := checkWorkspace(ws); err != nil {
-		return false, fmt.Errorf("%s: %w", op, err)
+		return 0, fmt.Errorf("%s: %w", op, err)
 	}
-	ttl := w.Start.Add(7 * 24 * time.Hour).Add(record.TrendRetention).Sub(now)
-	if ttl < time.Millisecond {
-		return false, nil
+	type write struct {
+		key  string
+		args []any
 	}
-	args := make([]any, 0, 3+2*len(w.Outcomes))
-	args = append(args, ttl.Milliseconds(), trendTotalField, encodeTrend(w.Total))
-	for key, c := range w.Outcomes {
-		args = append(args, trendOutcomeField(key), encodeTrend(c))
+	var writes []write
+	for _, w := range weeks {
+		ttl := w.Start.Add(7 * 24 * time.Hour).Add(record.TrendRetention).Sub(now)
+		if ttl < time.Millisecond {
+			continue
+		}
+		args := make([]any, 0, 3+2*len(w.Outcomes))
+		args = append(args, ttl.Milliseconds(), trendTotalField, encodeTrend(w.Total))
+		for key, c := range w.Outcomes {
+			args = append(args, trendOutcomeField(key), encodeTrend(c))
+		}
+		writes = append(writes, write{s.trendWeekKey(ws, w.Start), args})
 	}
-	n, err := writeTrendScript.Run(ctx, s.rdb, []string{s.trendWeekKey(ws, w.Start)}, args...).Int()
+	if len(writes) == 0 {
+		return 0, nil
+	}
+	if len(writes) == 1 {
+		n, err := writeTrendScript.Run(ctx, s.rdb, []string{writes[0].key}, writes[0].args...).Int()
+		return n, wrap(op, err)
+	}
+	if err := writeTrendScript.Load(ctx, s.rdb).Err(); err != nil {
+		return 0, wrap(op, err)
+	}
+	cmds := make([]*redis.Cmd, len(writes))
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, w := range writes {
+			cmds[i] = writeTrendScript.EvalSha(ctx, p, []string{w.key}, w.args...)
+		}
+		return nil
+	})
 	if err != nil {
-		return false, wrap(op, err)
+		return 0, wrap(op, err)
 	}
-	return n == 1, nil
+	written := 0
+	for _, c := range cmds {
+		if n, _ := c.Int(); n == 1 {
+			written++
+		}
+	}
+	return written, nil
 }
 
 // TrendWeeks reads the aggregates of the weeks starting at starts (Mondays

@@ -94,3 +94,28 @@ func TestTrendWeeksFirstRecord(t *testing.T) {
 		t.Fatalf("first record %v, want %v (%v)", first, t0.Add(-time.Hour), err)
 	}
 }
+
+// TestWriteTrendWeeksBatch: a batch writes the weeks not yet stored, skips
+// the stored and the expired ones, and says how many it wrote.
+func TestWriteTrendWeeksBatch(t *testing.T) {
+	t.Parallel()
+	for name, s := range map[string]*store.Store{"plain": storetest.New(t), "cluster": storetest.NewCluster(t)} {
+		ctx := ctxT(t)
+		last := record.TrendWeekStart(t0).AddDate(0, 0, -7)
+		if _, err := s.WriteTrendWeek(ctx, ws, trendWeek(last, 7), t0); err != nil {
+			t.Fatal(err)
+		}
+		batch := []record.TrendWeek{trendWeek(last.AddDate(-3, 0, 0), 1), trendWeek(last.AddDate(0, 0, -14), 2), trendWeek(last.AddDate(0, 0, -7), 3), trendWeek(last, 4)}
+		n, err := s.WriteTrendWeeks(ctx, ws, batch, t0)
+		if err != nil || n != 2 {
+			t.Fatalf("%s: wrote %d (%v), want the two new weeks", name, n, err)
+		}
+		weeks, _, err := s.TrendWeeks(ctx, ws, []time.Time{batch[0].Start, batch[1].Start, batch[2].Start, last}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !weeks[0].Missing || weeks[1].Total.Tagged != 2 || weeks[2].Total.Tagged != 3 || weeks[3].Total.Tagged != 7 {
+			t.Errorf("%s: weeks %+v", name, weeks)
+		}
+	}
+}

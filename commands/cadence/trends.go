@@ -18,7 +18,7 @@ import (
 // implements it; a Store without it gets digests without trends.
 type TrendStore interface {
 	TrendWeeks(ctx context.Context, ws string, starts []time.Time, outcomes []string) ([]record.TrendWeek, time.Time, error)
-	WriteTrendWeek(ctx context.Context, ws string, w record.TrendWeek, now time.Time) (bool, error)
+	WriteTrendWeeks(ctx context.Context, ws string, weeks []record.TrendWeek, now time.Time) (int, error)
 	ClaimTrends(ctx context.Context, ws, holder string, lease time.Duration) (bool, error)
 	ReleaseTrends(ctx context.Context, ws, holder string) error
 }
@@ -85,15 +85,9 @@ func (c *Cadence) ensureTrends(ctx context.Context, ts TrendStore, ws string, no
 	if err != nil {
 		return false, err
 	}
-	written := 0
-	for _, w := range digest.TrendAggregates(data, missing, c.cfg.AckSLA) {
-		ok, err := ts.WriteTrendWeek(ctx, ws, w, now)
-		if err != nil {
-			return false, err
-		}
-		if ok {
-			written++
-		}
+	written, err := ts.WriteTrendWeeks(ctx, ws, digest.TrendAggregates(data, missing, c.cfg.AckSLA), now)
+	if err != nil {
+		return false, err
 	}
 	c.log.Info("weekly trend aggregates written", "workspace", ws, "weeks", written, "from", missing[0].Format("2006-01-02"))
 	return true, nil
