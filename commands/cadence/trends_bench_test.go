@@ -127,17 +127,15 @@ func dropTrends(b *testing.B, s *store.Store, glob string) {
 	}
 }
 
-// BenchmarkTrendPass is the weekly aggregate pass of a workspace with no
-// aggregates yet: two years of weeks (104) rebuilt from history and written.
-// It also reports the Redis memory of the two years of aggregates.
-func BenchmarkTrendPass(b *testing.B) {
-	s, h := trendBenchStore(b)
+// benchPass times the pass after dropping the stored weeks matching glob,
+// and reports its round trips.
+func benchPass(b *testing.B, s *store.Store, h *roundTrips, glob string) {
 	c := trendBenchCadence(s)
 	ctx := context.Background()
 	var rt int64
 	for b.Loop() {
 		b.StopTimer()
-		dropTrends(b, s, "*")
+		dropTrends(b, s, glob)
 		h.n.Store(0)
 		b.StartTimer()
 		if done, err := c.EnsureTrends(ctx, "T1", trendBenchNow, cadence.TrendHorizon); err != nil || !done {
@@ -146,6 +144,15 @@ func BenchmarkTrendPass(b *testing.B) {
 		rt += h.n.Load()
 	}
 	b.ReportMetric(float64(rt)/float64(b.N), "roundtrips/op")
+}
+
+// BenchmarkTrendPass is the weekly aggregate pass of a workspace with no
+// aggregates yet: two years of weeks (104) rebuilt from history and written.
+// It also reports the Redis memory of the two years of aggregates.
+func BenchmarkTrendPass(b *testing.B) {
+	s, h := trendBenchStore(b)
+	benchPass(b, s, h, "*")
+	ctx := context.Background()
 	keys, err := s.Client().Keys(ctx, s.Prefix()+":*:trend:2*").Result()
 	if err != nil {
 		b.Fatal(err)
@@ -167,24 +174,10 @@ func BenchmarkTrendPass(b *testing.B) {
 // already stored.
 func BenchmarkTrendWeeklyPass(b *testing.B) {
 	s, h := trendBenchStore(b)
-	c := trendBenchCadence(s)
-	ctx := context.Background()
-	if _, err := c.EnsureTrends(ctx, "T1", trendBenchNow, cadence.TrendHorizon); err != nil {
+	if _, err := trendBenchCadence(s).EnsureTrends(context.Background(), "T1", trendBenchNow, cadence.TrendHorizon); err != nil {
 		b.Fatal(err)
 	}
-	last := record.TrendWeekStart(trendBenchNow).AddDate(0, 0, -7).Format("2006-01-02")
-	var rt int64
-	for b.Loop() {
-		b.StopTimer()
-		dropTrends(b, s, last)
-		h.n.Store(0)
-		b.StartTimer()
-		if done, err := c.EnsureTrends(ctx, "T1", trendBenchNow, cadence.TrendHorizon); err != nil || !done {
-			b.Fatal(done, err)
-		}
-		rt += h.n.Load()
-	}
-	b.ReportMetric(float64(rt)/float64(b.N), "roundtrips/op")
+	benchPass(b, s, h, record.TrendWeekStart(trendBenchNow).AddDate(0, 0, -7).Format("2006-01-02"))
 }
 
 // BenchmarkDigestWithTrends builds a channel's digest, twelve weeks of
