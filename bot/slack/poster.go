@@ -125,10 +125,17 @@ func (p *Poster) Ephemeral(ctx context.Context, workspace, channel, user string,
 		return fmt.Errorf("post ephemeral in %s: %w", channel, err)
 	}
 	for _, m := range Render(msg) {
-		err := p.retry(ctx, "post ephemeral in "+channel, false, func() error {
-			_, err := api.PostEphemeralContext(ctx, channel, user, msgOptions(m)...)
-			return channelError(channel, err)
-		})
+		post := func(m Message) error {
+			return p.retry(ctx, "post ephemeral in "+channel, false, func() error {
+				_, err := api.PostEphemeralContext(ctx, channel, user, msgOptions(m)...)
+				return channelError(channel, err)
+			})
+		}
+		err := post(m)
+		if bare, ok := withoutCharts(m); ok && rejectedBlocks(err) {
+			p.log.LogAttrs(ctx, slog.LevelWarn, "slack refused a chart block: posted without charts", attrWS(workspace), attrChannel(channel))
+			err = post(bare)
+		}
 		if err != nil {
 			return err
 		}
