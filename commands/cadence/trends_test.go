@@ -10,7 +10,9 @@ import (
 	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/commands/cadence"
 	"github.com/outcomebot/outcomebot/commands/digest"
+	"github.com/outcomebot/outcomebot/store"
 	"github.com/outcomebot/outcomebot/store/record"
+	"github.com/outcomebot/outcomebot/store/storetest"
 )
 
 // trendHistory writes three weeks of history before Mon 16 Nov 2026: the
@@ -129,5 +131,40 @@ func TestDigestTrendsEmptyWorkspace(t *testing.T) {
 	r, err := c.core.ChannelDigest(context.Background(), "T1", "CL", time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC), digest.Input{})
 	if err != nil || strings.Contains(r.Text, "Trends") {
 		t.Fatalf("empty workspace: %v\n%s", err, r.Text)
+	}
+}
+
+// TestDigestTrendsRoundTrips: once the weeks are written, a digest with
+// trends reads Redis in four round trips (subscription, the digest's two,
+// the twelve weeks in one), following all outcomes or some.
+func TestDigestTrendsRoundTrips(t *testing.T) {
+	c := newCadence(t, "0 9 * * MON")
+	trendHistory(t, c)
+	now := time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)
+	ctx := context.Background()
+	if _, err := c.core.ChannelDigest(ctx, "T1", "CL", now, digest.Input{}); err != nil { // rebuilds the weeks
+		t.Fatal(err)
+	}
+	rdb := storetest.Client(t)
+	h := &roundTrips{}
+	rdb.AddHook(h)
+	counted := trendBenchCadence(store.New(rdb, store.Options{Prefix: c.st.Prefix()}))
+	if _, err := counted.ChannelDigest(ctx, "T1", "CL", now, digest.Input{}); err != nil { // connections' handshakes
+		t.Fatal(err)
+	}
+	for _, follow := range [][]string{nil, {"pos"}} {
+		if follow != nil {
+			if _, err := storetest.Subscribe(ctx, c.st, "T1", record.Subscription{Channel: "CL", Outcomes: follow, By: "UADMIN", At: now.AddDate(0, -1, 0)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		h.n.Store(0)
+		r, err := counted.ChannelDigest(ctx, "T1", "CL", now, digest.Input{})
+		if err != nil || !strings.Contains(r.Text, "Trends, last 12 weeks") {
+			t.Fatalf("follow %v: %v\n%s", follow, err, r.Text)
+		}
+		if n := h.n.Load(); n != 4 {
+			t.Errorf("follow %v: %d round trips, want 4", follow, n)
+		}
 	}
 }
