@@ -125,6 +125,7 @@ func BenchmarkEscalateAck(b *testing.B) {
 func BenchmarkDigest(b *testing.B) {
 	core, st, rt := benchCore(b)
 	seedYear(b, st)
+	handle(b, core, "U1", "/digest preview") // the first rebuilds the trends' missing weeks
 	b.ReportAllocs()
 	rt.n.Store(0)
 	b.ResetTimer()

@@ -108,6 +108,8 @@ type Section struct {
 	Text   string
 	Fields []Field
 	Picker *Picker `json:",omitempty"` // omitted so sections without one encode as before
+	// Charts are drawn after the text where the platform can (chart.go).
+	Charts []Chart `json:",omitempty"`
 }
 
 // Picker is a menu of choices shown with a section: a Slack static_select,

@@ -19,7 +19,7 @@ import (
 // another.
 //
 // Segments owned by other files of this package, kept beside their
-// operations: "digest:" (cadence.go), "slack:" and the global
+// operations: "digest:" (cadence.go), "trend:" (trends.go), "slack:" and the global
 // "<prefix>:slackoauth:" (slack.go), "teams:" (teams.go), "pace:" (pace.go,
 // short-lived rate-limit buckets), the fixed name "seen" (seen.go). A new key type
 // must not start with any segment listed here or above.

@@ -32,6 +32,7 @@ type fakeSlack struct {
 	oauth     map[string]string    // code → team id to install
 	users     map[string]string    // user id → display name users.info answers; others user_not_found
 	usersDown bool                 // users.info answers 429
+	noChart   bool                 // answer invalid_blocks to a post with a data_visualization block
 	changed   chan struct{}        // signalled after each recorded call
 	sockets   chan *websocket.Conn // Socket Mode connections made to the fake
 	trigger   string               // views.open's error for every trigger, if set
@@ -138,6 +139,9 @@ func (f *fakeSlack) postMessage(w http.ResponseWriter, r *http.Request) {
 		f.limited--
 	}
 	refused := f.refuse[v.Get("channel")]
+	if f.noChart && strings.Contains(v.Get("blocks"), `"data_visualization"`) {
+		refused = "invalid_blocks"
+	}
 	if f.notIn[v.Get("channel")] {
 		refused = "not_in_channel"
 	}

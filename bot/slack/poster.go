@@ -147,10 +147,17 @@ func (p *Poster) Ephemeral(ctx context.Context, workspace, channel, user string,
 		return fmt.Errorf("post ephemeral in %s: %w", channel, err)
 	}
 	for _, m := range Render(p.names.resolve(ctx, workspace, msg)) {
-		err := p.retry(ctx, "post ephemeral in "+channel, false, func() error {
-			_, err := api.PostEphemeralContext(ctx, channel, user, msgOptions(m)...)
-			return channelError(channel, err)
-		})
+		post := func(m Message) error {
+			return p.retry(ctx, "post ephemeral in "+channel, false, func() error {
+				_, err := api.PostEphemeralContext(ctx, channel, user, msgOptions(m)...)
+				return channelError(channel, err)
+			})
+		}
+		err := post(m)
+		if bare, ok := withoutCharts(m); ok && rejectedBlocks(err) {
+			p.log.LogAttrs(ctx, slog.LevelWarn, "slack refused a chart block: posted without charts", attrWS(workspace), attrChannel(channel))
+			err = post(bare)
+		}
 		if err != nil {
 			return err
 		}
@@ -163,6 +170,19 @@ func (p *Poster) postOne(ctx context.Context, api webAPI, ws, channel, thread st
 	if err := p.pacer.wait(ctx, ws, channel); err != nil {
 		return commands.MessageRef{}, fmt.Errorf("post in %s: %w", channel, err)
 	}
+	ref, err := p.postBlocks(ctx, api, channel, thread, m)
+	if bare, ok := withoutCharts(m); ok && rejectedBlocks(err) {
+		// Slack refused the chart blocks: post without them (the text says
+		// the same in words), never lose the message.
+		p.log.LogAttrs(ctx, slog.LevelWarn, "slack refused a chart block: posted without charts",
+			attrWS(ws), attrChannel(channel), slog.String("err", err.Error()))
+		return p.postBlocks(ctx, api, channel, thread, bare)
+	}
+	return ref, err
+}
+
+// postBlocks posts one rendered message, retrying what can be retried.
+func (p *Poster) postBlocks(ctx context.Context, api webAPI, channel, thread string, m Message) (commands.MessageRef, error) {
 	opts := msgOptions(m)
 	if thread != "" {
 		opts = append(opts, slack.MsgOptionTS(thread))

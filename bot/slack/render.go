@@ -91,7 +91,7 @@ func renderBlocks(resp commands.Response) []Message {
 	for _, chunk := range chunkMrkdwn(resp.Text, maxSectionText) {
 		content = append(content, sectionText(chunk))
 	}
-	for _, s := range resp.Sections {
+	for _, s := range limitCharts(resp.Sections) {
 		content = append(content, renderSection(s)...)
 	}
 	var actions []sized
@@ -245,7 +245,7 @@ func renderSection(s commands.Section) []sized {
 		units += slackLen(t)
 	}
 	flush()
-	return out
+	return append(out, chartBlocks(s.Charts)...)
 }
 
 // renderButtons renders up to 25 buttons as one actions block.

@@ -36,8 +36,11 @@ type replyBody struct {
 // empty reports whether b says nothing: the answer is an empty 200.
 func (b replyBody) empty() bool { return b.ResponseType == "" && b.Text == "" && b.Blocks == nil }
 
-// replyFor is the body for message m of resp.
+// replyFor is the body for message m of resp, the synchronous answer to a
+// command. It carries no chart block: Slack's refusal of one there could
+// not be answered by retrying without it, and the text says the same.
 func replyFor(resp commands.Response, m Message) replyBody {
+	m, _ = withoutCharts(m)
 	return replyBody{ResponseType: responseType(resp), Text: m.Text, Blocks: m.Blocks}
 }
 
@@ -126,7 +129,13 @@ func (a *Adapter) respondAll(ctx context.Context, responseURL, typ string, msgs 
 		if i >= room {
 			return
 		}
-		if err := a.respond(ctx, responseURL, replyBody{ResponseType: typ, Text: m.Text, Blocks: m.Blocks}); err != nil {
+		err := a.respond(ctx, responseURL, replyBody{ResponseType: typ, Text: m.Text, Blocks: m.Blocks})
+		if bare, ok := withoutCharts(m); ok && err != nil {
+			// Slack may refuse the chart blocks: answer without them.
+			a.log.LogAttrs(ctx, slog.LevelWarn, "slack response_url refused a message with charts: answered without", attrErr(err))
+			err = a.respond(ctx, responseURL, replyBody{ResponseType: typ, Text: bare.Text, Blocks: bare.Blocks})
+		}
+		if err != nil {
 			a.log.LogAttrs(ctx, slog.LevelWarn, "slack response_url answer failed", attrErr(err))
 			return
 		}

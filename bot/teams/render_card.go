@@ -60,6 +60,10 @@ type element struct {
 	MaxLength    int    `json:"maxLength,omitempty"`
 	IsRequired   bool   `json:"isRequired,omitempty"`
 	ErrorMessage string `json:"errorMessage,omitempty"`
+	// Chart.Line and Chart.VerticalBar (render_chart.go)
+	Title    string   `json:"title,omitempty"`
+	Data     any      `json:"data,omitempty"`
+	Fallback *element `json:"fallback,omitempty"`
 }
 
 type fact struct {
@@ -119,7 +123,10 @@ func renderCards(resp commands.Response, dir directory) []message {
 			sec = withPicker(sec, *s.Picker, pickerInputID(picks))
 			picks++
 		}
-		content = append(content, splitSection(sec, s.Title != "")...)
+		if s.Title != "" || s.Text != "" || len(s.Fields) > 0 || s.Picker != nil {
+			content = append(content, splitSection(sec, s.Title != "")...)
+		}
+		content = append(content, chartBlocks(s.Charts, dir)...)
 	}
 	var tail []block
 	if resp.Context != "" {

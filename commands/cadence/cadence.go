@@ -174,11 +174,12 @@ type DueState struct {
 	mu      sync.Mutex
 	posted  map[string]string // ws \x00 channel → week known posted
 	checked map[string]string // ws \x00 channel → past week checked for a miss
+	trends  map[string]string // ws \x00 → UTC week whose trend aggregates are written (trends.go)
 }
 
 // NewDueState returns an empty DueState.
 func NewDueState() *DueState {
-	return &DueState{posted: map[string]string{}, checked: map[string]string{}}
+	return &DueState{posted: map[string]string{}, checked: map[string]string{}, trends: map[string]string{}}
 }
 
 func (s *DueState) is(m func(*DueState) map[string]string, ws, ch, week string) bool {
@@ -201,6 +202,7 @@ func (s *DueState) set(m func(*DueState) map[string]string, ws, ch, week string)
 
 func postedWeeks(s *DueState) map[string]string  { return s.posted }
 func checkedWeeks(s *DueState) map[string]string { return s.checked }
+func trendWeeks(s *DueState) map[string]string   { return s.trends }
 
 // RunDue sends everything due at now in every workspace through p: ladder
 // steps of open escalations and this week's digests not yet posted. Each is
@@ -235,6 +237,9 @@ func (c *Cadence) RunDueWith(ctx context.Context, p commands.Poster, now time.Ti
 	plan := newDuePlan(c, sched, now)
 	for _, ws := range wss {
 		if err := c.runLadder(ctx, p, ws, now, o); err != nil {
+			errs = append(errs, err)
+		}
+		if err := c.runTrends(ctx, ws, now, o); err != nil {
 			errs = append(errs, err)
 		}
 		subs, err := c.store.ListSubscriptions(ctx, ws)

@@ -41,6 +41,7 @@ func (c *Cadence) digestWith(ctx context.Context, reads *passReads, ws, channel 
 	marks.Data, marks.Now, marks.Follow = data, now, sub.Outcomes
 	marks.DefaultSLA, marks.TicketURL = c.cfg.AckSLA, c.cfg.TicketLinks.URL
 	marks.Hours = c.core.HoursFor
+	marks.Trend = c.trendFor(ctx, ws, sub.Outcomes, now)
 	return digest.Build(marks), nil
 }
 

@@ -46,6 +46,9 @@ type Input struct {
 	// Hours returns the business hours an outcome's SLA counts in (nil:
 	// round the clock); Hours nil runs every outcome round the clock.
 	Hours func(record.Outcome) *commands.BusinessHours
+	// Trend holds the weekly aggregates of the trends, oldest first
+	// (TrendWeeks of them, see trends.go); empty shows no trends.
+	Trend []record.TrendWeek
 	// TicketURL links a ticket reference; it may be nil or return "".
 	TicketURL func(ref string) string
 	// Late marks a catch-up post after the bot was down at the scheduled
@@ -82,7 +85,7 @@ type Input struct {
 // same Response, byte for byte.
 func Build(in Input) commands.Response {
 	d := newDigest(in)
-	lead := d.leadMessage()
+	lead := d.withTrends(d.leadMessage())
 	if d.quiet() {
 		return lead
 	}
