@@ -21,7 +21,7 @@ import (
 // Segments owned by other files of this package, kept beside their
 // operations: "digest:" (cadence.go), "slack:" and the global
 // "<prefix>:slackoauth:" (slack.go), "teams:" (teams.go), "pace:" (pace.go,
-// short-lived rate-limit buckets). A new key type
+// short-lived rate-limit buckets), "kpi:", "kpimeta:" and "checkin:" (kpi.go). A new key type
 // must not start with any segment listed here or above.
 
 // errBadWorkspace rejects a workspace id that would break the hash tag.
