@@ -41,6 +41,7 @@ func (d *digest) outcomeSection(od *outcomeDigest) commands.Section {
 	if o.KPI != "" {
 		lines = append(lines, "KPI: "+commands.Clip(o.KPI, commands.MaxKPIRunes))
 	}
+	lines = append(lines, d.kpiLines(od)...)
 	if len(od.open) > 0 || od.starved() {
 		lines = append(lines, "Business owner: "+commands.MentionOr(o.Owner, "not set")+" · IT owner: "+commands.MentionOr(o.ITOwner, "not set"))
 	}
