@@ -17,7 +17,8 @@ import (
 //
 //	<prefix>:{ws}:kpi:<outcome>               zset: recorded at (ms) → JSON KPIValue
 //	<prefix>:{ws}:kpimeta:<outcome>           hash: unit, confirmed_at (ms), confirmed_by
-//	<prefix>:{ws}:checkin:<week>:<owner>      holder (PX lease) while sending, then "sent"
+//	<prefix>:{ws}:checkin:<week>:<owner>      holder (PX lease) while sending, "retry:<ms>"
+//	                                          after a failure, then "sent"
 
 var scriptCheckIn = loadScript("checkin.lua")
 
@@ -133,27 +134,48 @@ func (s *Store) OutcomeKPIs(ctx context.Context, ws string, outcomes []string) (
 	return out, nil
 }
 
-// claimCheckInScript claims an owner's weekly check-in unless it was sent
-// or another holder's lease runs. KEYS: the mark. ARGV: holder, lease ms.
-// Returns 1 claimed, 2 sent, 3 held.
+// claimCheckInScript claims an owner's weekly check-in unless it was sent,
+// another holder's lease runs, or a failed attempt asked to wait past now.
+// KEYS: the mark. ARGV: holder, lease ms, now ms. Returns 1 claimed, 2
+// sent, 3 held or waiting.
 var claimCheckInScript = redis.NewScript(`
 local v = redis.call("get", KEYS[1])
 if v == "sent" then return 2 end
+if v and string.sub(v, 1, 6) == "retry:" then
+  if tonumber(string.sub(v, 7)) > tonumber(ARGV[3]) then return 3 end
+  redis.call("set", KEYS[1], ARGV[1], "PX", ARGV[2])
+  return 1
+end
 if redis.call("set", KEYS[1], ARGV[1], "NX", "PX", ARGV[2]) then return 1 end
 return 3`)
 
-// ClaimCheckIn claims the right to send owner's check-in of week, once
-// across replicas: one atomic round trip. A holder that fails to send
-// leaves its lease to run out, and then another pass tries again.
-func (s *Store) ClaimCheckIn(ctx context.Context, ws, week, owner, holder string, lease time.Duration) (record.CheckInClaim, error) {
+// ClaimCheckIn claims the right to send owner's check-in of week at now,
+// once across replicas: one atomic round trip. The claim is a lease (a
+// Redis TTL), so a holder that dies lets another send once it ends.
+func (s *Store) ClaimCheckIn(ctx context.Context, ws, week, owner, holder string, lease time.Duration, now time.Time) (record.CheckInClaim, error) {
 	if err := checkWorkspace(ws); err != nil {
 		return 0, fmt.Errorf("claim check-in: %w", err)
 	}
-	n, err := claimCheckInScript.Run(ctx, s.rdb, []string{s.keys(ws).checkIn(week, owner)}, holder, lease.Milliseconds()).Int()
+	n, err := claimCheckInScript.Run(ctx, s.rdb, []string{s.keys(ws).checkIn(week, owner)}, holder, lease.Milliseconds(), ms(now)).Int()
 	if err != nil {
 		return 0, wrap("claim check-in "+week+" for "+owner, err)
 	}
 	return record.CheckInClaim(n), nil
+}
+
+// failCheckInScript gives up a holder's claim until a retry time.
+// KEYS: the mark. ARGV: holder, retry at ms, ttl ms.
+var failCheckInScript = redis.NewScript(`
+if redis.call("get", KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call("set", KEYS[1], "retry:" .. ARGV[2], "PX", ARGV[3])
+return 1`)
+
+// FailCheckIn records that holder could not send owner's check-in of week:
+// nobody claims it again before retryAt (compared with the time claimers
+// pass, so a simulated clock backs off in simulated time).
+func (s *Store) FailCheckIn(ctx context.Context, ws, week, owner, holder string, retryAt time.Time) error {
+	err := failCheckInScript.Run(ctx, s.rdb, []string{s.keys(ws).checkIn(week, owner)}, holder, ms(retryAt), checkInRecordTTL.Milliseconds()).Err()
+	return wrap("record failed check-in "+week+" for "+owner, err)
 }
 
 // MarkCheckInSent records owner's check-in of week as sent: never sent again.

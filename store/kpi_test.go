@@ -122,19 +122,28 @@ func TestConfirmOutcome(t *testing.T) {
 func TestClaimCheckIn(t *testing.T) {
 	t.Parallel()
 	s, ctx := storetest.New(t), ctxT(t)
-	if n, err := s.ClaimCheckIn(ctx, ws, "2026-W47", "U1", "a", time.Minute); err != nil || n != record.CheckInClaimed {
+	if n, err := s.ClaimCheckIn(ctx, ws, "2026-W47", "U1", "a", time.Minute, t0); err != nil || n != record.CheckInClaimed {
 		t.Fatalf("first claim = %d, %v", n, err)
 	}
-	if n, _ := s.ClaimCheckIn(ctx, ws, "2026-W47", "U1", "b", time.Minute); n != record.CheckInHeld {
+	if n, _ := s.ClaimCheckIn(ctx, ws, "2026-W47", "U1", "b", time.Minute, t0); n != record.CheckInHeld {
 		t.Fatalf("second holder = %d, want held", n)
+	}
+	if err := s.FailCheckIn(ctx, ws, "2026-W47", "U1", "a", t0.Add(10*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.ClaimCheckIn(ctx, ws, "2026-W47", "U1", "b", time.Minute, t0.Add(9*time.Minute)); n != record.CheckInHeld {
+		t.Fatalf("before the retry time = %d, want held", n)
+	}
+	if n, _ := s.ClaimCheckIn(ctx, ws, "2026-W47", "U1", "b", time.Minute, t0.Add(10*time.Minute)); n != record.CheckInClaimed {
+		t.Fatalf("at the retry time = %d, want claimed", n)
 	}
 	if err := s.MarkCheckInSent(ctx, ws, "2026-W47", "U1"); err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := s.ClaimCheckIn(ctx, ws, "2026-W47", "U1", "b", time.Minute); n != record.CheckInSent {
+	if n, _ := s.ClaimCheckIn(ctx, ws, "2026-W47", "U1", "b", time.Minute, t0); n != record.CheckInSent {
 		t.Fatalf("after sent = %d, want sent", n)
 	}
-	if n, _ := s.ClaimCheckIn(ctx, ws, "2026-W48", "U1", "b", time.Minute); n != record.CheckInClaimed {
+	if n, _ := s.ClaimCheckIn(ctx, ws, "2026-W48", "U1", "b", time.Minute, t0); n != record.CheckInClaimed {
 		t.Fatalf("next week = %d, want claimed", n)
 	}
 }

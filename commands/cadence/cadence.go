@@ -26,6 +26,8 @@ type Cadence struct {
 	cfg   commands.Config
 	clock commands.Clock
 	log   *slog.Logger
+	// checkIns remembers which workspaces' weekly check-ins are settled (checkin.go).
+	checkIns checkInMemo
 }
 
 // New builds the cadence on core and st, and registers the /digest
@@ -240,6 +242,9 @@ func (c *Cadence) RunDueWith(ctx context.Context, p commands.Poster, now time.Ti
 			continue
 		}
 		plan.add(ws, subs)
+		if err := c.runCheckIns(ctx, p, ws, subs, now, o); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	errs = append(errs, c.fanOut(ctx, p, now, plan.interleaved(), o))
 	return errors.Join(errs...)

@@ -30,6 +30,9 @@ func (c *Cadence) digestFor(ctx context.Context, ws, channel string, now time.Ti
 	if err != nil {
 		return commands.Response{}, err
 	}
+	if marks.KPIs, err = c.store.OutcomeKPIs(ctx, ws, outcomeKeys(data.Outcomes)); err != nil {
+		return commands.Response{}, err
+	}
 	marks.Data, marks.Now, marks.Follow = data, now, sub.Outcomes
 	marks.DefaultSLA, marks.TicketURL = c.cfg.AckSLA, c.cfg.TicketLinks.URL
 	return digest.Build(marks), nil

@@ -114,6 +114,7 @@ const (
 	CheckInClaimed CheckInClaim = iota + 1
 	// CheckInSent: this week's check-in went out.
 	CheckInSent
-	// CheckInHeld: another holder's lease runs.
+	// CheckInHeld: another holder's lease runs, or a failed attempt's
+	// retry time has not come.
 	CheckInHeld
 )
