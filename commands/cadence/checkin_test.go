@@ -139,8 +139,8 @@ func TestCheckInYesClearsStaleAndArchiveArchives(t *testing.T) {
 			e.Clock.Advance(7 * 24 * time.Hour)
 		}
 	}
-	e.Clock.Advance(7*24*time.Hour - time.Hour) // Mon 14 Dec 08:00
-	e.Run("T1", "UIT", "CGEN", "/tag INC0099 pos")  // some IT work this week
+	e.Clock.Advance(7*24*time.Hour - time.Hour)    // Mon 14 Dec 08:00
+	e.Run("T1", "UIT", "CGEN", "/tag INC0099 pos") // some IT work this week
 	e.Run("T1", "UIT", "CGEN", "/tag INC0098 infra")
 	e.Clock.Advance(time.Hour)
 	preview := withThread(e.Run("T1", "UADMIN", "CLEAD", "/digest"))
