@@ -74,12 +74,18 @@ func ParseKPIValue(s string) (record.KPIValue, bool) {
 	return record.KPIValue{Value: f, Prefix: m[1], Suffix: m[3]}, true
 }
 
-// unitText names a unit for a refusal: "in %", "in £…m", "plain numbers".
+// unitText names a value's unit for a refusal: "in %", "in £", "in £…m",
+// "plain numbers (no unit)".
 func unitText(v record.KPIValue) string {
-	if v.Unit() == "" {
+	switch {
+	case v.Prefix == "" && v.Suffix == "":
 		return "plain numbers (no unit)"
+	case v.Prefix == "":
+		return "in " + v.Suffix
+	case v.Suffix == "":
+		return "in " + v.Prefix
 	}
-	return "in " + commands.Code(v.Unit())
+	return "in " + v.Prefix + "…" + v.Suffix
 }
 
 // kpi is /outcome kpi: with a value, record it; alone, show recent values.
