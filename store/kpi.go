@@ -93,10 +93,11 @@ func (s *Store) checkIn(ctx context.Context, ws, mode string, c record.CheckIn, 
 	return res, nil
 }
 
-// OutcomeKPIs reads the KPI values and confirmations of the named outcomes
-// in one pipelined round trip (each outcome's history is bounded, so the
-// cost does not grow with time). Outcomes with nothing recorded are absent.
-func (s *Store) OutcomeKPIs(ctx context.Context, ws string, outcomes []string) (map[string]record.OutcomeKPI, error) {
+// OutcomeKPIs reads the named outcomes' KPI values recorded at or after
+// since (zero: all that are kept), always with the latest one, and their
+// confirmations, in one pipelined round trip whose size is bounded by the
+// window, not by the history. Outcomes with nothing recorded are absent.
+func (s *Store) OutcomeKPIs(ctx context.Context, ws string, outcomes []string, since time.Time) (map[string]record.OutcomeKPI, error) {
 	if err := checkWorkspace(ws); err != nil {
 		return nil, fmt.Errorf("read KPIs: %w", err)
 	}
@@ -105,11 +106,17 @@ func (s *Store) OutcomeKPIs(ctx context.Context, ws string, outcomes []string) (
 		return out, nil
 	}
 	k := s.keys(ws)
+	window := &redis.ZRangeBy{Min: "-inf", Max: "+inf"}
+	if !since.IsZero() {
+		window.Min = msArg(since)
+	}
 	vals := make([]*redis.StringSliceCmd, len(outcomes))
+	latest := make([]*redis.StringSliceCmd, len(outcomes))
 	metas := make([]*redis.MapStringStringCmd, len(outcomes))
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, o := range outcomes {
-			vals[i] = p.ZRange(ctx, k.kpi(o), 0, -1)
+			vals[i] = p.ZRangeByScore(ctx, k.kpi(o), window)
+			latest[i] = p.ZRange(ctx, k.kpi(o), -1, -1)
 			metas[i] = p.HGetAll(ctx, k.kpiMeta(o))
 		}
 		return nil
@@ -118,8 +125,12 @@ func (s *Store) OutcomeKPIs(ctx context.Context, ws string, outcomes []string) (
 		return nil, wrap("read KPIs", err)
 	}
 	for i, o := range outcomes {
+		members := vals[i].Val()
+		if len(members) == 0 {
+			members = latest[i].Val()
+		}
 		var rec record.OutcomeKPI
-		for _, m := range vals[i].Val() {
+		for _, m := range members {
 			var v record.KPIValue
 			if json.Unmarshal([]byte(m), &v) == nil {
 				rec.Values = append(rec.Values, v)

@@ -48,7 +48,7 @@ func TestRecordKPI(t *testing.T) {
 			t.Fatalf("admin's value %d = %+v, %v", i, res, err)
 		}
 	}
-	got, err := s.OutcomeKPIs(ctx, ws, []string{"pos", "other"})
+	got, err := s.OutcomeKPIs(ctx, ws, []string{"pos", "other"}, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestRecordKPIDropsOldValues(t *testing.T) {
 	if res, err := s.RecordKPI(ctx, ws, in, record.KPIValue{Value: 2, Prefix: "£"}); err != nil || res.Verdict != record.CheckInDone {
 		t.Fatalf("value after two years = %+v, %v", res, err)
 	}
-	got, _ := s.OutcomeKPIs(ctx, ws, []string{"pos"})
+	got, _ := s.OutcomeKPIs(ctx, ws, []string{"pos"}, time.Time{})
 	if v := got["pos"].Values; len(v) != 1 || v[0].Text() != "£2" {
 		t.Fatalf("values = %+v, want only £2", v)
 	}
@@ -112,7 +112,7 @@ func TestConfirmOutcome(t *testing.T) {
 	if res, err := s.ConfirmOutcome(ctx, ws, record.CheckIn{Outcome: "pos", Actor: "U1", At: t0, Need: []string{record.RoleAdmin}}); err != nil || res.Verdict != record.CheckInDone {
 		t.Fatalf("owner's confirm = %+v, %v", res, err)
 	}
-	got, _ := s.OutcomeKPIs(ctx, ws, []string{"pos"})
+	got, _ := s.OutcomeKPIs(ctx, ws, []string{"pos"}, time.Time{})
 	if k := got["pos"]; !k.ConfirmedAt.Equal(t0) || k.ConfirmedBy != "U1" {
 		t.Fatalf("confirmation = %+v", k)
 	}

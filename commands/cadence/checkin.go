@@ -83,7 +83,7 @@ func (c *Cadence) runCheckIns(ctx context.Context, p commands.Poster, ws string,
 			keys = append(keys, oc.Key)
 		}
 	}
-	kpis, err := c.store.OutcomeKPIs(ctx, ws, keys)
+	kpis, err := c.store.OutcomeKPIs(ctx, ws, keys, now) // the latest value of each
 	if err != nil {
 		return fmt.Errorf("check-ins in %s: %w", ws, err)
 	}

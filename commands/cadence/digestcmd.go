@@ -30,7 +30,7 @@ func (c *Cadence) digestFor(ctx context.Context, ws, channel string, now time.Ti
 	if err != nil {
 		return commands.Response{}, err
 	}
-	if marks.KPIs, err = c.store.OutcomeKPIs(ctx, ws, outcomeKeys(data.Outcomes)); err != nil {
+	if marks.KPIs, err = c.store.OutcomeKPIs(ctx, ws, outcomeKeys(data.Outcomes), digest.KPISince(now)); err != nil {
 		return commands.Response{}, err
 	}
 	marks.Data, marks.Now, marks.Follow = data, now, sub.Outcomes

@@ -25,6 +25,10 @@ const (
 	trendGap = '·'
 )
 
+// KPISince is the earliest KPI value a digest run at now draws: the start
+// of its trend's first week. Older values matter only as the latest one.
+func KPISince(now time.Time) time.Time { return now.AddDate(0, 0, -7*kpiTrendWeeks) }
+
 // trendLevels are a trend's eight heights, lowest first.
 var trendLevels = []rune("▁▂▃▄▅▆▇█")
 

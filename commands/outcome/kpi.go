@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/store/record"
@@ -145,7 +146,7 @@ func (c *Outcomes) kpiShow(ctx context.Context, req commands.Request, key string
 	if err != nil {
 		return commands.Response{}, err
 	}
-	all, err := c.store.OutcomeKPIs(ctx, req.Workspace, []string{o.Key})
+	all, err := c.store.OutcomeKPIs(ctx, req.Workspace, []string{o.Key}, time.Time{})
 	if err != nil {
 		return commands.Response{}, err
 	}

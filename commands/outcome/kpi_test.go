@@ -22,7 +22,7 @@ func TestOutcomeKPIRecords(t *testing.T) {
 	e.Expect(e.Run("T1", "UADMIN", "CGEN", "/outcome kpi POS 3,600.25%"), "Recorded 3600.25% for pos")
 	r := e.Run("T1", "UIT", "CGEN", "/outcome kpi pos")
 	e.Expect(r, "in-store conversion: 3 values kept, newest first.", "23 Nov 2026: 3.5% by @UBIZ — after the Leeds rollout, a=b", "16 Nov 2026: 3.1% by @UBIZ")
-	got, err := e.St.OutcomeKPIs(context.Background(), "T1", []string{"pos"})
+	got, err := e.St.OutcomeKPIs(context.Background(), "T1", []string{"pos"}, time.Time{})
 	if err != nil || len(got["pos"].Values) != 3 {
 		t.Fatalf("stored values = %+v, %v", got, err)
 	}
@@ -54,7 +54,7 @@ func TestOutcomeKPIRefusals(t *testing.T) {
 	if after := e.AuditLen("T1"); after != before {
 		t.Errorf("refusals changed state: audit %d → %d", before, after)
 	}
-	got, _ := e.St.OutcomeKPIs(context.Background(), "T1", []string{"pos"})
+	got, _ := e.St.OutcomeKPIs(context.Background(), "T1", []string{"pos"}, time.Time{})
 	if n := len(got["pos"].Values); n != 1 {
 		t.Errorf("values after refusals = %d, want 1", n)
 	}
@@ -71,7 +71,7 @@ func TestCheckInButtons(t *testing.T) {
 	src := commands.MessageRef{Channel: "DUBIZ", ID: "m1"}
 	e.Expect(e.Click("T1", "UIT", outcome.ActionConfirm, "pos", src), "Only the business owner of pos (@UBIZ) or an admin can confirm it is still a priority. Ask them to run /outcome confirm pos.")
 	e.Expect(e.Click("T1", "UBIZ", outcome.ActionConfirm, "pos", src), "Thanks: pos is still a priority (confirmed 16 Nov 2026).")
-	got, _ := e.St.OutcomeKPIs(context.Background(), "T1", []string{"pos"})
+	got, _ := e.St.OutcomeKPIs(context.Background(), "T1", []string{"pos"}, time.Time{})
 	if k := got["pos"]; k.ConfirmedBy != "UBIZ" || !k.ConfirmedAt.Equal(e.Clock.Now()) {
 		t.Fatalf("confirmation = %+v", k)
 	}

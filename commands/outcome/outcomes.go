@@ -24,7 +24,7 @@ type Store interface {
 	RecordKPI(ctx context.Context, ws string, c record.CheckIn, v record.KPIValue) (record.CheckInResult, error)
 	ConfirmOutcome(ctx context.Context, ws string, c record.CheckIn) (record.CheckInResult, error)
 	ArchiveOwnOutcome(ctx context.Context, ws string, c record.CheckIn) (record.CheckInResult, error)
-	OutcomeKPIs(ctx context.Context, ws string, outcomes []string) (map[string]record.OutcomeKPI, error)
+	OutcomeKPIs(ctx context.Context, ws string, outcomes []string, since time.Time) (map[string]record.OutcomeKPI, error)
 }
 
 // Outcomes handles the outcome and role commands. Build it with New.
