@@ -231,6 +231,7 @@ func (c *Cadence) RunDueWith(ctx context.Context, p commands.Poster, now time.Ti
 		return fmt.Errorf("list workspaces: %w", err)
 	}
 	var errs []error
+	var checkIns []string // workspaces with a leadership channel (checkin.go)
 	plan := newDuePlan(c, sched, now)
 	for _, ws := range wss {
 		if err := c.runLadder(ctx, p, ws, now, o); err != nil {
@@ -242,11 +243,13 @@ func (c *Cadence) RunDueWith(ctx context.Context, p commands.Poster, now time.Ti
 			continue
 		}
 		plan.add(ws, subs)
-		if err := c.runCheckIns(ctx, p, ws, subs, now, o); err != nil {
-			errs = append(errs, err)
+		if len(subs) > 0 {
+			checkIns = append(checkIns, ws)
 		}
 	}
 	errs = append(errs, c.fanOut(ctx, p, now, plan.interleaved(), o))
+	// After the digests, so owners' direct messages never make one late.
+	errs = append(errs, c.runCheckIns(ctx, p, checkIns, now, o))
 	return errors.Join(errs...)
 }
 

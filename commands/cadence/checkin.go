@@ -56,17 +56,27 @@ func (m *checkInMemo) set(ws, week string) {
 	m.done[ws] = week
 }
 
-// runCheckIns sends this week's check-ins of ws once the digest's slot of
-// this week, in the default zone, has passed. Only workspaces with a
-// leadership channel (subs) get them: the check-in feeds the digest.
-func (c *Cadence) runCheckIns(ctx context.Context, p commands.Poster, ws string, subs []record.Subscription, now time.Time, o DueOptions) error {
-	if len(subs) == 0 {
-		return nil
-	}
+// runCheckIns sends this week's check-ins of each workspace in wss (those
+// with a leadership channel: the check-in feeds the digest) once the
+// digest's slot of this week, in the default zone, has passed.
+func (c *Cadence) runCheckIns(ctx context.Context, p commands.Poster, wss []string, now time.Time, o DueOptions) error {
 	loc := c.cfg.DefaultTZ
 	if _, due, err := SlotThisWeek(c.cfg.DigestCron, loc, now); err != nil || !due {
 		return nil // a bad schedule is reported by the digests
 	}
+	var errs []error
+	for _, ws := range wss {
+		if ctx.Err() != nil {
+			break
+		}
+		errs = append(errs, c.runWorkspaceCheckIns(ctx, p, ws, now, o))
+	}
+	return errors.Join(errs...)
+}
+
+// runWorkspaceCheckIns sends ws's check-ins of now's week not yet sent.
+func (c *Cadence) runWorkspaceCheckIns(ctx context.Context, p commands.Poster, ws string, now time.Time, o DueOptions) error {
+	loc := c.cfg.DefaultTZ
 	week := WeekOf(now.In(loc))
 	if c.checkIns.is(ws, week) {
 		return nil
