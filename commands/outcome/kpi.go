@@ -107,6 +107,9 @@ func (c *Outcomes) kpi(ctx context.Context, req commands.Request, args commands.
 	}
 	// The note is everything after the value, as typed (an a=b in it is
 	// part of the note, not an option).
+	if w, ok := args.Word(2); ok && w.Text == "%" {
+		return commands.Response{}, commands.Userf("Write the unit right after the number, with no space: %s.", commands.Code("/outcome kpi "+k+" "+word.Text+"%"))
+	}
 	v.Note = commands.Clip(strings.TrimSpace(args.Raw[word.End:]), maxNoteRunes)
 	in := record.CheckIn{Outcome: k, Actor: req.User, At: req.Time, Need: req.Need}
 	res, err := c.store.RecordKPI(ctx, req.Workspace, in, v)

@@ -45,6 +45,7 @@ func TestOutcomeKPIRefusals(t *testing.T) {
 		{"UBIZ", "/outcome kpi pos 1.4%", "pos's earlier values are in £…m (latest £1.2m on 16 Nov 2026); 1.4% is not. Write it in the same unit, e.g. /outcome kpi pos £1.4m."},
 		{"UIT", "/outcome kpi pos £1.3m", "Only the business owner of pos (@UBIZ) or an admin can record its KPI value. Ask them to run /outcome kpi pos £1.3m."},
 		{"UBIZ", "/outcome kpi nope 3", "No outcome nope"},
+		{"UBIZ", "/outcome kpi pos 1.3 %", "Write the unit right after the number, with no space: /outcome kpi pos 1.3%."},
 	} {
 		e.Expect(e.Run("T1", c.user, "CGEN", c.line), c.want)
 	}
