@@ -135,6 +135,15 @@ func (c *Cadence) sendCheckIn(ctx context.Context, p commands.Poster, ws, week, 
 	} else {
 		_, err = p.Post(ctx, commands.Destination{Workspace: ws, Channel: owner}, msg)
 	}
+	if err != nil && o.Permanent(err) {
+		// The platform will refuse it however often it is tried (the user
+		// left, the bot cannot message them): this week's is given up.
+		c.log.Warn("weekly check-in undeliverable; not retried this week", "workspace", ws, "user", owner, "week", week, "err", err)
+		if merr := c.store.MarkCheckInSent(context.WithoutCancel(ctx), ws, week, owner); merr != nil {
+			return false, fmt.Errorf("check-in %s for %s in %s: %w", week, owner, ws, errors.Join(err, merr))
+		}
+		return true, fmt.Errorf("check-in %s for %s in %s: %w", week, owner, ws, err)
+	}
 	if err != nil {
 		c.log.Warn("weekly check-in not sent; retrying later", "workspace", ws, "user", owner, "week", week, "retry_in", checkInRetry.String(), "err", err)
 		if ferr := c.store.FailCheckIn(context.WithoutCancel(ctx), ws, week, owner, o.Holder, now.Add(checkInRetry)); ferr != nil {

@@ -115,12 +115,30 @@ func TestCheckInOncePerOwnerPerWeek(t *testing.T) {
 	if n := len(checkIns(p, "UBIZ")); n != 1 {
 		t.Fatalf("UBIZ got %d check-ins in one week, want 1", n)
 	}
-	// The next week: one more each.
-	if err := other.Cadence.RunDue(ctx, p, slot.Add(7*24*time.Hour), "b"); err != nil {
+	// The next week: one more each; one the platform refuses for good is
+	// not tried again that week.
+	p.Fail = func(to commands.Destination) error {
+		if to.Channel == "UHR" {
+			return commands.ErrUndeliverable
+		}
+		return nil
+	}
+	if err := other.Cadence.RunDue(ctx, p, slot.Add(7*24*time.Hour+time.Minute), "b"); !errors.Is(err, commands.ErrUndeliverable) {
+		t.Fatalf("an undeliverable check-in was not reported: %v", err)
+	}
+	p.Fail = nil
+	if err := other.Cadence.RunDue(ctx, p, slot.Add(7*24*time.Hour+20*time.Minute), "b"); err != nil {
 		t.Fatal(err)
 	}
-	if n, m := len(checkIns(p, "UBIZ")), len(checkIns(p, "UHR")); n != 2 || m != 2 {
-		t.Fatalf("after two weeks: UBIZ %d, UHR %d check-ins; want 2 each", n, m)
+	if n := len(checkIns(p, "UHR")); n != 1 {
+		t.Fatalf("an undeliverable check-in was retried: UHR got %d, want 1", n)
+	}
+	// The week after: one more each.
+	if err := other.Cadence.RunDue(ctx, p, slot.Add(14*24*time.Hour), "b"); err != nil {
+		t.Fatal(err)
+	}
+	if n, m := len(checkIns(p, "UBIZ")), len(checkIns(p, "UHR")); n != 3 || m != 2 {
+		t.Fatalf("after three weeks: UBIZ %d, UHR %d check-ins; want 3 and 2", n, m)
 	}
 }
 
