@@ -47,7 +47,7 @@ func TestScript(t *testing.T) {
 		}},
 		{name: "checkin", want: []string{
 			"`lots` is not a KPI value",
-			"Only the business owner of pos (@maria) or an admin can record its KPI value.",
+			"You need the admin role, or to be the business owner of pos (@maria), to record its KPI value.",
 			"→ direct message to @maria",
 			"[Yes: pos] [Archive pos]",
 			"Thanks: pos is still a priority",

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -227,15 +229,39 @@ func (c *Outcomes) checkInRefusal(ctx context.Context, req commands.Request, key
 	}
 	switch res.Verdict {
 	case record.CheckInForbidden:
+		admins := c.adminsText(ctx, req.Workspace)
 		if res.Owner == "" {
-			return commands.Userf("%s has no business owner, so only an admin can %s (%s). An admin can name its owner with %s.",
-				commands.Code(k), doing, commands.Code(command), commands.Code("/outcome set "+k+" owner=@user"))
+			return commands.Userf("You need the admin role to %s: %s has no business owner. Ask an admin (%s) to run %s, or to name its owner with %s.",
+				doing, commands.Code(k), admins, commands.Code(command), commands.Code("/outcome set "+k+" owner=@user"))
 		}
-		return commands.Userf("Only the business owner of %s (%s) or an admin can %s. Ask them to run %s.",
-			commands.Code(k), commands.Mention(res.Owner), doing, commands.Code(command))
+		return commands.Userf("You need the admin role, or to be the business owner of %s (%s), to %s. Ask them or an admin (%s) to run %s.",
+			commands.Code(k), commands.Mention(res.Owner), doing, admins, commands.Code(command))
 	case record.CheckInArchived:
 		return commands.Userf("Outcome %s is archived, so it takes no KPI values or confirmations. An admin can bring it back with %s.",
 			commands.Code(k), commands.Code("/outcome restore "+k))
 	}
 	return nil
+}
+
+// adminsText names up to five of the workspace's admins, configured ones
+// included, for a refusal: "@ann, @bob, …", or "none set up yet".
+func (c *Outcomes) adminsText(ctx context.Context, ws string) string {
+	admins := append([]string(nil), c.cfg.Admins...)
+	if members, err := c.store.RoleMembers(ctx, ws); err == nil {
+		admins = append(admins, members[record.RoleAdmin]...)
+	}
+	sort.Strings(admins)
+	admins = slices.Compact(admins)
+	if len(admins) == 0 {
+		return "none set up yet"
+	}
+	var ms []string
+	for i, a := range admins {
+		if i == 5 {
+			ms = append(ms, "…")
+			break
+		}
+		ms = append(ms, commands.Mention(a))
+	}
+	return strings.Join(ms, ", ")
 }

@@ -43,7 +43,7 @@ func TestOutcomeKPIRefusals(t *testing.T) {
 		{"UBIZ", "/outcome kpi pos NaN", "not a KPI value"},
 		{"UBIZ", "/outcome kpi pos 1e400", "not a KPI value"},
 		{"UBIZ", "/outcome kpi pos 1.4%", "pos's earlier values are in £…m (latest £1.2m on 16 Nov 2026); 1.4% is not. Write it in the same unit, e.g. /outcome kpi pos £1.4m."},
-		{"UIT", "/outcome kpi pos £1.3m", "Only the business owner of pos (@UBIZ) or an admin can record its KPI value. Ask them to run /outcome kpi pos £1.3m."},
+		{"UIT", "/outcome kpi pos £1.3m", "You need the admin role, or to be the business owner of pos (@UBIZ), to record its KPI value. Ask them or an admin (@UADMIN) to run /outcome kpi pos £1.3m."},
 		{"UBIZ", "/outcome kpi nope 3", "No outcome nope"},
 		{"UBIZ", "/outcome kpi pos 1.3 %", "Write the unit right after the number, with no space: /outcome kpi pos 1.3%."},
 	} {
@@ -61,7 +61,7 @@ func TestOutcomeKPIRefusals(t *testing.T) {
 	}
 	// No business owner: only an admin, and the answer says how to name one.
 	e.Run("T1", "UADMIN", "CGEN", `/outcome add infra "Infrastructure"`)
-	e.Expect(e.Run("T1", "UIT", "CGEN", "/outcome kpi infra 3"), "infra has no business owner, so only an admin can record its KPI value (/outcome kpi infra 3). An admin can name its owner with /outcome set infra owner=@user.")
+	e.Expect(e.Run("T1", "UIT", "CGEN", "/outcome kpi infra 3"), "You need the admin role to record its KPI value: infra has no business owner. Ask an admin (@UADMIN) to run /outcome kpi infra 3, or to name its owner with /outcome set infra owner=@user.")
 }
 
 // TestCheckInButtons: Yes confirms and Archive archives, for the business
@@ -70,13 +70,13 @@ func TestCheckInButtons(t *testing.T) {
 	e := newEnv(t)
 	e.Seed("T1")
 	src := commands.MessageRef{Channel: "DUBIZ", ID: "m1"}
-	e.Expect(e.Click("T1", "UIT", outcome.ActionConfirm, "pos", src), "Only the business owner of pos (@UBIZ) or an admin can confirm it is still a priority. Ask them to run /outcome confirm pos.")
+	e.Expect(e.Click("T1", "UIT", outcome.ActionConfirm, "pos", src), "You need the admin role, or to be the business owner of pos (@UBIZ), to confirm it is still a priority. Ask them or an admin (@UADMIN) to run /outcome confirm pos.")
 	e.Expect(e.Click("T1", "UBIZ", outcome.ActionConfirm, "pos", src), "Thanks: pos is still a priority (confirmed 16 Nov 2026).")
 	got, _ := e.St.OutcomeKPIs(context.Background(), "T1", []string{"pos"}, time.Time{})
 	if k := got["pos"]; k.ConfirmedBy != "UBIZ" || !k.ConfirmedAt.Equal(e.Clock.Now()) {
 		t.Fatalf("confirmation = %+v", k)
 	}
-	e.Expect(e.Click("T1", "UIT", outcome.ActionArchive, "pos", src), "Only the business owner of pos (@UBIZ) or an admin can archive it.")
+	e.Expect(e.Click("T1", "UIT", outcome.ActionArchive, "pos", src), "You need the admin role, or to be the business owner of pos (@UBIZ), to archive it.")
 	if o, _ := e.St.GetOutcome(context.Background(), "T1", "pos"); o.Status != record.OutcomeActive {
 		t.Fatalf("a refused archive archived pos")
 	}
