@@ -1,6 +1,7 @@
 package digest_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -94,5 +95,31 @@ func TestDigestKPITrendFlatAndOld(t *testing.T) {
 	}
 	if s := digestSection(t, resp, "Infrastructure maintenance"); !strings.Contains(s, "KPI value: 99.9% (24 Aug 09:00)\n") || strings.Contains(s, "trend") {
 		t.Errorf("old value:\n%s", s)
+	}
+}
+
+// BenchmarkBuildDigestWithKPIs is BenchmarkBuildDigest with every one of
+// the 200 outcomes carrying twelve weeks of KPI values and a confirmation.
+func BenchmarkBuildDigestWithKPIs(b *testing.B) {
+	now := time.Date(2026, time.November, 23, 9, 0, 0, 0, digestLoc(b, "Europe/Berlin"))
+	in := digest.Input{
+		Data:       digestSynthetic(now, 200, 1000, 100, 300),
+		Now:        now,
+		DefaultSLA: 4 * time.Hour,
+		TicketURL:  digestTicketURL,
+		KPIs:       map[string]record.OutcomeKPI{},
+	}
+	for _, o := range in.Data.Outcomes {
+		var k record.OutcomeKPI
+		for w := range 12 {
+			k.Values = append(k.Values, record.KPIValue{Value: float64(w % 5), Suffix: "%", At: now.AddDate(0, 0, -7*w-1)})
+		}
+		slices.Reverse(k.Values)
+		k.ConfirmedAt = now.AddDate(0, 0, -30)
+		in.KPIs[o.Key] = k
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		digest.Build(in)
 	}
 }
