@@ -165,12 +165,16 @@ func (c *Cadence) sendCheckIn(ctx context.Context, p commands.Poster, ws, week, 
 func (c *Cadence) checkInMessage(outcomes []record.Outcome, kpis map[string]record.OutcomeKPI, now time.Time) commands.Response {
 	loc := c.cfg.DefaultTZ
 	day := func(t time.Time) string { return t.In(loc).Format("2 Jan 2006") }
+	example := "3.5%"
+	if v, ok := kpis[outcomes[0].Key].Latest(); ok {
+		example = commands.Clip(v.Text(), 40) // in the unit its values are in
+	}
 	msg := commands.Response{
 		Visibility: commands.InChannel,
 		Title:      "Weekly check-in · your outcomes",
 		Text: "You are the business owner of " + commands.CountNoun(len(outcomes), "outcome", "outcomes") + ". " +
 			"Record this week's value of each KPI with " + commands.Code("/outcome kpi <key> <value>") +
-			" (e.g. " + commands.Code("/outcome kpi "+outcomes[0].Key+" 3.5%") + "), and say whether each is still a priority: " +
+			" (e.g. " + commands.Code("/outcome kpi "+outcomes[0].Key+" "+example) + "), and say whether each is still a priority: " +
 			"Yes keeps it as it is; Archive retires it. The leadership digest flags an outcome not confirmed for four weeks as stale.",
 	}
 	for i, oc := range outcomes {

@@ -95,7 +95,7 @@ func unitText(v record.KPIValue) string {
 func (c *Outcomes) kpi(ctx context.Context, req commands.Request, args commands.Args) (commands.Response, error) {
 	key, ok := args.Word(0)
 	word, hasValue := args.Word(1)
-	if !ok || (!hasValue && (len(args.Order) > 0 || len(args.Words) > 1)) {
+	if !ok || (!hasValue && len(args.Order) > 0) {
 		return commands.Response{}, commands.Userf("Usage: %s\nExample: %s", commands.Code(usageKPI), commands.Code("/outcome kpi pos 3.5% after the Leeds rollout"))
 	}
 	k := strings.ToLower(key.Text)
