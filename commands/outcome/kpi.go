@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"math"
 	"regexp"
-	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -243,25 +241,10 @@ func (c *Outcomes) checkInRefusal(ctx context.Context, req commands.Request, key
 	return nil
 }
 
-// adminsText names up to five of the workspace's admins, configured ones
-// included, for a refusal: "@ann, @bob, …", or "none set up yet".
+// adminsText names up to five of the workspace's admins for a refusal.
 func (c *Outcomes) adminsText(ctx context.Context, ws string) string {
-	admins := append([]string(nil), c.cfg.Admins...)
-	if members, err := c.store.RoleMembers(ctx, ws); err == nil {
-		admins = append(admins, members[record.RoleAdmin]...)
+	if s := c.core.AdminMentions(ctx, ws); s != "" {
+		return s
 	}
-	sort.Strings(admins)
-	admins = slices.Compact(admins)
-	if len(admins) == 0 {
-		return "none set up yet"
-	}
-	var ms []string
-	for i, a := range admins {
-		if i == 5 {
-			ms = append(ms, "…")
-			break
-		}
-		ms = append(ms, commands.Mention(a))
-	}
-	return strings.Join(ms, ", ")
+	return "none set up yet"
 }
