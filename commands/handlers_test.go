@@ -7,10 +7,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 
 	"github.com/outcomebot/outcomebot/commands/escalation"
 	"github.com/outcomebot/outcomebot/commands/intake"
+	"github.com/outcomebot/outcomebot/commands/outcome"
 
 	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/store/record"
@@ -65,6 +67,13 @@ func permissionCases() []permissionCase {
 			}
 			return nil
 		}
+	}
+	confirmedBy := func(e *env, user string) error {
+		k, err := e.St.OutcomeKPIs(ctx, "T1", []string{"pos"}, time.Time{})
+		if err != nil || k["pos"].ConfirmedBy != user {
+			return fmt.Errorf("pos confirmation = %+v, %v", k["pos"], err)
+		}
+		return nil
 	}
 	everyone := []string{"member", "it-lead", "admin"}
 	return []permissionCase{
@@ -151,6 +160,23 @@ func permissionCases() []permissionCase {
 			check: func(e *env, _ string) error {
 				if esc, err := e.St.GetEscalation(ctx, "T1", 1); err != nil || esc.SnoozedUntil.IsZero() {
 					return fmt.Errorf("E-1 = %+v, %v", esc, err)
+				}
+				return nil
+			}},
+		{line: `/outcome kpi pos 3.5%`, allowed: []string{"admin"}, want: "Recorded 3.5% for pos",
+			check: func(e *env, user string) error {
+				k, err := e.St.OutcomeKPIs(ctx, "T1", []string{"pos"}, time.Time{})
+				if v, ok := k["pos"].Latest(); err != nil || !ok || v.Text() != "3.5%" || v.By != user {
+					return fmt.Errorf("pos KPI = %+v, %v", k["pos"], err)
+				}
+				return nil
+			}},
+		{line: `/outcome confirm pos`, allowed: []string{"admin"}, want: "Thanks: pos is still a priority", check: confirmedBy},
+		{line: "pos", action: outcome.ActionConfirm, allowed: []string{"admin"}, want: "Thanks: pos is still a priority", check: confirmedBy},
+		{line: "pos", action: outcome.ActionArchive, allowed: []string{"admin"}, want: "Outcome pos archived",
+			check: func(e *env, _ string) error {
+				if o, err := e.St.GetOutcome(ctx, "T1", "pos"); err != nil || o.Status != record.OutcomeArchived {
+					return fmt.Errorf("pos = %+v, %v", o, err)
 				}
 				return nil
 			}},

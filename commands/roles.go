@@ -86,16 +86,26 @@ func (c *Core) Forbidden(ctx context.Context, req Request, what string, roles ..
 // whoCanGrant names the admins who can grant roles, and the command that
 // grants role to req's caller.
 func (c *Core) whoCanGrant(ctx context.Context, req Request, role string) string {
-	ws := req.Workspace
+	admins := c.AdminMentions(ctx, req.Workspace)
+	if admins == "" {
+		return "No admin is set up yet: ask whoever runs outcomebot to add your user id (see `/outcome whoami`) to OUTCOMEBOT_ADMINS."
+	}
+	name := req.UserName
+	if name == "" {
+		name = req.User
+	}
+	return "An admin (" + admins + ") can grant it with " + Code("/outcome grant @"+name+" "+role) + "."
+}
+
+// AdminMentions names up to five of ws's admins, configured ones included,
+// for a refusal ("@ann, @bob, …"); "" when there is none.
+func (c *Core) AdminMentions(ctx context.Context, ws string) string {
 	admins := append([]string(nil), c.cfg.Admins...)
 	if members, err := c.store.RoleMembers(ctx, ws); err == nil {
 		admins = append(admins, members[record.RoleAdmin]...)
 	}
 	sort.Strings(admins)
 	admins = slices.Compact(admins)
-	if len(admins) == 0 {
-		return "No admin is set up yet: ask whoever runs outcomebot to add your user id (see `/outcome whoami`) to OUTCOMEBOT_ADMINS."
-	}
 	var ms []string
 	for i, a := range admins {
 		if i == 5 {
@@ -104,11 +114,7 @@ func (c *Core) whoCanGrant(ctx context.Context, req Request, role string) string
 		}
 		ms = append(ms, Mention(a))
 	}
-	name := req.UserName
-	if name == "" {
-		name = req.User
-	}
-	return "An admin (" + strings.Join(ms, ", ") + ") can grant it with " + Code("/outcome grant @"+name+" "+role) + "."
+	return strings.Join(ms, ", ")
 }
 
 // IsConfiguredAdmin reports whether user is an admin through

@@ -21,7 +21,8 @@ import (
 // Segments owned by other files of this package, kept beside their
 // operations: "digest:" (cadence.go), "trend:" (trends.go), "slack:" and the global
 // "<prefix>:slackoauth:" (slack.go), "teams:" (teams.go), "pace:" (pace.go,
-// short-lived rate-limit buckets), the fixed name "seen" (seen.go). A new key type
+// short-lived rate-limit buckets), "kpi:", "kpimeta:" and "checkin:" (kpi.go), the fixed
+// name "seen" (seen.go). A new key type
 // must not start with any segment listed here or above.
 
 // errBadWorkspace rejects a workspace id that would break the hash tag.

@@ -15,6 +15,8 @@ type poster struct {
 	out   func(format string, args ...any)
 	n     int
 	picks map[string]pickTarget // by upper-case ticket: the latest menu shown for it
+	// checkIns are the check-in buttons shown in direct messages (checkin.go).
+	checkIns map[string]checkInButton
 }
 
 var _ commands.Poster = (*poster)(nil)

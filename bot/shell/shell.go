@@ -197,6 +197,7 @@ const metaHelp = `meta-lines:
   :submit <field>=<value> …      submit the open form (quote values with spaces)
   :pick                          list the requests the latest triage messages offer a menu for
   :pick <ticket> <outcome-key>   pick that outcome in the ticket's menu, as a click would
+  :checkin <key> yes|archive     press that button on your latest weekly check-in
   :quiet on|off                  hide or show output
   :help                          this list
   :quit                          leave (so does end of input)`
@@ -228,6 +229,8 @@ func (s *Shell) meta(ctx context.Context, line string) error {
 		return s.sched.Tick(ctx, at)
 	case ":pick":
 		return s.pick(ctx, f[1:])
+	case ":checkin":
+		return s.checkIn(ctx, f[1:])
 	case ":quiet":
 		s.quiet = len(f) > 1 && f[1] == "on"
 	default:

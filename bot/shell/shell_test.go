@@ -45,6 +45,18 @@ func TestScript(t *testing.T) {
 			"was acknowledged by @raj after 4h",
 			"Weekly outcome digest",
 		}},
+		{name: "checkin", want: []string{
+			"`lots` is not a KPI value",
+			"You need the admin role, or to be the business owner of pos (@maria), to record its KPI value.",
+			"→ direct message to @maria",
+			"[Yes: pos] [Archive pos]",
+			"Thanks: pos is still a priority",
+			"Outcome uptime archived",
+			"Outcome uptime is already archived; nothing changed.",
+			"KPI value: 3.3%",
+			"12-week trend",
+			"⚠ Stale — owner has not confirmed it is still a priority since 23 Nov 2026.",
+		}},
 		{name: "triage", want: []string{
 			"! no triage message on show has a menu",
 			"== Untagged requests · 16–22 Nov 2026 ==",

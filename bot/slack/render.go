@@ -95,8 +95,8 @@ func renderBlocks(resp commands.Response) []Message {
 		content = append(content, renderSection(s)...)
 	}
 	var actions []sized
-	for i := 0; i < len(resp.Buttons); i += maxButtonsBlock {
-		actions = append(actions, renderButtons(resp.Buttons[i:min(i+maxButtonsBlock, len(resp.Buttons))]))
+	for _, group := range buttonGroups(resp.Buttons) {
+		actions = append(actions, renderButtons(group))
 	}
 	var footer []sized
 	if resp.Context != "" {

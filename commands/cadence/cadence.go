@@ -26,6 +26,8 @@ type Cadence struct {
 	cfg   commands.Config
 	clock commands.Clock
 	log   *slog.Logger
+	// checkIns remembers which workspaces' weekly check-ins are settled (checkin.go).
+	checkIns checkInMemo
 }
 
 // New builds the cadence on core and st, and registers the /digest
@@ -234,6 +236,7 @@ func (c *Cadence) RunDueWith(ctx context.Context, p commands.Poster, now time.Ti
 		return fmt.Errorf("list workspaces: %w", err)
 	}
 	var errs []error
+	var checkIns []string // workspaces with a leadership channel (checkin.go)
 	plan := newDuePlan(c, sched, now)
 	for _, ws := range wss {
 		if err := c.runLadder(ctx, p, ws, now, o); err != nil {
@@ -248,8 +251,13 @@ func (c *Cadence) RunDueWith(ctx context.Context, p commands.Poster, now time.Ti
 			continue
 		}
 		plan.add(ws, subs)
+		if len(subs) > 0 {
+			checkIns = append(checkIns, ws)
+		}
 	}
 	errs = append(errs, c.fanOut(ctx, p, now, plan.interleaved(), o))
+	// After the digests, so owners' direct messages never make one late.
+	errs = append(errs, c.runCheckIns(ctx, p, checkIns, now, o))
 	return errors.Join(errs...)
 }
 

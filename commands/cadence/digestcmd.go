@@ -38,6 +38,9 @@ func (c *Cadence) digestWith(ctx context.Context, reads *passReads, ws, channel 
 	if err != nil {
 		return commands.Response{}, err
 	}
+	if marks.KPIs, err = c.store.OutcomeKPIs(ctx, ws, outcomeKeys(data.Outcomes), digest.KPISince(now)); err != nil {
+		return commands.Response{}, err
+	}
 	marks.Data, marks.Now, marks.Follow = data, now, sub.Outcomes
 	marks.DefaultSLA, marks.TicketURL = c.cfg.AckSLA, c.cfg.TicketLinks.URL
 	marks.Hours = c.core.HoursFor

@@ -31,4 +31,10 @@ type Store interface {
 	LastDigest(ctx context.Context, ws, channel string) (record.DigestPost, error)
 	ClaimDigestNotice(ctx context.Context, ws, channel, week string) (bool, error)
 	MarkDigestMissed(ctx context.Context, ws, channel, week string) (bool, error)
+
+	// Each outcome's own number and the weekly check-in (checkin.go).
+	OutcomeKPIs(ctx context.Context, ws string, outcomes []string, since time.Time) (map[string]record.OutcomeKPI, error)
+	ClaimCheckIn(ctx context.Context, ws, week, owner, holder string, lease time.Duration, now time.Time) (record.CheckInClaim, error)
+	FailCheckIn(ctx context.Context, ws, week, owner, holder string, retryAt time.Time) error
+	MarkCheckInSent(ctx context.Context, ws, week, owner string) error
 }

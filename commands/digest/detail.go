@@ -104,11 +104,15 @@ func (d *digest) outcomeSection(od *outcomeDigest) commands.Section {
 		lines = append(lines, "⚠ Starved: no IT activity this week (no tags, no escalation events).")
 	}
 	// Each fact once, and only where it says something: the KPI and the
-	// owners where work waits on them, no zero counts.
-	if len(od.open) > 0 || od.starved() {
-		if o.KPI != "" {
-			lines = append(lines, "KPI: "+commands.Clip(o.KPI, commands.MaxKPIRunes))
-		}
+	// owners where work waits on them, no zero counts; the KPI's recorded
+	// value and trend (and a stale flag) whenever there is one.
+	kpi := d.kpiLines(od)
+	waits := len(od.open) > 0 || od.starved()
+	if o.KPI != "" && (waits || len(kpi) > 0) {
+		lines = append(lines, "KPI: "+commands.Clip(o.KPI, commands.MaxKPIRunes))
+	}
+	lines = append(lines, kpi...)
+	if waits {
 		lines = append(lines, "Business owner: "+commands.NameOr(o.Owner, "not set")+" · IT owner: "+commands.NameOr(o.ITOwner, "not set"))
 	}
 	if open := d.in.Data.OpenTagged[o.Key]; open > 0 || od.newOpen > 0 {

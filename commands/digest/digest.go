@@ -51,6 +51,10 @@ type Input struct {
 	Trend []record.TrendWeek
 	// TicketURL links a ticket reference; it may be nil or return "".
 	TicketURL func(ref string) string
+	// KPIs are the outcomes' own numbers and their owners' confirmations,
+	// by outcome key (see kpi.go); nil when not read, and then the digest
+	// shows no KPI value, trend or stale flag.
+	KPIs map[string]record.OutcomeKPI
 	// Late marks a catch-up post after the bot was down at the scheduled
 	// time, Manual a post asked for by hand, Preview an on-demand preview
 	// shown only to the caller.

@@ -1,6 +1,6 @@
 // Package outcome is the /outcome subcommands that define outcomes and
 // manage roles: add, list, show, set, archive, restore, grant, revoke,
-// roles and whoami. It registers them with the root (commands.Core.Register).
+// roles and whoami, and record each outcome's KPI values (kpi, confirm). It registers them with the root (commands.Core.Register).
 package outcome
 
 import (
@@ -22,6 +22,10 @@ type Store interface {
 	Revoke(ctx context.Context, ws, user, role, actor string, at time.Time) (bool, error)
 	RoleMembers(ctx context.Context, ws string) (map[string][]string, error)
 	ListEscalations(ctx context.Context, ws string, f record.EscalationFilter) ([]record.Escalation, error)
+	RecordKPI(ctx context.Context, ws string, c record.CheckIn, v record.KPIValue) (record.CheckInResult, error)
+	ConfirmOutcome(ctx context.Context, ws string, c record.CheckIn) (record.CheckInResult, error)
+	ArchiveOwnOutcome(ctx context.Context, ws string, c record.CheckIn) (record.CheckInResult, error)
+	OutcomeKPIs(ctx context.Context, ws string, outcomes []string, since time.Time) (map[string]record.OutcomeKPI, error)
 }
 
 // Outcomes handles the outcome and role commands. Build it with New.
@@ -48,5 +52,7 @@ func New(core *commands.Core, st Store) *Outcomes {
 		{Name: "roles", Usage: "/outcome roles", Summary: "who holds which role", Handler: commands.HandlerFunc(c.listRoles)},
 		{Name: "whoami", Usage: "/outcome whoami", Summary: "your user id, workspace and roles", Handler: commands.HandlerFunc(c.whoami)},
 	}}})
+	kpiSubs, kpiActions := c.kpiDefinitions()
+	core.Register([]commands.Definition{{Name: "outcome", Subs: kpiSubs}}, kpiActions...)
 	return c
 }
