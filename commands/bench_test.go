@@ -3,10 +3,8 @@ package commands_test
 import (
 	"context"
 	"fmt"
-	"net"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,23 +13,10 @@ import (
 	"github.com/outcomebot/outcomebot/store"
 	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/outcomebot/outcomebot/store/storetest"
-	"github.com/redis/go-redis/v9"
 )
 
-// roundTrips counts network round trips: one per command or pipeline.
-type roundTrips struct{ n atomic.Int64 }
-
-func (h *roundTrips) DialHook(next redis.DialHook) redis.DialHook {
-	return func(ctx context.Context, network, addr string) (net.Conn, error) { return next(ctx, network, addr) }
-}
-
-func (h *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error { h.n.Add(1); return next(ctx, cmd) }
-}
-
-func (h *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error { h.n.Add(1); return next(ctx, cmds) }
-}
+// roundTrips counts round trips (see storetest.RoundTrips).
+type roundTrips = storetest.RoundTrips
 
 // benchCore is a core on a fresh prefix with a round-trip counter.
 func benchCore(b testing.TB) (*commands.Core, *store.Store, *roundTrips) {
@@ -65,21 +50,21 @@ func TestStateChangesAreOneRoundTrip(t *testing.T) {
 			{"UIT", "/resolve " + e1 + " fixed", "You resolved"},
 			{"U1", "/escalate " + ref + " down again", e2},
 		} {
-			rt.n.Store(0)
+			rt.N.Store(0)
 			r := handle(t, core, s.user, s.line)
 			if got := commands.PlainText(r.Text); !strings.Contains(got, s.want) {
 				t.Fatalf("%s: %q, want %q in it", s.line, got, s.want)
 			}
-			if n := rt.n.Load(); pass == 1 && n != 1 {
+			if n := rt.N.Load(); pass == 1 && n != 1 {
 				t.Errorf("%s: %d round trips, want 1", s.line, n)
 			}
 		}
 	}
-	rt.n.Store(0)
+	rt.N.Store(0)
 	r := core.Handle(context.Background(), commands.Request{Workspace: "T1", Channel: "CIT", User: "UIT", Command: "/ack",
 		Text: "E-4", Action: &commands.Action{Name: commands.ActionAck, Value: "E-4"}})
-	if !r.Replace || rt.n.Load() != 1 {
-		t.Errorf("button ack: replace=%v, %d round trips; want the card replaced in 1", r.Replace, rt.n.Load())
+	if !r.Replace || rt.N.Load() != 1 {
+		t.Errorf("button ack: replace=%v, %d round trips; want the card replaced in 1", r.Replace, rt.N.Load())
 	}
 	if e, _ := st.GetEscalation(context.Background(), "T1", 4); e.AckBy != "UIT" {
 		t.Errorf("E-4 after the button: %+v", e)
@@ -95,12 +80,12 @@ func BenchmarkTag(b *testing.B) {
 		lines[i] = fmt.Sprintf("/tag INC%07d pos card readers", i)
 	}
 	b.ReportAllocs()
-	rt.n.Store(0)
+	rt.N.Store(0)
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		handle(b, core, "U1", lines[i%len(lines)])
 	}
-	b.ReportMetric(float64(rt.n.Load())/float64(b.N), "roundtrips/op")
+	b.ReportMetric(float64(rt.N.Load())/float64(b.N), "roundtrips/op")
 }
 
 // BenchmarkEscalateAck raises an escalation and acknowledges it by command.
@@ -110,13 +95,13 @@ func BenchmarkEscalateAck(b *testing.B) {
 	handle(b, core, "UADMIN", `/outcome grant <@UIT|it> it-lead`)
 	handle(b, core, "U1", "/tag INC0000001 pos")
 	b.ReportAllocs()
-	rt.n.Store(0)
+	rt.N.Store(0)
 	b.ResetTimer()
 	for i := 1; b.Loop(); i++ {
 		handle(b, core, "U1", "/escalate INC0000001 tills down")
 		handle(b, core, "UIT", fmt.Sprintf("/ack E-%d on it", i))
 	}
-	b.ReportMetric(float64(rt.n.Load())/float64(b.N), "roundtrips/op")
+	b.ReportMetric(float64(rt.N.Load())/float64(b.N), "roundtrips/op")
 }
 
 // BenchmarkDigest builds a leadership digest (/digest preview) on a
@@ -127,13 +112,13 @@ func BenchmarkDigest(b *testing.B) {
 	seedYear(b, st)
 	handle(b, core, "U1", "/digest preview") // the first rebuilds the trends' missing weeks
 	b.ReportAllocs()
-	rt.n.Store(0)
+	rt.N.Store(0)
 	b.ResetTimer()
 	var resp commands.Response
 	for b.Loop() {
 		resp = handle(b, core, "U1", "/digest preview")
 	}
-	b.ReportMetric(float64(rt.n.Load())/float64(b.N), "roundtrips/op")
+	b.ReportMetric(float64(rt.N.Load())/float64(b.N), "roundtrips/op")
 	if len(resp.Thread) == 0 {
 		b.Fatalf("digest has no detail: %s", text(resp))
 	}

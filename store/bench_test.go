@@ -4,36 +4,16 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/outcomebot/outcomebot/store"
 	"github.com/outcomebot/outcomebot/store/record"
 	"github.com/outcomebot/outcomebot/store/storetest"
 )
 
-// roundTrips counts what the client sends: one per command and one per
-// pipeline (or MULTI/EXEC) however many commands it holds.
-type roundTrips struct{ n atomic.Int64 }
-
-func (h *roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
-
-func (h *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error {
-		h.n.Add(1)
-		return next(ctx, cmd)
-	}
-}
-
-func (h *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error {
-		h.n.Add(1)
-		return next(ctx, cmds)
-	}
-}
+// roundTrips counts round trips (see storetest.RoundTrips).
+type roundTrips = storetest.RoundTrips
 
 // countedStore returns a Store on prefix with a fresh, counted client.
 func countedStore(b *testing.B, prefix string) (*store.Store, *roundTrips) {
@@ -45,7 +25,7 @@ func countedStore(b *testing.B, prefix string) (*store.Store, *roundTrips) {
 
 // report adds the round trips per op since the timer was reset.
 func report(b *testing.B, h *roundTrips) {
-	b.ReportMetric(float64(h.n.Load())/float64(b.N), "roundtrips/op")
+	b.ReportMetric(float64(h.N.Load())/float64(b.N), "roundtrips/op")
 }
 
 func BenchmarkTag(b *testing.B) {
@@ -59,7 +39,7 @@ func BenchmarkTag(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
-	h.n.Store(0)
+	h.N.Store(0)
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		ref := fmt.Sprint("INC", i%10000) // new requests, then re-tags
@@ -81,7 +61,7 @@ func BenchmarkEscalateAck(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
-	h.n.Store(0)
+	h.N.Store(0)
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		at := t0.Add(time.Duration(i) * time.Second)
@@ -169,7 +149,7 @@ func BenchmarkDigestData(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
-	h.n.Store(0)
+	h.N.Store(0)
 	b.ResetTimer()
 	for b.Loop() {
 		if _, err := s.DigestData(ctx, ws, from, to); err != nil {

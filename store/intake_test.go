@@ -290,12 +290,12 @@ func TestIntakeBatchIsOneRoundTrip(t *testing.T) {
 	if _, err := s.Intake(ctx, ws, items[:1], record.IntakeOptions{Actor: "api", At: t0}); err != nil { // loads the script
 		t.Fatal(err)
 	}
-	h.n.Store(0)
+	h.N.Store(0)
 	res, err := s.Intake(ctx, ws, items, record.IntakeOptions{Actor: "api", At: t0})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := h.n.Load(); n != 1 {
+	if n := h.N.Load(); n != 1 {
 		t.Errorf("a batch of %d took %d round trips, want 1", len(items), n)
 	}
 	if res[0].Verdict != record.IntakeUnchanged || res[199].Verdict != record.IntakeCreated {

@@ -50,7 +50,7 @@ func BenchmarkOutcomeKPIs(b *testing.B) {
 			bytes += n
 		}
 	}
-	h.n.Store(0)
+	h.N.Store(0)
 	b.ResetTimer()
 	for range b.N {
 		got, err := s.OutcomeKPIs(ctx, ws, keys, t0.AddDate(0, 0, 7*104-7*12)) // a digest a week after the last value

@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/outcomebot/outcomebot/commands/digest"
 	"github.com/outcomebot/outcomebot/store"
 	"github.com/outcomebot/outcomebot/store/record"
@@ -31,20 +29,6 @@ var (
 	benchPrefix  string
 	benchSeedErr error
 )
-
-// digestRoundTrips counts what the client sends: one per command and one
-// per pipeline, however many commands it holds.
-type digestRoundTrips struct{ n atomic.Int64 }
-
-func (h *digestRoundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
-
-func (h *digestRoundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error { h.n.Add(1); return next(ctx, cmd) }
-}
-
-func (h *digestRoundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error { h.n.Add(1); return next(ctx, cmds) }
-}
 
 // seedBenchYear writes, once per process and through the store's own
 // operations, a year of the benchmark workspace: outcomes, requests tagged
@@ -137,7 +121,7 @@ func parallel(workers, n int, f func(int) error) error {
 func BenchmarkDigestFromStore(b *testing.B) {
 	prefix := seedBenchYear(b)
 	rdb := storetest.Client(b)
-	rt := &digestRoundTrips{}
+	rt := &storetest.RoundTrips{}
 	rdb.AddHook(rt)
 	s := store.New(rdb, store.Options{Prefix: prefix})
 	ctx := context.Background()
@@ -154,12 +138,12 @@ func BenchmarkDigestFromStore(b *testing.B) {
 		b.Fatalf("digest has %d thread messages, want 1 to 3", thread)
 	}
 	b.ReportAllocs()
-	rt.n.Store(0)
+	rt.N.Store(0)
 	b.ResetTimer()
 	for b.Loop() {
 		build()
 	}
-	b.ReportMetric(float64(rt.n.Load())/float64(b.N), "roundtrips/op")
+	b.ReportMetric(float64(rt.N.Load())/float64(b.N), "roundtrips/op")
 	b.ReportMetric(float64(len(d.NewRequests)), "new-requests")
 	b.ReportMetric(float64(len(d.Escalations)), "escalations-read")
 	b.ReportMetric(float64(thread), "thread-msgs")

@@ -5,11 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/commands/cadence"
@@ -37,16 +34,8 @@ var (
 	trendBenchErr   error
 )
 
-// roundTrips counts one per command and one per pipeline.
-type roundTrips struct{ n atomic.Int64 }
-
-func (h *roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
-func (h *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error { h.n.Add(1); return next(ctx, cmd) }
-}
-func (h *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error { h.n.Add(1); return next(ctx, cmds) }
-}
+// roundTrips counts round trips (see storetest.RoundTrips).
+type roundTrips = storetest.RoundTrips
 
 // trendBenchStore seeds the two years once per process (in parallel, with
 // the real operations) and returns a counted store on them.
@@ -136,12 +125,12 @@ func benchPass(b *testing.B, s *store.Store, h *roundTrips, glob string) {
 	for b.Loop() {
 		b.StopTimer()
 		dropTrends(b, s, glob)
-		h.n.Store(0)
+		h.N.Store(0)
 		b.StartTimer()
 		if done, err := c.EnsureTrends(ctx, "T1", trendBenchNow, cadence.TrendHorizon); err != nil || !done {
 			b.Fatal(done, err)
 		}
-		rt += h.n.Load()
+		rt += h.N.Load()
 	}
 	b.ReportMetric(float64(rt)/float64(b.N), "roundtrips/op")
 }
@@ -190,15 +179,15 @@ func BenchmarkDigestWithTrends(b *testing.B) {
 	if _, err := c.EnsureTrends(ctx, "T1", trendBenchNow, cadence.TrendHorizon); err != nil {
 		b.Fatal(err)
 	}
-	h.n.Store(0)
+	h.N.Store(0)
 	var rt int64
 	for b.Loop() {
-		h.n.Store(0)
+		h.N.Store(0)
 		r, err := c.ChannelDigest(ctx, "T1", "CL", trendBenchNow, digest.Input{})
 		if err != nil || len(r.Sections) == 0 {
 			b.Fatal(err, r.Text)
 		}
-		rt += h.n.Load()
+		rt += h.N.Load()
 	}
 	b.ReportMetric(float64(rt)/float64(b.N), "roundtrips/op")
 }

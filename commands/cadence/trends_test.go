@@ -159,12 +159,12 @@ func TestDigestTrendsRoundTrips(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		h.n.Store(0)
+		h.N.Store(0)
 		r, err := counted.ChannelDigest(ctx, "T1", "CL", now, digest.Input{})
 		if err != nil || !strings.Contains(r.Text, "Trends, last 12 weeks") {
 			t.Fatalf("follow %v: %v\n%s", follow, err, r.Text)
 		}
-		if n := h.n.Load(); n != 5 {
+		if n := h.N.Load(); n != 5 {
 			t.Errorf("follow %v: %d round trips, want 5", follow, n)
 		}
 	}

@@ -218,3 +218,21 @@ func Subscribe(ctx context.Context, st *store.Store, ws string, sub record.Subsc
 		SetOutcomes: true, Outcomes: sub.Outcomes, By: sub.By, At: sub.At})
 	return ch.Created, err
 }
+
+// RoundTrips is a go-redis hook that counts what the client sends: one per
+// command and one per pipeline (or MULTI/EXEC), however many commands it
+// holds. Benchmarks and tests that bound round trips add it with AddHook.
+type RoundTrips struct{ N atomic.Int64 }
+
+// DialHook passes dials through.
+func (h *RoundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+// ProcessHook counts one command.
+func (h *RoundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error { h.N.Add(1); return next(ctx, cmd) }
+}
+
+// ProcessPipelineHook counts one pipeline.
+func (h *RoundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error { h.N.Add(1); return next(ctx, cmds) }
+}
