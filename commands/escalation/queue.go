@@ -61,7 +61,18 @@ func (c *Escalations) escalationList(ctx context.Context, req commands.Request, 
 // at most three Redis round trips (the outcomes, the open escalations and,
 // only when it decides, the caller's roles).
 func (c *Escalations) queueItems(ctx context.Context, req commands.Request, mode, key string) ([]record.Escalation, *queue, error) {
-	outcomes, err := c.store.ListOutcomes(ctx, req.Workspace)
+	var (
+		outcomes []record.Outcome
+		open     []record.Escalation // read with the outcomes, when the store can
+		err      error
+	)
+	qs, both := c.store.(queueStore)
+	both = both && mode != "raised" && mode != "all"
+	if both {
+		outcomes, open, err = qs.OutcomesAndOpen(ctx, req.Workspace, queueRead)
+	} else {
+		outcomes, err = c.store.ListOutcomes(ctx, req.Workspace)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -90,9 +101,11 @@ func (c *Escalations) queueItems(ctx context.Context, req commands.Request, mode
 	if mode == "raised" {
 		f.RaisedBy = req.User
 	}
-	es, err := c.store.ListEscalations(ctx, req.Workspace, f)
-	if err != nil {
-		return nil, nil, err
+	es := open
+	if !both || !f.OpenOnly {
+		if es, err = c.store.ListEscalations(ctx, req.Workspace, f); err != nil {
+			return nil, nil, err
+		}
 	}
 	var items []record.Escalation
 	for _, e := range es {
@@ -119,6 +132,12 @@ func (c *Escalations) queueItems(ctx context.Context, req commands.Request, mode
 	}
 	q.sort(items)
 	return items, q, nil
+}
+
+// queueStore is an optional Store capability: the outcomes and the open
+// escalations read together (in two round trips instead of four).
+type queueStore interface {
+	OutcomesAndOpen(ctx context.Context, ws string, limit int) ([]record.Outcome, []record.Escalation, error)
 }
 
 // modeOf reads the list's mode ("" when not given: the caller's default).
