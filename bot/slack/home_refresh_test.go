@@ -175,3 +175,61 @@ func TestSectionButtonsRender(t *testing.T) {
 		}
 	}
 }
+
+// TestListEntryButtons: the buttons of an /escalate list entry, pressed
+// in the channel, act like the card's: Acknowledge answers the clicker
+// only and updates the card in the IT channel; the second Snooze button
+// (its action id marked as a repeat) snoozes for 4h.
+func TestListEntryButtons(t *testing.T) {
+	h := newHarness(t, nil)
+	h.setupOutcome("CIT")
+	h.mustCommand("UREQ", "CSTORE", "/tag", "INC1 pos")
+	h.mustCommand("UREQ", "CSTORE", "/escalate", "INC1 tills frozen")
+	h.wait()
+	e, err := h.st.GetEscalation(t.Context(), "T1", 1)
+	if err != nil || e.CardID == "" {
+		t.Fatalf("E-1 card: %+v, %v", e, err)
+	}
+	_, js := h.post("/slack/commands", "application/x-www-form-urlencoded", h.commandForm("T1", "UIT", "CIT", "/escalate", "list"))
+	for _, want := range []string{`"action_id":"queue_ack","value":"E-1"`, `"action_id":"snooze#2","value":"E-1 4h"`} {
+		if !strings.Contains(js, want) {
+			t.Fatalf("list reply lacks %s:\n%s", want, js)
+		}
+	}
+	updates := len(h.slack.Calls("chat.update"))
+	if status := h.click("T1", "UIT", "CIT", "1764000099.000001", "snooze#2", "E-1 4h"); status != http.StatusOK {
+		t.Fatalf("snooze click: HTTP %d", status)
+	}
+	h.wait()
+	if e, _ = h.st.GetEscalation(t.Context(), "T1", 1); e.SnoozedUntil.IsZero() {
+		t.Fatal("E-1 not snoozed by the list's Snooze 4h")
+	}
+	if status := h.click("T1", "UIT", "CIT", "1764000099.000001", "queue_ack", "E-1"); status != http.StatusOK {
+		t.Fatalf("ack click: HTTP %d", status)
+	}
+	h.wait()
+	if e, _ = h.st.GetEscalation(t.Context(), "T1", 1); e.State != "acknowledged" {
+		t.Fatalf("E-1 %s after Acknowledge on the list", e.State)
+	}
+	var told bool
+	for _, c := range h.slack.Calls("chat.postEphemeral") {
+		if c.Form.Get("user") == "UIT" && c.Form.Get("channel") == "CIT" && strings.Contains(c.Form.Get("text"), "You acknowledged") {
+			told = true
+		}
+	}
+	if !told {
+		t.Error("the clicker was not answered in an ephemeral message")
+	}
+	var card bool
+	for _, c := range h.slack.Calls("chat.update")[updates:] {
+		if c.Form.Get("ts") == e.CardID && c.Form.Get("channel") == e.CardChannel {
+			card = true
+		}
+		if c.Form.Get("ts") == "1764000099.000001" {
+			t.Error("the list message was replaced")
+		}
+	}
+	if !card {
+		t.Error("the card in the IT channel was not updated")
+	}
+}
