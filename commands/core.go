@@ -44,6 +44,7 @@ type Core struct {
 	forms  map[string]*FormDefinition
 	hours  hoursCache
 	seen   seenCache
+	watch  watchers // who is told when an escalation changes (watch.go)
 }
 
 // New builds the core on a store.

@@ -182,6 +182,8 @@ func permissionCases() []permissionCase {
 			}},
 		{line: "E-1", action: commands.ActionAck, allowed: []string{"it-lead", "admin"}, want: "Acknowledged by @%s", check: escState(record.StateAcknowledged)},
 		{line: "E-1", action: commands.ActionResolve, allowed: []string{"it-lead", "admin"}, want: "Resolved by @%s", check: escState(record.StateResolved)},
+		{line: "E-1", action: escalation.ActionEntryAck, allowed: []string{"it-lead", "admin"}, want: "You acknowledged E-1", check: escState(record.StateAcknowledged)},
+		{line: "E-1", action: escalation.ActionEntryResolve, allowed: []string{"it-lead", "admin"}, want: "You resolved E-1", check: escState(record.StateResolved)},
 		{line: `/tag OPS-99 pos`, allowed: everyone, want: "OPS-99 → pos",
 			check: func(e *env, _ string) error {
 				if r, err := e.St.GetRequest(ctx, "T1", "OPS-99"); err != nil || r.Outcome != "pos" {

@@ -17,7 +17,7 @@ const MaxHomeItems = 40
 // they raised that are still open and the outcomes they own (as business
 // or IT owner), as of now. Adapters only render it.
 func (c *Core) Home(ctx context.Context, ws, user string, now time.Time) (Response, error) {
-	escs, err := c.store.ListEscalations(ctx, ws, record.EscalationFilter{OpenOnly: true, RaisedBy: user})
+	open, err := c.store.ListEscalations(ctx, ws, record.EscalationFilter{OpenOnly: true, Limit: homeRead})
 	if err != nil && !errors.Is(err, record.ErrNotFound) {
 		return Response{}, fmt.Errorf("home of %s: %w", user, err)
 	}
@@ -25,23 +25,37 @@ func (c *Core) Home(ctx context.Context, ws, user string, now time.Time) (Respon
 	if err != nil && !errors.Is(err, record.ErrNotFound) {
 		return Response{}, fmt.Errorf("home of %s: %w", user, err)
 	}
-	resp := Response{Title: "outcomebot", Text: "IT work tied to business outcomes. Your open escalations and the outcomes you own, as of " +
+	resp := Response{Title: "outcomebot", Text: "IT work tied to business outcomes. Your queue, what you raised and the outcomes you own, as of " +
 		Time(now, TimeDateTime, c.cfg.DefaultTZ) + "."}
-	var lines []string
-	for _, e := range escs {
-		lines = append(lines, homeEscalationLine(e, now))
+	for _, part := range c.homeParts() {
+		secs, err := part(ctx, ws, user, now)
+		if err != nil {
+			return Response{}, fmt.Errorf("home of %s: %w", user, err)
+		}
+		resp.Sections = append(resp.Sections, secs...)
 	}
-	resp.Sections = append(resp.Sections, homeList("Your open escalations", lines,
-		"None. Raise one with "+Code("/escalate <ticket> <reason>")+".", "/escalate list mine")...)
+	var lines []string
+	openBy := map[string]int{}
+	for _, e := range open {
+		openBy[e.Outcome]++
+		if e.RaisedBy == user || e.RaisedByToo(user) {
+			lines = append(lines, homeEscalationLine(e, now))
+		}
+	}
+	resp.Sections = append(resp.Sections, homeList("Open escalations you raised", lines,
+		"None. Raise one with "+Code("/escalate <ticket> <reason>")+".", "/escalate list raised")...)
 	lines = nil
 	for _, o := range all {
 		if o.Owner == user || o.ITOwner == user {
-			lines = append(lines, homeOutcomeLine(o, user))
+			lines = append(lines, homeOutcomeLine(o, user, openBy[o.Key]))
 		}
 	}
 	resp.Sections = append(resp.Sections, homeList("Outcomes you own", lines, "None.", "/outcome list")...)
 	return resp, nil
 }
+
+// homeRead is the most open escalations a home view reads.
+const homeRead = 1000
 
 // homeList is one list of a home view: a titled section per item (at most
 // MaxHomeItems, then how many more and the command that lists them), or
@@ -85,7 +99,8 @@ func homeEscalationLine(e record.Escalation, now time.Time) string {
 }
 
 // homeOutcomeLine describes one outcome user owns.
-func homeOutcomeLine(o record.Outcome, user string) string {
+// open is how many of its escalations are open.
+func homeOutcomeLine(o record.Outcome, user string, open int) string {
 	role := "business owner"
 	if o.ITOwner == user {
 		role = "IT owner"
@@ -99,6 +114,14 @@ func homeOutcomeLine(o record.Outcome, user string) string {
 	}
 	if o.Status == record.OutcomeArchived {
 		s += " (archived)"
+	}
+	switch open {
+	case 0:
+		s += "\nNo open escalations."
+	case 1:
+		s += "\n1 open escalation: " + Code("/escalate list open outcome="+o.Key)
+	default:
+		s += fmt.Sprintf("\n%d open escalations: %s", open, Code("/escalate list open outcome="+o.Key))
 	}
 	return s
 }

@@ -25,7 +25,7 @@ func TestHome(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := text(biz)
-	for _, want := range []string{"Your open escalations", "E-1 INC0012345 → pos · open, raised 3h ago", "tills frozen",
+	for _, want := range []string{"Open escalations you raised", "E-1 INC0012345 → pos · open, raised 3h ago", "tills frozen",
 		"Outcomes you own", "pos Point of sale · business owner", "KPI: in-store conversion"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("UBIZ's home lacks %q:\n%s", want, got)
@@ -39,7 +39,7 @@ func TestHome(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.Expect(it, "Your open escalations\nNone. Raise one with /escalate <ticket> <reason>.", "pos Point of sale · IT owner")
+	e.Expect(it, "Open escalations you raised\nNone. Raise one with /escalate <ticket> <reason>.", "pos Point of sale · IT owner")
 	if strings.Contains(text(it), "T2") {
 		t.Error("another workspace leaked")
 	}

@@ -110,6 +110,11 @@ type Section struct {
 	Picker *Picker `json:",omitempty"` // omitted so sections without one encode as before
 	// Charts are drawn after the text where the platform can (chart.go).
 	Charts []Chart `json:",omitempty"`
+	// Buttons act on what this section shows (a queue entry's Acknowledge,
+	// Resolve, Snooze…): a row of its own under the section where the
+	// platform has buttons, a line of text elsewhere. Omitted so sections
+	// without any encode as before.
+	Buttons []Button `json:",omitempty"`
 }
 
 // Picker is a menu of choices shown with a section: a Slack static_select,

@@ -30,13 +30,12 @@ func Render(r commands.Response) string {
 		if p := s.Picker; p != nil {
 			b.WriteString("  [" + p.Placeholder + " ▾ " + strings.Join(choiceValues(p.Options), " | ") + "]\n")
 		}
+		if len(s.Buttons) > 0 {
+			b.WriteString("    " + buttonsText(s.Buttons) + "\n")
+		}
 	}
 	if len(r.Buttons) > 0 {
-		var bs []string
-		for _, btn := range r.Buttons {
-			bs = append(bs, "["+btn.Label+"]")
-		}
-		b.WriteString("  " + strings.Join(bs, " ") + "\n")
+		b.WriteString("  " + buttonsText(r.Buttons) + "\n")
 	}
 	if r.Context != "" {
 		b.WriteString("  (" + text(r.Context) + ")\n")
@@ -81,4 +80,13 @@ func indent(s, prefix string) string {
 		lines[i] = prefix + l
 	}
 	return strings.Join(lines, "\n")
+}
+
+// buttonsText shows buttons as [Label] [Label].
+func buttonsText(bs []commands.Button) string {
+	out := make([]string, 0, len(bs))
+	for _, btn := range bs {
+		out = append(out, "["+btn.Label+"]")
+	}
+	return strings.Join(out, " ")
 }

@@ -41,6 +41,7 @@ type Adapter struct {
 	tokens   *tokens
 	poster   *Poster
 	modals   modalSealer // seals modal state (private_metadata)
+	homes    *homeRefresher
 
 	// bg tracks work running after a request was answered. bgMu guards
 	// closed (Shutdown has begun) and running (pieces counted in bg): once
@@ -72,6 +73,7 @@ func (a *Adapter) Shutdown(ctx context.Context) error {
 	a.bgMu.Lock()
 	a.closed = true
 	a.bgMu.Unlock()
+	a.homes.stop()
 	return a.drain(ctx)
 }
 

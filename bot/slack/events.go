@@ -134,6 +134,7 @@ func (a *Adapter) handleEvent(ctx context.Context, ws string, ev innerEvent) {
 	switch ev.Type {
 	case "app_home_opened":
 		if ev.Tab == "home" || ev.Tab == "" {
+			a.homes.opened(ws, ev.User)
 			a.publishHome(ctx, ws, ev.User)
 		}
 	case "app_uninstalled":

@@ -87,6 +87,14 @@ func (a *Adapter) handleBlockActions(ctx context.Context, ic slack.InteractionCa
 		}
 		return
 	}
+	if channel == "" && ic.User.ID != "" {
+		// A click on the Home tab: it is republished (coalesced with the
+		// changes the click makes) so it shows what the click did.
+		defer func() {
+			a.homes.opened(ws, ic.User.ID)
+			a.homes.touched(ws, []string{ic.User.ID})
+		}()
+	}
 	for _, act := range ic.ActionCallback.BlockActions {
 		req := commands.Request{
 			Workspace: ws,
@@ -115,9 +123,15 @@ func (a *Adapter) handleBlockActions(ctx context.Context, ic slack.InteractionCa
 	}
 }
 
-// tellClicker shows resp to the clicking user only.
+// tellClicker shows resp to the clicking user only: an ephemeral message
+// in the channel, or, for a click on a view (the App Home tab, which has
+// no channel), a direct message from the bot.
 func (a *Adapter) tellClicker(ctx context.Context, ws, channel, user string, resp commands.Response) {
-	if channel == "" || user == "" {
+	if user == "" {
+		return
+	}
+	if channel == "" {
+		a.tellPerson(ctx, ws, "", user, resp)
 		return
 	}
 	resp.Buttons, resp.Replace, resp.Outgoing = nil, false, nil

@@ -19,7 +19,12 @@ func New(cfg Config, core *commands.Core, st *store.Store, log *slog.Logger) (*A
 	if core == nil {
 		return nil, errors.New("slack: core is required")
 	}
-	return newAdapter(cfg, core, st, log)
+	a, err := newAdapter(cfg, core, st, log)
+	if err != nil {
+		return nil, err
+	}
+	core.WatchEscalations(a.homes.touched)
+	return a, nil
 }
 
 // newAdapter builds the adapter on any coreAPI.
@@ -51,6 +56,7 @@ func newAdapter(cfg Config, core coreAPI, st *store.Store, log *slog.Logger) (*A
 	pace := newPacer(time.Now)
 	pace.shared, pace.log = storePace(st), log
 	a.poster = &Poster{tokens: a.tokens, api: cl.get, pacer: pace, log: log}
+	a.homes = newHomeRefresher(func() time.Time { return a.now() }, a.refreshHome)
 	a.poster.names = &names{store: st, api: a.poster.client, now: func() time.Time { return a.now() }, log: log}
 	return a, nil
 }

@@ -60,5 +60,5 @@ func actionOf(act *slack.BlockAction) *commands.Action {
 	if act.Type == slack.ActionType(slack.OptTypeStatic) {
 		return &commands.Action{Name: act.ActionID, Value: act.BlockID, Choice: act.SelectedOption.Value}
 	}
-	return &commands.Action{Name: act.ActionID, Value: act.Value}
+	return &commands.Action{Name: actionName(act.ActionID), Value: act.Value}
 }

@@ -245,7 +245,8 @@ func renderSection(s commands.Section) []sized {
 		units += slackLen(t)
 	}
 	flush()
-	return append(out, chartBlocks(s.Charts)...)
+	out = append(out, chartBlocks(s.Charts)...)
+	return append(out, sectionButtons(s.Buttons)...)
 }
 
 // renderButtons renders up to 25 buttons as one actions block.

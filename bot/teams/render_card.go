@@ -123,7 +123,11 @@ func renderCards(resp commands.Response, dir directory) []message {
 			sec = withPicker(sec, *s.Picker, pickerInputID(picks))
 			picks++
 		}
-		if s.Title != "" || s.Text != "" || len(s.Fields) > 0 || s.Picker != nil {
+		if len(s.Buttons) > 0 {
+			// The section's own actions (a queue entry's), under it.
+			sec.el.Items = append(sec.el.Items, element{Type: "ActionSet", Spacing: "Small", Actions: cardActions(s.Buttons)})
+		}
+		if s.Title != "" || s.Text != "" || len(s.Fields) > 0 || s.Picker != nil || len(s.Buttons) > 0 {
 			content = append(content, splitSection(sec, s.Title != "")...)
 		}
 		content = append(content, chartBlocks(s.Charts, dir)...)

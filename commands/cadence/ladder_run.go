@@ -120,6 +120,7 @@ func (c *Cadence) sendStep(ctx context.Context, p commands.Poster, ws string, e 
 	err = errors.Join(errs...)
 	if err == nil {
 		c.updateCard(ctx, p, ws, e, o, now)
+		c.core.EscalationTouched(ws, commands.EscalationPeople(e, o)...)
 		c.log.Info("escalation ladder step sent", "workspace", ws, "escalation", commands.EscID(e.N), "step", int(step))
 		opts.report(DueEvent{Kind: LadderSent, Workspace: ws, Escalation: e.N})
 		return nil

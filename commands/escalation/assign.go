@@ -58,6 +58,7 @@ func (c *Escalations) assign(ctx context.Context, req commands.Request, args com
 	if o.Key == "" {
 		o = record.Outcome{Key: e.Outcome, Title: e.Outcome}
 	}
+	c.touched(req.Workspace, e, o, before.Assignee)
 	text := fmt.Sprintf("%s is now assigned to %s.", commands.Bold(commands.EscID(n)), commands.Mention(who.ID))
 	if key != "" && key != before.Outcome {
 		text = fmt.Sprintf("%s moved to %s and assigned to %s.", commands.Bold(commands.EscID(n)), commands.Code(key), commands.Mention(who.ID))

@@ -106,6 +106,7 @@ func (c *Escalations) escalationJoined(req commands.Request, e record.Escalation
 		o = record.Outcome{Key: e.Outcome, Title: e.Outcome}
 	}
 	resp.Text += " Your reason is added to it."
+	c.touched(req.Workspace, e, o)
 	to := commands.Destination{Workspace: req.Workspace, Channel: e.CardChannel}
 	note := commands.Response{Visibility: commands.InChannel, Text: fmt.Sprintf("Also raised by %s in %s: %s",
 		commands.Mention(mine.By), commands.ChannelLink(mine.In), mine.Reason)}
@@ -176,6 +177,7 @@ func (c *Escalations) askOutcome(ctx context.Context, req commands.Request, ref,
 
 // escalationRaised answers the raiser and queues the announcement and the card.
 func (c *Escalations) escalationRaised(req commands.Request, e record.Escalation, o record.Outcome) commands.Response {
+	c.touched(req.Workspace, e, o)
 	itChannel := o.ITChannel
 	if itChannel == "" {
 		itChannel = req.Channel

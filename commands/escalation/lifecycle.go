@@ -80,6 +80,7 @@ func (c *Escalations) changed(req commands.Request, e record.Escalation, o recor
 	if o.Key == "" {
 		o = record.Outcome{Key: e.Outcome, Title: e.Outcome}
 	}
+	c.touched(req.Workspace, e, o)
 	resp := commands.Response{Text: reply}
 	line := commands.Response{Visibility: commands.InChannel, Text: what + " (" + c.core.TicketText(e.Ref) + ")."}
 	if e.CardID != "" {

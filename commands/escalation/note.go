@@ -38,6 +38,7 @@ func (c *Escalations) addNote(ctx context.Context, req commands.Request, args co
 	if o.Key == "" {
 		o = record.Outcome{Key: e.Outcome, Title: e.Outcome}
 	}
+	c.touched(req.Workspace, e, o)
 	resp := commands.Response{Text: fmt.Sprintf("Note added to %s; everyone waiting is told.", commands.Bold(commands.EscID(n)))}
 	note := fmt.Sprintf("Note on %s (%s) from %s: %s", commands.Bold(commands.EscID(n)), c.core.TicketText(e.Ref), commands.Mention(req.User), text)
 	if e.CardID != "" {

@@ -42,9 +42,39 @@ func (c *Escalations) escalationList(ctx context.Context, req commands.Request, 
 	if err != nil {
 		return commands.Response{}, err
 	}
-	outcomes, err := c.store.ListOutcomes(ctx, req.Workspace)
+	mode, err := modeOf(args)
 	if err != nil {
 		return commands.Response{}, err
+	}
+	key := ""
+	if t, ok := args.Option("outcome"); ok {
+		key = strings.ToLower(t.Text)
+	}
+	items, q, err := c.queueItems(ctx, req, mode, key)
+	if err != nil {
+		return commands.Response{}, err
+	}
+	return q.page(items, page), nil
+}
+
+// queueItems reads a queue (mode "" is the caller's default), sorted: in
+// at most three Redis round trips (the outcomes, the open escalations and,
+// only when it decides, the caller's roles).
+func (c *Escalations) queueItems(ctx context.Context, req commands.Request, mode, key string) ([]record.Escalation, *queue, error) {
+	var (
+		outcomes []record.Outcome
+		open     []record.Escalation // read with the outcomes, when the store can
+		err      error
+	)
+	qs, both := c.store.(queueStore)
+	both = both && mode != "raised" && mode != "all"
+	if both {
+		outcomes, open, err = qs.OutcomesAndOpen(ctx, req.Workspace, queueRead)
+	} else {
+		outcomes, err = c.store.ListOutcomes(ctx, req.Workspace)
+	}
+	if err != nil {
+		return nil, nil, err
 	}
 	byKey := map[string]record.Outcome{}
 	owned := 0
@@ -54,26 +84,29 @@ func (c *Escalations) escalationList(ctx context.Context, req commands.Request, 
 			owned++
 		}
 	}
-	mode, err := c.listMode(ctx, req, args, owned)
-	if err != nil {
-		return commands.Response{}, err
+	q := &queue{c: c, now: req.Time, outcomes: byKey, key: key, may: &mayAct{c: c, ctx: ctx, req: req}}
+	if mode == "" {
+		mode = "raised"
+		if owned > 0 || q.may.isLead() {
+			mode = "assigned"
+		}
 	}
-	key := ""
-	if t, ok := args.Option("outcome"); ok {
-		key = strings.ToLower(t.Text)
+	q.mode = mode
+	if key != "" {
 		if _, known := byKey[key]; !known {
-			return commands.Response{}, c.core.UnknownOutcome(ctx, req.Workspace, key)
+			return nil, nil, c.core.UnknownOutcome(ctx, req.Workspace, key)
 		}
 	}
 	f := record.EscalationFilter{Limit: queueRead, OpenOnly: mode != "all" && mode != "raised"}
 	if mode == "raised" {
 		f.RaisedBy = req.User
 	}
-	es, err := c.store.ListEscalations(ctx, req.Workspace, f)
-	if err != nil {
-		return commands.Response{}, err
+	es := open
+	if !both || !f.OpenOnly {
+		if es, err = c.store.ListEscalations(ctx, req.Workspace, f); err != nil {
+			return nil, nil, err
+		}
 	}
-	q := queue{c: c, now: req.Time, outcomes: byKey}
 	var items []record.Escalation
 	for _, e := range es {
 		if key != "" && e.Outcome != key {
@@ -93,33 +126,34 @@ func (c *Escalations) escalationList(ctx context.Context, req commands.Request, 
 				mine = append(mine, e)
 			}
 		}
-		if len(mine) > 0 || owned > 0 || !c.leadOrAdmin(ctx, req) {
+		if len(mine) > 0 || owned > 0 || !q.may.isLead() {
 			items = mine
 		}
 	}
 	q.sort(items)
-	return q.page(items, mode, key, page), nil
+	return items, q, nil
 }
 
-// listMode reads the list's mode, or picks the caller's default.
-func (c *Escalations) listMode(ctx context.Context, req commands.Request, args commands.Args, owned int) (string, error) {
-	if w, ok := args.Word(0); ok {
-		mode := strings.ToLower(w.Text)
-		if mode == "mine" {
-			mode = "raised"
-		}
-		if !slices.Contains(listModes, mode) || len(args.Words) > 1 {
-			return "", commands.Userf("Usage: %s — `%s` is not one of %s.", commands.Code(usageList), commands.Clip(w.Text, 20), strings.Join(listModes, ", "))
-		}
-		return mode, nil
+// queueStore is an optional Store capability: the outcomes and the open
+// escalations read together (in two round trips instead of four).
+type queueStore interface {
+	OutcomesAndOpen(ctx context.Context, ws string, limit int) ([]record.Outcome, []record.Escalation, error)
+}
+
+// modeOf reads the list's mode ("" when not given: the caller's default).
+func modeOf(args commands.Args) (string, error) {
+	w, ok := args.Word(0)
+	if !ok {
+		return "", nil
 	}
-	if owned > 0 {
-		return "assigned", nil
+	mode := strings.ToLower(w.Text)
+	if mode == "mine" {
+		mode = "raised"
 	}
-	if c.leadOrAdmin(ctx, req) {
-		return "assigned", nil
+	if !slices.Contains(listModes, mode) || len(args.Words) > 1 {
+		return "", commands.Userf("Usage: %s — `%s` is not one of %s.", commands.Code(usageList), commands.Clip(w.Text, 20), strings.Join(listModes, ", "))
 	}
-	return "raised", nil
+	return mode, nil
 }
 
 // pageOf reads page=<n> (default 1).
@@ -137,25 +171,27 @@ func pageOf(args commands.Args) (int, error) {
 
 // queue lays out one list.
 type queue struct {
-	c        *Escalations
-	now      time.Time
-	outcomes map[string]record.Outcome
+	c         *Escalations
+	now       time.Time
+	outcomes  map[string]record.Outcome
+	mode, key string
+	may       *mayAct // who may act on which entry (its buttons)
 }
 
 // due is when e's acknowledgement is due (its SLA after it was raised,
 // counted in its outcome's business hours).
-func (q queue) due(e record.Escalation) time.Time {
+func (q *queue) due(e record.Escalation) time.Time {
 	o := q.outcomes[e.Outcome]
 	return q.c.core.HoursFor(o).Add(e.ClockFrom(), commands.EscalationSLA(o, q.c.cfg.AckSLA))
 }
 
 // overdue reports whether e waits for acknowledgement past its SLA.
-func (q queue) overdue(e record.Escalation) bool {
+func (q *queue) overdue(e record.Escalation) bool {
 	return e.State == record.StateOpen && q.now.After(q.due(e))
 }
 
 // sort orders overdue first (most overdue first), then the oldest first.
-func (q queue) sort(es []record.Escalation) {
+func (q *queue) sort(es []record.Escalation) {
 	slices.SortStableFunc(es, func(a, b record.Escalation) int {
 		oa, ob := q.overdue(a), q.overdue(b)
 		switch {
@@ -174,7 +210,8 @@ func (q queue) sort(es []record.Escalation) {
 }
 
 // page renders page n of es.
-func (q queue) page(es []record.Escalation, mode, key string, n int) commands.Response {
+func (q *queue) page(es []record.Escalation, n int) commands.Response {
+	mode, key := q.mode, q.key
 	what := map[string]string{"assigned": "assigned to you", "raised": "raised by you", "open": "open", "overdue": "overdue", "all": "all"}[mode]
 	if key != "" {
 		what += " · " + key
@@ -187,11 +224,14 @@ func (q queue) page(es []record.Escalation, mode, key string, n int) commands.Re
 		return commands.Response{Text: fmt.Sprintf("There are %d escalations (%s): page %d is past the end.", len(es), what, n)}
 	}
 	to := min(from+queuePage, len(es))
-	var lines []string
+	resp := commands.Response{Title: fmt.Sprintf("Escalations (%s) · %d–%d of %d", what, from+1, to, len(es))}
 	for _, e := range es[from:to] {
-		lines = append(lines, q.line(e))
+		s := commands.Section{Text: q.line(e)}
+		if q.may.on(e, q.outcomes[e.Outcome]) {
+			s.Buttons = entryButtons(e)
+		}
+		resp.Sections = append(resp.Sections, s)
 	}
-	resp := commands.Response{Title: fmt.Sprintf("Escalations (%s) · %d–%d of %d", what, from+1, to, len(es)), Sections: commands.ChunkLines("", lines)}
 	if to < len(es) {
 		next := mode + " page=" + strconv.Itoa(n+1)
 		if key != "" {
@@ -205,7 +245,7 @@ func (q queue) page(es []record.Escalation, mode, key string, n int) commands.Re
 
 // line is one escalation of a list: what, where it stands, and when it is
 // due or how overdue it is.
-func (q queue) line(e record.Escalation) string {
+func (q *queue) line(e record.Escalation) string {
 	var when string
 	switch {
 	case e.State == record.StateResolved:

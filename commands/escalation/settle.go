@@ -69,6 +69,9 @@ func (c *Escalations) transitionDone(req commands.Request, t transition, e recor
 	if o.Key == "" { // the outcome is gone
 		o = record.Outcome{Key: e.Outcome, Title: e.Outcome}
 	}
+	if first {
+		c.touched(req.Workspace, e, o)
+	}
 	card := c.Card(e, o, req.Time)
 	if !first {
 		msg := fmt.Sprintf("%s was already %s: %s.", commands.Bold(commands.EscID(e.N)), t.past, c.stateText(e))
