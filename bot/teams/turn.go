@@ -86,6 +86,8 @@ func (a *Adapter) reply(ctx context.Context, act inboundActivity, req commands.R
 	if resp.Replace && req.Action != nil && act.ReplyToID != "" && len(msgs) > 0 {
 		if err := a.conn.Update(ctx, to, act.ReplyToID, newOutActivity(msgs[0], to)); err != nil {
 			errs = append(errs, err)
+		} else if c, ok := msgs[0].card(); ok {
+			a.rememberCard(ctx, req.Workspace, act.ReplyToID, c)
 		}
 		msgs = msgs[1:]
 	}
