@@ -13,10 +13,9 @@ import "strings"
 // A single card whose Response names Actors also carries a refresh: the
 // clients of the users it lists (at most 60, by their Bot Framework ids)
 // ask the bot for their own view of the card when they show it (an
-// invoke with the verb "refresh"), and anyone may ask from the card's
-// menu. The answer is the card as last posted, with its buttons for its
-// actors, it-leads and admins, and without them for everyone else
-// (invoke_execute.go). The posted card keeps its buttons for everyone,
+// invoke with the verb "refresh"; other clients may ask too). The answer
+// is the card as last posted, with its buttons for its actors, it-leads
+// and admins, and without them for everyone else (invoke_execute.go). The posted card keeps its buttons for everyone,
 // so no client and no lead left out of the list is ever without them;
 // every press is checked by the core.
 
