@@ -147,7 +147,7 @@ func (a *Adapter) executeAnswer(ctx context.Context, req commands.Request, act i
 		dir := a.directory(ctx, req.Workspace, act.ServiceURL, scope, []commands.Response{resp})
 		if c, ok := renderResponse(resp, dir)[0].card(); ok {
 			answer = executeCard(c)
-			a.rememberCard(ctx, req.Workspace, act.ReplyToID, c)
+			a.rememberCard(ctx, req.Workspace, act.Conversation.ID, act.ReplyToID, c)
 		}
 	case textOnly && resp.Visibility == commands.Ephemeral:
 		answer = executeMessage(a.plainAnswer(ctx, req, act.ServiceURL, resp))
@@ -176,7 +176,7 @@ func (m message) card() (card, bool) {
 // see it: with its buttons for the people its refresh names and for
 // it-leads and admins, read-only for everyone else.
 func (a *Adapter) refreshView(ctx context.Context, req commands.Request, act inboundActivity, log *slog.Logger) executeResponse {
-	raw, err := a.store.GetTeamsCard(ctx, req.Workspace, act.ReplyToID)
+	raw, err := a.store.GetTeamsCard(ctx, req.Workspace, cardKey(act.Conversation.ID, act.ReplyToID))
 	var c card
 	if err == nil {
 		err = json.Unmarshal(raw, &c)
@@ -207,15 +207,22 @@ func (a *Adapter) mayActOnAny(ctx context.Context, req commands.Request, act inb
 	return slices.Contains(roles, record.RoleITLead) || slices.Contains(roles, record.RoleAdmin)
 }
 
-// rememberCard records card c, posted as activity id, for refreshes: a
-// card with a refresh, or any card replacing one (so a refresh never
-// shows an older state). Failures are logged; a refresh then answers that
-// the card cannot be refreshed, and the card itself still shows.
-func (a *Adapter) rememberCard(ctx context.Context, ws, id string, c card) {
+// rememberCard records card c, posted as activity id in conv, for
+// refreshes: a card with a refresh, or any card replacing one (so a
+// refresh never shows an older state). Failures are logged; a refresh
+// then answers that the card cannot be refreshed, and the card itself
+// still shows.
+func (a *Adapter) rememberCard(ctx context.Context, ws, conv, id string, c card) {
 	if id == "" {
 		return
 	}
-	if err := a.store.SaveTeamsCard(ctx, ws, id, marshalJSON(c), cardTTL); err != nil {
+	if err := a.store.SaveTeamsCard(ctx, ws, cardKey(conv, id), marshalJSON(c), cardTTL); err != nil {
 		a.log.Warn("teams: remember card for refresh", "workspace", ws, "activity", id, "err", err)
 	}
+}
+
+// cardKey names a remembered card by its conversation and activity id, so
+// a refresh only ever finds a card of the conversation it comes from.
+func cardKey(conv, id string) string {
+	return baseConversation(conv) + "/" + id
 }

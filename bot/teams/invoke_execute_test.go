@@ -177,10 +177,15 @@ func TestRefreshIsPerUser(t *testing.T) {
 	if len(c.Actions) != 0 || !strings.Contains(string(marshalJSON(c)), "Open, not acknowledged") {
 		t.Errorf("member's view: want the status without buttons, got %s", marshalJSON(c))
 	}
-	// A card the bot does not know is not refreshed.
-	ans, _ := e.runExecute(e.execute(itConv, "9999", itLead, refreshVerb, map[string]any{"action": refreshVerb}))
-	if ans.Type != executeMessageType {
-		t.Errorf("refresh of an unknown card: %s %s", ans.Type, ans.Value)
+	// A card the bot does not know, or one of another conversation, is
+	// not refreshed.
+	for _, act := range []map[string]any{
+		e.execute(itConv, "9999", itLead, refreshVerb, map[string]any{"action": refreshVerb}),
+		e.execute(opsConv, cardID, itLead, refreshVerb, map[string]any{"action": refreshVerb}),
+	} {
+		if ans, _ := e.runExecute(act); ans.Type != executeMessageType {
+			t.Errorf("refresh of a card not known there: %s %s", ans.Type, ans.Value)
+		}
 	}
 }
 

@@ -69,7 +69,7 @@ func (p *Poster) postTo(ctx context.Context, ref store.TeamsConversation, to com
 	}
 	posted := commands.MessageRef{Channel: conv, ID: first}
 	if c, ok := msgs[0].card(); ok && c.Refresh != nil {
-		p.a.rememberCard(ctx, to.Workspace, first, c)
+		p.a.rememberCard(ctx, to.Workspace, conv, first, c)
 	}
 	if ref.Type == "channel" && first != "" && conv == baseConversation(conv) {
 		addr.ConversationID = conv + ";messageid=" + first // the rest in the new message's thread
@@ -96,7 +96,7 @@ func (p *Poster) Update(ctx context.Context, ref commands.MessageRef, workspace 
 		return fmt.Errorf("update teams message %s in %s: %w", ref.ID, ref.Channel, err)
 	}
 	if c, ok := m.card(); ok {
-		p.a.rememberCard(ctx, workspace, ref.ID, c)
+		p.a.rememberCard(ctx, workspace, ref.Channel, ref.ID, c)
 	}
 	return nil
 }

@@ -87,7 +87,7 @@ func (a *Adapter) reply(ctx context.Context, act inboundActivity, req commands.R
 		if err := a.conn.Update(ctx, to, act.ReplyToID, newOutActivity(msgs[0], to)); err != nil {
 			errs = append(errs, err)
 		} else if c, ok := msgs[0].card(); ok {
-			a.rememberCard(ctx, req.Workspace, act.ReplyToID, c)
+			a.rememberCard(ctx, req.Workspace, act.Conversation.ID, act.ReplyToID, c)
 		}
 		msgs = msgs[1:]
 	}
