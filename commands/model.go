@@ -98,6 +98,12 @@ type Response struct {
 	// Form, when set, asks the adapter to open this form for the caller
 	// (Text is then what to show where no form can be opened).
 	Form *Form `json:",omitempty"`
+	// Actors, on a message with Buttons, are the users (core ids) expected
+	// to act on it (an escalation card's assignee and IT owner). Platforms
+	// that can show a message differently per reader may give them its
+	// buttons first (Teams' card refresh); the buttons' permission checks
+	// stay in the core, so nil only means nobody is singled out.
+	Actors []string `json:",omitempty"`
 }
 
 // Section is a block of a message: an optional heading, text and

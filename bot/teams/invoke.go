@@ -122,6 +122,10 @@ const (
 // serveInvoke answers an authenticated invoke activity.
 func (a *Adapter) serveInvoke(w http.ResponseWriter, r *http.Request, act inboundActivity, log *slog.Logger) {
 	log = log.With("invoke", act.Name)
+	if act.Name == invokeCardAction {
+		a.serveCardAction(w, r, act, log) // invoke_execute.go
+		return
+	}
 	switch act.Name {
 	case invokeFetchTask, invokeTaskFetch, invokeSubmitAction, invokeTaskSubmit:
 	default:

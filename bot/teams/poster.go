@@ -68,6 +68,9 @@ func (p *Poster) postTo(ctx context.Context, ref store.TeamsConversation, to com
 		return commands.MessageRef{}, fmt.Errorf("post to teams conversation %s: %w", conv, err)
 	}
 	posted := commands.MessageRef{Channel: conv, ID: first}
+	if c, ok := msgs[0].card(); ok && c.Refresh != nil {
+		p.a.rememberCard(ctx, to.Workspace, conv, first, c)
+	}
 	if ref.Type == "channel" && first != "" && conv == baseConversation(conv) {
 		addr.ConversationID = conv + ";messageid=" + first // the rest in the new message's thread
 	}
@@ -91,6 +94,9 @@ func (p *Poster) Update(ctx context.Context, ref commands.MessageRef, workspace 
 	m := renderResponse(msg, dir)[0]
 	if err := p.a.conn.Update(ctx, addr, ref.ID, newOutActivity(m, addr)); err != nil {
 		return fmt.Errorf("update teams message %s in %s: %w", ref.ID, ref.Channel, err)
+	}
+	if c, ok := m.card(); ok {
+		p.a.rememberCard(ctx, workspace, ref.Channel, ref.ID, c)
 	}
 	return nil
 }

@@ -24,6 +24,9 @@ type card struct {
 	Body    []element  `json:"body"`
 	Actions []action   `json:"actions,omitempty"`
 	MSTeams *cardTeams `json:"msteams,omitempty"`
+	// Refresh lets the users it names fetch their own view of the card
+	// (render_execute.go).
+	Refresh *cardRefresh `json:"refresh,omitempty"`
 }
 
 // cardTeams is the card's Teams extension: full width and the mention entities.
@@ -71,13 +74,17 @@ type fact struct {
 	Value string `json:"value"`
 }
 
-// action is an Action.Submit button. Its data arrives back as the value of
-// a message activity (inbound.go).
+// action is a button. An Action.Submit's data arrives back as the value of
+// a message activity (inbound.go); an Action.Execute's (a Button, see
+// render_execute.go) as an adaptiveCard/action invoke naming Verb, with
+// Fallback, an Action.Submit with the same data, for clients without it.
 type action struct {
-	Type  string     `json:"type"`
-	Title string     `json:"title"`
-	Style string     `json:"style,omitempty"`
-	Data  submitData `json:"data"`
+	Type     string     `json:"type"`
+	Title    string     `json:"title"`
+	Verb     string     `json:"verb,omitempty"`
+	Style    string     `json:"style,omitempty"`
+	Data     submitData `json:"data"`
+	Fallback *action    `json:"fallback,omitempty"`
 }
 
 // submitData is what a button sends back. Input, on a picker's button,
@@ -153,7 +160,7 @@ func renderCards(resp commands.Response, dir directory) []message {
 		cur = append(cur, b)
 		size.add(b)
 	}
-	extra := actionsCost(actions)
+	extra := actionsCost(actions) + refreshCost(resp.Actors)
 	for _, b := range tail {
 		extra += size.cost(b)
 	}
@@ -172,9 +179,13 @@ func renderCards(resp commands.Response, dir directory) []message {
 
 	out := make([]message, 0, len(cards))
 	for i, blocks := range cards {
+		c := buildCard(blocks, acts[i])
+		if len(cards) == 1 {
+			c = withRefresh(c, resp.Actors, dir)
+		}
 		out = append(out, message{
 			Summary:     summary,
-			Attachments: []schema.Attachment{{ContentType: cardContentType, Content: buildCard(blocks, acts[i])}},
+			Attachments: []schema.Attachment{{ContentType: cardContentType, Content: c}},
 		})
 	}
 	return out
@@ -230,14 +241,14 @@ func fieldsMention(fs []commands.Field) bool {
 func cardActions(buttons []commands.Button) []action {
 	var out []action
 	for _, b := range buttons {
-		a := action{Type: "Action.Submit", Title: commands.PlainText(b.Label), Data: submitData{Action: b.Action, Value: b.Value}}
+		a := action{Type: "Action.Execute", Title: commands.PlainText(b.Label), Verb: b.Action, Data: submitData{Action: b.Action, Value: b.Value}}
 		switch b.Style {
 		case commands.StylePrimary:
 			a.Style = "positive"
 		case commands.StyleDanger:
 			a.Style = "destructive"
 		}
-		out = append(out, a)
+		out = append(out, a.withFallback())
 	}
 	return out
 }

@@ -332,10 +332,11 @@ func actionChunks(acts []action) [][]action {
 	var cur []action
 	used := len(`,"actions":[]`)
 	for _, a := range acts {
-		for len(marshalJSON(a))+1+len(`,"actions":[]`) > maxActionBytes && len(a.Title) > minCut {
+		// The fallback (render_execute.go) carries the clipped title and data too.
+		for a = a.withFallback(); len(marshalJSON(a))+1+len(`,"actions":[]`) > maxActionBytes && len(a.Title) > minCut; a = a.withFallback() {
 			a.Title = clipText(a.Title, len(a.Title)/2)
 		}
-		for len(marshalJSON(a))+1+len(`,"actions":[]`) > maxActionBytes && len(a.Data.Value) > 0 {
+		for ; len(marshalJSON(a))+1+len(`,"actions":[]`) > maxActionBytes && len(a.Data.Value) > 0; a = a.withFallback() {
 			a.Data.Value = truncateUTF8(a.Data.Value, len(a.Data.Value)/2)
 		}
 		cost := len(marshalJSON(a)) + 1

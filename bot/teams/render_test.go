@@ -70,6 +70,7 @@ func escalationCard() commands.Response {
 			{Label: "Resolve", Action: commands.ActionResolve, Value: "E-7", Style: commands.StyleDanger},
 		},
 		Context: "Raised in " + commands.ChannelLink("19:unknown") + " · SLA 4h",
+		Actors:  []string{"aad-dev", "aad-unknown"},
 	}
 }
 

@@ -147,6 +147,9 @@ func targets(resps []commands.Response) (users, channels []string) {
 				scan(f.Value)
 			}
 		}
+		for _, id := range r.Actors {
+			scan(commands.Mention(id)) // the card's refresh names them (render_execute.go)
+		}
 		for _, t := range r.Thread {
 			walk(t)
 		}

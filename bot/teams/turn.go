@@ -63,7 +63,9 @@ func (a *Adapter) request(ctx context.Context, act inboundActivity, log *slog.Lo
 // Response asks for Replace updates the card the button was on; everything
 // else is posted as a reply to the activity, which in a channel lands in
 // the message's reply chain. Teams has no ephemeral messages: a reply meant
-// only for the caller is posted the same way (manifests/teams/README.md#how-the-bot-behaves-in-teams).
+// only for the caller is posted the same way (manifests/teams/README.md#how-the-bot-behaves-in-teams);
+// a press of an Action.Execute button is answered to the clicker alone
+// instead (invoke_execute.go), this path serving its Action.Submit fallback.
 func (a *Adapter) reply(ctx context.Context, act inboundActivity, req commands.Request, resp commands.Response) error {
 	to := convAddress{
 		ServiceURL:     act.ServiceURL,
@@ -86,6 +88,8 @@ func (a *Adapter) reply(ctx context.Context, act inboundActivity, req commands.R
 	if resp.Replace && req.Action != nil && act.ReplyToID != "" && len(msgs) > 0 {
 		if err := a.conn.Update(ctx, to, act.ReplyToID, newOutActivity(msgs[0], to)); err != nil {
 			errs = append(errs, err)
+		} else if c, ok := msgs[0].card(); ok {
+			a.rememberCard(ctx, req.Workspace, act.Conversation.ID, act.ReplyToID, c)
 		}
 		msgs = msgs[1:]
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -262,6 +263,9 @@ func RenderCard(core *commands.Core, e record.Escalation, o record.Outcome, now 
 	if who := responsible(e, o); who != "" && e.State == record.StateOpen {
 		card.Text = commands.Mention(who) + " " + card.Text
 	}
+	if e.State != record.StateResolved {
+		card.Actors = actors(e, o)
+	}
 	value := commands.EscID(e.N)
 	switch e.State {
 	case record.StateOpen:
@@ -270,6 +274,18 @@ func RenderCard(core *commands.Core, e record.Escalation, o record.Outcome, now 
 		card.Buttons = []commands.Button{{Label: "Resolve", Action: commands.ActionResolve, Value: value}}
 	}
 	return card
+}
+
+// actors are the people expected to act on e's card: its assignee and its
+// outcome's IT owner (it-leads and admins may act on any card too).
+func actors(e record.Escalation, o record.Outcome) []string {
+	var out []string
+	for _, id := range []string{e.Assignee, o.ITOwner} {
+		if id != "" && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // latestNote is the newest note on e (added with /escalate note, or given
