@@ -50,6 +50,10 @@ const (
 	// Adapters must carry it so that a changed value is detected (signed),
 	// and SubmitForm checks it again.
 	FieldHidden
+	// FieldUser is one person: Slack offers its user picker, Teams its
+	// people picker (the value is the person's id on that platform); the
+	// shell takes a name.
+	FieldUser
 )
 
 // FormField is one field of a form.
@@ -123,6 +127,7 @@ func (c *Core) RegisterForm(def FormDefinition) {
 		c.forms = map[string]*FormDefinition{}
 	}
 	c.forms[def.ID] = &def
+	c.router.HandleAction(Definition{Name: formAction(def.ID), Doing: def.Doing, Handler: HandlerFunc(c.openFormAction)})
 }
 
 // Forms returns the registered form ids, sorted (for manifests and tests).

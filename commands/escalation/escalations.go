@@ -77,5 +77,6 @@ func New(core *commands.Core, st Store, log *slog.Logger) *Escalations {
 		commands.Definition{Name: ActionSnooze, Role: record.RoleITLead, Doing: "snooze escalations", Atomic: true, Handler: commands.HandlerFunc(c.snooze)},
 	)
 	c.registerForm()
+	c.registerCardForms()
 	return c
 }

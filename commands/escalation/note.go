@@ -24,6 +24,13 @@ func (c *Escalations) addNote(ctx context.Context, req commands.Request, args co
 	if err != nil {
 		return commands.Response{}, err
 	}
+	return c.note(ctx, req, n, text)
+}
+
+// note records text as a note on escalation n: what /escalate note and the
+// "Add note" form both run. The role check is in the store's atomic step
+// (req.Need).
+func (c *Escalations) note(ctx context.Context, req commands.Request, n int64, text string) (commands.Response, error) {
 	e, o, err := c.store.AddNote(ctx, req.Workspace, n, req.User, text, req.Time, req.Need)
 	switch {
 	case errors.Is(err, record.ErrForbidden):
