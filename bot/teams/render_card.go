@@ -49,7 +49,10 @@ type element struct {
 	Facts     []fact    `json:"facts,omitempty"`
 	// Input.ChoiceSet (render_picker.go)
 	Placeholder string   `json:"placeholder,omitempty"`
-	Choices     []choice `json:"choices,omitempty"`
+	Choices     []choice `json:"choices,omitzero"` // an empty, non-nil list is sent: the people picker's
+	// ChoicesData fills an Input.ChoiceSet as the user types (the people
+	// picker: render_form.go).
+	ChoicesData *dataQuery `json:"choices.data,omitempty"`
 	// ActionSet
 	Actions []action `json:"actions,omitempty"`
 	// TextBlock color, and the inputs of a dialog (render_form.go)
@@ -227,6 +230,12 @@ func cardActions(buttons []commands.Button) []action {
 	var out []action
 	for _, b := range buttons {
 		a := action{Type: "Action.Submit", Title: commands.PlainText(b.Label), Data: submitData{Action: b.Action, Value: b.Value}}
+		if b.Form != "" {
+			// A button that opens a form: Teams sends a task/fetch invoke
+			// naming it (with the value as its prefill) and shows the dialog.
+			a.Title += "…"
+			a.Data.MSTeams, a.Data.Form = &teamsAction{Type: "task/fetch"}, &formData{Form: b.Form}
+		}
 		switch b.Style {
 		case commands.StylePrimary:
 			a.Style = "positive"
