@@ -25,6 +25,9 @@ type Form struct {
 	// Intro is markup shown above the fields.
 	Intro  string
 	Fields []FormField
+	// Fallback is markup to show where the form cannot be opened (what to
+	// type instead); the Title when empty.
+	Fallback string `json:",omitempty"`
 }
 
 // MaxFormTitle is the longest form title or submit label every platform
@@ -175,6 +178,9 @@ func (c *Core) OpenForm(ctx context.Context, req Request, id string, prefill For
 // formFallback is the text of a form's Response, for platforms or clients
 // that cannot open it.
 func formFallback(f Form) string {
+	if f.Fallback != "" {
+		return f.Fallback
+	}
 	return f.Title
 }
 

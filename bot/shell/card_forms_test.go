@@ -30,7 +30,7 @@ func TestShellCardForms(t *testing.T) {
 		}
 	}
 	step(":click E-1 frob", "usage: :click <E-n> ack|resolve|note|assign")
-	step(":click E-1 note", "[form: Add a note]", "note: Note")
+	step(":click E-1 note", "To add a note to E-1 by command: /escalate note E-1 <text>", "[form: Add a note]", "note: Note")
 	step(`:submit note="any news?"`, "! escalation: You need the it-lead or admin role", "/outcome grant @sam it-lead", "still open")
 	step(":as raj")
 	step(":click E-1 note", "[form: Add a note]")

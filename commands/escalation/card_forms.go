@@ -81,7 +81,8 @@ func (c *Escalations) noteOpen(ctx context.Context, req commands.Request, prefil
 		return commands.Form{}, err
 	}
 	return commands.Form{ID: FormNote, Title: "Add a note", Submit: "Add note",
-		Intro: formIntro(e, "The note goes on the card, into its thread and to everyone waiting."),
+		Fallback: "To add a note to " + commands.EscID(e.N) + " by command: " + commands.Code("/escalate note "+commands.EscID(e.N)+" <text>") + ".",
+		Intro:    formIntro(e, "The note goes on the card, into its thread and to everyone waiting."),
 		Fields: []commands.FormField{
 			{Name: FieldNote, Label: "Note", Kind: commands.FieldLongText, MaxLen: MaxNote, Value: commands.Clip(prefill[FieldNote], MaxNote),
 				Placeholder: "Vendor engineer on site at 2pm"},
@@ -130,7 +131,8 @@ func (c *Escalations) assignOpen(ctx context.Context, req commands.Request, pref
 		now = commands.Mention(e.Assignee)
 	}
 	return commands.Form{ID: FormAssign, Title: "Reassign", Submit: "Reassign",
-		Intro: formIntro(e, "Assigned now to "+now+". The new assignee is told once, in the card's thread."),
+		Fallback: "To reassign " + commands.EscID(e.N) + " by command: " + commands.Code("/escalate assign "+commands.EscID(e.N)+" @person [outcome=<key>]") + ".",
+		Intro:    formIntro(e, "Assigned now to "+now+". The new assignee is told once, in the card's thread."),
 		Fields: []commands.FormField{
 			{Name: FieldAssignee, Label: "Give it to", Kind: commands.FieldUser, Value: prefill[FieldAssignee], Placeholder: "Pick a person"},
 			outcome,
