@@ -8,8 +8,9 @@ import (
 )
 
 // TestShellCardForms: :click E-n note|assign opens the card's Add note and
-// Reassign forms; :submit runs them (errors per field, the form stays
-// open; the hidden escalation cannot be set).
+// Reassign forms (not for someone who may not act on it); :submit runs
+// them (errors per field, the form stays open; the hidden escalation
+// cannot be set).
 func TestShellCardForms(t *testing.T) {
 	var out bytes.Buffer
 	sh, _, _ := newShell(t, &out)
@@ -30,10 +31,10 @@ func TestShellCardForms(t *testing.T) {
 		}
 	}
 	step(":click E-1 frob", "usage: :click <E-n> ack|resolve|note|assign")
-	step(":click E-1 note", "To add a note to E-1 by command: /escalate note E-1 <text>", "[form: Add a note]", "note: Note")
-	step(`:submit note="any news?"`, "! escalation: You need the it-lead or admin role", "/outcome grant @sam it-lead", "still open")
+	step(":click E-1 note", "You need the it-lead or admin role to add notes", "/outcome grant @sam it-lead")
+	step(`:submit note="any news?"`, "no form is open")
 	step(":as raj")
-	step(":click E-1 note", "[form: Add a note]")
+	step(":click E-1 note", "To add a note to E-1 by command: /escalate note E-1 <text>", "[form: Add a note]", "note: Note")
 	step(`:submit escalation=E-2 note="x"`, `the form has no field "escalation"`)
 	step(`:submit note=" "`, "! note: Write the note.")
 	step(`:submit note="vendor on site at 2pm"`, "[form closed", "Note added to E-1", "Latest note: vendor on site at 2pm (@raj)")

@@ -48,7 +48,7 @@ func (c *Escalations) reassign(ctx context.Context, req commands.Request, n int6
 	e, o, err := c.store.Assign(ctx, req.Workspace, n, who, key, req.User, req.Time, req.Need)
 	switch {
 	case errors.Is(err, record.ErrForbidden):
-		return commands.Response{}, c.core.Forbidden(ctx, req, "reassign escalations (or own the outcome in IT)", record.RoleITLead)
+		return commands.Response{}, c.core.Forbidden(ctx, req, doingAssign, record.RoleITLead)
 	case errors.Is(err, record.ErrNotFound) && key != "":
 		if before.N == 0 {
 			return commands.Response{}, commands.Userf("There is no escalation %s in this workspace. See %s.", commands.EscID(n), commands.Code("/escalate list"))

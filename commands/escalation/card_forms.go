@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -45,10 +46,19 @@ func cardButtons(value string) []commands.Button {
 	return []commands.Button{commands.FormButton("Add note", FormNote, value), commands.FormButton("Reassign", FormAssign, value)}
 }
 
+// What a caller without the role is refused (the command's words too).
+const (
+	doingNote   = "add notes to escalations (or own the outcome in IT)"
+	doingAssign = "reassign escalations (or own the outcome in IT)"
+)
+
 // openEscalation reads the escalation a form is opened on (the button's
-// value, or the hidden field when the form is shown again): it must exist
-// and not be resolved.
-func (c *Escalations) openEscalation(ctx context.Context, req commands.Request, prefill commands.FormValues, what string) (record.Escalation, error) {
+// value, or the hidden field when the form is shown again): the caller must
+// be able to act on it (doing says what they would need the role for), and
+// it must exist and not be resolved. The refusal comes first, as the
+// store's does, so a form tells nobody without the right about an
+// escalation; the store checks again, atomically, on submission.
+func (c *Escalations) openEscalation(ctx context.Context, req commands.Request, prefill commands.FormValues, doing, what string) (record.Escalation, error) {
 	id := prefill[FieldEscalation]
 	if id == "" {
 		id = prefill[commands.ButtonValue]
@@ -58,6 +68,14 @@ func (c *Escalations) openEscalation(ctx context.Context, req commands.Request, 
 		return record.Escalation{}, err
 	}
 	e, err := c.store.GetEscalation(ctx, req.Workspace, n)
+	if err != nil && !errors.Is(err, record.ErrNotFound) {
+		return e, err
+	}
+	if ok, merr := c.mayAct(ctx, req, e); merr != nil {
+		return e, merr
+	} else if !ok {
+		return e, c.core.Forbidden(ctx, req, doing, record.RoleITLead)
+	}
 	switch {
 	case errors.Is(err, record.ErrNotFound):
 		return e, commands.Userf("There is no escalation %s in this workspace. See %s.", commands.EscID(n), commands.Code("/escalate list"))
@@ -69,6 +87,36 @@ func (c *Escalations) openEscalation(ctx context.Context, req commands.Request, 
 	return e, nil
 }
 
+// mayAct is the store's rule for acting on e without a grant, read ahead
+// to spare someone a form they cannot submit: an it-lead or admin, e's
+// assignee, or the IT owner of its outcome.
+func (c *Escalations) mayAct(ctx context.Context, req commands.Request, e record.Escalation) (bool, error) {
+	need := c.core.Need(req, record.RoleITLead)
+	if need == nil {
+		return true, nil
+	}
+	roles, err := c.core.RolesOf(ctx, req.Workspace, req.User)
+	if err != nil {
+		return false, err
+	}
+	for _, r := range roles {
+		if slices.Contains(need, r) {
+			return true, nil
+		}
+	}
+	if e.N == 0 || e.Outcome == "" {
+		return false, nil
+	}
+	if e.Assignee == req.User {
+		return true, nil
+	}
+	o, err := c.store.GetOutcome(ctx, req.Workspace, e.Outcome)
+	if errors.Is(err, record.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil && o.ITOwner == req.User, err
+}
+
 // formIntro names the escalation a form acts on.
 func formIntro(e record.Escalation, tail string) string {
 	return fmt.Sprintf("%s for %s: %s\n%s", commands.Bold(commands.EscID(e.N)), commands.Code(e.Outcome), commands.Clip(e.Reason, 200), tail)
@@ -76,7 +124,7 @@ func formIntro(e record.Escalation, tail string) string {
 
 // noteOpen builds the "Add note" form for the escalation the button names.
 func (c *Escalations) noteOpen(ctx context.Context, req commands.Request, prefill commands.FormValues) (commands.Form, error) {
-	e, err := c.openEscalation(ctx, req, prefill, "notes go on open escalations")
+	e, err := c.openEscalation(ctx, req, prefill, doingNote, "notes go on open escalations")
 	if err != nil {
 		return commands.Form{}, err
 	}
@@ -110,7 +158,7 @@ func (c *Escalations) noteSubmit(ctx context.Context, req commands.Request, v co
 // assignOpen builds the "Reassign" form: a person, and optionally another
 // outcome to move the escalation to.
 func (c *Escalations) assignOpen(ctx context.Context, req commands.Request, prefill commands.FormValues) (commands.Form, error) {
-	e, err := c.openEscalation(ctx, req, prefill, "there is nothing to reassign")
+	e, err := c.openEscalation(ctx, req, prefill, doingAssign, "there is nothing to reassign")
 	if err != nil {
 		return commands.Form{}, err
 	}

@@ -99,6 +99,14 @@ func TestNoteFormRefusals(t *testing.T) {
 	if open.Form != nil || !strings.Contains(open.Text, "E-1 is resolved") {
 		t.Errorf("a resolved escalation's form opened: %s", commandstest.Text(open))
 	}
+	// Someone who may not act gets no form, and learns nothing of whether
+	// the escalation exists.
+	for _, id := range []string{"E-1", "E-9"} {
+		open = e.Click("T1", "UBIZ", "form:note", id, commands.MessageRef{})
+		if open.Form != nil || !strings.Contains(open.Text, "You need the it-lead or admin role to add notes") {
+			t.Errorf("%s opened for a member: %s", id, commandstest.Text(open))
+		}
+	}
 }
 
 // TestAssignFormFromCard: "Reassign" opens a form with a person and an
@@ -168,6 +176,10 @@ func TestAssignFormFromCard(t *testing.T) {
 		t.Fatal(fe)
 	}
 	e.Expect(resp, "E-1 moved to infra and assigned to @UOWN")
+	// infra's IT owner holds no role but may act on its escalations.
+	if open := e.Click("T1", "UOWN", "form:note", "E-1", commands.MessageRef{}); open.Form == nil {
+		t.Errorf("the IT owner cannot open the note form: %s", commandstest.Text(open))
+	}
 	got, _ := e.St.GetEscalation(ctx, "T1", 1)
 	if got.Assignee != "UOWN" || got.Outcome != "infra" {
 		t.Fatalf("stored %+v", got)

@@ -34,7 +34,7 @@ func (c *Escalations) note(ctx context.Context, req commands.Request, n int64, t
 	e, o, err := c.store.AddNote(ctx, req.Workspace, n, req.User, text, req.Time, req.Need)
 	switch {
 	case errors.Is(err, record.ErrForbidden):
-		return commands.Response{}, c.core.Forbidden(ctx, req, "add notes to escalations (or own the outcome in IT)", record.RoleITLead)
+		return commands.Response{}, c.core.Forbidden(ctx, req, doingNote, record.RoleITLead)
 	case errors.Is(err, record.ErrNotFound):
 		return commands.Response{}, commands.Userf("There is no escalation %s in this workspace. See %s.", commands.EscID(n), commands.Code("/escalate list"))
 	case errors.Is(err, record.ErrResolved):
