@@ -25,6 +25,9 @@ type Form struct {
 	// Intro is markup shown above the fields.
 	Intro  string
 	Fields []FormField
+	// Fallback is markup to show where the form cannot be opened (what to
+	// type instead); the Title when empty.
+	Fallback string `json:",omitempty"`
 }
 
 // MaxFormTitle is the longest form title or submit label every platform
@@ -50,6 +53,10 @@ const (
 	// Adapters must carry it so that a changed value is detected (signed),
 	// and SubmitForm checks it again.
 	FieldHidden
+	// FieldUser is one person: Slack offers its user picker, Teams its
+	// people picker (the value is the person's id on that platform); the
+	// shell takes a name.
+	FieldUser
 )
 
 // FormField is one field of a form.
@@ -123,6 +130,7 @@ func (c *Core) RegisterForm(def FormDefinition) {
 		c.forms = map[string]*FormDefinition{}
 	}
 	c.forms[def.ID] = &def
+	c.router.HandleAction(Definition{Name: formAction(def.ID), Doing: def.Doing, Handler: HandlerFunc(c.openFormAction)})
 }
 
 // Forms returns the registered form ids, sorted (for manifests and tests).
@@ -170,6 +178,9 @@ func (c *Core) OpenForm(ctx context.Context, req Request, id string, prefill For
 // formFallback is the text of a form's Response, for platforms or clients
 // that cannot open it.
 func formFallback(f Form) string {
+	if f.Fallback != "" {
+		return f.Fallback
+	}
 	return f.Title
 }
 

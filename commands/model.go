@@ -173,6 +173,11 @@ type Button struct {
 	Action string
 	Value  string
 	Style  ButtonStyle
+	// Form, when set, names the form the button opens for whoever clicks
+	// it (built with FormButton): a Slack modal, a Teams dialog, the
+	// shell's form lines. Value is handed to the form's Open as
+	// prefill[ButtonValue]; the form checks it like any input.
+	Form string `json:",omitempty"`
 }
 
 // Outgoing is a message the core asks the adapter to post somewhere other

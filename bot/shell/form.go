@@ -9,8 +9,9 @@ import (
 	"github.com/outcomebot/outcomebot/commands"
 )
 
-// Forms in the shell: a form the core opens (/escalate alone, or
-// :message, which stands for "Escalate this message") is printed field by
+// Forms in the shell: a form the core opens (/escalate alone, :message,
+// which stands for "Escalate this message", or a card's "Add note" and
+// "Reassign" buttons, :click E-n note|assign) is printed field by
 // field and stays open until :submit sends its fields, or another form
 // replaces it. Each submission is checked by the core exactly as a Slack
 // modal or a Teams dialog is: errors are printed per field and the form
@@ -42,6 +43,8 @@ func (s *Shell) showForm(f commands.Form, channel string) {
 			line += " (an outcome key; /outcome list shows them)"
 		case fld.Kind == commands.FieldChannel:
 			line += " (a channel)"
+		case fld.Kind == commands.FieldUser:
+			line += " (a person's name)"
 		}
 		if fld.Optional {
 			line += ", optional"
@@ -83,25 +86,26 @@ func (s *Shell) message(ctx context.Context, rest string) error {
 // as field=value: :submit outcome=pos reason="tills down".
 func (s *Shell) submit(ctx context.Context, rest string) error {
 	if s.form == nil {
-		return fmt.Errorf("no form is open: run /escalate alone, or :message <author> <text>")
+		return fmt.Errorf("no form is open: run /escalate alone, :message <author> <text>, or :click <E-n> note|assign")
 	}
 	given, err := fieldValues(rest)
 	if err != nil {
 		return err
 	}
-	known := map[string]bool{}
+	kinds := map[string]commands.FieldKind{}
 	values := commands.FormValues{}
 	for _, fld := range s.form.form.Fields {
-		known[fld.Name] = true
+		kinds[fld.Name] = fld.Kind
 		if fld.Value != "" {
 			values[fld.Name] = fld.Value
 		}
 	}
 	for k, v := range given {
-		if !known[k] || k == commands.MessageLink || k == commands.MessageBy {
+		kind, known := kinds[k]
+		if !known || kind == commands.FieldHidden {
 			return fmt.Errorf("the form has no field %q", k)
 		}
-		values[k] = strings.TrimPrefix(v, "#")
+		values[k] = strings.TrimPrefix(strings.TrimPrefix(v, "#"), "@")
 	}
 	req := commands.Request{Workspace: Workspace, User: s.user, UserName: s.user, Channel: s.form.channel, Command: "/escalate"}
 	resp, fe := s.core.SubmitForm(ctx, req, s.form.form.ID, values)

@@ -6,6 +6,7 @@ package shell
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,6 +18,7 @@ import (
 	"github.com/outcomebot/outcomebot/bot"
 	"github.com/outcomebot/outcomebot/commands"
 	"github.com/outcomebot/outcomebot/commands/cadence"
+	"github.com/outcomebot/outcomebot/commands/escalation"
 	"github.com/outcomebot/outcomebot/commands/triage"
 	"github.com/outcomebot/outcomebot/store/record"
 )
@@ -192,7 +194,8 @@ const metaHelp = `meta-lines:
   :clock 2026-11-30T09:00 [Europe/Berlin]   set it
   :tick                          run what is due now, as serve's scheduler would: reminders and
                                  raises, digests, the weekly triage of untagged requests
-  :click <E-n> ack|resolve       press a button on that escalation's card
+  :click <E-n> ack|resolve       press a button on that escalation's card; note|assign open
+                                 its Add note / Reassign form (then :submit)
   :message <author> <text…>      "Escalate this message" on a message by author: opens the form
   :submit <field>=<value> …      submit the open form (quote values with spaces)
   :pick                          list the requests the latest triage messages offer a menu for
@@ -310,13 +313,24 @@ func parseOffset(v string) (time.Duration, error) {
 	return days + d, nil
 }
 
+// cardActions are the card buttons :click presses, by the word typed: the
+// card's forms open as the shell's form lines (:submit sends them).
+var cardActions = map[string]string{
+	"ack":     commands.ActionAck,
+	"resolve": commands.ActionResolve,
+	"note":    commands.FormButton("", escalation.FormNote, "").Action,
+	"assign":  commands.FormButton("", escalation.FormAssign, "").Action,
+}
+
+const usageClick = "usage: :click <E-n> ack|resolve|note|assign"
+
 func (s *Shell) click(ctx context.Context, args []string) error {
-	if len(args) != 2 || (args[1] != commands.ActionAck && args[1] != commands.ActionResolve) {
-		return fmt.Errorf("usage: :click <E-n> ack|resolve")
+	if len(args) != 2 || cardActions[args[1]] == "" {
+		return errors.New(usageClick)
 	}
 	n, err := strconv.ParseInt(strings.TrimPrefix(strings.ToUpper(args[0]), "E-"), 10, 64)
 	if err != nil {
-		return fmt.Errorf("usage: :click <E-n> ack|resolve")
+		return errors.New(usageClick)
 	}
 	e, err := s.store.GetEscalation(ctx, Workspace, n)
 	if err != nil {
@@ -326,6 +340,6 @@ func (s *Shell) click(ctx context.Context, args []string) error {
 		return fmt.Errorf("E-%d has no card to click", n)
 	}
 	src := commands.MessageRef{Channel: e.CardChannel, ID: e.CardID}
-	s.handle(ctx, commands.Request{Channel: src.Channel, Action: &commands.Action{Name: args[1], Value: fmt.Sprintf("E-%d", n)}, Source: src})
+	s.handle(ctx, commands.Request{Channel: src.Channel, Action: &commands.Action{Name: cardActions[args[1]], Value: fmt.Sprintf("E-%d", n)}, Source: src})
 	return nil
 }

@@ -74,7 +74,7 @@ func TestEscalationFlow(t *testing.T) {
 	if card.Form.Get("token") != "xoxb-test" {
 		t.Errorf("card posted with token %q", card.Form.Get("token"))
 	}
-	if got := buttonsOf(blocksOf(t, card)); strings.Join(got, ",") != "ack=E-1,resolve=E-1" {
+	if got := buttonsOf(blocksOf(t, card)); strings.Join(got, ",") != "ack=E-1,resolve=E-1,form:note=E-1,form:assign=E-1" {
 		t.Fatalf("card buttons = %v", got)
 	}
 	if !strings.Contains(card.Form.Get("text"), "<@UIT>") {
@@ -130,7 +130,7 @@ func TestEscalationFlow(t *testing.T) {
 	if !strings.Contains(upd, "Acknowledged by <@UIT>") || !strings.Contains(upd, "waited") {
 		t.Errorf("updated card: %s", upd)
 	}
-	if got := buttonsOf(blocksOf(t, ups[0])); strings.Join(got, ",") != "resolve=E-1" {
+	if got := buttonsOf(blocksOf(t, ups[0])); strings.Join(got, ",") != "resolve=E-1,form:note=E-1,form:assign=E-1" {
 		t.Errorf("buttons after ack = %v", got)
 	}
 	notices := postsIn(h.slack.Calls("chat.postMessage"), "CSTORE")

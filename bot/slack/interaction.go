@@ -57,8 +57,9 @@ func (a *Adapter) answerInteraction(ctx context.Context, ic slack.InteractionCal
 	return nil
 }
 
-// handleBlockActions runs each clicked button through the core: a Replace
-// response updates the card in place (chat.update); any other answer (such
+// handleBlockActions runs each clicked button through the core: a form
+// (the card's "Add note") opens as a modal with the click's trigger_id; a
+// Replace response updates the card in place (chat.update); any other answer (such
 // as a refusal) is shown only to the clicker and changes nothing. Outgoing
 // messages (the requester's notice) are delivered after.
 func (a *Adapter) handleBlockActions(ctx context.Context, ic slack.InteractionCallback) {
@@ -106,6 +107,12 @@ func (a *Adapter) handleBlockActions(ctx context.Context, ic slack.InteractionCa
 		}
 		resp := a.core.Handle(ctx, req)
 		log := a.log.With(attrWS(ws), attrChannel(channel), attrUser(ic.User.ID), slog.String("action", act.ActionID))
+		if resp.Form != nil {
+			// A button that opens a form ("Add note"): a modal, with the
+			// click's trigger (good once, for three seconds).
+			a.openModal(ctx, req, ic.TriggerID, resp)
+			continue
+		}
 		if resp.Replace && ts != "" {
 			if err := a.poster.Update(ctx, req.Source, ws, resp); err != nil {
 				log.LogAttrs(ctx, slog.LevelWarn, "slack card update failed", attrErr(err))

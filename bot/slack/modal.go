@@ -131,6 +131,12 @@ func inputBlock(fld commands.FormField) *slack.InputBlock {
 			sel.InitialConversation = fld.Value
 		}
 		el = sel
+	case commands.FieldUser:
+		sel := slack.NewOptionsSelectBlockElement(slack.OptTypeUser, plainObj(truncatePlain(orDefault(fld.Placeholder, "Pick a person"), maxPlaceholder)), fld.Name)
+		if isUserID(fld.Value) {
+			sel.InitialUser = fld.Value
+		}
+		el = sel
 	default:
 		return nil
 	}
@@ -147,6 +153,13 @@ func inputBlock(fld commands.FormField) *slack.InputBlock {
 // channel picker can start on (not a DM, which the bot cannot post in).
 func isChannelID(id string) bool {
 	return len(id) > 1 && (id[0] == 'C' || id[0] == 'G') && strings.IndexFunc(id, func(r rune) bool {
+		return !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+	}) < 0
+}
+
+// isUserID reports whether id is a Slack user id a user picker can start on.
+func isUserID(id string) bool {
+	return len(id) > 1 && (id[0] == 'U' || id[0] == 'W') && strings.IndexFunc(id, func(r rune) bool {
 		return !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
 	}) < 0
 }
@@ -340,6 +353,8 @@ func inputValue(act slack.BlockAction) string {
 		return act.SelectedConversation
 	case act.SelectedChannel != "":
 		return act.SelectedChannel
+	case act.SelectedUser != "":
+		return act.SelectedUser
 	}
 	return act.Value
 }

@@ -25,7 +25,9 @@ import (
 //     message, in the compose box or the command box). The answer is the
 //     dialog, prefilled from the message when there is one.
 //   - task/fetch: the button of the card that answers `escalate` with no
-//     arguments. The answer is the same dialog.
+//     arguments (the same dialog), or a card button that opens a form
+//     ("Add note", "Reassign" on an escalation card: its value is the
+//     form's prefill).
 //   - composeExtension/submitAction and task/submit: the dialog's submit.
 //     Refused fields show the dialog again with the messages under them;
 //     a success is answered at once with a short confirmation, and the
@@ -161,7 +163,11 @@ func (a *Adapter) serveInvoke(w http.ResponseWriter, r *http.Request, act inboun
 			writeJSON(w, taskMessage(msgUnknownAction))
 			return
 		}
-		writeJSON(w, a.openDialog(ctx, req, act.ServiceURL, form, nil))
+		var prefill commands.FormValues
+		if value := launcherValue(v.Data); value != "" {
+			prefill = commands.FormValues{commands.ButtonValue: value}
+		}
+		writeJSON(w, a.openDialog(ctx, req, act.ServiceURL, form, prefill))
 	default:
 		if act.Name == invokeSubmitAction {
 			if _, ok := messageActions[v.CommandID]; !ok {
@@ -281,6 +287,18 @@ func launcherForm(data json.RawMessage) string {
 		return ""
 	}
 	return d.Form.Form
+}
+
+// launcherValue reads the value of a card button that opens a form (the
+// escalation id of "Add note"): a prefill the form checks like any input.
+func launcherValue(data json.RawMessage) string {
+	var d struct {
+		Value string `json:"value"`
+	}
+	if json.Unmarshal(data, &d) != nil {
+		return ""
+	}
+	return commands.Clip(commands.StripMarkers(d.Value), commands.MaxPickerValue)
 }
 
 // messagePrefill is what a message action on msg prefills: its text as

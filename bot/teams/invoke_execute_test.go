@@ -85,10 +85,17 @@ func TestCardButtonsAreUniversalActions(t *testing.T) {
 		t.Fatalf("posted card %s: %v", posted, err)
 	}
 	c := act.Attachments[0].Content
-	if c.Version != "1.5" || len(c.Actions) != 2 {
-		t.Fatalf("card version %s with %d buttons, want 1.5 with 2: %s", c.Version, len(c.Actions), posted)
+	// Acknowledge and Resolve, then Add note and Reassign, which open a
+	// dialog (task/fetch needs Action.Submit).
+	if c.Version != "1.5" || len(c.Actions) != 4 {
+		t.Fatalf("card version %s with %d buttons, want 1.5 with 4: %s", c.Version, len(c.Actions), posted)
 	}
-	for _, a := range c.Actions {
+	for _, a := range c.Actions[2:] {
+		if a.Type != "Action.Submit" || a.Data.MSTeams == nil || a.Data.MSTeams.Type != "task/fetch" {
+			t.Errorf("form button %+v: want an Action.Submit sending task/fetch", a)
+		}
+	}
+	for _, a := range c.Actions[:2] {
 		if a.Type != "Action.Execute" || a.Verb != a.Data.Action || a.Data.Value != "E-1" {
 			t.Errorf("button %+v: want an Action.Execute whose verb is its action, for E-1", a)
 		}
@@ -123,8 +130,8 @@ func TestCardActionAnswersWithTheUpdatedCard(t *testing.T) {
 	ans, calls := e.runExecute(e.execute(itConv, cardID, itLead, "ack", map[string]any{"action": "ack", "value": "E-1"}))
 	c := ans.cardOf(t)
 	body := string(marshalJSON(c))
-	if !strings.Contains(body, "Acknowledged by <at>Ivan IT</at>") || len(c.Actions) != 1 || c.Actions[0].Verb != "resolve" {
-		t.Fatalf("answer card: want acknowledged with only Resolve: %s", body)
+	if !strings.Contains(body, "Acknowledged by <at>Ivan IT</at>") || len(c.Actions) != 3 || c.Actions[0].Verb != "resolve" || c.Actions[1].Data.Action != "form:note" {
+		t.Fatalf("answer card: want acknowledged with Resolve (and the note and reassign forms): %s", body)
 	}
 	if esc, _ := e.store.GetEscalation(context.Background(), testTenant, 1); esc.State != record.StateAcknowledged || esc.AckBy != itLead.aad {
 		t.Fatalf("escalation after ack = %+v", esc)
@@ -150,7 +157,7 @@ func TestCardActionAnswersWithTheUpdatedCard(t *testing.T) {
 	}
 	// A refresh now shows the acknowledged card.
 	ans, _ = e.runExecute(e.execute(itConv, cardID, itLead, refreshVerb, map[string]any{"action": refreshVerb}))
-	if rc := ans.cardOf(t); !strings.Contains(string(marshalJSON(rc)), "Acknowledged by") || len(rc.Actions) != 1 {
+	if rc := ans.cardOf(t); !strings.Contains(string(marshalJSON(rc)), "Acknowledged by") || len(rc.Actions) != 3 || rc.Actions[0].Verb != "resolve" {
 		t.Errorf("refresh after ack: %s", ans.Value)
 	}
 }
@@ -168,8 +175,8 @@ func TestRefreshIsPerUser(t *testing.T) {
 	}
 	// The IT owner (named by the refresh) and an admin get the buttons.
 	for _, u := range []user{itLead, admin} {
-		if c := refresh(u); len(c.Actions) != 2 || c.Actions[0].Verb != "ack" {
-			t.Errorf("%s's view has buttons %+v, want Acknowledge and Resolve", u.name, c.Actions)
+		if c := refresh(u); len(c.Actions) != 4 || c.Actions[0].Verb != "ack" || c.Actions[1].Verb != "resolve" {
+			t.Errorf("%s's view has buttons %+v, want Acknowledge, Resolve, Add note and Reassign", u.name, c.Actions)
 		}
 	}
 	// Anyone else sees the same card without them.

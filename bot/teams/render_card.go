@@ -52,7 +52,10 @@ type element struct {
 	Facts     []fact    `json:"facts,omitempty"`
 	// Input.ChoiceSet (render_picker.go)
 	Placeholder string   `json:"placeholder,omitempty"`
-	Choices     []choice `json:"choices,omitempty"`
+	Choices     []choice `json:"choices,omitzero"` // an empty, non-nil list is sent: the people picker's
+	// ChoicesData fills an Input.ChoiceSet as the user types (the people
+	// picker: render_form.go).
+	ChoicesData *dataQuery `json:"choices.data,omitempty"`
 	// ActionSet
 	Actions []action `json:"actions,omitempty"`
 	// TextBlock color, and the inputs of a dialog (render_form.go)
@@ -242,6 +245,14 @@ func cardActions(buttons []commands.Button) []action {
 	var out []action
 	for _, b := range buttons {
 		a := action{Type: "Action.Execute", Title: commands.PlainText(b.Label), Verb: b.Action, Data: submitData{Action: b.Action, Value: b.Value}}
+		if b.Form != "" {
+			// A button that opens a form: Teams sends a task/fetch invoke
+			// naming it (with the value as its prefill) and shows the
+			// dialog; task/fetch needs Action.Submit, not Action.Execute.
+			a.Type, a.Verb = "Action.Submit", ""
+			a.Title += "…"
+			a.Data.MSTeams, a.Data.Form = &teamsAction{Type: "task/fetch"}, &formData{Form: b.Form}
+		}
 		switch b.Style {
 		case commands.StylePrimary:
 			a.Style = "positive"

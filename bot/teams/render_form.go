@@ -97,6 +97,9 @@ func (a *Adapter) dialog(ctx context.Context, req commands.Request, f commands.F
 			}
 			body = append(body, choiceSet(fl, label, options))
 			data.Fields = append(data.Fields, fl.Name)
+		case commands.FieldUser:
+			body = append(body, peoplePicker(fl, label))
+			data.Fields = append(data.Fields, fl.Name)
 		default: // FieldText, FieldLongText
 			body = append(body, dialogElement{Type: "Input.Text", ID: fl.Name, Label: label, Spacing: "Medium",
 				Placeholder: plainCardText(fl.Placeholder), Value: fl.Value, MaxLength: fl.MaxLen,
@@ -151,6 +154,22 @@ func choiceSet(fl commands.FormField, label string, options []commands.Choice) d
 		}
 	}
 	return el
+}
+
+// dataQuery is the dynamic source of an Input.ChoiceSet's choices.
+type dataQuery struct {
+	Type    string `json:"type"`
+	Dataset string `json:"dataset"`
+}
+
+// peoplePicker renders a person field as Teams' people picker: an
+// Input.ChoiceSet with no choices of its own, filled from the organisation's
+// directory as the user types. Its value is the person's Entra (AAD) object
+// id, which is the user id outcomebot knows Teams users by.
+func peoplePicker(fl commands.FormField, label string) dialogElement {
+	return dialogElement{Type: "Input.ChoiceSet", ID: fl.Name, Label: label, Spacing: "Medium",
+		Placeholder: plainCardText(fl.Placeholder), IsRequired: !fl.Optional, ErrorMessage: requiredMessage(fl),
+		Choices: []choice{}, ChoicesData: &dataQuery{Type: "Data.Query", Dataset: "graph.microsoft.com/users"}, Value: fl.Value}
 }
 
 // requiredMessage is what Teams shows when a required field is left empty

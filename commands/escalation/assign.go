@@ -36,20 +36,28 @@ func (c *Escalations) assign(ctx context.Context, req commands.Request, args com
 	if t, ok := args.Option("outcome"); ok {
 		key = strings.ToLower(t.Text)
 	}
+	return c.reassign(ctx, req, n, who.ID, key)
+}
+
+// reassign gives escalation n to person who (and with key, moves it to that
+// outcome): what /escalate assign and the "Reassign" form both run. The
+// role check is in the store's atomic step (req.Need). A refusal about the
+// outcome is marked as one (onField FieldOutcome), for the form.
+func (c *Escalations) reassign(ctx context.Context, req commands.Request, n int64, who, key string) (commands.Response, error) {
 	before, _ := c.store.GetEscalation(ctx, req.Workspace, n)
-	e, o, err := c.store.Assign(ctx, req.Workspace, n, who.ID, key, req.User, req.Time, req.Need)
+	e, o, err := c.store.Assign(ctx, req.Workspace, n, who, key, req.User, req.Time, req.Need)
 	switch {
 	case errors.Is(err, record.ErrForbidden):
-		return commands.Response{}, c.core.Forbidden(ctx, req, "reassign escalations (or own the outcome in IT)", record.RoleITLead)
+		return commands.Response{}, c.core.Forbidden(ctx, req, doingAssign, record.RoleITLead)
 	case errors.Is(err, record.ErrNotFound) && key != "":
 		if before.N == 0 {
 			return commands.Response{}, commands.Userf("There is no escalation %s in this workspace. See %s.", commands.EscID(n), commands.Code("/escalate list"))
 		}
-		return commands.Response{}, c.core.UnknownOutcome(ctx, req.Workspace, key)
+		return commands.Response{}, onField{FieldOutcome, c.core.UnknownOutcome(ctx, req.Workspace, key)}
 	case errors.Is(err, record.ErrNotFound):
 		return commands.Response{}, commands.Userf("There is no escalation %s in this workspace. See %s.", commands.EscID(n), commands.Code("/escalate list"))
 	case errors.Is(err, record.ErrArchived):
-		return commands.Response{}, commands.Userf("Outcome %s is archived; move %s to an active one.", commands.Code(key), commands.EscID(n))
+		return commands.Response{}, onField{FieldOutcome, commands.Userf("Outcome %s is archived; move %s to an active one.", commands.Code(key), commands.EscID(n))}
 	case errors.Is(err, record.ErrResolved):
 		return commands.Response{}, commands.Userf("%s is resolved; there is nothing to reassign.", commands.EscID(n))
 	case err != nil:
@@ -59,14 +67,14 @@ func (c *Escalations) assign(ctx context.Context, req commands.Request, args com
 		o = record.Outcome{Key: e.Outcome, Title: e.Outcome}
 	}
 	c.touched(req.Workspace, e, o, before.Assignee)
-	text := fmt.Sprintf("%s is now assigned to %s.", commands.Bold(commands.EscID(n)), commands.Mention(who.ID))
+	text := fmt.Sprintf("%s is now assigned to %s.", commands.Bold(commands.EscID(n)), commands.Mention(who))
 	if key != "" && key != before.Outcome {
-		text = fmt.Sprintf("%s moved to %s and assigned to %s.", commands.Bold(commands.EscID(n)), commands.Code(key), commands.Mention(who.ID))
+		text = fmt.Sprintf("%s moved to %s and assigned to %s.", commands.Bold(commands.EscID(n)), commands.Code(key), commands.Mention(who))
 	}
 	resp := commands.Response{Text: text}
 	card := c.Card(e, o, req.Time)
 	tell := commands.Response{Visibility: commands.InChannel, Text: fmt.Sprintf("%s, %s (%s) is assigned to you by %s.",
-		commands.Mention(who.ID), commands.Bold(commands.EscID(n)), c.core.TicketText(e.Ref), commands.Mention(req.User))}
+		commands.Mention(who), commands.Bold(commands.EscID(n)), c.core.TicketText(e.Ref), commands.Mention(req.User))}
 	moved := o.ITChannel != "" && e.CardChannel != "" && o.ITChannel != e.CardChannel
 	switch {
 	case moved:

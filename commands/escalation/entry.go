@@ -13,7 +13,8 @@ import (
 // The buttons of one entry of a queue (/escalate list and the home view).
 // Acknowledge and Resolve from a list answer the clicker and update the
 // card in the IT channel (the card's own buttons replace the card instead);
-// Snooze is the reminder's ActionSnooze; Reassign says the command.
+// Snooze is the reminder's ActionSnooze; Reassign opens the Reassign form
+// (an older list's Reassign, ActionEntryAssign, says the command).
 const (
 	ActionEntryAck     = "queue_ack"
 	ActionEntryResolve = "queue_resolve"
@@ -71,7 +72,7 @@ func entryButtons(e record.Escalation) []commands.Button {
 		commands.Button{Label: "Snooze 1h", Action: ActionSnooze, Value: id + " 1h"},
 		commands.Button{Label: "Snooze 4h", Action: ActionSnooze, Value: id + " 4h"},
 		commands.Button{Label: "Until morning", Action: ActionSnooze, Value: id + " morning"},
-		commands.Button{Label: "Reassign", Action: ActionEntryAssign, Value: id},
+		commands.FormButton("Reassign", FormAssign, id), // opens the Reassign form
 	)
 }
 

@@ -38,7 +38,7 @@ func TestQueueEntryActions(t *testing.T) {
 	if len(r.Sections) != 2 {
 		t.Fatalf("%d entries: %+v", len(r.Sections), r.Sections)
 	}
-	if got, want := buttonsOf(r.Sections[0]), "Acknowledge=queue_ack:E-1 Resolve=queue_resolve:E-1 Snooze 1h=snooze:E-1 1h Snooze 4h=snooze:E-1 4h Until morning=snooze:E-1 morning Reassign=queue_assign:E-1"; got != want {
+	if got, want := buttonsOf(r.Sections[0]), "Acknowledge=queue_ack:E-1 Resolve=queue_resolve:E-1 Snooze 1h=snooze:E-1 1h Snooze 4h=snooze:E-1 4h Until morning=snooze:E-1 morning Reassign=form:assign:E-1"; got != want {
 		t.Errorf("open entry buttons:\n got %s\nwant %s", got, want)
 	}
 	if got := buttonsOf(r.Sections[1]); strings.Contains(got, "Acknowledge") || !strings.Contains(got, "Resolve=queue_resolve:E-2") {

@@ -273,6 +273,9 @@ func RenderCard(core *commands.Core, e record.Escalation, o record.Outcome, now 
 	case record.StateAcknowledged:
 		card.Buttons = []commands.Button{{Label: "Resolve", Action: commands.ActionResolve, Value: value}}
 	}
+	if len(card.Buttons) > 0 {
+		card.Buttons = append(card.Buttons, cardButtons(value)...)
+	}
 	return card
 }
 

@@ -23,7 +23,7 @@ func TestEscalationFlow(t *testing.T) {
 	if ann.To.Channel != "CSTORE" || ann.Message.Visibility != commands.InChannel {
 		t.Errorf("announcement goes to %s visibility %v", ann.To.Channel, ann.Message.Visibility)
 	}
-	if card.To.Channel != "CIT" || len(card.Message.Buttons) != 2 || card.Message.Buttons[0].Action != commands.ActionAck {
+	if card.To.Channel != "CIT" || len(card.Message.Buttons) != 4 || card.Message.Buttons[0].Action != commands.ActionAck {
 		t.Fatalf("card: to %s buttons %+v", card.To.Channel, card.Message.Buttons)
 	}
 	if !strings.Contains(card.Message.Text, commands.Mention("UIT")) {
@@ -45,8 +45,8 @@ func TestEscalationFlow(t *testing.T) {
 		t.Fatalf("ack click does not replace the card: %s", commandstest.Text(r))
 	}
 	e.Expect(r, "Acknowledged by @UIT", "waited 1h 12m")
-	if len(r.Buttons) != 1 || r.Buttons[0].Action != commands.ActionResolve {
-		t.Errorf("acknowledged card should keep only Resolve: %+v", r.Buttons)
+	if len(r.Buttons) != 3 || r.Buttons[0].Action != commands.ActionResolve || r.Buttons[1].Form != "note" {
+		t.Errorf("acknowledged card should keep Resolve, Add note and Reassign: %+v", r.Buttons)
 	}
 	if len(r.Outgoing) != 1 || r.Outgoing[0].To.Thread != esc.AnnounceID || r.Outgoing[0].To.Channel != "CSTORE" {
 		t.Fatalf("requester not told in the announcement's thread: %+v", r.Outgoing)

@@ -78,5 +78,6 @@ func New(core *commands.Core, st Store, log *slog.Logger) *Escalations {
 	)
 	c.registerForm()
 	c.registerEntries(ack, resolve)
+	c.registerCardForms()
 	return c
 }

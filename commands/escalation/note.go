@@ -24,10 +24,17 @@ func (c *Escalations) addNote(ctx context.Context, req commands.Request, args co
 	if err != nil {
 		return commands.Response{}, err
 	}
+	return c.note(ctx, req, n, text)
+}
+
+// note records text as a note on escalation n: what /escalate note and the
+// "Add note" form both run. The role check is in the store's atomic step
+// (req.Need).
+func (c *Escalations) note(ctx context.Context, req commands.Request, n int64, text string) (commands.Response, error) {
 	e, o, err := c.store.AddNote(ctx, req.Workspace, n, req.User, text, req.Time, req.Need)
 	switch {
 	case errors.Is(err, record.ErrForbidden):
-		return commands.Response{}, c.core.Forbidden(ctx, req, "add notes to escalations (or own the outcome in IT)", record.RoleITLead)
+		return commands.Response{}, c.core.Forbidden(ctx, req, doingNote, record.RoleITLead)
 	case errors.Is(err, record.ErrNotFound):
 		return commands.Response{}, commands.Userf("There is no escalation %s in this workspace. See %s.", commands.EscID(n), commands.Code("/escalate list"))
 	case errors.Is(err, record.ErrResolved):
