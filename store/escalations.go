@@ -222,7 +222,7 @@ func (s *Store) ListEscalations(ctx context.Context, ws string, f record.Escalat
 // pageEscalations reads index newest first, page numbers at a time, until
 // limit records match f or the index ends.
 func (s *Store) pageEscalations(ctx context.Context, ws, index string, page int64, limit int, f record.EscalationFilter) ([]record.Escalation, error) {
-	out := []record.Escalation{}
+	var out []record.Escalation
 	for start := int64(0); len(out) < limit; start += page {
 		ns, err := s.rdb.ZRevRange(ctx, index, start, start+page-1).Result()
 		if err != nil {
@@ -232,14 +232,26 @@ func (s *Store) pageEscalations(ctx context.Context, ws, index string, page int6
 		if err != nil {
 			return nil, err
 		}
+		// Filter the page in place; the first page becomes the result
+		// without a copy (escalations are large: a 10,000-escalation
+		// ladder pass spent most of its time growing this slice).
+		kept := recs[:0]
 		for _, e := range recs {
-			if len(out) < limit && f.Matches(e) {
-				out = append(out, e)
+			if len(out)+len(kept) < limit && f.Matches(e) {
+				kept = append(kept, e)
 			}
+		}
+		if len(out) == 0 {
+			out = kept
+		} else {
+			out = append(out, kept...)
 		}
 		if int64(len(ns)) < page {
 			break
 		}
+	}
+	if out == nil {
+		out = []record.Escalation{}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if !out[i].RaisedAt.Equal(out[j].RaisedAt) {
