@@ -124,7 +124,13 @@ func renderCards(resp commands.Response, dir directory) []message {
 		content = append(content, clipBlock(title, maxTitleBytes))
 	}
 	if resp.Text != "" {
-		content = append(content, splitTextBlock(textBlock(resp.Text, dir, element{}), pieceBudget)...)
+		if vb, ok := verdictBlocks(resp.Text, dir); ok {
+			for _, b := range vb {
+				content = append(content, splitTextBlock(b, pieceBudget)...)
+			}
+		} else {
+			content = append(content, splitTextBlock(textBlock(resp.Text, dir, element{}), pieceBudget)...)
+		}
 	}
 	picks := 0
 	for _, s := range resp.Sections {

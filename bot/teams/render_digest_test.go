@@ -35,3 +35,35 @@ func TestBigDigestFitsFourTeamsCards(t *testing.T) {
 		}
 	}
 }
+
+// TestDigestVerdictsAreColoured: in the lead card each change said
+// "better" is a green (good) TextBlock of its own, each "worse" a red
+// (attention) one; other lines keep the default colour, and the words stay.
+func TestDigestVerdictsAreColoured(t *testing.T) {
+	resp := commands.Response{Title: "Weekly outcome digest", Text: "This week\n" +
+		"Requests tagged: 6 (▲3, better)\n" +
+		"Median time to acknowledge: 3h 40m (▲2h 50m, worse)\n" +
+		"Drift: no new requests\n" +
+		"Escalations raised 1 (" + commands.Bold("worse") + ") by someone"}
+	cards := cardsOf(renderResponse(resp, directory{}))
+	if len(cards) != 1 {
+		t.Fatalf("%d cards", len(cards))
+	}
+	colours := map[string]string{}
+	for _, el := range cards[0].Body {
+		colours[el.Text] = el.Color
+	}
+	for text, want := range map[string]string{
+		"Requests tagged: 6 (▲3, better)":                     "good",
+		"Median time to acknowledge: 3h 40m (▲2h 50m, worse)": "attention",
+	} {
+		if got, ok := colours[text]; !ok || got != want {
+			t.Errorf("%q: colour %q (present %v), want %q; body %+v", text, got, ok, want, cards[0].Body)
+		}
+	}
+	for text, c := range colours {
+		if strings.Contains(text, "Drift") && c != "" {
+			t.Errorf("a line without a verdict is coloured %q: %q", c, text)
+		}
+	}
+}
