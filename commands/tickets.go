@@ -86,6 +86,9 @@ func (c *Core) TicketWord(t Token) (string, error) {
 	switch {
 	case err != nil:
 		return "", err
+	case !ok && IsHTTPURL(ref):
+		return "", Userf("That link names no ticket number (a ServiceNow %s link, say): give the ticket's number, e.g. %s or %s, or a link that names it.",
+			Code("sys_id"), Code("INC0012345"), Code("OPS-12"))
 	case !ok:
 		return "", errNotTicket(t.Text)
 	}

@@ -44,7 +44,11 @@ func TestOnlyTicketsAreTickets(t *testing.T) {
 	before, _ := st.Audit(context.Background(), "T1", 1000)
 	for _, word := range []string{"TILLS", "E-1", "a", "INC", "https://acme.service-now.com/incident.do?sys_id=9d385017c611228701d22104cc95c371"} {
 		got := run("/tag " + word + " pos")
-		if !contains(got, "doesn't look like a ticket: expected e.g. INC0012345 or OPS-12") {
+		want := "doesn't look like a ticket: expected e.g. INC0012345 or OPS-12"
+		if strings.HasPrefix(word, "https:") {
+			want = "That link names no ticket number"
+		}
+		if !contains(got, want) {
 			t.Errorf("/tag %s pos: %q, want a refusal", word, got)
 		}
 	}

@@ -63,7 +63,7 @@ func (s *Store) EscalateRequest(ctx context.Context, ws string, e record.Escalat
 		N: n, Ref: e.Ref, Outcome: o.Key, Reason: e.Reason,
 		RaisedBy: e.RaisedBy, RaisedIn: e.RaisedIn, RaisedAt: fromMS(msArg(e.RaisedAt)), State: record.StateOpen,
 		CardChannel: e.CardChannel, CardID: e.CardID, AnnounceChannel: e.AnnounceChannel, AnnounceID: e.AnnounceID,
-		MessageLink: e.MessageLink, MessageBy: e.MessageBy,
+		MessageLink: e.MessageLink, MessageBy: e.MessageBy, Link: e.Link,
 	}
 	return stored, o, record.Raised, nil
 }

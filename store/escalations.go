@@ -32,7 +32,7 @@ func (s *Store) escalateCall(ws string, e record.Escalation) call {
 			"raised_by", e.RaisedBy, "raised_in", e.RaisedIn, "raised_at", at,
 			"reminders", 0, "card_channel", e.CardChannel, "card_id", e.CardID,
 			"announce_channel", e.AnnounceChannel, "announce_id", e.AnnounceID,
-			"message_link", e.MessageLink, "message_by", e.MessageBy),
+			"message_link", e.MessageLink, "message_by", e.MessageBy, "link", e.Link),
 	}
 }
 
@@ -312,7 +312,7 @@ func escalationFromMap(m map[string]string) record.Escalation {
 		SnoozedUntil: fromMS(m["snoozed_until"]), SnoozedBy: m["snoozed_by"],
 		Assignee: m["assignee"], AssignedBy: m["assigned_by"], AssignedAt: fromMS(m["assigned_at"]),
 		Also: decodeAlso(m["also"]), RaisePosts: decodePosts(m["raise_posts"]),
-		MessageLink: m["message_link"], MessageBy: m["message_by"],
+		MessageLink: m["message_link"], MessageBy: m["message_by"], Link: m["link"],
 	}
 }
 

@@ -29,14 +29,19 @@ func (c *Escalations) escalate(ctx context.Context, req commands.Request, args c
 		// No arguments: the form, where the platform has one.
 		return c.openForm(ctx, req, nil)
 	}
-	ref, reasonFrom := "", 0
+	ref, link, reasonFrom := "", "", 0
 	if first.Kind == commands.TokenWord {
 		r, isTicket, err := c.core.Ticket(first.Text)
 		if err != nil {
 			return commands.Response{}, err
 		}
-		if isTicket {
+		switch {
+		case isTicket:
 			ref, reasonFrom = r, 1
+		case commands.IsHTTPURL(r):
+			// A ticket's address that names no number (a ServiceNow
+			// sys_id link): kept as the escalation's link, not its ticket.
+			link, reasonFrom = r, 1
 		}
 	}
 	key, reason := outcomeAndReason(args, reasonFrom)
@@ -49,7 +54,7 @@ func (c *Escalations) escalate(ctx context.Context, req commands.Request, args c
 	if ref == "" && key == "" {
 		return commands.Response{}, c.askOutcome(ctx, req, "", reason)
 	}
-	return c.raise(ctx, req, record.Escalation{Ref: ref, Outcome: key, Reason: reason})
+	return c.raise(ctx, req, record.Escalation{Ref: ref, Outcome: key, Reason: reason, Link: link})
 }
 
 // raise raises e (its Ref, Outcome, Reason and message fields set) for req's
@@ -244,6 +249,9 @@ func RenderCard(core *commands.Core, e record.Escalation, o record.Outcome, now 
 	fields = append(fields, commands.Field{Label: "Status", Value: stateText(e, when)})
 	if e.State != record.StateResolved && now.Before(e.SnoozedUntil) {
 		fields = append(fields, commands.Field{Label: "Snoozed", Value: "until " + when(e.SnoozedUntil) + " by " + commands.Mention(e.SnoozedBy)})
+	}
+	if e.Link != "" {
+		fields = append(fields, commands.Field{Label: "Link", Value: commands.Link(e.Link, "")})
 	}
 	if e.MessageLink != "" {
 		fields = append(fields, commands.Field{Label: "From", Value: commands.Link(e.MessageLink, "the message it was raised on")})

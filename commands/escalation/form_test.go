@@ -228,3 +228,23 @@ func TestNoticesReachThePersonDirectly(t *testing.T) {
 		t.Errorf("the acknowledgement did not reach the raiser: %+v", p.Posts())
 	}
 }
+
+// TestEscalateWithALinkThatNamesNoNumber: a ServiceNow address that names
+// only a sys_id is kept as the escalation's link, shown on the card, and is
+// neither its ticket nor part of its reason.
+func TestEscalateWithALinkThatNamesNoNumber(t *testing.T) {
+	e := newEnv(t)
+	e.Seed("T1")
+	url := "https://acme.service-now.com/incident.do?sys_id=9d385017c611228701d22104cc95c371"
+	r := e.Run("T1", "UBIZ", "CSTORE", "/escalate "+url+" outcome=pos tills down")
+	e.Expect(r, "E-1 raised for (no ticket yet) → pos")
+	got, err := e.St.GetEscalation(context.Background(), "T1", 1)
+	if err != nil || got.Link != url || got.Ref != "" || got.Reason != "tills down" {
+		t.Fatalf("escalation: %+v %v", got, err)
+	}
+	for _, o := range r.Outgoing {
+		if o.To.Channel == "CIT" {
+			e.Expect(o.Message, "Link: "+url)
+		}
+	}
+}

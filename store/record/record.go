@@ -161,6 +161,9 @@ type Escalation struct {
 	// ("Escalate this message"): its permalink and its author's id.
 	MessageLink string
 	MessageBy   string
+	// Link is a link given instead of a ticket: an ITSM address that names
+	// no number (a ServiceNow sys_id URL), kept to show on the card.
+	Link string
 	// Also are the others who raised the same problem while it was open,
 	// in order: they joined this escalation instead of raising a new one
 	// (at most MaxAlsoRaised are kept).
