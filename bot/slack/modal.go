@@ -43,7 +43,7 @@ const (
 	permalinkWait   = 800 * time.Millisecond
 )
 
-// formTimeout bounds the core's work on a submission or a suggestion, so
+// formTimeout bounds the core's work on a suggestion (read only), so
 // Slack is answered within its three seconds.
 const formTimeout = 2500 * time.Millisecond
 
@@ -309,10 +309,9 @@ func (a *Adapter) submitModal(ctx context.Context, ic slack.InteractionCallback)
 		a.log.LogAttrs(ctx, slog.LevelWarn, "slack modal state refused", attrWS(ws), attrUser(ic.User.ID), attrErr(err))
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{first: staleFormText})
 	}
+	// The inputs the modal shows, then the sealed hidden values, which no
+	// input can overwrite.
 	values := commands.FormValues{}
-	for name, v := range st.Hidden {
-		values[name] = v
-	}
 	if ic.View.State != nil {
 		for block, acts := range ic.View.State.Values {
 			if act, ok := acts[block]; ok {
@@ -320,10 +319,17 @@ func (a *Adapter) submitModal(ctx context.Context, ic slack.InteractionCallback)
 			}
 		}
 	}
+	for _, name := range []string{commands.MessageLink, commands.MessageBy} {
+		delete(values, name)
+	}
+	for name, v := range st.Hidden {
+		values[name] = v
+	}
 	req := commands.Request{Workspace: ws, User: ic.User.ID, UserName: ic.User.Name, Channel: st.Channel, Command: "/escalate"}
-	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), formTimeout)
-	resp, fe := a.core.SubmitForm(fctx, req, st.Form, values)
-	cancel()
+	// No deadline of our own: a write that Redis completes after a deadline
+	// would be done with its messages dropped. Redis's own timeouts bound
+	// it; Slack's three seconds are almost always left over.
+	resp, fe := a.core.SubmitForm(context.WithoutCancel(ctx), req, st.Form, values)
 	if fe != nil {
 		return slack.NewErrorsViewSubmissionResponse(fieldErrors(fe, ic.View, first))
 	}

@@ -358,3 +358,24 @@ func decodeState(b64 string) (string, error) {
 }
 
 func encodeState(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+
+// TestModalInputsCannotOverrideSealedValues: a submission whose state
+// carries a block the modal never showed (the message's link) keeps the
+// sealed value.
+func TestModalInputsCannotOverrideSealedValues(t *testing.T) {
+	h := newHarness(t, nil)
+	h.setupOutcome("CIT")
+	h.interaction(map[string]any{
+		"type": "message_action", "callback_id": shortcutMessage, "trigger_id": "9.9.9",
+		"team": map[string]any{"id": "T1"}, "user": map[string]any{"id": "UBIZ", "name": "biz"},
+		"channel": map[string]any{"id": "CSTORE"}, "message": map[string]any{"type": "message", "user": "UAUTHOR", "ts": "1764000000.000100", "text": "tills down"},
+	})
+	view, _ := h.lastView()
+	h.interaction(submission("T1", "UBIZ", view, map[string]string{"outcome": "pos", "reason": "tills down",
+		"message_link": "https://evil.example/phish", "message_by": "UEVIL"}))
+	h.wait()
+	e, err := h.st.GetEscalation(context.Background(), "T1", 1)
+	if err != nil || e.MessageLink != "https://acme.slack.com/archives/CSTORE/p1764000000000100" || e.MessageBy != "UAUTHOR" {
+		t.Fatalf("escalation: link %q by %q, %v", e.MessageLink, e.MessageBy, err)
+	}
+}

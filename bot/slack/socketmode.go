@@ -80,10 +80,17 @@ func (a *Adapter) handleSocketEvent(ctx context.Context, evt socketmode.Event, a
 		start := a.reserveBackground()
 		start(func(context.Context) { a.answerSocketCommand(ctx, cmd, evt.Request, ack) })
 	case socketmode.EventTypeInteractive:
+		ic, ok := evt.Data.(slack.InteractionCallback)
+		if ok && (ic.Type == slack.InteractionTypeViewSubmission || ic.Type == slack.InteractionTypeBlockSuggestion) {
+			// Answered in the ack, after a Redis round trip: on a goroutine
+			// of its own, so the envelopes behind it are not held up.
+			start := a.reserveBackground()
+			start(func(context.Context) { a.ackOrLog(ctx, ack, evt.Request, a.answerInteraction(ctx, ic)) })
+			return
+		}
 		var answer any
-		if ic, ok := evt.Data.(slack.InteractionCallback); ok {
-			// Clicks and shortcuts start in the background; a modal
-			// submission or a suggestion is answered in the ack.
+		if ok {
+			// Clicks and shortcuts start in the background.
 			answer = a.answerInteraction(ctx, ic)
 		}
 		a.ackOrLog(ctx, ack, evt.Request, answer)

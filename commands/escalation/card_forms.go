@@ -178,14 +178,15 @@ func (c *Escalations) assignOpen(ctx context.Context, req commands.Request, pref
 	if e.Assignee != "" {
 		now = commands.Mention(e.Assignee)
 	}
+	fields := []commands.FormField{{Name: FieldAssignee, Label: "Give it to", Kind: commands.FieldUser, Value: prefill[FieldAssignee], Placeholder: "Pick a person"}}
+	if outcome.Suggest || len(outcome.Options) > 0 { // a select of no options is no field (Slack refuses one)
+		fields = append(fields, outcome)
+	}
+	fields = append(fields, commands.FormField{Name: FieldEscalation, Kind: commands.FieldHidden, Value: commands.EscID(e.N)})
 	return commands.Form{ID: FormAssign, Title: "Reassign", Submit: "Reassign",
 		Fallback: "To reassign " + commands.EscID(e.N) + " by command: " + commands.Code("/escalate assign "+commands.EscID(e.N)+" @person [outcome=<key>]") + ".",
 		Intro:    formIntro(e, "Assigned now to "+now+". The new assignee is told once, in the card's thread."),
-		Fields: []commands.FormField{
-			{Name: FieldAssignee, Label: "Give it to", Kind: commands.FieldUser, Value: prefill[FieldAssignee], Placeholder: "Pick a person"},
-			outcome,
-			{Name: FieldEscalation, Kind: commands.FieldHidden, Value: commands.EscID(e.N)},
-		}}, nil
+		Fields:   fields}, nil
 }
 
 // assignSubmit checks the person (and outcome) and reassigns exactly as

@@ -248,3 +248,23 @@ func TestEscalateWithALinkThatNamesNoNumber(t *testing.T) {
 		}
 	}
 }
+
+// TestReassignFormWithNoActiveOutcome: when no outcome is active the
+// Reassign form has no outcome field (a select of no options, which Slack
+// refuses), only the person.
+func TestReassignFormWithNoActiveOutcome(t *testing.T) {
+	e := newEnv(t)
+	e.Seed("T1")
+	e.Run("T1", "UBIZ", "CSTORE", "/escalate INC0012345 tills down")
+	e.Expect(e.Run("T1", "UADMIN", "CGEN", "/outcome archive pos"), "archived")
+	r := e.Core.OpenForm(context.Background(), commands.Request{Workspace: "T1", User: "UADMIN", Channel: "CIT"},
+		escalation.FormAssign, commands.FormValues{commands.ButtonValue: "E-1"})
+	if r.Form == nil {
+		t.Fatalf("no form: %s", commandstest.Text(r))
+	}
+	for _, f := range r.Form.Fields {
+		if f.Name == escalation.FieldOutcome {
+			t.Errorf("outcome field with %d options and no active outcome", len(f.Options))
+		}
+	}
+}
