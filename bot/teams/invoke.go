@@ -225,7 +225,9 @@ func (a *Adapter) submitDialog(ctx context.Context, w http.ResponseWriter, req c
 		writeJSON(w, taskMessage(msgBusy))
 		return
 	}
-	resp, errs := a.core.SubmitForm(ctx, req, form, values)
+	// The write runs without the invoke's deadline: one Redis finished
+	// after it would be kept with its card and notices dropped.
+	resp, errs := a.core.SubmitForm(context.WithoutCancel(ctx), req, form, values)
 	if len(resp.Outgoing) == 0 {
 		a.turns.Done()
 	}
