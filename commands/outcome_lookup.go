@@ -21,15 +21,9 @@ func (c *Core) Outcome(ctx context.Context, ws, key string) (record.Outcome, err
 
 // UnknownOutcome explains that key names no outcome, suggesting the nearest.
 func (c *Core) UnknownOutcome(ctx context.Context, ws, key string) error {
-	all, err := c.store.ListOutcomes(ctx, ws)
+	keys, err := c.ActiveOutcomeKeys(ctx, ws)
 	if err != nil {
 		return err
-	}
-	var keys []string
-	for _, o := range all {
-		if o.Status != record.OutcomeArchived {
-			keys = append(keys, o.Key)
-		}
 	}
 	if s := Nearest(strings.ToLower(key), keys); s != "" {
 		return Userf("No outcome %s; did you mean %s?", Code(Clip(key, 40)), Code(s))
@@ -65,18 +59,31 @@ func ChunkLines(title string, lines []string) []Section {
 // answer names it when the workspace has none yet.
 const UsageOutcomeAdd = `/outcome add <key> "<title>" [kpi="…"] [owner=@user] [it=@user] [it-channel=#chan|here] [sla=4h] [hours="Mon-Fri 08:00-18:00 Europe/London"]`
 
-// ActiveOutcomeKeys lists the keys of ws's active outcomes, sorted.
-func (c *Core) ActiveOutcomeKeys(ctx context.Context, ws string) ([]string, error) {
+// ActiveOutcomes lists ws's active (not archived) outcomes, by key.
+func (c *Core) ActiveOutcomes(ctx context.Context, ws string) ([]record.Outcome, error) {
 	all, err := c.store.ListOutcomes(ctx, ws)
 	if err != nil {
 		return nil, err
 	}
-	var keys []string
+	active := all[:0:0]
 	for _, o := range all {
 		if o.Status != record.OutcomeArchived {
-			keys = append(keys, o.Key)
+			active = append(active, o)
 		}
 	}
-	sort.Strings(keys)
+	sort.Slice(active, func(i, j int) bool { return active[i].Key < active[j].Key })
+	return active, nil
+}
+
+// ActiveOutcomeKeys lists the keys of ws's active outcomes, sorted.
+func (c *Core) ActiveOutcomeKeys(ctx context.Context, ws string) ([]string, error) {
+	active, err := c.ActiveOutcomes(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, len(active))
+	for i, o := range active {
+		keys[i] = o.Key
+	}
 	return keys, nil
 }

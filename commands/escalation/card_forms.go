@@ -162,7 +162,7 @@ func (c *Escalations) assignOpen(ctx context.Context, req commands.Request, pref
 	if err != nil {
 		return commands.Form{}, err
 	}
-	active, err := c.activeOutcomes(ctx, req.Workspace)
+	active, err := c.core.ActiveOutcomes(ctx, req.Workspace)
 	if err != nil {
 		return commands.Form{}, err
 	}

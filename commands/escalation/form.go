@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -72,7 +71,7 @@ func (c *Escalations) openForm(ctx context.Context, req commands.Request, prefil
 // on one (prefill's reason, message_link, message_by) and announcing in
 // the conversation it was opened in.
 func (c *Escalations) formOpen(ctx context.Context, req commands.Request, prefill commands.FormValues) (commands.Form, error) {
-	active, err := c.activeOutcomes(ctx, req.Workspace)
+	active, err := c.core.ActiveOutcomes(ctx, req.Workspace)
 	if err != nil {
 		return commands.Form{}, err
 	}
@@ -194,27 +193,11 @@ func (c *Escalations) formSuggest(ctx context.Context, req commands.Request, fie
 	if field != FieldOutcome {
 		return nil, nil
 	}
-	active, err := c.activeOutcomes(ctx, req.Workspace)
+	active, err := c.core.ActiveOutcomes(ctx, req.Workspace)
 	if err != nil {
 		return nil, err
 	}
 	return outcomeChoices(active, query), nil
-}
-
-// activeOutcomes lists the workspace's active outcomes, by key.
-func (c *Escalations) activeOutcomes(ctx context.Context, ws string) ([]record.Outcome, error) {
-	all, err := c.store.ListOutcomes(ctx, ws)
-	if err != nil {
-		return nil, err
-	}
-	active := all[:0:0]
-	for _, o := range all {
-		if o.Status != record.OutcomeArchived {
-			active = append(active, o)
-		}
-	}
-	sort.Slice(active, func(i, j int) bool { return active[i].Key < active[j].Key })
-	return active, nil
 }
 
 // outcomeChoices are the choices for outcomes matching query (any, when
