@@ -151,18 +151,10 @@ func inputBlock(fld commands.FormField) *slack.InputBlock {
 
 // isChannelID reports whether id is a public or private channel id a
 // channel picker can start on (not a DM, which the bot cannot post in).
-func isChannelID(id string) bool {
-	return len(id) > 1 && (id[0] == 'C' || id[0] == 'G') && strings.IndexFunc(id, func(r rune) bool {
-		return !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
-	}) < 0
-}
+func isChannelID(id string) bool { return isSlackID(id) && strings.IndexByte("CG", id[0]) >= 0 }
 
 // isUserID reports whether id is a Slack user id a user picker can start on.
-func isUserID(id string) bool {
-	return len(id) > 1 && (id[0] == 'U' || id[0] == 'W') && strings.IndexFunc(id, func(r rune) bool {
-		return !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
-	}) < 0
-}
+func isUserID(id string) bool { return isSlackID(id) && strings.IndexByte("UW", id[0]) >= 0 }
 
 func clipRunes(s string, n int) string {
 	r := []rune(s)

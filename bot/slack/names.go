@@ -150,13 +150,14 @@ func (n *names) fetch(ctx context.Context, ws string, api webAPI, ids []string) 
 }
 
 // displayName is the name Slack shows for u: its display name, else its
-// real name, else its user name; control characters removed.
+// real name, else its user name, printable (commands.Printable) and on one
+// line.
 func displayName(u *slack.User) string {
 	if u == nil {
 		return ""
 	}
 	for _, s := range []string{u.Profile.DisplayName, u.Profile.RealName, u.RealName, u.Name} {
-		s = strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f }), " ")
+		s = strings.Join(strings.Fields(commands.Printable(s)), " ")
 		if s = strings.TrimSpace(commands.StripMarkers(s)); s != "" {
 			return s
 		}

@@ -127,7 +127,8 @@ func (p *Poster) PostDirect(ctx context.Context, ws, user string, msg commands.R
 		return commands.MessageRef{}, fmt.Errorf("direct message to %s: %w", user, err)
 	}
 	var ch *slack.Channel
-	err = p.retry(ctx, "open direct message with "+user, false, func() error {
+	// Opening a DM that exists returns it: safe to send again.
+	err = p.retry(ctx, "open direct message with "+user, true, func() error {
 		var err error
 		ch, _, _, err = api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: []string{user}, ReturnIM: true})
 		return err
@@ -147,17 +148,12 @@ func (p *Poster) Ephemeral(ctx context.Context, workspace, channel, user string,
 		return fmt.Errorf("post ephemeral in %s: %w", channel, err)
 	}
 	for _, m := range Render(p.names.resolve(ctx, workspace, msg)) {
-		post := func(m Message) error {
-			return p.retry(ctx, "post ephemeral in "+channel, false, func() error {
+		_, err := p.withoutRefusedCharts(ctx, workspace, channel, m, func(m Message) (commands.MessageRef, error) {
+			return commands.MessageRef{}, p.retry(ctx, "post ephemeral in "+channel, false, func() error {
 				_, err := api.PostEphemeralContext(ctx, channel, user, msgOptions(m)...)
 				return channelError(channel, err)
 			})
-		}
-		err := post(m)
-		if bare, ok := withoutCharts(m); ok && rejectedBlocks(err) {
-			p.log.LogAttrs(ctx, slog.LevelWarn, "slack refused a chart block: posted without charts", attrWS(workspace), attrChannel(channel))
-			err = post(bare)
-		}
+		})
 		if err != nil {
 			return err
 		}
@@ -165,20 +161,27 @@ func (p *Poster) Ephemeral(ctx context.Context, workspace, channel, user string,
 	return nil
 }
 
+// withoutRefusedCharts sends m; when Slack refuses its chart blocks, it
+// sends m again without them (the text says the same in words), so a
+// message is never lost to a chart.
+func (p *Poster) withoutRefusedCharts(ctx context.Context, ws, channel string, m Message, send func(Message) (commands.MessageRef, error)) (commands.MessageRef, error) {
+	ref, err := send(m)
+	if bare, ok := withoutCharts(m); ok && rejectedBlocks(err) {
+		p.log.LogAttrs(ctx, slog.LevelWarn, "slack refused a chart block: posted without charts",
+			attrWS(ws), attrChannel(channel), slog.String("err", err.Error()))
+		return send(bare)
+	}
+	return ref, err
+}
+
 // postOne paces and posts one rendered message, under thread if set.
 func (p *Poster) postOne(ctx context.Context, api webAPI, ws, channel, thread string, m Message) (commands.MessageRef, error) {
 	if err := p.pacer.wait(ctx, ws, channel); err != nil {
 		return commands.MessageRef{}, fmt.Errorf("post in %s: %w", channel, err)
 	}
-	ref, err := p.postBlocks(ctx, api, channel, thread, m)
-	if bare, ok := withoutCharts(m); ok && rejectedBlocks(err) {
-		// Slack refused the chart blocks: post without them (the text says
-		// the same in words), never lose the message.
-		p.log.LogAttrs(ctx, slog.LevelWarn, "slack refused a chart block: posted without charts",
-			attrWS(ws), attrChannel(channel), slog.String("err", err.Error()))
-		return p.postBlocks(ctx, api, channel, thread, bare)
-	}
-	return ref, err
+	return p.withoutRefusedCharts(ctx, ws, channel, m, func(m Message) (commands.MessageRef, error) {
+		return p.postBlocks(ctx, api, channel, thread, m)
+	})
 }
 
 // postBlocks posts one rendered message, retrying what can be retried.
