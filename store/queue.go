@@ -11,7 +11,8 @@ import (
 )
 
 // OutcomesAndOpen reads a workspace's outcomes (sorted by key) and its
-// open escalations (newest first, at most limit) in two round trips: both
+// open escalations (at most limit: the oldest, which are the most overdue;
+// returned newest first) in two round trips: both
 // indexes in one pipeline, then every record in another. An IT lead's
 // queue is built from it.
 func (s *Store) OutcomesAndOpen(ctx context.Context, ws string, limit int) ([]record.Outcome, []record.Escalation, error) {
@@ -25,7 +26,7 @@ func (s *Store) OutcomesAndOpen(ctx context.Context, ws string, limit int) ([]re
 	var keysCmd, nsCmd *redis.StringSliceCmd
 	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		keysCmd = p.ZRange(ctx, k.outcomeIndex(), 0, -1)
-		nsCmd = p.ZRevRange(ctx, k.openIndex(), 0, int64(limit)-1)
+		nsCmd = p.ZRange(ctx, k.openIndex(), 0, int64(limit)-1) // oldest first: past limit, the newest wait
 		return nil
 	}); err != nil {
 		return nil, nil, wrap("read queue", err)

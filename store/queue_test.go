@@ -37,3 +37,20 @@ func TestOutcomesAndOpen(t *testing.T) {
 		t.Fatalf("open escalations %+v", es)
 	}
 }
+
+// TestOutcomesAndOpenKeepsTheOldest: with more open escalations than the
+// limit, the oldest (the most overdue) are read, not the newest.
+func TestOutcomesAndOpenKeepsTheOldest(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	mustOutcomes(t, s, "pos")
+	for i, ref := range []string{"INC1", "INC2", "INC3"} {
+		if _, err := s.Escalate(ctx, ws, record.Escalation{Ref: ref, Outcome: "pos", RaisedBy: "U1", RaisedAt: t0.Add(time.Duration(i) * time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, es, err := s.OutcomesAndOpen(ctx, ws, 2)
+	if err != nil || len(es) != 2 || es[0].N != 2 || es[1].N != 1 {
+		t.Fatalf("open escalations %+v %v, want E-2 and E-1", es, err)
+	}
+}
