@@ -63,8 +63,5 @@ func (r routedPoster) PostDirect(ctx context.Context, ws, user string, msg comma
 	if err != nil {
 		return commands.MessageRef{}, fmt.Errorf("message %s: %w", user, err)
 	}
-	if dp, ok := p.(commands.DirectPoster); ok {
-		return dp.PostDirect(ctx, ws, user, msg)
-	}
-	return p.Post(ctx, commands.Destination{Workspace: ws, Channel: user}, msg)
+	return commands.PostDirect(ctx, p, ws, user, msg)
 }

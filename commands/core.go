@@ -163,10 +163,17 @@ func (c *Core) postDirect(ctx context.Context, p Poster, o Outgoing, failed erro
 		where = msg.Context + " · " + where
 	}
 	msg.Context = where
+	return PostDirect(ctx, p, o.To.Workspace, o.Person, msg)
+}
+
+// PostDirect sends msg to user's direct message with the bot: with p's
+// PostDirect when it has one, else as a post to the user id (which Slack's
+// chat.postMessage delivers as a direct message).
+func PostDirect(ctx context.Context, p Poster, ws, user string, msg Response) (MessageRef, error) {
 	if dp, ok := p.(DirectPoster); ok {
-		return dp.PostDirect(ctx, o.To.Workspace, o.Person, msg)
+		return dp.PostDirect(ctx, ws, user, msg)
 	}
-	return p.Post(ctx, Destination{Workspace: o.To.Workspace, Channel: o.Person}, msg)
+	return p.Post(ctx, Destination{Workspace: ws, Channel: user}, msg)
 }
 
 // PostThreaded posts msg and then its Thread responses as replies under it.

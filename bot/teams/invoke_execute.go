@@ -187,19 +187,18 @@ func (a *Adapter) refreshView(ctx context.Context, req commands.Request, act inb
 		}
 		return executeMessage(msgNoRefresh)
 	}
-	if c.isActor(act.From.ID, req.User) || a.mayActOnAny(ctx, req, act, log) {
+	if c.isActor(act.From.ID, req.User) || a.mayActOnAny(ctx, req, log) {
 		return executeCard(c)
 	}
 	return executeCard(readOnly(c))
 }
 
 // mayActOnAny reports whether the caller is an it-lead or admin, who may
-// act on any card (the core checks again on every press).
-func (a *Adapter) mayActOnAny(ctx context.Context, req commands.Request, act inboundActivity, log *slog.Logger) bool {
-	if a.admins.direct[req.User] || a.admins.direct[act.From.ID] {
-		return true
-	}
-	roles, err := a.store.UserRoles(ctx, req.Workspace, req.User)
+// act on any card (the core checks again on every press). Configured
+// admins count (Core.RolesOf); one named by Bot Framework id was granted
+// the role on its aad id when its request came in (adminBridge.ensure).
+func (a *Adapter) mayActOnAny(ctx context.Context, req commands.Request, log *slog.Logger) bool {
+	roles, err := a.core.RolesOf(ctx, req.Workspace, req.User)
 	if err != nil {
 		log.Error("teams: read roles for refresh", "err", err)
 		return false

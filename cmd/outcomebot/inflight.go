@@ -96,8 +96,5 @@ func (t trackedPoster) Update(ctx context.Context, ref commands.MessageRef, ws s
 func (t trackedPoster) PostDirect(ctx context.Context, ws, user string, msg commands.Response) (commands.MessageRef, error) {
 	t.f.begin()
 	defer t.f.end()
-	if dp, ok := t.p.(commands.DirectPoster); ok {
-		return dp.PostDirect(ctx, ws, user, msg)
-	}
-	return t.p.Post(ctx, commands.Destination{Workspace: ws, Channel: user}, msg)
+	return commands.PostDirect(ctx, t.p, ws, user, msg)
 }

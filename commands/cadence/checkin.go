@@ -130,11 +130,7 @@ func (c *Cadence) sendCheckIn(ctx context.Context, p commands.Poster, ws, week, 
 		return false, nil
 	}
 	msg := c.checkInMessage(outcomes, kpis, now)
-	if dp, ok := p.(commands.DirectPoster); ok {
-		_, err = dp.PostDirect(ctx, ws, owner, msg)
-	} else {
-		_, err = p.Post(ctx, commands.Destination{Workspace: ws, Channel: owner}, msg)
-	}
+	_, err = commands.PostDirect(ctx, p, ws, owner, msg)
 	if err != nil && o.Permanent(err) {
 		// The platform will refuse it however often it is tried (the user
 		// left, the bot cannot message them): this week's is given up.

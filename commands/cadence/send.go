@@ -184,12 +184,7 @@ func (c *Cadence) tellSubscriber(ctx context.Context, p commands.Poster, ws stri
 		return
 	}
 	msg := commands.Response{Visibility: commands.InChannel, Text: failureNotice(ch, permanent, attempts, o.RetryMax, ref)}
-	if dp, ok := p.(commands.DirectPoster); ok {
-		_, err = dp.PostDirect(ctx, ws, sub.By, msg)
-	} else {
-		_, err = p.Post(ctx, commands.Destination{Workspace: ws, Channel: sub.By}, msg)
-	}
-	if err != nil {
+	if _, err = commands.PostDirect(ctx, p, ws, sub.By, msg); err != nil {
 		c.log.Warn("could not tell the subscriber their digest is failing", "workspace", ws, "channel", ch, "user", sub.By, "err", err)
 		return
 	}

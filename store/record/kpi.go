@@ -2,7 +2,6 @@ package record
 
 import (
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -31,10 +30,6 @@ func (v KPIValue) Unit() string {
 	}
 	return v.Prefix + "…" + v.Suffix
 }
-
-// SameUnit reports whether two units (see Unit) are the same, ignoring case
-// ("£…M" and "£…m" are one unit).
-func SameUnit(a, b string) bool { return strings.EqualFold(a, b) }
 
 // OutcomeKPI is what the weekly check-in and the digest know of one
 // outcome's own number and of whether it is still a priority.
