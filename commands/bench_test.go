@@ -49,6 +49,11 @@ func TestStateChangesAreOneRoundTrip(t *testing.T) {
 			{"UIT", "/ack " + e1 + " on it", "You acknowledged"},
 			{"UIT", "/resolve " + e1 + " fixed", "You resolved"},
 			{"U1", "/escalate " + ref + " down again", e2},
+			{"U2", "/escalate " + ref + " Hull too", "already escalated as " + e2},
+			{"UIT", "/escalate note " + e2 + " vendor called", "Note added"},
+			{"UIT", "/escalate snooze " + e2 + " 1h", "snoozed until"},
+			{"U1", "/escalate withdraw " + e2 + " came back by itself", "withdrew"},
+			{"U1", "/escalate reopen " + e2 + " down again", "reopened"},
 		} {
 			rt.N.Store(0)
 			r := handle(t, core, s.user, s.line)
