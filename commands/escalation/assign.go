@@ -51,11 +51,11 @@ func (c *Escalations) reassign(ctx context.Context, req commands.Request, n int6
 		return commands.Response{}, c.core.Forbidden(ctx, req, doingAssign, record.RoleITLead)
 	case errors.Is(err, record.ErrNotFound) && key != "":
 		if before.N == 0 {
-			return commands.Response{}, commands.Userf("There is no escalation %s in this workspace. See %s.", commands.EscID(n), commands.Code("/escalate list"))
+			return commands.Response{}, noEscalation(n)
 		}
 		return commands.Response{}, onField{FieldOutcome, c.core.UnknownOutcome(ctx, req.Workspace, key)}
 	case errors.Is(err, record.ErrNotFound):
-		return commands.Response{}, commands.Userf("There is no escalation %s in this workspace. See %s.", commands.EscID(n), commands.Code("/escalate list"))
+		return commands.Response{}, noEscalation(n)
 	case errors.Is(err, record.ErrArchived):
 		return commands.Response{}, onField{FieldOutcome, commands.Userf("Outcome %s is archived; move %s to an active one.", commands.Code(key), commands.EscID(n))}
 	case errors.Is(err, record.ErrResolved):

@@ -31,7 +31,7 @@ func (c *Escalations) attachTicket(ctx context.Context, req commands.Request, ar
 	e, err := c.store.GetEscalation(ctx, req.Workspace, n)
 	switch {
 	case errors.Is(err, record.ErrNotFound):
-		return commands.Response{}, commands.Userf("There is no escalation %s in this workspace. See %s.", commands.EscID(n), commands.Code("/escalate list"))
+		return commands.Response{}, noEscalation(n)
 	case err != nil:
 		return commands.Response{}, err
 	case e.Ref != "":

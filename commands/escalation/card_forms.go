@@ -78,7 +78,7 @@ func (c *Escalations) openEscalation(ctx context.Context, req commands.Request, 
 	}
 	switch {
 	case errors.Is(err, record.ErrNotFound):
-		return e, commands.Userf("There is no escalation %s in this workspace. See %s.", commands.EscID(n), commands.Code("/escalate list"))
+		return e, noEscalation(n)
 	case err != nil:
 		return e, err
 	case e.State == record.StateResolved:

@@ -81,3 +81,8 @@ func New(core *commands.Core, st Store, log *slog.Logger) *Escalations {
 	c.registerCardForms()
 	return c
 }
+
+// noEscalation refuses a number that names no escalation of the workspace.
+func noEscalation(n int64) error {
+	return commands.Userf("There is no escalation %s in this workspace. See %s.", commands.EscID(n), commands.Code("/escalate list"))
+}

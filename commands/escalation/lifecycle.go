@@ -34,7 +34,7 @@ func (c *Escalations) withdraw(ctx context.Context, req commands.Request, args c
 	case errors.Is(err, record.ErrForbidden):
 		return commands.Response{}, commands.Userf("Only the person who raised %s (or an admin) can withdraw it.", commands.EscID(n))
 	case errors.Is(err, record.ErrNotFound):
-		return commands.Response{}, commands.Userf("There is no escalation %s in this workspace. See %s.", commands.EscID(n), commands.Code("/escalate list"))
+		return commands.Response{}, noEscalation(n)
 	case errors.Is(err, record.ErrResolved):
 		return commands.Response{}, commands.Userf("%s is already resolved; there is nothing to withdraw.", commands.EscID(n))
 	case err != nil:
@@ -57,7 +57,7 @@ func (c *Escalations) reopen(ctx context.Context, req commands.Request, args com
 	case errors.Is(err, record.ErrForbidden):
 		return commands.Response{}, commands.Userf("Only the person who raised %s, its assignee (or an admin) can reopen it.", commands.EscID(n))
 	case errors.Is(err, record.ErrNotFound):
-		return commands.Response{}, commands.Userf("There is no escalation %s in this workspace. See %s.", commands.EscID(n), commands.Code("/escalate list"))
+		return commands.Response{}, noEscalation(n)
 	case errors.Is(err, record.ErrDuplicate):
 		return commands.Response{}, commands.Userf("Its ticket has another open escalation, %s: follow that one instead of reopening %s.", commands.EscID(e.N), commands.EscID(n))
 	case errors.Is(err, record.ErrStillOpen):

@@ -36,7 +36,7 @@ func (c *Escalations) note(ctx context.Context, req commands.Request, n int64, t
 	case errors.Is(err, record.ErrForbidden):
 		return commands.Response{}, c.core.Forbidden(ctx, req, doingNote, record.RoleITLead)
 	case errors.Is(err, record.ErrNotFound):
-		return commands.Response{}, commands.Userf("There is no escalation %s in this workspace. See %s.", commands.EscID(n), commands.Code("/escalate list"))
+		return commands.Response{}, noEscalation(n)
 	case errors.Is(err, record.ErrResolved):
 		return commands.Response{}, commands.Userf("%s is resolved; notes go on open escalations.", commands.EscID(n))
 	case err != nil:

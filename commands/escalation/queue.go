@@ -191,16 +191,25 @@ func (q *queue) overdue(e record.Escalation) bool {
 }
 
 // sort orders overdue first (most overdue first), then the oldest first.
+// Each due time is worked out once (business hours make it costly), not
+// at every comparison.
 func (q *queue) sort(es []record.Escalation) {
+	due := make(map[int64]time.Time, len(es))
+	for _, e := range es {
+		if e.State == record.StateOpen {
+			due[e.N] = q.due(e)
+		}
+	}
+	overdue := func(e record.Escalation) bool { d, ok := due[e.N]; return ok && q.now.After(d) }
 	slices.SortStableFunc(es, func(a, b record.Escalation) int {
-		oa, ob := q.overdue(a), q.overdue(b)
+		oa, ob := overdue(a), overdue(b)
 		switch {
 		case oa && !ob:
 			return -1
 		case ob && !oa:
 			return 1
 		case oa && ob:
-			return q.due(a).Compare(q.due(b))
+			return due[a.N].Compare(due[b.N])
 		}
 		if c := a.RaisedAt.Compare(b.RaisedAt); c != 0 {
 			return c

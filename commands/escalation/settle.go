@@ -50,7 +50,7 @@ func (c *Escalations) transitionHandler(t transition) commands.HandlerFunc {
 		case errors.Is(err, record.ErrForbidden):
 			return commands.Response{}, c.core.Forbidden(ctx, req, what+" (or own the outcome in IT)", record.RoleITLead)
 		case errors.Is(err, record.ErrNotFound):
-			return commands.Response{}, commands.Userf("There is no escalation %s in this workspace. See %s.", commands.EscID(n), commands.Code("/escalate list"))
+			return commands.Response{}, noEscalation(n)
 		case errors.Is(err, record.ErrResolved):
 			return commands.Response{}, commands.Userf("%s is already resolved, so there is nothing to %s. Raise a new escalation if the problem is back.", commands.EscID(n), t.verb)
 		case err != nil:
@@ -123,7 +123,7 @@ func actorOf(t transition, e record.Escalation) string {
 
 func (c *Escalations) requesterNotice(ws string, t transition, e record.Escalation) commands.Outgoing {
 	var text string
-	if t.past == "resolved" {
+	if t.resolve {
 		text = fmt.Sprintf("%s your escalation %s (%s) was resolved by %s.", commands.Mention(e.RaisedBy), commands.Bold(commands.EscID(e.N)), c.core.TicketText(e.Ref), commands.ActorText(e.ResolvedBy))
 		if e.ResolveNote != "" {
 			text += "\nNote: " + e.ResolveNote

@@ -48,7 +48,7 @@ func (c *Escalations) snooze(ctx context.Context, req commands.Request, args com
 	case errors.Is(err, record.ErrForbidden):
 		return commands.Response{}, c.core.Forbidden(ctx, req, "snooze escalations (or own the outcome in IT)", record.RoleITLead)
 	case errors.Is(err, record.ErrNotFound):
-		return commands.Response{}, commands.Userf("There is no escalation %s in this workspace. See %s.", commands.EscID(n), commands.Code("/escalate list"))
+		return commands.Response{}, noEscalation(n)
 	case errors.Is(err, record.ErrResolved):
 		return commands.Response{}, commands.Userf("%s is resolved; there is nothing to snooze.", commands.EscID(n))
 	case err != nil:

@@ -215,16 +215,12 @@ func (c *Triage) Messages(ctx context.Context, ws, channel string, now time.Time
 
 // outcomeChoices lists the active outcomes as picker options, by key.
 func (c *Triage) outcomeChoices(ctx context.Context, ws string) ([]commands.Choice, error) {
-	all, err := c.store.ListOutcomes(ctx, ws)
+	active, err := c.core.ActiveOutcomes(ctx, ws)
 	if err != nil {
 		return nil, fmt.Errorf("list outcomes of %s: %w", ws, err)
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].Key < all[j].Key })
-	var out []commands.Choice
-	for _, o := range all {
-		if o.Status == record.OutcomeArchived || len(out) == commands.MaxPickerOptions {
-			continue
-		}
+	out := make([]commands.Choice, 0, min(len(active), commands.MaxPickerOptions))
+	for _, o := range active[:min(len(active), commands.MaxPickerOptions)] {
 		out = append(out, commands.Choice{Label: commands.Clip(o.Key+" — "+o.Title, commands.MaxChoiceLabel), Value: o.Key})
 	}
 	return out, nil
