@@ -80,13 +80,38 @@ func Sparkline(points []Point) string {
 			lo, hi = min(lo, p.Value), max(hi, p.Value)
 		}
 	}
+	return spark(points, lo, hi, sparkBars[0])
+}
+
+// SparklineRange draws values like Sparkline but scaled from their lowest
+// to their highest value, for a number whose level is not the point (a
+// KPI moving between 3.1% and 3.5%); all equal draws the middle height.
+// "" when no point has a value.
+func SparklineRange(points []Point) string {
+	lo, hi, found := 0.0, 0.0, false
+	for _, p := range points {
+		if !p.Missing {
+			if !found {
+				lo, hi, found = p.Value, p.Value, true
+			}
+			lo, hi = min(lo, p.Value), max(hi, p.Value)
+		}
+	}
+	if !found {
+		return ""
+	}
+	return spark(points, lo, hi, sparkBars[(len(sparkBars)-1)/2])
+}
+
+// spark draws points scaled between lo and hi, flat when they are equal.
+func spark(points []Point, lo, hi float64, flat rune) string {
 	var b strings.Builder
 	for _, p := range points {
 		switch {
 		case p.Missing:
 			b.WriteRune(SparkGap)
 		case hi == lo:
-			b.WriteRune(sparkBars[0])
+			b.WriteRune(flat)
 		default:
 			level := int((p.Value-lo)/(hi-lo)*float64(len(sparkBars)-1) + 0.5)
 			b.WriteRune(sparkBars[max(0, min(level, len(sparkBars)-1))])

@@ -1,8 +1,6 @@
 package digest
 
 import (
-	"math"
-	"strings"
 	"time"
 
 	"github.com/outcomebot/outcomebot/commands"
@@ -21,16 +19,11 @@ const (
 	// staleAfterDays is how long an outcome may go unconfirmed by its
 	// business owner before the digest flags it as stale.
 	staleAfterDays = 28
-	// trendGap stands for a week with no value in a trend.
-	trendGap = '·'
 )
 
 // KPISince is the earliest KPI value a digest run at now draws: the start
 // of its trend's first week. Older values matter only as the latest one.
 func KPISince(now time.Time) time.Time { return now.AddDate(0, 0, -7*kpiTrendWeeks) }
-
-// trendLevels are a trend's eight heights, lowest first.
-var trendLevels = []rune("▁▂▃▄▅▆▇█")
 
 // kpiLines are the stale flag and the KPI value lines of one outcome.
 func (d *digest) kpiLines(od *outcomeDigest) []string {
@@ -73,44 +66,16 @@ func (d *digest) staleSince(o record.Outcome, k record.OutcomeKPI) (time.Time, b
 // weeks (calendar weeks of the digest's zone ending now) as a sparkline,
 // oldest first, a week without a value as trendGap; "" when no week has one.
 func (d *digest) kpiTrend(values []record.KPIValue) string {
-	weekly := make([]float64, kpiTrendWeeks)
-	has := make([]bool, kpiTrendWeeks)
+	weekly := make([]commands.Point, kpiTrendWeeks)
 	for i := range kpiTrendWeeks {
+		weekly[i].Missing = true
 		from := d.now.AddDate(0, 0, -7*(kpiTrendWeeks-i))
 		to := d.now.AddDate(0, 0, -7*(kpiTrendWeeks-i-1))
 		for _, v := range values { // oldest first: the last one in the week wins
 			if inWindow(v.At, from, to) {
-				weekly[i], has[i] = v.Value, true
+				weekly[i] = commands.Point{Value: v.Value}
 			}
 		}
 	}
-	return sparkline(weekly, has)
-}
-
-// sparkline scales the present values between their minimum and maximum
-// onto trendLevels (all equal: the middle height); absent ones are gaps.
-// "" when none is present.
-func sparkline(vals []float64, has []bool) string {
-	lo, hi, found := math.Inf(1), math.Inf(-1), false
-	for i, v := range vals {
-		if has[i] {
-			lo, hi, found = math.Min(lo, v), math.Max(hi, v), true
-		}
-	}
-	if !found {
-		return ""
-	}
-	var b strings.Builder
-	top := len(trendLevels) - 1
-	for i, v := range vals {
-		switch {
-		case !has[i]:
-			b.WriteRune(trendGap)
-		case hi == lo:
-			b.WriteRune(trendLevels[top/2])
-		default:
-			b.WriteRune(trendLevels[int(math.Round((v-lo)/(hi-lo)*float64(top)))])
-		}
-	}
-	return b.String()
+	return commands.SparklineRange(weekly)
 }
