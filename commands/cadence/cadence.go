@@ -26,8 +26,6 @@ type Cadence struct {
 	cfg   commands.Config
 	clock commands.Clock
 	log   *slog.Logger
-	// checkIns remembers which workspaces' weekly check-ins are settled (checkin.go).
-	checkIns checkInMemo
 }
 
 // New builds the cadence on core and st, and registers the /digest
@@ -169,7 +167,8 @@ type DueEvent struct {
 }
 
 // DueState remembers, across the passes of one process, which channels'
-// weeks are settled (posted, or checked for a miss), so later passes skip
+// weeks are settled (posted, or checked for a miss), and which workspaces'
+// trend weeks and check-ins are done, so later passes skip
 // them without a Redis round trip. Its size is bounded by the number of
 // channels. Safe for concurrent use.
 type DueState struct {
@@ -177,11 +176,12 @@ type DueState struct {
 	posted  map[string]string // ws \x00 channel → week known posted
 	checked map[string]string // ws \x00 channel → past week checked for a miss
 	trends  map[string]string // ws \x00 → UTC week whose trend aggregates are written (trends.go)
+	checkIn map[string]string // ws \x00 → week whose check-ins are all settled (checkin.go)
 }
 
 // NewDueState returns an empty DueState.
 func NewDueState() *DueState {
-	return &DueState{posted: map[string]string{}, checked: map[string]string{}, trends: map[string]string{}}
+	return &DueState{posted: map[string]string{}, checked: map[string]string{}, trends: map[string]string{}, checkIn: map[string]string{}}
 }
 
 func (s *DueState) is(m func(*DueState) map[string]string, ws, ch, week string) bool {
@@ -205,6 +205,7 @@ func (s *DueState) set(m func(*DueState) map[string]string, ws, ch, week string)
 func postedWeeks(s *DueState) map[string]string  { return s.posted }
 func checkedWeeks(s *DueState) map[string]string { return s.checked }
 func trendWeeks(s *DueState) map[string]string   { return s.trends }
+func checkInWeeks(s *DueState) map[string]string { return s.checkIn }
 
 // RunDue sends everything due at now in every workspace through p: ladder
 // steps of open escalations and this week's digests not yet posted. Each is

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"sync"
 	"time"
 
 	"github.com/outcomebot/outcomebot/commands"
@@ -33,29 +32,6 @@ const (
 // rest say which command confirms them.
 const maxCheckInButtons = 10
 
-// checkInMemo remembers, for this process, the workspaces whose check-ins
-// of a week are all settled, so later passes that week cost no Redis round
-// trip. The zero value is ready to use.
-type checkInMemo struct {
-	mu   sync.Mutex
-	done map[string]string // ws → week settled
-}
-
-func (m *checkInMemo) is(ws, week string) bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.done[ws] == week
-}
-
-func (m *checkInMemo) set(ws, week string) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.done == nil {
-		m.done = map[string]string{}
-	}
-	m.done[ws] = week
-}
-
 // runCheckIns sends this week's check-ins of each workspace in wss (those
 // with a leadership channel: the check-in feeds the digest) once the
 // digest's slot of this week, in the default zone, has passed.
@@ -78,7 +54,7 @@ func (c *Cadence) runCheckIns(ctx context.Context, p commands.Poster, wss []stri
 func (c *Cadence) runWorkspaceCheckIns(ctx context.Context, p commands.Poster, ws string, now time.Time, o DueOptions) error {
 	loc := c.cfg.DefaultTZ
 	week := WeekOf(now.In(loc))
-	if c.checkIns.is(ws, week) {
+	if o.State.is(checkInWeeks, ws, "", week) {
 		return nil
 	}
 	all, err := c.store.ListOutcomes(ctx, ws)
@@ -112,7 +88,7 @@ func (c *Cadence) runWorkspaceCheckIns(ctx context.Context, p commands.Poster, w
 		}
 	}
 	if settled {
-		c.checkIns.set(ws, week)
+		o.State.set(checkInWeeks, ws, "", week)
 	}
 	return errors.Join(errs...)
 }
