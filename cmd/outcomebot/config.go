@@ -141,6 +141,6 @@ func (c *config) warnSettings(log *slog.Logger) {
 	tz := c.get("OUTCOMEBOT_TZ")
 	if _, err := commands.LoadZone(tz); err != nil {
 		log.Warn("OUTCOMEBOT_TZ is not an Area/City time zone; new leadership channels get it as their zone",
-			"tz", tz, "advice", strings.ReplaceAll(err.Error(), "`", ""))
+			"tz", tz, "advice", plain(err))
 	}
 }
