@@ -10,8 +10,10 @@ import (
 )
 
 // MaxHomeItems bounds each list of a home view; the view says how many
-// more there are and which command lists them all.
-const MaxHomeItems = 40
+// more there are and which command lists them all. Sized so a full view
+// fits Slack's 100 blocks: two of heading, the queue's 15 entries of two
+// blocks and its "more" line, then two lists of 25 and their "more" lines.
+const MaxHomeItems = 25
 
 // Home builds user's home view (Slack's App Home tab): the escalations
 // they raised that are still open and the outcomes they own (as business

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/outcomebot/outcomebot/commands"
 )
 
 // TestHome: a user's home view lists the escalations they raised that are
@@ -51,8 +53,9 @@ func TestHome(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.Expect(many, "o-39 Outcome 39", "…and 5 more: /outcome list")
-	if strings.Contains(text(many), "o-40 ") {
-		t.Errorf("the home view lists more than 40 outcomes:\n%s", text(many))
+	last := commands.MaxHomeItems - 1
+	e.Expect(many, fmt.Sprintf("o-%02d Outcome %d", last, last), fmt.Sprintf("…and %d more: /outcome list", 45-commands.MaxHomeItems))
+	if strings.Contains(text(many), fmt.Sprintf("o-%02d ", last+1)) {
+		t.Errorf("the home view lists more than %d outcomes:\n%s", commands.MaxHomeItems, text(many))
 	}
 }
