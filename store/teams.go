@@ -261,6 +261,30 @@ func (s *Store) GetTeamsUser(ctx context.Context, ws, id string) (TeamsUser, err
 	return u, nil
 }
 
+// GetTeamsUsers returns the users of ws the bot has seen among ids, by id,
+// in one round trip (HMGET); ids never seen are absent.
+func (s *Store) GetTeamsUsers(ctx context.Context, ws string, ids []string) (map[string]TeamsUser, error) {
+	if err := checkWorkspace(ws); err != nil {
+		return nil, err
+	}
+	out := make(map[string]TeamsUser, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	vals, err := s.rdb.HMGet(ctx, s.keys(ws).teamsUsers(), ids...).Result()
+	if err != nil {
+		return nil, wrap("get teams users", err)
+	}
+	for i, v := range vals {
+		raw, ok := v.(string)
+		var u TeamsUser
+		if ok && json.Unmarshal([]byte(raw), &u) == nil {
+			out[ids[i]] = u
+		}
+	}
+	return out, nil
+}
+
 // getTeamsJSON reads one JSON field of a Teams hash; ErrNotFound if absent.
 func (s *Store) getTeamsJSON(ctx context.Context, ws, key, field string, v any) error {
 	if err := checkWorkspace(ws); err != nil {

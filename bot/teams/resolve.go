@@ -40,8 +40,12 @@ func (a *Adapter) directory(ctx context.Context, ws, serviceURL, scope string, r
 	users, channels := targets(resps)
 	dir := directory{People: map[string]person{}, Channels: map[string]string{}}
 	lookups := 0
+	seen, err := a.store.GetTeamsUsers(ctx, ws, users) // one round trip for everyone named
+	if err != nil {
+		a.log.Warn("teams: read users seen", "workspace", ws, "err", err)
+	}
 	for _, id := range users {
-		if u, err := a.store.GetTeamsUser(ctx, ws, id); err == nil {
+		if u, ok := seen[id]; ok {
 			dir.People[id] = personOf(u, id)
 			continue
 		}
