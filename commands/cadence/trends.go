@@ -85,7 +85,7 @@ func (c *Cadence) ensureTrends(ctx context.Context, ts TrendStore, ws string, no
 	if err != nil {
 		return false, err
 	}
-	written, err := ts.WriteTrendWeeks(ctx, ws, digest.TrendAggregates(data, missing, c.cfg.AckSLA), now)
+	written, err := ts.WriteTrendWeeks(ctx, ws, digest.TrendAggregates(data, missing, c.cfg.AckSLA, c.core.HoursFor), now)
 	if err != nil {
 		return false, err
 	}

@@ -27,12 +27,18 @@ const week = 7 * 24 * time.Hour
 // tag events and new requests in that window, and every escalation with an
 // event in it or still open. The numbers mean what the digest's headline
 // means when following all outcomes; outcome rows are filled for outcomes
-// with any activity in the week. It is a pure function of its input.
-func TrendAggregates(data record.DigestData, starts []time.Time, defaultSLA time.Duration) []record.TrendWeek {
+// with any activity in the week. hours gives the business hours an
+// outcome's SLA and waits count in (nil, or a nil result: round the
+// clock), as in the digest's headline. It is a pure function of its input.
+func TrendAggregates(data record.DigestData, starts []time.Time, defaultSLA time.Duration, hours func(record.Outcome) *commands.BusinessHours) []record.TrendWeek {
 	a := newAggregator(starts)
 	sla := make(map[string]time.Duration, len(data.Outcomes))
+	clock := make(map[string]*commands.BusinessHours, len(data.Outcomes))
 	for _, o := range data.Outcomes {
 		sla[o.Key] = commands.EscalationSLA(o, defaultSLA)
+		if hours != nil {
+			clock[o.Key] = hours(o)
+		}
 	}
 	a.tags(data.Tags)
 	seen := make(map[int64]bool, len(data.Escalations))
@@ -46,7 +52,11 @@ func TrendAggregates(data record.DigestData, starts []time.Time, defaultSLA time
 		if !ok {
 			s = defaultSLA
 		}
-		a.escalation(e, s)
+		h, ok := clock[e.Outcome]
+		if !ok && hours != nil {
+			h = hours(record.Outcome{Key: e.Outcome})
+		}
+		a.escalation(e, s, h)
 	}
 	for _, r := range data.NewRequests {
 		if i, ok := a.index(r.Received()); ok {
@@ -128,15 +138,16 @@ func (a *aggregator) tags(events []record.TagEvent) {
 }
 
 // escalation counts one escalation's events, and the weeks at whose end it
-// was open, unacknowledged and beyond its SLA.
-func (a *aggregator) escalation(e *record.Escalation, sla time.Duration) {
+// was open, unacknowledged and beyond its SLA, counted in business hours h
+// (nil: round the clock).
+func (a *aggregator) escalation(e *record.Escalation, sla time.Duration, h *commands.BusinessHours) {
 	if i, ok := a.index(e.RaisedAt); ok {
 		a.add(i, e.Outcome, func(c *record.TrendCounts) { c.Raised++ })
 	}
 	if !e.AckAt.IsZero() {
 		if i, ok := a.index(e.AckAt); ok {
 			a.add(i, e.Outcome, func(c *record.TrendCounts) { c.Acked++ })
-			d := e.AckAt.Sub(e.RaisedAt)
+			d := h.Between(e.RaisedAt, e.AckAt)
 			a.total[i] = append(a.total[i], d)
 			a.outcomes[i][e.Outcome] = append(a.outcomes[i][e.Outcome], d)
 		}
@@ -146,7 +157,7 @@ func (a *aggregator) escalation(e *record.Escalation, sla time.Duration) {
 			a.add(i, e.Outcome, func(c *record.TrendCounts) { c.Resolved++ })
 		}
 	}
-	due := e.RaisedAt.Add(sla)
+	due := h.Add(e.RaisedAt, sla)
 	for i := range a.weeks {
 		end := a.weeks[i].Start.Add(week)
 		if !due.Before(end) {

@@ -40,7 +40,7 @@ func TestTrendAggregates(t *testing.T) {
 			{N: 4, Outcome: "infra", RaisedAt: utc(17, 9), AckAt: utc(17, 10), ResolvedAt: utc(18, 9), State: record.StateResolved},
 		},
 	}
-	weeks := digest.TrendAggregates(data, []time.Time{utc(2, 0), utc(9, 0), utc(16, 0)}, 4*time.Hour)
+	weeks := digest.TrendAggregates(data, []time.Time{utc(2, 0), utc(9, 0), utc(16, 0)}, 4*time.Hour, nil)
 	if len(weeks) != 3 {
 		t.Fatalf("%d weeks", len(weeks))
 	}
@@ -146,5 +146,34 @@ func TestDigestTrendsFollowed(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("lead lacks %q:\n%s", want, text)
 		}
+	}
+}
+
+// TestTrendAggregatesCountBusinessHours: with business hours the trends
+// count as the headline does: an escalation raised Friday 17:30 London and
+// acknowledged Monday 09:10 waited 1h 40m, and with a 4h SLA it is not
+// beyond it at the end of that weekend's week.
+func TestTrendAggregatesCountBusinessHours(t *testing.T) {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := commands.ParseBusinessHours("Mon-Fri 08:00-18:00 Europe/London", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := record.DigestData{
+		Outcomes: []record.Outcome{{Key: "pos"}},
+		Escalations: []record.Escalation{{N: 1, Outcome: "pos", State: record.StateAcknowledged,
+			RaisedAt: time.Date(2026, 12, 4, 17, 30, 0, 0, loc), AckAt: time.Date(2026, 12, 7, 9, 10, 0, 0, loc)}},
+	}
+	starts := []time.Time{record.TrendWeekStart(data.Escalations[0].RaisedAt), record.TrendWeekStart(data.Escalations[0].AckAt)}
+	business := digest.TrendAggregates(data, starts, 4*time.Hour, func(record.Outcome) *commands.BusinessHours { return h })
+	if w := business[1].Total; w.AckMedian != 100*time.Minute || business[0].Total.Overdue != 0 {
+		t.Errorf("business hours: ack median %s, overdue at the first week's end %d; want 1h 40m and 0", w.AckMedian, business[0].Total.Overdue)
+	}
+	wall := digest.TrendAggregates(data, starts, 4*time.Hour, nil)
+	if w := wall[1].Total; w.AckMedian != 63*time.Hour+40*time.Minute || wall[0].Total.Overdue != 1 {
+		t.Errorf("round the clock: ack median %s, overdue %d; want 63h 40m and 1", w.AckMedian, wall[0].Total.Overdue)
 	}
 }
