@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -88,33 +87,17 @@ func (c *Escalations) openEscalation(ctx context.Context, req commands.Request, 
 }
 
 // mayAct is the store's rule for acting on e without a grant, read ahead
-// to spare someone a form they cannot submit: an it-lead or admin, e's
-// assignee, or the IT owner of its outcome.
+// to spare someone a form they cannot submit: the queue's rule (type
+// mayAct), on e and its outcome.
 func (c *Escalations) mayAct(ctx context.Context, req commands.Request, e record.Escalation) (bool, error) {
-	need := c.core.Need(req, record.RoleITLead)
-	if need == nil {
-		return true, nil
-	}
-	roles, err := c.core.RolesOf(ctx, req.Workspace, req.User)
-	if err != nil {
-		return false, err
-	}
-	for _, r := range roles {
-		if slices.Contains(need, r) {
-			return true, nil
+	var o record.Outcome
+	if e.Outcome != "" {
+		var err error
+		if o, err = c.store.GetOutcome(ctx, req.Workspace, e.Outcome); err != nil && !errors.Is(err, record.ErrNotFound) {
+			return false, err
 		}
 	}
-	if e.N == 0 || e.Outcome == "" {
-		return false, nil
-	}
-	if e.Assignee == req.User {
-		return true, nil
-	}
-	o, err := c.store.GetOutcome(ctx, req.Workspace, e.Outcome)
-	if errors.Is(err, record.ErrNotFound) {
-		return false, nil
-	}
-	return err == nil && o.ITOwner == req.User, err
+	return (&mayAct{c: c, ctx: ctx, req: req}).on(e, o), nil
 }
 
 // formIntro names the escalation a form acts on.
