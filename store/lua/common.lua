@@ -57,14 +57,15 @@ local function changeable(rolesKey, need, ekey, oprefix)
 end
 
 -- resolveEscalation resolves escalation n (hash ekey) by `by` at `at` with
--- note, moving it from the open index to the resolved one, and audits it.
+-- note, moving it from the open index to the resolved one, and audits it
+-- as action ("resolve" when nil; a withdrawal says "withdraw").
 -- The caller has checked it is open or acknowledged.
-local function resolveEscalation(ekey, n, by, at, note, resolvedIndex, openIndex)
+local function resolveEscalation(ekey, n, by, at, note, resolvedIndex, openIndex, action)
   redis.call('HSET', ekey, 'state', 'resolved', 'resolved_by', by,
     'resolved_at', at, 'resolve_note', note)
   redis.call('ZADD', resolvedIndex, at, n)
   redis.call('ZREM', openIndex, n)
-  audit('resolve', 'E-' .. n)
+  audit(action or 'resolve', 'E-' .. n)
 end
 
 -- reopenEscalation opens resolved escalation n (hash ekey) again by `by`

@@ -19,9 +19,6 @@ if redis.call('EXISTS', KEYS[2]) == 0 then return {'notfound'} end
 if redis.call('HGET', KEYS[2], 'state') == 'resolved' then
   return settled('resolved', KEYS[2], ARGV[7])
 end
-redis.call('HSET', KEYS[2], 'state', 'resolved', 'resolved_by', ARGV[2], 'resolved_at', ARGV[3],
-  'resolve_note', ARGV[4], 'withdrawn', '1')
-redis.call('ZADD', KEYS[3], ARGV[3], ARGV[5])
-redis.call('ZREM', KEYS[4], ARGV[5])
-audit('withdraw', 'E-' .. ARGV[5])
+redis.call('HSET', KEYS[2], 'withdrawn', '1')
+resolveEscalation(KEYS[2], ARGV[5], ARGV[2], ARGV[3], ARGV[4], KEYS[3], KEYS[4], 'withdraw')
 return settled('first', KEYS[2], ARGV[7])
