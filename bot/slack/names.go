@@ -170,9 +170,9 @@ func displayName(u *slack.User) string {
 func nameTargets(resp commands.Response) []string {
 	var ids []string
 	seen := map[string]bool{}
-	mapText(resp, func(s string) string {
+	eachText(resp, func(s string) {
 		if commands.NameSpans(s) == 0 {
-			return s
+			return
 		}
 		for _, sp := range commands.Spans(s) {
 			if sp.Kind == commands.SpanName && sp.Target != "" && !seen[sp.Target] {
@@ -180,9 +180,28 @@ func nameTargets(resp commands.Response) []string {
 				ids = append(ids, sp.Target)
 			}
 		}
-		return s
 	})
 	return ids
+}
+
+// eachText calls f with every text resp shows, its thread's included,
+// copying nothing (every message posted is read this way; only those
+// with names are then copied by mapText).
+func eachText(resp commands.Response, f func(string)) {
+	f(resp.Title)
+	f(resp.Text)
+	f(resp.Context)
+	for _, s := range resp.Sections {
+		f(s.Title)
+		f(s.Text)
+		for _, fl := range s.Fields {
+			f(fl.Label)
+			f(fl.Value)
+		}
+	}
+	for _, t := range resp.Thread {
+		eachText(t, f)
+	}
 }
 
 // mapText returns a copy of resp with f applied to every text it shows,
